@@ -1,0 +1,8 @@
+// The core entry point: everything that runs in Node and in the browser alike
+// (types, errors, label sets, seeded randomness, splits, image normalization, augmentation).
+
+export * from './types.js';
+export * from './errors.js';
+export * from './label-sets.js';
+export * from './random.js';
+export * from './split.js';
