@@ -6,3 +6,4 @@ export * from './errors.js';
 export * from './label-sets.js';
 export * from './random.js';
 export * from './split.js';
+export * from './metrics.js';
