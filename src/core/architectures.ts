@@ -1,0 +1,141 @@
+// The registry of network architectures. Every model hcr trains is built here, so that a
+// model's metadata can name its architecture and any runtime can rebuild it.
+
+import * as tf from '@tensorflow/tfjs';
+import { lookup } from './errors.js';
+import { IMAGE_SIZE } from './types.js';
+
+/** Hyperparameters an architecture accepts; each has a default in the architecture. */
+export interface ArchitectureOptions {
+  /** Dropout rate before the classifier. Default: per architecture (seed 0.25, default 0.3). */
+  readonly dropout?: number;
+}
+
+/** One entry of {@link ARCHITECTURES}. */
+export interface Architecture {
+  readonly name: string;
+  readonly description: string;
+  /** Builds an uncompiled model mapping [batch, 28, 28, 1] floats in [0, 1] to class probabilities. */
+  build(numClasses: number, options?: ArchitectureOptions): tf.Sequential;
+}
+
+const INPUT_SHAPE = [IMAGE_SIZE, IMAGE_SIZE, 1];
+
+/**
+ * The network of the original Streamlit project, layer for layer (Keras defaults: valid
+ * padding, pool strides equal to the pool size).
+ */
+const seed: Architecture = Object.freeze({
+  name: 'seed',
+  description:
+    'original project CNN: conv32 5x5 → BN → conv32 5x5 → BN → maxpool 5x5 → dropout → dense256 → softmax',
+  build(numClasses: number, options: ArchitectureOptions = {}): tf.Sequential {
+    return tf.sequential({
+      name: 'seed',
+      layers: [
+        tf.layers.conv2d({
+          inputShape: INPUT_SHAPE,
+          filters: 32,
+          kernelSize: 5,
+          activation: 'relu',
+        }),
+        tf.layers.batchNormalization(),
+        tf.layers.conv2d({ filters: 32, kernelSize: 5, activation: 'relu'}),
+        tf.layers.batchNormalization(),
+        tf.layers.maxPooling2d({ poolSize: 5 }),
+        tf.layers.dropout({ rate: options.dropout ?? 0.25 }),
+        tf.layers.flatten(),
+        tf.layers.dense({ units: 256, activation: 'relu'}),
+        tf.layers.dense({ units: numClasses, activation: 'softmax' }),
+      ],
+    });
+  },
+});
+
+/** conv 3x3 (same) → batch norm → ReLU, the building block of `default`. */
+function convBlock(filters: number, inputShape?: number[]): tf.layers.Layer[] {
+  return [
+    tf.layers.conv2d({
+      ...(inputShape ? { inputShape } : {}),
+      filters,
+      kernelSize: 3,
+      padding: 'same',
+      useBias: false,
+    }),
+    tf.layers.batchNormalization(),
+    tf.layers.reLU(),
+  ];
+}
+
+/**
+ * hcr's default: three 3x3 conv stages (32, 64, 128 channels) each halving the resolution,
+ * then a small dense head. About 7.6 M multiply-adds per image, 30% fewer than `seed`'s
+ * 10.8 M, with a wider receptive field and more channels where the image is small.
+ */
+const defaultArchitecture: Architecture = Object.freeze({
+  name: 'default',
+  description:
+    'hcr default: 3 stages of conv3x3+BN+ReLU (32, 64, 128) with 2x2 max-pools → dropout → dense128 → softmax',
+  build(numClasses: number, options: ArchitectureOptions = {}): tf.Sequential {
+    return tf.sequential({
+      name: 'default',
+      layers: [
+        ...convBlock(32, INPUT_SHAPE),
+        tf.layers.maxPooling2d({ poolSize: 2 }),
+        ...convBlock(64),
+        tf.layers.maxPooling2d({ poolSize: 2 }),
+        ...convBlock(128),
+        tf.layers.maxPooling2d({ poolSize: 2 }),
+        tf.layers.flatten(),
+        tf.layers.dropout({ rate: options.dropout ?? 0.3 }),
+        tf.layers.dense({ units: 128, activation: 'relu' }),
+        tf.layers.dense({ units: numClasses, activation: 'softmax' }),
+      ],
+    });
+  },
+});
+
+/** A very small network for tests and smoke runs: trains in seconds, not for real use. */
+const tiny: Architecture = Object.freeze({
+  name: 'tiny',
+  description: 'test-sized CNN: conv8 3x3 → maxpool 4x4 → dense → softmax',
+  build(numClasses: number, options: ArchitectureOptions = {}): tf.Sequential {
+    return tf.sequential({
+      name: 'tiny',
+      layers: [
+        tf.layers.conv2d({ inputShape: INPUT_SHAPE, filters: 8, kernelSize: 3, activation: 'relu' }),
+        tf.layers.maxPooling2d({ poolSize: 4 }),
+        tf.layers.flatten(),
+        tf.layers.dropout({ rate: options.dropout ?? 0 }),
+        tf.layers.dense({ units: numClasses, activation: 'softmax' }),
+      ],
+    });
+  },
+});
+
+/** The architectures `hcr train --arch` accepts. */
+export const ARCHITECTURES = Object.freeze({ seed, default: defaultArchitecture, tiny });
+
+export type ArchitectureName = keyof typeof ARCHITECTURES;
+
+/** The architecture used when none is named. */
+export const DEFAULT_ARCHITECTURE: ArchitectureName = 'default';
+
+/** Looks an architecture up by name; an unknown name throws an error listing the valid ones. */
+export function getArchitecture(name: string): Architecture {
+  return lookup(ARCHITECTURES, name, 'architecture');
+}
+
+/**
+ * Builds an uncompiled model of the named architecture.
+ *
+ * @example
+ * const model = createModel({ architecture: 'seed', numClasses: 36 });
+ */
+export function createModel(config: {
+  architecture: string;
+  numClasses: number;
+  options?: ArchitectureOptions;
+}): tf.Sequential {
+  return getArchitecture(config.architecture).build(config.numClasses, config.options);
+}
