@@ -1,0 +1,864 @@
+// Fetches the public datasets (MNIST, EMNIST) into a data directory and checks every file
+// against its published SHA-256. Downloads go to `<file>.part`, resume with an HTTP Range
+// request, and are renamed into place only once their checksum matches, so a file under its
+// final name is always complete. Kaggle datasets need a login, so for them hcr only says
+// which file to fetch and where to put it.
+
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { PassThrough, Transform } from 'node:stream';
+import type { TransformCallback } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import * as zlib from 'node:zlib';
+import { HcrError, lookup } from '../../core/errors.js';
+
+/** One file fetched as it is: saved at `path` (relative to the data directory). */
+export interface RemoteFile {
+  readonly kind: 'file';
+  /** Where the file goes, relative to the data directory, e.g. `mnist/t10k-labels-idx1-ubyte.gz`. */
+  readonly path: string;
+  /** Full URLs, tried in order (mirrors). */
+  readonly urls: readonly string[];
+  /** Expected SHA-256 (lowercase hex) of the file. */
+  readonly sha256: string;
+  /** Expected size in bytes, when known. */
+  readonly bytes?: number;
+}
+
+/** One member taken out of a zip archive. */
+export interface ArchiveMember {
+  /** Base name of the member inside the archive (any folder prefix in the zip is ignored). */
+  readonly name: string;
+  /** Where the member goes, relative to the data directory. */
+  readonly path: string;
+  /** Expected SHA-256 of the extracted member. */
+  readonly sha256: string;
+  /** Expected size in bytes of the extracted member, when known. */
+  readonly bytes?: number;
+}
+
+/**
+ * A zip archive of which only some members are kept. The archive itself has no published
+ * checksum; each member is checked (zip CRC-32, then SHA-256) as it is extracted.
+ */
+export interface RemoteArchive {
+  readonly kind: 'zip';
+  /** Where the archive is kept while it is extracted, relative to the data directory. */
+  readonly path: string;
+  /** Full URLs, tried in order (mirrors). */
+  readonly urls: readonly string[];
+  /** Expected size of the archive in bytes, when known. */
+  readonly bytes?: number;
+  readonly members: readonly ArchiveMember[];
+}
+
+/** Something {@link downloadFiles} fetches. */
+export type DownloadEntry = RemoteFile | RemoteArchive;
+
+/** A public dataset hcr can download by itself. */
+export interface PublicDataset {
+  readonly name: string;
+  readonly description: string;
+  /** Where the dataset is published. */
+  readonly homepage: string;
+  readonly entries: readonly DownloadEntry[];
+}
+
+/** Mirrors of the official MNIST files, tried in order. */
+export const MNIST_MIRRORS: readonly string[] = Object.freeze([
+  'https://ossci-datasets.s3.amazonaws.com/mnist/',
+  'https://storage.googleapis.com/cvdf-datasets/mnist/',
+]);
+
+/** The official EMNIST archive (about 535 MB). */
+export const EMNIST_ZIP_URL = 'https://biometrics.nist.gov/cs_links/EMNIST/gzip.zip';
+
+function mnistFile(name: string, bytes: number, sha256: string): RemoteFile {
+  return Object.freeze({
+    kind: 'file',
+    path: `mnist/${name}`,
+    urls: Object.freeze(MNIST_MIRRORS.map((mirror) => mirror + name)),
+    sha256,
+    bytes,
+  });
+}
+
+function emnistMember(name: string, bytes: number, sha256: string): ArchiveMember {
+  return Object.freeze({ name, path: `emnist/${name}`, sha256, bytes });
+}
+
+/**
+ * The public datasets `hcr data download` fetches, with the official SHA-256 of every file
+ * (see the data sources document):
+ * - `mnist`: the four official gzip files, from the mirrors in {@link MNIST_MIRRORS};
+ * - `emnist`: the ByClass and Balanced splits and their mappings, extracted from NIST's
+ *   `gzip.zip`. NIST publishes no checksum of the zip itself, so the zip is not checked as a
+ *   whole; every extracted member is. EMNIST Letters is not extracted: no official checksum
+ *   of its files is known to hcr.
+ *
+ * @example
+ * PUBLIC_DATASETS.mnist.entries.length; // 4
+ */
+export const PUBLIC_DATASETS: Readonly<Record<'mnist' | 'emnist', PublicDataset>> = Object.freeze({
+  mnist: Object.freeze({
+    name: 'mnist',
+    description: 'MNIST handwritten digits: 60,000 training and 10,000 test images',
+    homepage: 'http://yann.lecun.com/exdb/mnist/',
+    entries: Object.freeze([
+      mnistFile(
+        'train-images-idx3-ubyte.gz',
+        9912422,
+        '440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609',
+      ),
+      mnistFile(
+        'train-labels-idx1-ubyte.gz',
+        28881,
+        '3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c',
+      ),
+      mnistFile(
+        't10k-images-idx3-ubyte.gz',
+        1648877,
+        '8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6',
+      ),
+      mnistFile(
+        't10k-labels-idx1-ubyte.gz',
+        4542,
+        'f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6',
+      ),
+    ]),
+  }),
+  emnist: Object.freeze({
+    name: 'emnist',
+    description: 'EMNIST ByClass (62 classes) and Balanced (47 classes), official train and test',
+    homepage: 'https://www.nist.gov/itl/products-and-services/emnist-dataset',
+    entries: Object.freeze([
+      Object.freeze({
+        kind: 'zip',
+        path: 'emnist/gzip.zip',
+        urls: Object.freeze([EMNIST_ZIP_URL]),
+        members: Object.freeze([
+          emnistMember(
+            'emnist-byclass-train-images-idx3-ubyte.gz',
+            173367313,
+            '9e21987f03a6eb8b870187e785883ddad96947299587908f1a7ec2ca0f4be5f0',
+          ),
+          emnistMember(
+            'emnist-byclass-train-labels-idx1-ubyte.gz',
+            491603,
+            'f7ef403d48dc18a89dae0d83d11ee69cecb6e1c12c3a961d03712e495c02a8fa',
+          ),
+          emnistMember(
+            'emnist-byclass-test-images-idx3-ubyte.gz',
+            28908322,
+            '5ec835bd5d5b1a66378a132e727fef20fe994b3cc666899befcca5ac766f50cd',
+          ),
+          emnistMember(
+            'emnist-byclass-test-labels-idx1-ubyte.gz',
+            81839,
+            '501e305eeeacb093b162592d80e8a2632040872360fa6d85cfcb2200d91ca92a',
+          ),
+          emnistMember(
+            'emnist-byclass-mapping.txt',
+            447,
+            '68fa9091ed325830418b5a8d732f32316e54a480b9f8994a161abb4eddd0d078',
+          ),
+          emnistMember(
+            'emnist-balanced-train-images-idx3-ubyte.gz',
+            28207740,
+            '74295e75e4e9fa2c102147460ee7eb763653d5132d883a84fb88932bfb8d2db4',
+          ),
+          emnistMember(
+            'emnist-balanced-train-labels-idx1-ubyte.gz',
+            80618,
+            'b46d41e5156a0a8aaaa4d18979fdd1588850fa8571018acffd5d93b325a7d6ed',
+          ),
+          emnistMember(
+            'emnist-balanced-test-images-idx3-ubyte.gz',
+            4714707,
+            '117fc12b015e37ea98bfb2cbba3f77c3782c056cdbd219b87abfc8661d7135db',
+          ),
+          emnistMember(
+            'emnist-balanced-test-labels-idx1-ubyte.gz',
+            13504,
+            'a67cac948379b67270b9a4d0a01c8ec661598accf2f2b1964340b7c83cb175cd',
+          ),
+          emnistMember(
+            'emnist-balanced-mapping.txt',
+            328,
+            '956dc507bf69e9f31f4e3e876d22ec66124aa229b5d0bd65ab8956a8044d3ede',
+          ),
+        ]),
+      }),
+    ]),
+  }),
+});
+
+/** A file that needs a manual download (Kaggle requires a login). */
+export interface ManualFile {
+  /** Where the file must be put, relative to the data directory. */
+  readonly path: string;
+  /** Expected size in bytes, when known. */
+  readonly bytes?: number;
+  /** Expected SHA-256, when known. */
+  readonly sha256?: string;
+  /** False when the size and checksum come from a third party and were never checked. */
+  readonly verified: boolean;
+}
+
+/** A Kaggle dataset: where to get it and where its files go. */
+export interface KaggleDataset {
+  readonly name: string;
+  readonly title: string;
+  /** The dataset's Kaggle page. */
+  readonly url: string;
+  /** `owner/dataset`, as the Kaggle CLI names it. */
+  readonly slug: string;
+  readonly files: readonly ManualFile[];
+}
+
+/**
+ * Kaggle CSV datasets hcr reads but cannot download (a Kaggle login is required); see
+ * {@link kaggleInstructions}. Their files live under `<dataDir>/kaggle/`.
+ * The size and SHA-256 of `A_Z Handwritten Data.csv` come from a Git LFS pointer in a third
+ * party's repository and have not been verified.
+ *
+ * @example
+ * KAGGLE_DATASETS['az-csv'].files[0].path; // 'kaggle/A_Z Handwritten Data.csv'
+ */
+export const KAGGLE_DATASETS: Readonly<Record<'az-csv' | 'mnist-csv', KaggleDataset>> =
+  Object.freeze({
+    'az-csv': Object.freeze({
+      name: 'az-csv',
+      title: 'A-Z Handwritten Alphabets in CSV format (Sachin Patel)',
+      url: 'https://www.kaggle.com/datasets/sachinpatel21/az-handwritten-alphabets-in-csv-format',
+      slug: 'sachinpatel21/az-handwritten-alphabets-in-csv-format',
+      files: Object.freeze([
+        Object.freeze({
+          path: 'kaggle/A_Z Handwritten Data.csv',
+          bytes: 698907044,
+          sha256: '75dc66675c0ec478b46d74769c6e5866d0568025fe20f5fffc46b3769b5b43dc',
+          verified: false,
+        }),
+      ]),
+    }),
+    'mnist-csv': Object.freeze({
+      name: 'mnist-csv',
+      title: 'MNIST in CSV (oddrationale)',
+      url: 'https://www.kaggle.com/datasets/oddrationale/mnist-in-csv',
+      slug: 'oddrationale/mnist-in-csv',
+      files: Object.freeze([
+        Object.freeze({ path: 'kaggle/mnist_train.csv', verified: false }),
+        Object.freeze({ path: 'kaggle/mnist_test.csv', verified: false }),
+      ]),
+    }),
+  });
+
+/**
+ * What to do by hand to get a Kaggle dataset: which page, which file, where to put it.
+ *
+ * @throws HcrError BAD_OPTION for a name not in {@link KAGGLE_DATASETS}
+ * @example
+ * kaggleInstructions('az-csv', '/home/me/.cache/hcr/data');
+ */
+export function kaggleInstructions(name: string, dataDir: string): string {
+  const dataset = lookup(KAGGLE_DATASETS, name, 'Kaggle dataset');
+  const folder = join(dataDir, 'kaggle');
+  const lines = [
+    `${dataset.name}: "${dataset.title}" is on Kaggle, which requires a login, so hcr cannot download it.`,
+    `1. Sign in at kaggle.com, open ${dataset.url} and download the dataset (a zip).`,
+    `   Or, with the Kaggle CLI: kaggle datasets download -d ${dataset.slug} -p "${folder}" --unzip`,
+    `2. Put these file(s), unzipped and with these exact names, in ${folder}:`,
+  ];
+  for (const file of dataset.files) {
+    const facts = [
+      file.bytes === undefined ? undefined : `${file.bytes} bytes`,
+      file.sha256 === undefined ? undefined : `SHA-256 ${file.sha256}`,
+    ].filter((fact): fact is string => fact !== undefined);
+    const note =
+      facts.length === 0 ? '' : ` (${facts.join(', ')}${file.verified ? '' : ', unverified'})`;
+    lines.push(`   ${join(dataDir, file.path)}${note}`);
+  }
+  return lines.join('\n');
+}
+
+/** Progress of a download, reported per chunk. */
+export interface DownloadProgress {
+  /** `download` while bytes arrive, `extract` while a zip member is written. */
+  readonly phase: 'download' | 'extract';
+  /** The file, relative to the data directory. */
+  readonly file: string;
+  /** Bytes done so far (including bytes of a resumed `.part`). */
+  readonly bytes: number;
+  /** Total bytes, when known. */
+  readonly totalBytes: number | undefined;
+}
+
+/** Options of {@link downloadDataset} and {@link downloadFiles}; only `dataDir` is required. */
+export interface DownloadOptions {
+  /** Data directory the files go into (see `defaultDataDir()`). */
+  readonly dataDir: string;
+  /** Fetch every file from this base URL (`<baseUrl>/<file name>`) instead of the mirrors. */
+  readonly baseUrl?: string;
+  /** The fetch implementation. Default: the global `fetch`. */
+  readonly fetch?: typeof fetch;
+  /** Called as bytes arrive and as zip members are extracted. */
+  readonly onProgress?: (progress: DownloadProgress) => void;
+  /** Aborts the download; the `.part` file is kept so that the next run resumes it. */
+  readonly signal?: AbortSignal;
+  /** Extra rounds over the mirrors after a failure, each resuming the `.part`. Default: 3. */
+  readonly retries?: number;
+  /** Wait before retry round k is k times this. Default: 1000 ms. */
+  readonly retryDelayMs?: number;
+  /** Keep a downloaded zip archive after its members are extracted. Default: false. */
+  readonly keepArchive?: boolean;
+}
+
+/** The defaults of {@link DownloadOptions}. */
+export const DOWNLOAD_DEFAULTS = Object.freeze({
+  retries: 3,
+  retryDelayMs: 1000,
+  keepArchive: false,
+});
+
+/** A file in place after a download, with its checked SHA-256. */
+export interface DownloadedFile {
+  /** Absolute path of the file. */
+  readonly path: string;
+  readonly sha256: string;
+  /** False when the file was already present with the right checksum (nothing fetched). */
+  readonly downloaded: boolean;
+}
+
+/** Result of {@link downloadDataset} and {@link downloadFiles}. */
+export interface DownloadResult {
+  readonly files: readonly DownloadedFile[];
+}
+
+interface Context {
+  readonly dataDir: string;
+  readonly baseUrl: string | undefined;
+  readonly fetch: typeof fetch;
+  readonly onProgress: ((progress: DownloadProgress) => void) | undefined;
+  readonly signal: AbortSignal | undefined;
+  readonly retries: number;
+  readonly retryDelayMs: number;
+  readonly keepArchive: boolean;
+}
+
+function resolveContext(options: DownloadOptions): Context {
+  const retries = options.retries ?? DOWNLOAD_DEFAULTS.retries;
+  if (!Number.isInteger(retries) || retries < 0) {
+    throw new HcrError('BAD_OPTION', `retries: expected an integer >= 0, got ${retries}`);
+  }
+  return {
+    dataDir: options.dataDir,
+    baseUrl: options.baseUrl,
+    fetch: options.fetch ?? globalThis.fetch,
+    onProgress: options.onProgress,
+    signal: options.signal,
+    retries,
+    retryDelayMs: options.retryDelayMs ?? DOWNLOAD_DEFAULTS.retryDelayMs,
+    keepArchive: options.keepArchive ?? DOWNLOAD_DEFAULTS.keepArchive,
+  };
+}
+
+/**
+ * Downloads a public dataset into `<dataDir>`, skipping files already present with the right
+ * SHA-256 and resuming interrupted downloads.
+ *
+ * @param name - a key of {@link PUBLIC_DATASETS}: `mnist` or `emnist`
+ * @throws HcrError BAD_OPTION for an unknown name; DOWNLOAD when a file cannot be fetched or
+ *   its checksum does not match (the message names the file, the expected and the actual hash)
+ * @example
+ * const { files } = await downloadDataset('mnist', { dataDir: defaultDataDir() });
+ */
+export async function downloadDataset(
+  name: string,
+  options: DownloadOptions,
+): Promise<DownloadResult> {
+  const dataset = lookup(PUBLIC_DATASETS, name, 'downloadable dataset');
+  return downloadFiles(dataset.entries, options);
+}
+
+/**
+ * Downloads the given entries (the work behind {@link downloadDataset}; tests pass their own
+ * entries and checksums). Files are fetched one after another.
+ *
+ * @example
+ * await downloadFiles([{ kind: 'file', path: 'x/a.gz', urls: ['https://host/a.gz'], sha256 }], { dataDir });
+ */
+export async function downloadFiles(
+  entries: readonly DownloadEntry[],
+  options: DownloadOptions,
+): Promise<DownloadResult> {
+  const context = resolveContext(options);
+  const files: DownloadedFile[] = [];
+  for (const entry of entries) {
+    if (entry.kind === 'file') files.push(await downloadFile(entry, context));
+    else files.push(...(await downloadArchive(entry, context)));
+  }
+  return { files };
+}
+
+/** The URLs of an entry, or the one under `baseUrl` when that is given. */
+function urlsOf(entry: RemoteFile | RemoteArchive, context: Context): readonly string[] {
+  if (context.baseUrl === undefined) return entry.urls;
+  const first = entry.urls[0] ?? entry.path;
+  const name = basename(new URL(first, 'file:///').pathname);
+  const base = context.baseUrl.endsWith('/') ? context.baseUrl : `${context.baseUrl}/`;
+  return [new URL(encodeURIComponent(name), base).toString()];
+}
+
+async function downloadFile(entry: RemoteFile, context: Context): Promise<DownloadedFile> {
+  const target = join(context.dataDir, entry.path);
+  if (await hasChecksum(target, entry.sha256)) {
+    return { path: target, sha256: entry.sha256, downloaded: false };
+  }
+  // A file under the final name with the wrong checksum is not the file: remove it now, so
+  // that nothing complete-looking but wrong stays while the real one downloads.
+  await rm(target, { force: true });
+  await mkdir(dirname(target), { recursive: true });
+  const part = `${target}.part`;
+  const urls = urlsOf(entry, context);
+  await fetchToPart(urls, part, entry.path, entry.bytes, context);
+  const actual = await hashFile(part);
+  if (actual !== entry.sha256) {
+    await rm(part, { force: true });
+    throw new HcrError(
+      'DOWNLOAD',
+      `${entry.path}: SHA-256 mismatch: expected ${entry.sha256}, got ${actual} ` +
+        `(downloaded from ${urls.join(' or ')}); the download was deleted`,
+    );
+  }
+  await rename(part, target);
+  return { path: target, sha256: actual, downloaded: true };
+}
+
+async function downloadArchive(entry: RemoteArchive, context: Context): Promise<DownloadedFile[]> {
+  const done = new Map<string, DownloadedFile>();
+  for (const member of entry.members) {
+    const target = join(context.dataDir, member.path);
+    if (await hasChecksum(target, member.sha256)) {
+      done.set(member.path, { path: target, sha256: member.sha256, downloaded: false });
+    }
+  }
+  const missing = entry.members.filter((member) => !done.has(member.path));
+  if (missing.length > 0) {
+    const archive = join(context.dataDir, entry.path);
+    await mkdir(dirname(archive), { recursive: true });
+    // The archive has no known checksum, so it is renamed into place once its length is
+    // complete; its members are then checked one by one, and a bad archive is deleted.
+    if (!(await exists(archive))) {
+      const part = `${archive}.part`;
+      await fetchToPart(urlsOf(entry, context), part, entry.path, entry.bytes, context);
+      await rename(part, archive);
+    }
+    try {
+      const directory = await readZipDirectory(archive, entry.path);
+      for (const member of missing) {
+        const found = directory.find((record) => basename(record.name) === member.name);
+        if (!found) {
+          throw new HcrError(
+            'DOWNLOAD',
+            `${entry.path}: expected a member named ${member.name}, found ` +
+              `${directory.map((record) => record.name).join(', ') || 'no members'}`,
+          );
+        }
+        done.set(member.path, await extractMember(archive, entry.path, found, member, context));
+      }
+    } catch (error) {
+      await rm(archive, { force: true });
+      throw error;
+    }
+    if (!context.keepArchive) await rm(archive, { force: true });
+  }
+  return entry.members.map((member) => done.get(member.path)!);
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function fileSize(path: string): Promise<number> {
+  try {
+    return (await stat(path)).size;
+  } catch {
+    return 0;
+  }
+}
+
+async function hasChecksum(path: string, sha256: string): Promise<boolean> {
+  if (!(await exists(path))) return false;
+  return (await hashFile(path)) === sha256;
+}
+
+/** SHA-256 (lowercase hex) of a file, streamed. */
+async function hashFile(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(signal.reason as Error);
+      return;
+    }
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    function onAbort(): void {
+      clearTimeout(timer);
+      reject(signal?.reason as Error);
+    }
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+function describe(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const cause = error.cause instanceof Error ? ` (${error.cause.message})` : '';
+  return `${error.message}${cause}`;
+}
+
+/**
+ * Brings `part` to the complete remote content, trying each URL in turn, for `retries` extra
+ * rounds; every attempt resumes from what `part` already holds.
+ */
+async function fetchToPart(
+  urls: readonly string[],
+  part: string,
+  file: string,
+  expectedBytes: number | undefined,
+  context: Context,
+): Promise<void> {
+  const failures: string[] = [];
+  for (let round = 0; round <= context.retries; round++) {
+    if (round > 0 && context.retryDelayMs > 0) {
+      await sleep(context.retryDelayMs * round, context.signal);
+    }
+    for (const url of urls) {
+      try {
+        await fetchOnce(url, part, file, expectedBytes, context);
+        return;
+      } catch (error) {
+        if (context.signal?.aborted) throw error;
+        failures.push(`${url}: ${describe(error)}`);
+      }
+    }
+  }
+  const kept =
+    (await fileSize(part)) > 0 ? `; the partial download ${part} is kept, run again to resume` : '';
+  throw new HcrError(
+    'DOWNLOAD',
+    `${file}: download failed after ${context.retries + 1} round(s): ${failures.slice(-urls.length).join('; ')}${kept}`,
+  );
+}
+
+/** `bytes a-b/total` or `bytes * /total` of a Content-Range header. */
+function parseContentRange(
+  header: string | null,
+): { start: number | undefined; total: number | undefined } | undefined {
+  const match = /^bytes\s+(?:(\d+)-\d+|\*)\/(\d+|\*)\s*$/i.exec(header ?? '');
+  if (!match) return undefined;
+  return {
+    start: match[1] === undefined ? undefined : Number(match[1]),
+    total: match[2] === '*' || match[2] === undefined ? undefined : Number(match[2]),
+  };
+}
+
+/** One request: appends to `part` (206) or rewrites it (200) until the body ends. */
+async function fetchOnce(
+  url: string,
+  part: string,
+  file: string,
+  expectedBytes: number | undefined,
+  context: Context,
+): Promise<void> {
+  let start = await fileSize(part);
+  if (expectedBytes !== undefined && start > expectedBytes) {
+    await rm(part, { force: true });
+    start = 0;
+  }
+  if (expectedBytes !== undefined && start === expectedBytes) return;
+
+  const init = { signal: context.signal };
+  let response = await context.fetch(
+    url,
+    start > 0 ? { ...init, headers: { Range: `bytes=${start}-` } } : init,
+  );
+  if (response.status === 416) {
+    // The part is at least as long as the remote file: complete, or stale and longer.
+    const range = parseContentRange(response.headers.get('content-range'));
+    await response.body?.cancel();
+    if (range?.total === start) return;
+    await rm(part, { force: true });
+    start = 0;
+    response = await context.fetch(url, init);
+  }
+
+  let total: number | undefined;
+  let append: boolean;
+  if (response.status === 206 && start > 0) {
+    const range = parseContentRange(response.headers.get('content-range'));
+    if (range?.start !== start) {
+      await response.body?.cancel();
+      // Start over on the next attempt rather than stitch mismatched pieces together.
+      await rm(part, { force: true });
+      throw new HcrError(
+        'DOWNLOAD',
+        `expected Content-Range starting at byte ${start}, got '${response.headers.get('content-range')}'`,
+      );
+    }
+    total = range.total;
+    append = true;
+  } else if (response.status === 200) {
+    // A server that ignores Range sends the whole file again: start over.
+    const length = response.headers.get('content-length');
+    total = length === null ? undefined : Number(length);
+    append = false;
+    start = 0;
+  } else {
+    await response.body?.cancel();
+    throw new HcrError('DOWNLOAD', `HTTP ${response.status} ${response.statusText}`.trim());
+  }
+  total ??= expectedBytes;
+  if (!response.body) throw new HcrError('DOWNLOAD', 'the response has no body');
+
+  const handle = await open(part, append ? 'a' : 'w');
+  let bytes = start;
+  try {
+    for await (const chunk of response.body) {
+      // Each chunk is on disk before the next is read, so the part is always a prefix.
+      await handle.write(chunk);
+      bytes += chunk.length;
+      context.onProgress?.({ phase: 'download', file, bytes, totalBytes: total });
+    }
+  } finally {
+    await handle.close();
+  }
+  if (total !== undefined && bytes !== total) {
+    throw new HcrError('DOWNLOAD', `the connection ended after ${bytes} of ${total} bytes`);
+  }
+}
+
+/** One record of a zip central directory. */
+interface ZipRecord {
+  readonly name: string;
+  readonly method: number;
+  readonly flags: number;
+  readonly crc32: number;
+  readonly compressedSize: number;
+  readonly size: number;
+  readonly localHeaderOffset: number;
+}
+
+const EOCD_SIGNATURE = 0x06054b50;
+const ZIP64_LOCATOR_SIGNATURE = 0x07064b50;
+const ZIP64_EOCD_SIGNATURE = 0x06064b50;
+const CENTRAL_SIGNATURE = 0x02014b50;
+const LOCAL_SIGNATURE = 0x04034b50;
+const MAX_U32 = 0xffffffff;
+
+async function readAt(path: string, position: number, length: number): Promise<Buffer> {
+  const handle = await open(path, 'r');
+  try {
+    const buffer = Buffer.alloc(length);
+    const { bytesRead } = await handle.read(buffer, 0, length, position);
+    return buffer.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
+
+function zipError(file: string, message: string): HcrError {
+  return new HcrError('DOWNLOAD', `${file}: not a complete zip archive: ${message}`);
+}
+
+/** Reads the central directory of a zip file (ZIP64 included), without reading the members. */
+async function readZipDirectory(path: string, file: string): Promise<ZipRecord[]> {
+  const size = (await stat(path)).size;
+  const tailLength = Math.min(size, 22 + 0xffff);
+  const tail = await readAt(path, size - tailLength, tailLength);
+  let eocd = -1;
+  for (let i = tail.length - 22; i >= 0; i--) {
+    if (tail.readUInt32LE(i) === EOCD_SIGNATURE) {
+      eocd = i;
+      break;
+    }
+  }
+  if (eocd < 0) throw zipError(file, 'no end-of-central-directory record');
+  let count = tail.readUInt16LE(eocd + 10);
+  let directorySize = tail.readUInt32LE(eocd + 12);
+  let directoryOffset = tail.readUInt32LE(eocd + 16);
+  if (count === 0xffff || directorySize === MAX_U32 || directoryOffset === MAX_U32) {
+    const locatorAt = eocd - 20;
+    if (locatorAt < 0 || tail.readUInt32LE(locatorAt) !== ZIP64_LOCATOR_SIGNATURE) {
+      throw zipError(file, 'ZIP64 fields without a ZIP64 locator');
+    }
+    const record = await readAt(path, Number(tail.readBigUInt64LE(locatorAt + 8)), 56);
+    if (record.length < 56 || record.readUInt32LE(0) !== ZIP64_EOCD_SIGNATURE) {
+      throw zipError(file, 'bad ZIP64 end-of-central-directory record');
+    }
+    count = Number(record.readBigUInt64LE(32));
+    directorySize = Number(record.readBigUInt64LE(40));
+    directoryOffset = Number(record.readBigUInt64LE(48));
+  }
+  if (directoryOffset + directorySize > size) {
+    throw zipError(
+      file,
+      `central directory ends at ${directoryOffset + directorySize}, file has ${size} bytes`,
+    );
+  }
+  const directory = await readAt(path, directoryOffset, directorySize);
+  const records: ZipRecord[] = [];
+  let at = 0;
+  for (let k = 0; k < count; k++) {
+    if (at + 46 > directory.length || directory.readUInt32LE(at) !== CENTRAL_SIGNATURE) {
+      throw zipError(file, `bad central directory record ${k} at offset ${directoryOffset + at}`);
+    }
+    const nameLength = directory.readUInt16LE(at + 28);
+    const extraLength = directory.readUInt16LE(at + 30);
+    const commentLength = directory.readUInt16LE(at + 32);
+    const name = directory.toString('utf8', at + 46, at + 46 + nameLength);
+    let compressedSize = directory.readUInt32LE(at + 20);
+    let uncompressed = directory.readUInt32LE(at + 24);
+    let localHeaderOffset = directory.readUInt32LE(at + 42);
+    // ZIP64 extra field: the 64-bit values of whichever fields are 0xffffffff, in this order.
+    const extraEnd = at + 46 + nameLength + extraLength;
+    for (let e = at + 46 + nameLength; e + 4 <= extraEnd;) {
+      const id = directory.readUInt16LE(e);
+      const length = directory.readUInt16LE(e + 2);
+      if (id === 0x0001) {
+        let v = e + 4;
+        if (uncompressed === MAX_U32) {
+          uncompressed = Number(directory.readBigUInt64LE(v));
+          v += 8;
+        }
+        if (compressedSize === MAX_U32) {
+          compressedSize = Number(directory.readBigUInt64LE(v));
+          v += 8;
+        }
+        if (localHeaderOffset === MAX_U32) localHeaderOffset = Number(directory.readBigUInt64LE(v));
+      }
+      e += 4 + length;
+    }
+    records.push({
+      name,
+      method: directory.readUInt16LE(at + 10),
+      flags: directory.readUInt16LE(at + 8),
+      crc32: directory.readUInt32LE(at + 16),
+      compressedSize,
+      size: uncompressed,
+      localHeaderOffset,
+    });
+    at = extraEnd + commentLength;
+  }
+  return records;
+}
+
+const CRC_TABLE = ((): Uint32Array => {
+  const table = new Uint32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    table[n] = c >>> 0;
+  }
+  return table;
+})();
+
+/** CRC-32 (zip's) of `data` continuing from `crc`; uses zlib's when Node has it (>= 20.15). */
+function crc32(data: Uint8Array, crc: number): number {
+  const native = (zlib as { crc32?: (data: Uint8Array, value?: number) => number }).crc32;
+  if (native) return native(data, crc);
+  let c = ~crc >>> 0;
+  for (let i = 0; i < data.length; i++) c = CRC_TABLE[(c ^ data[i]!) & 0xff]! ^ (c >>> 8);
+  return ~c >>> 0;
+}
+
+/** Streams one member out of the archive into `<path>.part`, checks CRC-32 and SHA-256, renames. */
+async function extractMember(
+  archive: string,
+  file: string,
+  record: ZipRecord,
+  member: ArchiveMember,
+  context: Context,
+): Promise<DownloadedFile> {
+  const where = `${file}:${record.name}`;
+  if (record.flags & 1)
+    throw new HcrError('DOWNLOAD', `${where}: encrypted members are not supported`);
+  if (record.method !== 0 && record.method !== 8) {
+    throw new HcrError(
+      'DOWNLOAD',
+      `${where}: expected compression method 0 (stored) or 8 (deflate), got ${record.method}`,
+    );
+  }
+  const local = await readAt(archive, record.localHeaderOffset, 30);
+  if (local.length < 30 || local.readUInt32LE(0) !== LOCAL_SIGNATURE) {
+    throw zipError(
+      file,
+      `no local header for ${record.name} at offset ${record.localHeaderOffset}`,
+    );
+  }
+  const dataStart = record.localHeaderOffset + 30 + local.readUInt16LE(26) + local.readUInt16LE(28);
+
+  const target = join(context.dataDir, member.path);
+  const part = `${target}.part`;
+  await mkdir(dirname(target), { recursive: true });
+  const hash = createHash('sha256');
+  let crc = 0;
+  let bytes = 0;
+  const check = new Transform({
+    transform(chunk: Buffer, _encoding, callback: TransformCallback) {
+      hash.update(chunk);
+      crc = crc32(chunk, crc);
+      bytes += chunk.length;
+      context.onProgress?.({ phase: 'extract', file: member.path, bytes, totalBytes: record.size });
+      callback(null, chunk);
+    },
+  });
+  try {
+    const source =
+      record.compressedSize === 0
+        ? PassThrough.from([])
+        : createReadStream(archive, {
+            start: dataStart,
+            end: dataStart + record.compressedSize - 1,
+          });
+    const decoder = record.method === 8 ? zlib.createInflateRaw() : new PassThrough();
+    await pipeline(source, decoder, check, createWriteStream(part), { signal: context.signal });
+  } catch (error) {
+    await rm(part, { force: true });
+    if (context.signal?.aborted) throw error;
+    throw new HcrError('DOWNLOAD', `${where}: cannot extract: ${describe(error)}`, {
+      cause: error,
+    });
+  }
+  const actual = hash.digest('hex');
+  const problem =
+    bytes !== record.size
+      ? `expected ${record.size} bytes, got ${bytes}`
+      : crc !== record.crc32
+        ? `CRC-32 mismatch: expected ${record.crc32.toString(16)}, got ${crc.toString(16)}`
+        : actual !== member.sha256
+          ? `SHA-256 mismatch: expected ${member.sha256}, got ${actual}`
+          : undefined;
+  if (problem !== undefined) {
+    await rm(part, { force: true });
+    throw new HcrError(
+      'DOWNLOAD',
+      `${member.path} (from ${where}): ${problem}; the archive was deleted`,
+    );
+  }
+  await rename(part, target);
+  return { path: target, sha256: actual, downloaded: true };
+}
