@@ -1,0 +1,364 @@
+// hcr's training kernels for the WASM backend (DESIGN.md §1). tfjs-backend-wasm has no
+// Conv2DBackpropFilter and only a naive loop for Conv2DBackpropInput, so a CNN cannot be
+// trained on it. Both gradients are rewritten here as FORWARD convolutions, so that the
+// backend's XNNPACK Conv2D does the arithmetic; the small re-layouts around them
+// (flip, zero insertion) are plain loops over the WASM heap.
+
+import * as tf from '@tensorflow/tfjs';
+import type { NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { HcrError } from '../../core/errors.js';
+
+/** The tfjs backend name the kernels in this file are registered for. */
+const WASM = 'wasm';
+
+/** Explicit 4-D padding as tfjs kernels take it: `[[0,0],[top,bottom],[left,right],[0,0]]`. */
+type ExplicitPadding = [[number, number], [number, number], [number, number], [number, number]];
+
+/** The attributes a 2-D convolution gradient kernel receives (both kernels share them). */
+interface ConvGradAttrs {
+  strides: [number, number] | number;
+  pad: 'valid' | 'same' | number | ExplicitPadding;
+  dataFormat: 'NHWC' | 'NCHW';
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+}
+
+type Shape4 = [number, number, number, number];
+
+/** Runs another kernel registered for the WASM backend directly (no engine bookkeeping). */
+function runWasmKernel(
+  name: string,
+  backend: BackendWasm,
+  inputs: NamedTensorInfoMap,
+  attrs: NamedAttrMap,
+): TensorInfo {
+  const config = tf.getKernel(name, WASM);
+  if (config === undefined) {
+    throw new HcrError('ENGINE', `wasm backend: kernel '${name}' is not registered`);
+  }
+  const out = config.kernelFunc({ inputs, backend, attrs });
+  if (Array.isArray(out)) {
+    throw new HcrError(
+      'ENGINE',
+      `wasm backend: kernel '${name}' returned ${out.length} tensors, expected 1`,
+    );
+  }
+  return out;
+}
+
+function free(backend: BackendWasm, info: TensorInfo): void {
+  backend.disposeData(info.dataId);
+}
+
+function asShape4(shape: readonly number[], what: string): Shape4 {
+  if (shape.length !== 4) {
+    throw new HcrError('ENGINE', `${what}: expected a 4-D shape, got [${shape.join(', ')}]`);
+  }
+  return shape as Shape4;
+}
+
+function assertNhwc(kernel: string, dataFormat: string): void {
+  if (dataFormat !== 'NHWC') {
+    throw new HcrError(
+      'ENGINE',
+      `${kernel} (hcr wasm kernel): expected dataFormat 'NHWC', got '${dataFormat}'`,
+    );
+  }
+}
+
+/** Views of a float32 tensor on the WASM heap. Take them after the last allocation: growing the heap detaches them. */
+function f32(backend: BackendWasm, info: TensorInfo): Float32Array {
+  return backend.typedArrayFromHeap(info) as Float32Array;
+}
+
+/**
+ * `w[a,b,ci,co]` → `w'[a',b',co,ci] = w[kh-1-a', kw-1-b', ci, co]`: the filter of the
+ * forward convolution that computes the input gradient (spatially flipped, channels swapped).
+ */
+function flipAndSwapChannels(backend: BackendWasm, filter: TensorInfo): TensorInfo {
+  const [kh, kw, ci, co] = asShape4(filter.shape, 'Conv2DBackpropInput filter');
+  const out = backend.makeOutput([kh, kw, co, ci], 'float32');
+  const src = f32(backend, filter);
+  const dst = f32(backend, out);
+  for (let a = 0; a < kh; a++) {
+    for (let b = 0; b < kw; b++) {
+      const srcBase = ((kh - 1 - a) * kw + (kw - 1 - b)) * ci * co;
+      const dstBase = (a * kw + b) * co * ci;
+      for (let i = 0; i < ci; i++) {
+        for (let o = 0; o < co; o++)
+          dst[dstBase + o * ci + i] = src[srcBase + i * co + o] as number;
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Inserts `stride-1` zeros between the rows and columns of `dy` (NHWC), then drops
+ * `crop` rows/columns at each border. The result is what a stride-1 convolution must
+ * see to compute the gradient of a strided one.
+ */
+function dilateAndCrop(
+  backend: BackendWasm,
+  dy: TensorInfo,
+  strideH: number,
+  strideW: number,
+  crop: { top: number; bottom: number; left: number; right: number },
+): TensorInfo {
+  const [n, h, w, c] = asShape4(dy.shape, 'Conv2DBackpropInput dy');
+  const outH = (h - 1) * strideH + 1 - crop.top - crop.bottom;
+  const outW = (w - 1) * strideW + 1 - crop.left - crop.right;
+  const out = backend.makeOutput([n, Math.max(outH, 0), Math.max(outW, 0), c], 'float32');
+  const src = f32(backend, dy);
+  const dst = f32(backend, out);
+  dst.fill(0);
+  for (let b = 0; b < n; b++) {
+    for (let y = 0; y < outH; y++) {
+      const sy = y + crop.top;
+      if (sy % strideH !== 0) continue;
+      const srcRow = (b * h + sy / strideH) * w;
+      const dstRow = (b * outH + y) * outW;
+      for (let x = 0; x < outW; x++) {
+        const sx = x + crop.left;
+        if (sx % strideW !== 0) continue;
+        const from = (srcRow + sx / strideW) * c;
+        dst.set(src.subarray(from, from + c), (dstRow + x) * c);
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Input gradient of a 2-D convolution as one forward convolution:
+ * `dx = conv2d(pad(dilate(dy, stride), k-1-p), flip(W) with in/out channels swapped)`.
+ */
+function conv2DBackpropInputKernel(args: {
+  inputs: NamedTensorInfoMap;
+  backend: object;
+  attrs?: NamedAttrMap;
+}): TensorInfo {
+  const backend = args.backend as BackendWasm;
+  const dy = args.inputs['dy'] as TensorInfo;
+  const filter = args.inputs['filter'] as TensorInfo;
+  const attrs = args.attrs as unknown as ConvGradAttrs & { inputShape: Shape4 };
+  assertNhwc('Conv2DBackpropInput', attrs.dataFormat);
+  const info = tf.backend_util.computeConv2DInfo(
+    attrs.inputShape,
+    asShape4(filter.shape, 'Conv2DBackpropInput filter'),
+    attrs.strides,
+    1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+  );
+  const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = info;
+  const { inHeight, inWidth } = info;
+  const dilatedH = (info.outHeight - 1) * sh + 1;
+  const dilatedW = (info.outWidth - 1) * sw + 1;
+  // Padding of the dilated dy so that a valid stride-1 conv yields the input's size.
+  // A negative value (only with odd explicit paddings) means cropping instead.
+  const pads = {
+    top: kh - 1 - info.padInfo.top,
+    bottom: inHeight + info.padInfo.top - dilatedH,
+    left: kw - 1 - info.padInfo.left,
+    right: inWidth + info.padInfo.left - dilatedW,
+  };
+  const needsCrop = pads.top < 0 || pads.bottom < 0 || pads.left < 0 || pads.right < 0;
+  const dyReady =
+    sh > 1 || sw > 1 || needsCrop
+      ? dilateAndCrop(backend, dy, sh, sw, {
+          top: Math.max(-pads.top, 0),
+          bottom: Math.max(-pads.bottom, 0),
+          left: Math.max(-pads.left, 0),
+          right: Math.max(-pads.right, 0),
+        })
+      : dy;
+  const flipped = flipAndSwapChannels(backend, filter);
+  try {
+    const pad: ExplicitPadding = [
+      [0, 0],
+      [Math.max(pads.top, 0), Math.max(pads.bottom, 0)],
+      [Math.max(pads.left, 0), Math.max(pads.right, 0)],
+      [0, 0],
+    ];
+    return runWasmKernel('Conv2D', backend, { x: dyReady, filter: flipped }, {
+      strides: [1, 1],
+      dilations: [1, 1],
+      pad,
+      dataFormat: 'NHWC',
+    } as unknown as NamedAttrMap);
+  } finally {
+    free(backend, flipped);
+    if (dyReady !== dy) free(backend, dyReady);
+  }
+}
+
+/**
+ * Filter gradient of a 2-D convolution as one forward convolution:
+ * `dW = transpose(conv2d(transpose(x,[3,1,2,0]), transpose(dy,[1,2,0,3])), [1,2,0,3])`,
+ * the forward conv using the original stride as its dilation.
+ */
+function conv2DBackpropFilterKernel(args: {
+  inputs: NamedTensorInfoMap;
+  backend: object;
+  attrs?: NamedAttrMap;
+}): TensorInfo {
+  const backend = args.backend as BackendWasm;
+  const x = args.inputs['x'] as TensorInfo;
+  const dy = args.inputs['dy'] as TensorInfo;
+  const attrs = args.attrs as unknown as ConvGradAttrs & { filterShape: Shape4 };
+  assertNhwc('Conv2DBackpropFilter', attrs.dataFormat);
+  const xShape = asShape4(x.shape, 'Conv2DBackpropFilter x');
+  const info = tf.backend_util.computeConv2DInfo(
+    xShape,
+    attrs.filterShape,
+    attrs.strides,
+    1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+  );
+  const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = info;
+  const [n, h, w, c] = xShape;
+  // Bottom/right padding that makes the correlation output exactly kh x kw; negative when
+  // the forward conv never reached the last rows of x ((h - k + pads) % stride != 0).
+  const padBottom = kh + (info.outHeight - 1) * sh - h - info.padInfo.top;
+  const padRight = kw + (info.outWidth - 1) * sw - w - info.padInfo.left;
+  const temps: TensorInfo[] = [];
+  try {
+    let xUsed = x;
+    if (padBottom < 0 || padRight < 0) {
+      xUsed = runWasmKernel(
+        'Slice',
+        backend,
+        { x },
+        {
+          begin: [0, 0, 0, 0],
+          size: [n, h + Math.min(padBottom, 0), w + Math.min(padRight, 0), c],
+        },
+      );
+      temps.push(xUsed);
+    }
+    const xT = runWasmKernel('Transpose', backend, { x: xUsed }, { perm: [3, 1, 2, 0] });
+    temps.push(xT);
+    const dyT = runWasmKernel('Transpose', backend, { x: dy }, { perm: [1, 2, 0, 3] });
+    temps.push(dyT);
+    const pad: ExplicitPadding = [
+      [0, 0],
+      [info.padInfo.top, Math.max(padBottom, 0)],
+      [info.padInfo.left, Math.max(padRight, 0)],
+      [0, 0],
+    ];
+    const grad = runWasmKernel('Conv2D', backend, { x: xT, filter: dyT }, {
+      strides: [1, 1],
+      dilations: [sh, sw],
+      pad,
+      dataFormat: 'NHWC',
+    } as unknown as NamedAttrMap);
+    temps.push(grad);
+    return runWasmKernel('Transpose', backend, { x: grad }, { perm: [1, 2, 0, 3] });
+  } finally {
+    for (const t of temps) free(backend, t);
+  }
+}
+
+/**
+ * Tile as block copies: upstream's WASM Tile computes an index per element and took a
+ * quarter of a training step (batch-norm gradients tile a [1,1,1,C] tensor to the
+ * activation's shape). Here each axis is filled by copying the block below it.
+ */
+function tileKernel(args: {
+  inputs: NamedTensorInfoMap;
+  backend: object;
+  attrs?: NamedAttrMap;
+}): TensorInfo {
+  const backend = args.backend as BackendWasm;
+  const x = args.inputs['x'] as TensorInfo;
+  const reps = (args.attrs as unknown as { reps: number[] }).reps;
+  if (x.dtype === 'string' || x.dtype === 'complex64') {
+    throw new HcrError(
+      'ENGINE',
+      `Tile (hcr wasm kernel): expected a numeric or bool tensor, got dtype '${x.dtype}'`,
+    );
+  }
+  if (reps.length !== x.shape.length) {
+    throw new HcrError(
+      'ENGINE',
+      `Tile: expected ${x.shape.length} reps for shape [${x.shape.join(', ')}], got [${reps.join(', ')}]`,
+    );
+  }
+  const rank = x.shape.length;
+  const outShape = x.shape.map((d, i) => d * (reps[i] as number));
+  const out = backend.makeOutput(outShape, x.dtype);
+  const src = backend.typedArrayFromHeap(x);
+  const dst = backend.typedArrayFromHeap(out);
+  if (dst.length === 0) return out;
+  if (rank === 0) {
+    dst.set(src);
+    return out;
+  }
+  const xStrides = new Array<number>(rank);
+  const outStrides = new Array<number>(rank);
+  xStrides[rank - 1] = 1;
+  outStrides[rank - 1] = 1;
+  for (let d = rank - 2; d >= 0; d--) {
+    xStrides[d] = (xStrides[d + 1] as number) * (x.shape[d + 1] as number);
+    outStrides[d] = (outStrides[d + 1] as number) * (outShape[d + 1] as number);
+  }
+  // Writes x's sub-block at `dim` to dst, then repeats it reps[dim] times by doubling copies.
+  const fill = (dim: number, srcAt: number, dstAt: number): void => {
+    const size = x.shape[dim] as number;
+    const blockLength = size * (outStrides[dim] as number);
+    if (dim === rank - 1) {
+      dst.set(src.subarray(srcAt, srcAt + size), dstAt);
+    } else {
+      for (let i = 0; i < size; i++) {
+        fill(
+          dim + 1,
+          srcAt + i * (xStrides[dim] as number),
+          dstAt + i * (outStrides[dim] as number),
+        );
+      }
+    }
+    const total = blockLength * (reps[dim] as number);
+    for (let done = blockLength; done < total; done *= 2) {
+      dst.copyWithin(dstAt + done, dstAt, dstAt + Math.min(done, total - done));
+    }
+  };
+  fill(0, 0, 0);
+  return out;
+}
+
+/**
+ * The kernels hcr adds to (or replaces in) the WASM backend, as tfjs kernel configs.
+ *
+ * @example
+ * for (const k of WASM_TRAINING_KERNELS) console.log(k.kernelName); // Conv2DBackpropInput, ...
+ */
+export const WASM_TRAINING_KERNELS: readonly tf.KernelConfig[] = Object.freeze([
+  { kernelName: tf.Conv2DBackpropInput, backendName: WASM, kernelFunc: conv2DBackpropInputKernel },
+  {
+    kernelName: tf.Conv2DBackpropFilter,
+    backendName: WASM,
+    kernelFunc: conv2DBackpropFilterKernel,
+  },
+  { kernelName: tf.Tile, backendName: WASM, kernelFunc: tileKernel },
+]);
+
+/**
+ * Registers hcr's training kernels for the `wasm` backend, replacing upstream ones of the
+ * same name. Idempotent; `initEngine()` calls it whenever the WASM backend is chosen.
+ *
+ * @example
+ * registerWasmTrainingKernels();
+ * await tf.setBackend('wasm');
+ * const dW = tf.grad((w: tf.Tensor4D) => tf.conv2d(x, w, 1, 'same').sum())(w);
+ */
+export function registerWasmTrainingKernels(): void {
+  for (const config of WASM_TRAINING_KERNELS) {
+    const current = tf.getKernel(config.kernelName, WASM);
+    if (current?.kernelFunc === config.kernelFunc) continue;
+    // Unregister first: tfjs warns on the console when a kernel is registered twice.
+    if (current !== undefined) tf.unregisterKernel(config.kernelName, WASM);
+    tf.registerKernel(config);
+  }
+}
