@@ -1,0 +1,373 @@
+// The `hcr` command line: data, train, evaluate, predict. The only place that prints or
+// calls process.exit; every failure is caught once, at the bottom, and mapped to an exit code.
+
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { ARCHITECTURES, DEFAULT_ARCHITECTURE } from '../../core/architectures.js';
+import { HcrError } from '../../core/errors.js';
+import { DEFAULT_LABEL_SET, LABEL_SETS, getLabelSet } from '../../core/label-sets.js';
+import {
+  KAGGLE_DATASETS,
+  PUBLIC_DATASETS,
+  downloadDataset,
+  kaggleInstructions,
+} from '../data/download.js';
+import { defaultCacheDir, defaultDataDir } from '../data/paths.js';
+import { listSources, planData } from '../data/sources.js';
+import { BACKENDS, initEngine } from '../engine/index.js';
+import { EXIT_CODE, isHcrError } from '../errors.js';
+import { evaluateModel, saveEvaluation } from '../eval/evaluate.js';
+import { formatEvaluation, formatSummaryTable } from '../eval/format.js';
+import { loadModel } from '../model/artifact.js';
+import { PREDICT_DEFAULTS, predictFiles } from '../predict/predict.js';
+import { SCHEDULES, TRAIN_DEFAULTS, resolveTrainConfig } from '../train/config.js';
+import { trainModel } from '../train/trainer.js';
+import { trainProgressRenderer } from './progress.js';
+
+const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+/** The model used when --model is not given: the shipped one. */
+export const DEFAULT_MODEL_DIR = join(PACKAGE_ROOT, 'models', 'alnum36');
+
+function integer(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n)) throw new InvalidArgumentError(`expected an integer, got '${value}'`);
+  return n;
+}
+
+function number(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n)) throw new InvalidArgumentError(`expected a number, got '${value}'`);
+  return n;
+}
+
+function list(value: string): string[] {
+  return value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+function print(text: string): void {
+  process.stdout.write(`${text}\n`);
+}
+
+function note(text: string): void {
+  process.stderr.write(`${text}\n`);
+}
+
+interface CommonOptions {
+  dataDir?: string;
+  cacheDir?: string;
+  backend: string;
+  json?: boolean;
+}
+
+function dataDirOf(options: CommonOptions): string {
+  return options.dataDir ?? defaultDataDir();
+}
+
+function cacheDirOf(options: CommonOptions): string {
+  return options.cacheDir ?? defaultCacheDir();
+}
+
+function addCommon(command: Command, { data = true }: { data?: boolean } = {}): Command {
+  if (data) {
+    command
+      .option('--data-dir <dir>', `datasets folder (default: $HCR_DATA_DIR or ${defaultDataDir()})`)
+      .option('--cache-dir <dir>', `parsed-dataset cache (default: ${defaultCacheDir()})`);
+  }
+  return command
+    .addOption(
+      new Option('--backend <name>', 'tfjs backend').choices(Object.keys(BACKENDS)).default('auto'),
+    )
+    .option('--json', 'print machine-readable JSON on stdout');
+}
+
+function resolveModelDir(dir: string | undefined): string {
+  if (dir) return dir;
+  if (!existsSync(DEFAULT_MODEL_DIR)) {
+    throw new HcrError(
+      'NOT_FOUND',
+      `no model given and no shipped model at ${DEFAULT_MODEL_DIR}: pass --model DIR (a directory written by 'hcr train')`,
+    );
+  }
+  return DEFAULT_MODEL_DIR;
+}
+
+function pct(x: number): string {
+  return `${(x * 100).toFixed(2)}%`;
+}
+
+/** Builds the `hcr` program (separate from running it, so tests can drive it). */
+export function buildProgram(): Command {
+  const program = new Command('hcr')
+    .description('handwritten character recognition: train, evaluate and run a CNN on handwritten digits and letters')
+    .showHelpAfterError()
+    .exitOverride();
+
+  const data = program.command('data').description('list, download and locate the datasets');
+  addCommon(
+    data
+      .command('list', { isDefault: true })
+      .description('show which datasets are present in the data folder'),
+  ).action(async (options: CommonOptions) => {
+    const dataDir = dataDirOf(options);
+    const sources = await listSources(dataDir);
+    if (options.json) {
+      print(JSON.stringify({ dataDir, sources }, null, 2));
+      return;
+    }
+    print(`data folder: ${dataDir}`);
+    for (const source of sources) print(`  ${source.present ? '✓' : '·'} ${source.name}`);
+    print(`\ndownload: hcr data download ${Object.keys(PUBLIC_DATASETS).join('|')}`);
+    print(`Kaggle sets need a login; see: hcr data kaggle ${Object.keys(KAGGLE_DATASETS).join('|')}`);
+  });
+  addCommon(
+    data
+      .command('download')
+      .description('download a public dataset into the data folder and check its SHA-256')
+      .argument('<name>', `one of ${Object.keys(PUBLIC_DATASETS).join(', ')}`)
+      .option('--mirror <url>', 'fetch the files from this base URL instead'),
+  ).action(async (name: string, options: CommonOptions & { mirror?: string }) => {
+    const dataDir = dataDirOf(options);
+    let lastReport = 0;
+    const result = await downloadDataset(name, {
+      dataDir,
+      ...(options.mirror ? { baseUrl: options.mirror } : {}),
+      onProgress: (p) => {
+        if (options.json || Date.now() - lastReport < 2000) return;
+        lastReport = Date.now();
+        const total = p.totalBytes ? ` of ${(p.totalBytes / 1e6).toFixed(1)} MB` : '';
+        note(`${p.phase} ${p.file}: ${(p.bytes / 1e6).toFixed(1)} MB${total}`);
+      },
+    });
+    if (options.json) print(JSON.stringify(result, null, 2));
+    else for (const file of result.files) print(`✓ ${file.path}  sha256 ${file.sha256}`);
+  });
+  data
+    .command('kaggle')
+    .description('tell where to download a Kaggle dataset (needs a Kaggle login) and where to put it')
+    .argument('<name>', `one of ${Object.keys(KAGGLE_DATASETS).join(', ')}`)
+    .option('--data-dir <dir>', 'datasets folder')
+    .action((name: string, options: { dataDir?: string }) => {
+      print(kaggleInstructions(name, options.dataDir ?? defaultDataDir()));
+    });
+
+  addCommon(
+    program
+      .command('train')
+      .description('train a model on the datasets in the data folder')
+      .addOption(
+        new Option('--arch <name>', 'architecture')
+          .choices(Object.keys(ARCHITECTURES))
+          .default(DEFAULT_ARCHITECTURE),
+      )
+      .addOption(
+        new Option('--label-set <name>', 'label set').choices(Object.keys(LABEL_SETS)).default(DEFAULT_LABEL_SET),
+      )
+      .option('--sources <list>', 'comma-separated sources (default: every source present)', list)
+      .option('--fold-case', 'map lowercase images onto capital classes when the label set has no lowercase')
+      .option('--epochs <n>', 'maximum epochs', integer, TRAIN_DEFAULTS.epochs)
+      .option('--batch-size <n>', 'images per step', integer, TRAIN_DEFAULTS.batchSize)
+      .option('--lr <rate>', 'peak learning rate (Adam)', number, TRAIN_DEFAULTS.learningRate)
+      .addOption(
+        new Option('--schedule <name>', 'learning-rate schedule')
+          .choices(Object.keys(SCHEDULES))
+          .default(TRAIN_DEFAULTS.schedule),
+      )
+      .option('--validation <fraction>', 'share of each training source held out for validation', number, 0.1)
+      .option('--seed <n>', 'random seed', integer, TRAIN_DEFAULTS.seed)
+      .option('--no-augment', 'train without random rotation/shift/scale/shear')
+      .option('--class-weights', 'weight classes by inverse frequency')
+      .option('--patience <n>', 'early stopping: epochs without improvement (0 = off)', integer, TRAIN_DEFAULTS.patience)
+      .option('--max-minutes <n>', 'stop (and save) after this many minutes', number)
+      .option('--dropout <rate>', "override the architecture's dropout", number)
+      .option('--out <dir>', 'model directory to write', 'runs/model')
+      .option('--resume', 'continue the run whose checkpoint is <out>.checkpoint'),
+  ).action(async (options: CommonOptions & TrainCliOptions) => {
+    const engine = await initEngine({ backend: options.backend as keyof typeof BACKENDS });
+    const config = resolveTrainConfig({
+      architecture: options.arch,
+      epochs: options.epochs,
+      batchSize: options.batchSize,
+      learningRate: options.lr,
+      schedule: options.schedule as keyof typeof SCHEDULES,
+      seed: options.seed,
+      augment: options.augment,
+      classWeights: Boolean(options.classWeights),
+      patience: options.patience,
+      maxMinutes: options.maxMinutes,
+      dropout: options.dropout,
+    });
+    const labelSet = getLabelSet(options.labelSet);
+    if (!options.json) note(`backend ${engine.backend}; loading data from ${dataDirOf(options)}`);
+    const plan = await planData({
+      dataDir: dataDirOf(options),
+      cacheDir: cacheDirOf(options),
+      labelSet,
+      ...(options.sources ? { sources: options.sources } : {}),
+      foldCase: Boolean(options.foldCase),
+      validationFraction: options.validation,
+      seed: config.seed,
+    });
+    const controller = new AbortController();
+    const onSignal = () => {
+      if (controller.signal.aborted) process.exit(130);
+      note('\ninterrupted: saving a checkpoint (press Ctrl-C again to quit at once)');
+      controller.abort();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    const renderer = trainProgressRenderer({ stream: process.stderr });
+    try {
+      const result = await trainModel({
+        train: plan.train,
+        validation: plan.validation,
+        labelSet,
+        config,
+        outDir: options.out,
+        resume: Boolean(options.resume),
+        provenance: plan.provenance,
+        splitSeed: config.seed,
+        backend: engine.backend,
+        signal: controller.signal,
+        ...(options.json ? {} : { onProgress: renderer.onEvent }),
+      });
+      if (result.reason === 'interrupted') {
+        note(`checkpoint saved in ${result.checkpointDir}; continue with the same command and --resume`);
+        process.exitCode = 130;
+        return;
+      }
+      if (result.bestEpoch < 0) throw new HcrError('ENGINE', 'training ended before any epoch finished');
+      const loaded = await loadModel(options.out);
+      try {
+        const report = evaluateModel(loaded, plan.tests);
+        await saveEvaluation(options.out, report);
+        if (options.json) print(JSON.stringify({ result, evaluation: report }, null, 2));
+        else {
+          print(`\nmodel: ${options.out} (best epoch ${result.bestEpoch}, ${result.reason})`);
+          print(formatSummaryTable(report.combined ? [...report.results, report.combined] : report.results));
+        }
+      } finally {
+        loaded.dispose();
+      }
+    } finally {
+      renderer.stop();
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
+  });
+
+  addCommon(
+    program
+      .command('evaluate')
+      .description("evaluate a model on every test set in the data folder (official tests, held-out splits)")
+      .option('--model <dir>', 'model directory (default: the shipped model)')
+      .option('--sources <list>', 'comma-separated sources to test on (default: every source present)', list)
+      .option('--per-class', 'print the per-class table of every test set')
+      .option('--no-save', 'do not write evaluation.json next to the model'),
+  ).action(async (options: CommonOptions & { model?: string; sources?: string[]; perClass?: boolean; save: boolean }) => {
+    await initEngine({ backend: options.backend as keyof typeof BACKENDS });
+    const dir = resolveModelDir(options.model);
+    const loaded = await loadModel(dir);
+    try {
+      const training = loaded.metadata.training;
+      const plan = await planData({
+        dataDir: dataDirOf(options),
+        cacheDir: cacheDirOf(options),
+        labelSet: loaded.labelSet,
+        ...(options.sources ? { sources: options.sources } : {}),
+        foldCase: Boolean((training?.hyperparameters as { foldCase?: boolean } | undefined)?.foldCase),
+        seed: training?.splitSeed ?? TRAIN_DEFAULTS.seed,
+      });
+      const report = evaluateModel(loaded, plan.tests);
+      if (options.save) await saveEvaluation(dir, report);
+      if (options.json) {
+        print(JSON.stringify(report, null, 2));
+        return;
+      }
+      const all = report.combined ? [...report.results, report.combined] : report.results;
+      for (const result of all) {
+        print(formatEvaluation(result, { perClass: Boolean(options.perClass) || result === report.combined }));
+        print('');
+      }
+      print(formatSummaryTable(all));
+    } finally {
+      loaded.dispose();
+    }
+  });
+
+  addCommon(
+    program
+      .command('predict')
+      .description('read the character in each image file (PNG, JPEG, WebP, GIF, TIFF, SVG)')
+      .argument('<files...>', 'image files')
+      .option('--model <dir>', 'model directory (default: the shipped model)')
+      .option('--top <k>', 'how many classes to show per image', integer, PREDICT_DEFAULTS.top),
+    { data: false },
+  ).action(async (files: string[], options: CommonOptions & { model?: string; top: number }) => {
+    if (options.top < 1) throw new HcrError('BAD_OPTION', `--top: expected a positive integer, got ${options.top}`);
+    await initEngine({ backend: options.backend as keyof typeof BACKENDS });
+    const loaded = await loadModel(resolveModelDir(options.model));
+    try {
+      const results = await predictFiles(loaded, files, { top: options.top });
+      if (options.json) print(JSON.stringify({ model: loaded.dir, labelSet: loaded.labelSet.name, results }, null, 2));
+      for (const r of results) {
+        if (options.json) break;
+        if (r.status === 'ok') {
+          print(`${r.file}: ${r.predictions.map((p) => `${p.label} ${pct(p.probability)}`).join('  ')}`);
+        } else if (r.status === 'empty') {
+          print(`${r.file}: empty (no ink found)`);
+        } else {
+          note(`hcr: ${r.error}`);
+        }
+      }
+      if (results.some((r) => r.status === 'error')) process.exitCode = EXIT_CODE.BAD_IMAGE;
+    } finally {
+      loaded.dispose();
+    }
+  });
+
+  return program;
+}
+
+interface TrainCliOptions {
+  arch: string;
+  labelSet: string;
+  sources?: string[];
+  foldCase?: boolean;
+  epochs: number;
+  batchSize: number;
+  lr: number;
+  schedule: string;
+  validation: number;
+  seed: number;
+  augment: boolean;
+  classWeights?: boolean;
+  patience: number;
+  maxMinutes?: number;
+  dropout?: number;
+  out: string;
+  resume?: boolean;
+}
+
+/** Runs the CLI with `argv` and returns the exit code (errors are printed, never thrown). */
+export async function main(argv: readonly string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code === 'commander.helpDisplayed' || code === 'commander.version' || code === 'commander.help') return 0;
+    if (typeof code === 'string' && code.startsWith('commander.')) return 2;
+    if (isHcrError(error)) {
+      note(`hcr: ${error.message}`);
+      return EXIT_CODE[error.code];
+    }
+    note(`hcr: unexpected error: ${(error as Error).stack ?? String(error)}`);
+    return 1;
+  }
+}

@@ -1,0 +1,103 @@
+// Draws training progress for a person: a bar per epoch on a terminal (cli-progress), plain
+// log lines otherwise (CI logs, pipes), nothing with --json. The library only emits events.
+
+import cliProgress from 'cli-progress';
+import type { TrainEvent } from '../train/trainer.js';
+
+/** Where progress goes: a stream, whether it is a terminal, and the clock for throttling. */
+export interface ProgressSink {
+  readonly stream: NodeJS.WritableStream & { isTTY?: boolean };
+  readonly now?: () => number;
+}
+
+function duration(seconds: number): string {
+  if (!Number.isFinite(seconds)) return '?';
+  const s = Math.round(seconds);
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  return h > 0 ? `${h}h${String(m).padStart(2, '0')}m` : `${m}m${String(s % 60).padStart(2, '0')}s`;
+}
+
+function pct(x: number): string {
+  return `${(x * 100).toFixed(2)}%`;
+}
+
+/** A training-event handler that renders progress to `sink`. Call `stop()` when done. */
+export function trainProgressRenderer(sink: ProgressSink): {
+  onEvent: (event: TrainEvent) => void;
+  stop: () => void;
+} {
+  const now = sink.now ?? (() => Date.now());
+  const tty = Boolean(sink.stream.isTTY);
+  let bar: cliProgress.SingleBar | null = null;
+  let epochs = 0;
+  let lastLog = 0;
+  const line = (text: string) => {
+    sink.stream.write(`${text}\n`);
+  };
+  const stopBar = () => {
+    bar?.stop();
+    bar = null;
+  };
+  const onEvent = (event: TrainEvent) => {
+    switch (event.phase) {
+      case 'start':
+        epochs = event.epochs;
+        line(
+          `training on ${event.trainImages.toLocaleString('en')} images, validating on ${event.validationImages.toLocaleString('en')}; ` +
+            `${event.batchesPerEpoch} batches per epoch` +
+            (event.resumedAt ? `; resuming at epoch ${event.resumedAt.epoch + 1}, batch ${event.resumedAt.batch}` : ''),
+        );
+        break;
+      case 'batch':
+        if (tty) {
+          if (!bar) {
+            bar = new cliProgress.SingleBar(
+              {
+                format: `epoch ${event.epoch + 1}/${epochs} {bar} {value}/{total} | loss {loss} acc {acc} | {speed} img/s | ETA {eta_h}`,
+                hideCursor: true,
+                clearOnComplete: false,
+                stream: sink.stream,
+              },
+              cliProgress.Presets.shades_classic,
+            );
+            bar.start(event.batches, event.batch - 1, {});
+          }
+          bar.update(event.batch, {
+            loss: event.loss.toFixed(4),
+            acc: pct(event.accuracy),
+            speed: Math.round(event.imagesPerSecond),
+            eta_h: duration(event.etaSeconds),
+          });
+        } else if (now() - lastLog >= 10_000 || event.batch === event.batches) {
+          lastLog = now();
+          line(
+            `epoch ${event.epoch + 1}/${epochs} batch ${event.batch}/${event.batches} loss ${event.loss.toFixed(4)} ` +
+              `acc ${pct(event.accuracy)} ${Math.round(event.imagesPerSecond)} img/s lr ${event.learningRate.toExponential(2)} ETA ${duration(event.etaSeconds)}`,
+          );
+        }
+        break;
+      case 'validation':
+        stopBar();
+        break;
+      case 'epoch':
+        stopBar();
+        line(
+          `epoch ${event.epoch}/${epochs}: loss ${event.loss.toFixed(4)} acc ${pct(event.accuracy)} | ` +
+            `val_loss ${event.valLoss.toFixed(4)} val_acc ${pct(event.valAccuracy)} | ${duration(event.seconds)}` +
+            (event.improved ? ' | best so far' : ''),
+        );
+        break;
+      case 'saved':
+        line(`saved best model to ${event.dir}`);
+        break;
+      case 'checkpoint':
+        break;
+      case 'stopped':
+        stopBar();
+        line(`stopped: ${event.reason}`);
+        break;
+    }
+  };
+  return { onEvent, stop: stopBar };
+}

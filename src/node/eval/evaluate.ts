@@ -1,0 +1,142 @@
+// `hcr evaluate`: runs a model over each test set, computes the metrics of src/core/metrics
+// per set, per kind of character within a set (digits, capitals, lowercase) and over all sets
+// combined, and saves them as evaluation.json next to the model for the report to read.
+
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { LabelSet } from '../../core/label-sets.js';
+import {
+  evaluatePredictions,
+  mergeEvaluations,
+  EVALUATION_VERSION,
+  type EvaluationResult,
+} from '../../core/metrics.js';
+import { subsetDataset } from '../../core/split.js';
+import type { Dataset } from '../../core/types.js';
+import { writeFileAtomic } from '../fs-atomic.js';
+import { METADATA_FILE, type LoadedModel, type MetricRecord } from '../model/artifact.js';
+import { argmaxRows, predictProbabilities } from '../model/inference.js';
+
+/** File name of the saved evaluation, next to the model. */
+export const EVALUATION_FILE = 'evaluation.json';
+/** The k of the top-k accuracy reported with every result. */
+export const EVALUATION_TOP_K = 3;
+
+/** Everything `hcr evaluate` measured, as saved in evaluation.json. */
+export interface EvaluationReport {
+  readonly version: number;
+  readonly model: string;
+  readonly createdAt: string;
+  /** One result per test set, then per kind of character within a mixed set. */
+  readonly results: EvaluationResult[];
+  /** All test sets together (absent with a single set). */
+  readonly combined: EvaluationResult | null;
+  /** Up to 50 misclassified image indices per test set, for the report's image grid. */
+  readonly misclassified: Record<string, number[]>;
+}
+
+const KINDS: readonly { suffix: string; test: (c: string) => boolean }[] = [
+  { suffix: 'digits', test: (c) => c >= '0' && c <= '9' },
+  { suffix: 'capitals', test: (c) => c >= 'A' && c <= 'Z' },
+  { suffix: 'lowercase', test: (c) => c >= 'a' && c <= 'z' },
+];
+
+/** The kinds of character (digits, capitals, lowercase) present in `ds`, each as a subset. */
+export function splitByKind(ds: Dataset, labelSet: LabelSet): Dataset[] {
+  const subsets = KINDS.map(({ suffix, test }) => {
+    const indices: number[] = [];
+    ds.labels.forEach((y, i) => {
+      if (test(labelSet.classes[y] ?? '')) indices.push(i);
+    });
+    return { suffix, indices };
+  }).filter((s) => s.indices.length > 0);
+  if (subsets.length < 2) return [];
+  return subsets.map((s) => subsetDataset(ds, s.indices, `${ds.name}/${s.suffix}`));
+}
+
+function evaluateOne(
+  loaded: LoadedModel,
+  ds: Dataset,
+  batchSize: number | undefined,
+): { result: EvaluationResult; wrong: number[] } {
+  const numClasses = loaded.labelSet.classes.length;
+  const count = ds.labels.length;
+  const probs = predictProbabilities(loaded.model, ds.images, count, batchSize ? { batchSize } : {});
+  const predicted = argmaxRows(probs, numClasses);
+  const hits = new Uint8Array(count);
+  const wrong: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const y = ds.labels[i]!;
+    const p = probs[i * numClasses + y]!;
+    let higher = 0;
+    for (let c = 0; c < numClasses; c++) if (probs[i * numClasses + c]! > p) higher++;
+    hits[i] = higher < EVALUATION_TOP_K ? 1 : 0;
+    if (predicted[i] !== y && wrong.length < 50) wrong.push(i);
+  }
+  const result = evaluatePredictions({
+    name: ds.name,
+    labelSet: loaded.labelSet,
+    labels: ds.labels,
+    predicted,
+    topK: { k: EVALUATION_TOP_K, hits },
+  });
+  return { result, wrong };
+}
+
+/**
+ * Evaluates a loaded model on test sets already mapped into its label set.
+ *
+ * @example
+ * const report = evaluateModel(loaded, plan.tests);
+ */
+export function evaluateModel(
+  loaded: LoadedModel,
+  tests: readonly Dataset[],
+  options: { batchSize?: number; onProgress?: (done: number, total: number, name: string) => void } = {},
+): EvaluationReport {
+  const results: EvaluationResult[] = [];
+  const perSet: EvaluationResult[] = [];
+  const misclassified: Record<string, number[]> = {};
+  tests.forEach((ds, i) => {
+    options.onProgress?.(i, tests.length, ds.name);
+    const { result, wrong } = evaluateOne(loaded, ds, options.batchSize);
+    results.push(result);
+    perSet.push(result);
+    misclassified[ds.name] = wrong;
+    for (const subset of splitByKind(ds, loaded.labelSet)) {
+      results.push(evaluateOne(loaded, subset, options.batchSize).result);
+    }
+  });
+  options.onProgress?.(tests.length, tests.length, '');
+  return {
+    version: EVALUATION_VERSION,
+    model: loaded.dir,
+    createdAt: new Date().toISOString(),
+    results,
+    combined: perSet.length > 1 ? mergeEvaluations('all', perSet) : null,
+    misclassified,
+  };
+}
+
+/** The headline figures of each result, as recorded in hcr.json's `metrics`. */
+export function headlineMetrics(report: EvaluationReport): Record<string, MetricRecord> {
+  const all = report.combined ? [...report.results, report.combined] : report.results;
+  return Object.fromEntries(
+    all.map((r) => [
+      r.name,
+      { count: r.count, accuracy: r.accuracy, accuracyMerged: r.accuracyMerged, macroF1: r.macro.f1 },
+    ]),
+  );
+}
+
+/**
+ * Saves the report as evaluation.json in the model directory and records the headline
+ * figures in its hcr.json (both written atomically).
+ */
+export async function saveEvaluation(modelDir: string, report: EvaluationReport): Promise<void> {
+  await writeFileAtomic(join(modelDir, EVALUATION_FILE), `${JSON.stringify(report)}\n`);
+  const metadataPath = join(modelDir, METADATA_FILE);
+  const metadata = JSON.parse(await readFile(metadataPath, 'utf8')) as Record<string, unknown>;
+  metadata.metrics = headlineMetrics(report);
+  await writeFileAtomic(metadataPath, `${JSON.stringify(metadata, null, 2)}\n`);
+}

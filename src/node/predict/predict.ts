@@ -1,0 +1,93 @@
+// `hcr predict`: decode image files of any size and polarity, bring each to the MNIST
+// convention with the shared normalizeToMnist, and run the model on them in batches.
+
+import { normalizeToMnist } from '../../core/normalize.js';
+import { IMAGE_PIXELS } from '../../core/types.js';
+import { isHcrError } from '../errors.js';
+import { decodeImage } from '../image/decode.js';
+import type { LoadedModel } from '../model/artifact.js';
+import { DEFAULT_INFERENCE_BATCH, predictProbabilities, topK } from '../model/inference.js';
+
+/** One ranked class. */
+export interface ClassProbability {
+  readonly label: string;
+  readonly probability: number;
+}
+
+/** The outcome for one input file. */
+export type FilePrediction =
+  | { readonly file: string; readonly status: 'ok'; readonly predictions: ClassProbability[]; readonly inverted: boolean }
+  | { readonly file: string; readonly status: 'empty' }
+  | { readonly file: string; readonly status: 'error'; readonly error: string };
+
+/** Options of {@link predictFiles}. */
+export interface PredictOptions {
+  /** How many classes to rank per image. Default 3. */
+  top?: number;
+  /** Images per forward pass. Default 256. */
+  batchSize?: number;
+  /** Largest image (width x height) accepted. Default: decodeImage's limit. */
+  maxPixels?: number;
+  /** Called after each decoded file. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** Defaults of {@link PredictOptions}. */
+export const PREDICT_DEFAULTS = Object.freeze({ top: 3, batchSize: DEFAULT_INFERENCE_BATCH });
+
+/**
+ * Ranks the classes of each image file. A file that cannot be read or decoded gets an
+ * `error` entry (the others are still predicted); a blank image gets `empty`.
+ *
+ * @example
+ * const [first] = await predictFiles(loaded, ['a.png']);
+ * if (first.status === 'ok') first.predictions[0].label; // 'A'
+ */
+export async function predictFiles(
+  loaded: LoadedModel,
+  files: readonly string[],
+  options: PredictOptions = {},
+): Promise<FilePrediction[]> {
+  const top = options.top ?? PREDICT_DEFAULTS.top;
+  const batchSize = options.batchSize ?? PREDICT_DEFAULTS.batchSize;
+  const numClasses = loaded.labelSet.classes.length;
+  const results: FilePrediction[] = [];
+  for (let start = 0; start < files.length; start += batchSize) {
+    const chunk = files.slice(start, start + batchSize);
+    const images = new Uint8Array(chunk.length * IMAGE_PIXELS);
+    const slots: { file: string; row: number; inverted: boolean }[] = [];
+    const chunkResults: FilePrediction[] = [];
+    for (const file of chunk) {
+      try {
+        const gray = await decodeImage(file, options.maxPixels ? { maxPixels: options.maxPixels } : {});
+        const normalized = normalizeToMnist(gray);
+        if (normalized.empty) {
+          chunkResults.push({ file, status: 'empty' });
+        } else {
+          images.set(normalized.pixels, slots.length * IMAGE_PIXELS);
+          slots.push({ file, row: slots.length, inverted: normalized.inverted });
+          chunkResults.push({ file, status: 'ok', predictions: [], inverted: normalized.inverted });
+        }
+      } catch (error) {
+        if (!isHcrError(error)) throw error;
+        chunkResults.push({ file, status: 'error', error: error.message });
+      }
+      options.onProgress?.(results.length + chunkResults.length, files.length);
+    }
+    const probs = predictProbabilities(loaded.model, images, slots.length, { batchSize });
+    for (const slot of slots) {
+      const index = chunkResults.findIndex((r) => r.file === slot.file && r.status === 'ok');
+      chunkResults[index] = {
+        file: slot.file,
+        status: 'ok',
+        inverted: slot.inverted,
+        predictions: topK(probs, slot.row, numClasses, top).map(({ index: c, probability }) => ({
+          label: loaded.labelSet.classes[c]!,
+          probability,
+        })),
+      };
+    }
+    results.push(...chunkResults);
+  }
+  return results;
+}

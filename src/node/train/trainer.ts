@@ -1,0 +1,444 @@
+// The training loop: shuffled, augmented batches through Adam with sparse categorical
+// cross-entropy, validation after every epoch, early stopping, the best model saved
+// atomically, and a resumable checkpoint (model, optimizer, position in the epoch) so that
+// a crash or Ctrl-C loses nothing. Progress is reported as typed events; nothing is printed.
+
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { createModel } from '../../core/architectures.js';
+import { AUGMENT_DEFAULTS, augmentBatch, toFloatBatch } from '../../core/augment.js';
+import { HcrError } from '../../core/errors.js';
+import type { LabelSet } from '../../core/label-sets.js';
+import { NORMALIZATION_VERSION } from '../../core/normalize.js';
+import { createRandom, shuffleInPlace } from '../../core/random.js';
+import { classCounts } from '../../core/split.js';
+import { IMAGE_PIXELS, IMAGE_SIZE, type Dataset } from '../../core/types.js';
+import { writeFileAtomic } from '../fs-atomic.js';
+import {
+  loadModel,
+  loadOptimizerState,
+  saveModel,
+  type MetadataInput,
+  type ModelMetadata,
+  type SourceRecord,
+} from '../model/artifact.js';
+import { lossAndAccuracy, predictProbabilities } from '../model/inference.js';
+import { learningRateAt, type ResolvedTrainConfig } from './config.js';
+
+/** One epoch's figures, as saved in history.json. */
+export interface EpochRecord {
+  readonly epoch: number;
+  readonly loss: number;
+  readonly accuracy: number;
+  readonly valLoss: number;
+  readonly valAccuracy: number;
+  readonly learningRate: number;
+  readonly seconds: number;
+  readonly images: number;
+}
+
+/** Why training ended. */
+export type StopReason = 'completed' | 'early-stopping' | 'time-limit' | 'interrupted';
+
+/** Progress events of {@link trainModel}. */
+export type TrainEvent =
+  | {
+      phase: 'start';
+      epochs: number;
+      batchesPerEpoch: number;
+      trainImages: number;
+      validationImages: number;
+      resumedAt: { epoch: number; batch: number } | null;
+    }
+  | {
+      phase: 'batch';
+      epoch: number;
+      batch: number;
+      batches: number;
+      loss: number;
+      accuracy: number;
+      imagesPerSecond: number;
+      etaSeconds: number;
+      learningRate: number;
+    }
+  | { phase: 'validation'; epoch: number }
+  | ({ phase: 'epoch'; improved: boolean } & EpochRecord)
+  | { phase: 'checkpoint'; dir: string; epoch: number; batch: number }
+  | { phase: 'saved'; dir: string; epoch: number }
+  | { phase: 'stopped'; reason: StopReason };
+
+/** What {@link trainModel} needs. */
+export interface TrainParams {
+  readonly train: Dataset;
+  readonly validation: Dataset;
+  readonly labelSet: LabelSet;
+  readonly config: ResolvedTrainConfig;
+  /** Where the best model goes; the resumable checkpoint is `${outDir}.checkpoint`. */
+  readonly outDir: string;
+  /** Continue from `${outDir}.checkpoint`. Default false (and then an existing checkpoint is an error). */
+  readonly resume?: boolean;
+  /** Provenance of the data, recorded in the model's metadata. */
+  readonly provenance?: readonly SourceRecord[];
+  readonly splitSeed?: number;
+  /** Name of the active tfjs backend, recorded in the metadata. */
+  readonly backend?: string;
+  readonly onProgress?: (event: TrainEvent) => void;
+  /** Aborting stops after the current batch, with a checkpoint saved. */
+  readonly signal?: AbortSignal;
+  /** Milliseconds clock (injected in tests). Default `performance.now`. */
+  readonly now?: () => number;
+}
+
+/** Result of {@link trainModel}. */
+export interface TrainResult {
+  readonly reason: StopReason;
+  readonly history: readonly EpochRecord[];
+  readonly bestEpoch: number;
+  readonly outDir: string;
+  readonly checkpointDir: string;
+  readonly metadata: ModelMetadata | null;
+}
+
+/** The resumable state saved with a checkpoint. */
+interface TrainState {
+  readonly version: 1;
+  readonly config: ResolvedTrainConfig;
+  readonly fingerprint: string;
+  readonly epoch: number;
+  readonly batch: number;
+  readonly elapsedSeconds: number;
+  readonly history: EpochRecord[];
+  readonly bestValLoss: number;
+  readonly bestEpoch: number;
+  readonly epochsWithoutImprovement: number;
+  readonly partial: { loss: number; correct: number; images: number };
+}
+
+const STATE_FILE = 'train-state.json';
+const HISTORY_FILE = 'history.json';
+
+/** The checkpoint directory that belongs to a model directory. */
+export function checkpointDirFor(outDir: string): string {
+  return `${outDir}.checkpoint`;
+}
+
+/** Identifies the training data and label set, so a resume cannot mix data silently. */
+function fingerprint(train: Dataset, validation: Dataset, labelSet: LabelSet): string {
+  let h = 2166136261;
+  const mix = (v: number) => {
+    h = Math.imul(h ^ v, 16777619) >>> 0;
+  };
+  for (const ds of [train, validation]) {
+    mix(ds.labels.length);
+    for (let i = 0; i < ds.labels.length; i += 97) mix(ds.labels[i]!);
+    for (let i = 0; i < ds.images.length; i += 7919) mix(ds.images[i]!);
+  }
+  return `${labelSet.name}:${train.labels.length}:${validation.labels.length}:${h.toString(16)}`;
+}
+
+/** A seed for batch `batch` of epoch `epoch`, so a resumed run repeats the same randomness. */
+function batchSeed(seed: number, epoch: number, batch: number): number {
+  return (Math.imul(seed ^ 0x9e3779b9, 31 + epoch) + Math.imul(batch + 1, 0x85ebca6b)) >>> 0;
+}
+
+/** The order of the training images in `epoch`. */
+function epochOrder(count: number, seed: number, epoch: number): Uint32Array {
+  const order = new Uint32Array(count);
+  for (let i = 0; i < count; i++) order[i] = i;
+  return shuffleInPlace(order, createRandom(batchSeed(seed, epoch, -1)));
+}
+
+/** Per-class weights N / (C * count_c), 0 for absent classes; null when not asked for. */
+function computeClassWeights(train: Dataset, numClasses: number): Float32Array {
+  const counts = classCounts(train.labels, numClasses);
+  const weights = new Float32Array(numClasses);
+  counts.forEach((n, c) => {
+    weights[c] = n > 0 ? train.labels.length / (numClasses * n) : 0;
+  });
+  return weights;
+}
+
+/**
+ * Sparse categorical cross-entropy of softmax outputs, optionally weighted per sample, written
+ * the way tfjs-layers computes it (clip, log, one-hot) so every op has a gradient on every backend.
+ */
+function crossEntropy(probs: tf.Tensor, labels: tf.Tensor1D, weights: tf.Tensor1D | null): tf.Scalar {
+  const numClasses = probs.shape[1]!;
+  const clipped = tf.clipByValue(probs, 1e-7, 1 - 1e-7);
+  const nll = tf.neg(tf.sum(tf.mul(tf.oneHot(labels, numClasses), tf.log(clipped)), -1));
+  return (weights ? tf.mean(tf.mul(nll, weights)) : tf.mean(nll)) as tf.Scalar;
+}
+
+async function readState(dir: string): Promise<TrainState> {
+  try {
+    return JSON.parse(await readFile(join(dir, STATE_FILE), 'utf8')) as TrainState;
+  } catch (error) {
+    throw new HcrError('BAD_MODEL', `${dir}: no readable ${STATE_FILE} to resume from (${(error as Error).message})`);
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await readFile(join(path, 'hcr.json'));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Trains a model on `train`, validating on `validation` after each epoch, and saves the best
+ * one (lowest validation loss) to `outDir` with its metadata and history.json.
+ *
+ * @example
+ * const result = await trainModel({ train, validation, labelSet, config: resolveTrainConfig(), outDir: 'runs/x' });
+ */
+export async function trainModel(params: TrainParams): Promise<TrainResult> {
+  const { train, validation, labelSet, outDir } = params;
+  const now = params.now ?? (() => performance.now());
+  const emit = params.onProgress ?? (() => {});
+  const checkpointDir = checkpointDirFor(outDir);
+  const numClasses = labelSet.classes.length;
+  const print = fingerprint(train, validation, labelSet);
+  if (train.labels.length === 0) throw new HcrError('BAD_DATA', 'no training images');
+  if (validation.labels.length === 0) throw new HcrError('BAD_DATA', 'no validation images');
+
+  let config = params.config;
+  let state: TrainState;
+  let model: tf.LayersModel;
+  const optimizer = tf.train.adam(config.learningRate);
+  if (params.resume) {
+    if (!(await exists(checkpointDir))) {
+      throw new HcrError('NOT_FOUND', `${checkpointDir}: no checkpoint to resume from`);
+    }
+    state = await readState(checkpointDir);
+    if (state.fingerprint !== print) {
+      throw new HcrError(
+        'BAD_DATA',
+        `${checkpointDir}: the checkpoint was trained on other data (${state.fingerprint}), now ${print}; use the same sources, label set and seed`,
+      );
+    }
+    // The run's recipe stays the checkpoint's; only the epoch budget and the time limit may change.
+    config = Object.freeze({ ...state.config, epochs: config.epochs, maxMinutes: config.maxMinutes });
+    const loaded = await loadModel(checkpointDir);
+    model = loaded.model;
+    await loadOptimizerState(checkpointDir, loaded.metadata, optimizer);
+  } else {
+    if (await exists(checkpointDir)) {
+      throw new HcrError(
+        'BAD_OPTION',
+        `${checkpointDir} holds an unfinished run: pass --resume to continue it, or remove it to start over`,
+      );
+    }
+    model = createModel({
+      architecture: config.architecture,
+      numClasses,
+      options: config.dropout === null ? {} : { dropout: config.dropout },
+    });
+    state = {
+      version: 1,
+      config,
+      fingerprint: print,
+      epoch: 0,
+      batch: 0,
+      elapsedSeconds: 0,
+      history: [],
+      bestValLoss: Infinity,
+      bestEpoch: -1,
+      epochsWithoutImprovement: 0,
+      partial: { loss: 0, correct: 0, images: 0 },
+    };
+  }
+
+  const batchSize = config.batchSize;
+  const count = train.labels.length;
+  const batches = Math.ceil(count / batchSize);
+  const totalSteps = batches * config.epochs;
+  const weights = config.classWeights ? computeClassWeights(train, numClasses) : null;
+  const floats = new Float32Array(batchSize * IMAGE_PIXELS);
+  const labelBuffer = new Int32Array(batchSize);
+  const weightBuffer = new Float32Array(batchSize);
+  const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  const history = [...state.history];
+  let { epoch, batch, bestValLoss, bestEpoch, epochsWithoutImprovement } = state;
+  let partial = { ...state.partial };
+  const startedAt = now() - state.elapsedSeconds * 1000;
+  const elapsed = () => (now() - startedAt) / 1000;
+  const timeLimit = config.maxMinutes === null ? Infinity : config.maxMinutes * 60;
+  const progress = (step: number) => Math.max(step / totalSteps, elapsed() / timeLimit);
+  let lastCheckpoint = now();
+  let metadata: ModelMetadata | null = null;
+  let reason: StopReason | null = null;
+
+  const metadataInput = (): MetadataInput => ({
+    labelSet: { name: labelSet.name, classes: [...labelSet.classes] },
+    normalization: { version: NORMALIZATION_VERSION },
+    architecture: {
+      name: config.architecture,
+      options: config.dropout === null ? {} : { dropout: config.dropout },
+    },
+    training: {
+      hyperparameters: { ...config },
+      data: params.provenance ?? [],
+      splitSeed: params.splitSeed ?? config.seed,
+      epochs: history.length,
+      bestEpoch,
+      durationSeconds: Math.round(elapsed()),
+      backend: params.backend ?? tf.getBackend(),
+    },
+    metrics: {},
+  });
+
+  const saveCheckpoint = async () => {
+    const trainState: TrainState = {
+      version: 1,
+      config,
+      fingerprint: print,
+      epoch,
+      batch,
+      elapsedSeconds: elapsed(),
+      history,
+      bestValLoss,
+      bestEpoch,
+      epochsWithoutImprovement,
+      partial,
+    };
+    await saveModel(checkpointDir, model, metadataInput(), {
+      optimizer,
+      extraFiles: { [STATE_FILE]: JSON.stringify(trainState, null, 1) },
+    });
+    lastCheckpoint = now();
+    emit({ phase: 'checkpoint', dir: checkpointDir, epoch, batch });
+  };
+
+  emit({
+    phase: 'start',
+    epochs: config.epochs,
+    batchesPerEpoch: batches,
+    trainImages: count,
+    validationImages: validation.labels.length,
+    resumedAt: params.resume ? { epoch, batch } : null,
+  });
+
+  try {
+    while (epoch < config.epochs && reason === null) {
+      const order = epochOrder(count, config.seed, epoch);
+      const epochStart = now();
+      const imagesAtStart = partial.images;
+      while (batch < batches) {
+        const start = batch * batchSize;
+        const n = Math.min(batchSize, count - start);
+        const indices = order.subarray(start, start + n);
+        if (config.augment) {
+          augmentBatch(train.images, indices, floats, createRandom(batchSeed(config.seed, epoch, batch)), AUGMENT_DEFAULTS);
+        } else {
+          toFloatBatch(train.images, indices, floats);
+        }
+        for (let i = 0; i < n; i++) {
+          const y = train.labels[indices[i]!]!;
+          labelBuffer[i] = y;
+          if (weights) weightBuffer[i] = weights[y]!;
+        }
+        const lr = learningRateAt(config, progress(epoch * batches + batch));
+        (optimizer as unknown as { learningRate: number }).learningRate = lr;
+        const x = tf.tensor4d(floats.subarray(0, n * IMAGE_PIXELS), [n, IMAGE_SIZE, IMAGE_SIZE, 1]);
+        const y = tf.tensor1d(labelBuffer.subarray(0, n), 'int32');
+        const w = weights ? tf.tensor1d(weightBuffer.subarray(0, n)) : null;
+        let correct: tf.Scalar | undefined;
+        const loss = optimizer.minimize(
+          () => {
+            const probs = model.apply(x, { training: true }) as tf.Tensor;
+            correct = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(probs, -1), y), 'float32'))) as tf.Scalar;
+            return crossEntropy(probs, y, w);
+          },
+          true,
+          variables,
+        );
+        const lossValue = loss ? (await loss.data())[0]! : NaN;
+        const correctValue = correct ? (await correct.data())[0]! : 0;
+        tf.dispose([x, y, ...(loss ? [loss] : []), ...(correct ? [correct] : []), ...(w ? [w] : [])]);
+        if (!Number.isFinite(lossValue)) {
+          throw new HcrError(
+            'ENGINE',
+            `training diverged at epoch ${epoch + 1}, batch ${batch + 1}: loss is ${lossValue}; lower --lr`,
+          );
+        }
+        partial = {
+          loss: partial.loss + lossValue * n,
+          correct: partial.correct + correctValue,
+          images: partial.images + n,
+        };
+        batch++;
+        const seconds = (now() - epochStart) / 1000;
+        const speed = (partial.images - imagesAtStart) / Math.max(seconds, 1e-6);
+        emit({
+          phase: 'batch',
+          epoch,
+          batch,
+          batches,
+          loss: partial.loss / partial.images,
+          accuracy: partial.correct / partial.images,
+          imagesPerSecond: speed,
+          etaSeconds: ((batches - batch) * batchSize) / Math.max(speed, 1e-6),
+          learningRate: lr,
+        });
+        if (params.signal?.aborted) {
+          reason = 'interrupted';
+          break;
+        }
+        if (elapsed() >= timeLimit) {
+          reason = 'time-limit';
+          break;
+        }
+        if ((now() - lastCheckpoint) / 1000 >= config.checkpointSeconds && batch < batches) {
+          await saveCheckpoint();
+        }
+      }
+      if (reason === 'interrupted') break;
+
+      emit({ phase: 'validation', epoch });
+      const probs = predictProbabilities(model, validation.images, validation.labels.length);
+      const val = lossAndAccuracy(probs, validation.labels, numClasses);
+      const record: EpochRecord = {
+        epoch: epoch + 1,
+        loss: partial.loss / Math.max(partial.images, 1),
+        accuracy: partial.correct / Math.max(partial.images, 1),
+        valLoss: val.loss,
+        valAccuracy: val.accuracy,
+        learningRate: learningRateAt(config, progress(epoch * batches + batch)),
+        seconds: (now() - epochStart) / 1000,
+        images: partial.images,
+      };
+      history.push(record);
+      const improved = val.loss < bestValLoss - 1e-4;
+      if (improved) {
+        bestValLoss = val.loss;
+        bestEpoch = epoch + 1;
+        epochsWithoutImprovement = 0;
+      } else {
+        epochsWithoutImprovement++;
+      }
+      emit({ phase: 'epoch', improved, ...record });
+      epoch++;
+      batch = 0;
+      partial = { loss: 0, correct: 0, images: 0 };
+      if (improved) {
+        metadata = await saveModel(outDir, model, metadataInput());
+        emit({ phase: 'saved', dir: outDir, epoch });
+      }
+      await writeFileAtomic(join(outDir, HISTORY_FILE), `${JSON.stringify(history, null, 1)}\n`);
+      await saveCheckpoint();
+      if (reason === null && config.patience > 0 && epochsWithoutImprovement >= config.patience) {
+        reason = 'early-stopping';
+      }
+    }
+    if (reason === 'interrupted') await saveCheckpoint();
+  } finally {
+    optimizer.dispose();
+    model.dispose();
+  }
+  reason ??= 'completed';
+  emit({ phase: 'stopped', reason });
+  return { reason, history, bestEpoch, outDir, checkpointDir, metadata };
+}
