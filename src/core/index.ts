@@ -6,4 +6,5 @@ export * from './errors.js';
 export * from './label-sets.js';
 export * from './random.js';
 export * from './split.js';
+export * from './normalize.js';
 export * from './metrics.js';
