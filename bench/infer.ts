@@ -264,7 +264,7 @@ async function main(): Promise<void> {
     console.log(
       `hcr inference speed: batch ${options.batch}, ${NUM_CLASSES} classes, random fixed-seed data`,
     );
-    console.log(describeSetup(engine, machine, options.peer ? peer : undefined).join('\n'));
+    console.log(describeSetup(engine, machine, peer, !options.peer).join('\n'));
     console.log('');
   } else if (options.peer && !peer) {
     note(NO_TORCH_NOTE);

@@ -13,6 +13,8 @@ import { InvalidArgumentError } from 'commander';
 import { getArchitecture } from '../src/core/architectures.js';
 import { createRandom } from '../src/core/random.js';
 import { IMAGE_PIXELS, IMAGE_SIZE } from '../src/core/types.js';
+import { BACKENDS, initEngine } from '../src/node/engine/index.js';
+import type { BackendName } from '../src/node/engine/index.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -23,11 +25,8 @@ export const TORCH_SCRIPT = path.join(
   'torch_bench.py',
 );
 
-/** Backends `--backend` accepts (those of the engine's `initEngine`). */
-export const BACKENDS = Object.freeze(['auto', 'tensorflow', 'wasm', 'cpu'] as const);
-
-/** One of {@link BACKENDS}. */
-export type BackendChoice = (typeof BACKENDS)[number];
+/** A backend `--backend` accepts: a key of the engine's `BACKENDS`. */
+export type BackendChoice = BackendName;
 
 /** Classes of the random labels: alnum36, hcr's default label set. */
 export const NUM_CLASSES = 36;
@@ -37,6 +36,8 @@ export interface EngineInfo {
   readonly backend: string;
   readonly tfjsVersion: string;
   readonly threads: number;
+  /** Why 'auto' did not start tfjs-node, when it did not. */
+  readonly fallbackReason?: string;
 }
 
 /**
@@ -46,19 +47,13 @@ export interface EngineInfo {
  * const engine = await startEngine('auto'); // { backend: 'wasm', tfjsVersion: '4.22.0', threads: 1 }
  */
 export async function startEngine(backend: BackendChoice): Promise<EngineInfo> {
-  // DEV SHIM until src/node/engine lands
-  const enginePath = '../src/node/engine/index.js';
-  let info: EngineInfo;
-  try {
-    const mod = (await import(enginePath)) as {
-      initEngine: (o: { backend: BackendChoice }) => Promise<EngineInfo>;
-    };
-    info = await mod.initEngine({ backend });
-  } catch {
-    await tf.setBackend(backend === 'auto' ? 'cpu' : backend);
-    info = { backend: tf.getBackend(), tfjsVersion: tf.version.tfjs, threads: 1 };
-  }
-  return { backend: info.backend, tfjsVersion: info.tfjsVersion, threads: info.threads };
+  const info = await initEngine({ backend });
+  return {
+    backend: info.backend,
+    tfjsVersion: info.tfjsVersion,
+    threads: info.threads,
+    ...(info.fallbackReason !== undefined ? { fallbackReason: info.fallbackReason } : {}),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -145,9 +140,10 @@ export function parseThreadList(value: string): number[] {
  * parseBackend('wasm'); // 'wasm'
  */
 export function parseBackend(value: string): BackendChoice {
-  const found = BACKENDS.find((b) => b === value);
+  const names = Object.keys(BACKENDS) as BackendChoice[];
+  const found = names.find((b) => b === value);
   if (!found) {
-    throw new InvalidArgumentError(`expected one of ${BACKENDS.join(', ')}, got "${value}"`);
+    throw new InvalidArgumentError(`expected one of ${names.join(', ')}, got "${value}"`);
   }
   return found;
 }
@@ -407,7 +403,8 @@ export function machineInfo(): MachineInfo {
 }
 
 /**
- * The header lines both benchmarks print: engine, versions, machine, PyTorch.
+ * The header lines both benchmarks print: engine, versions, machine, PyTorch (`peerSkipped`
+ * default false: true when `--no-peer` was given).
  *
  * @example
  * console.log(describeSetup(engine, machineInfo(), peer).join('\n'));
@@ -416,14 +413,27 @@ export function describeSetup(
   engine: EngineInfo,
   machine: MachineInfo,
   peer: TorchPython | undefined,
+  peerSkipped = false,
 ): string[] {
   const threads = `${engine.threads} thread${engine.threads === 1 ? '' : 's'}`;
+  const busy =
+    machine.loadAverage > machine.cores / 2
+      ? [
+          `warning: the machine is busy (load ${machine.loadAverage.toFixed(2)} on ${machine.cores} cores): figures run low and multi-threaded PyTorch suffers most`,
+        ]
+      : [];
   return [
-    `hcr:     backend ${engine.backend} (${threads}), tfjs ${engine.tfjsVersion}, node ${machine.node}`,
+    `hcr:     backend ${engine.backend} (${threads}), tfjs ${engine.tfjsVersion}, node ${machine.node}` +
+      (engine.fallbackReason
+        ? ` (${engine.fallbackReason.replace(/^backend 'tensorflow': /, '').split(';')[0]})`
+        : ''),
     `machine: ${machine.cores} cores (${machine.cpu}), load average ${machine.loadAverage.toFixed(2)} at start`,
-    peer
-      ? `PyTorch: ${peer.torchVersion} (${peer.python}, Python ${peer.pythonVersion})`
-      : `PyTorch: ${NO_TORCH_NOTE}`,
+    peerSkipped
+      ? 'PyTorch: skipped (--no-peer)'
+      : peer
+        ? `PyTorch: ${peer.torchVersion} (${peer.python}, Python ${peer.pythonVersion})`
+        : `PyTorch: ${NO_TORCH_NOTE}`,
+    ...busy,
   ];
 }
 

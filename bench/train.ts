@@ -163,7 +163,7 @@ async function main(): Promise<void> {
     console.log(
       `hcr training speed: batch ${options.batch}, ${NUM_CLASSES} classes, Adam 1e-3, sparse categorical cross-entropy, random fixed-seed data`,
     );
-    console.log(describeSetup(engine, machine, options.peer ? peer : undefined).join('\n'));
+    console.log(describeSetup(engine, machine, peer, !options.peer).join('\n'));
     console.log('');
   } else if (options.peer && !peer) {
     note(NO_TORCH_NOTE);
