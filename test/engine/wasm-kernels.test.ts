@@ -1,0 +1,276 @@
+// hcr's WASM training kernels against the pure-JS `cpu` backend: convolution gradients on
+// odd shapes, paddings and strides, Tile, a full training step of the probe models, leaks.
+
+import * as tf from '@tensorflow/tfjs';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createRandom } from '../../src/core/random.js';
+import {
+  initEngine,
+  registerWasmTrainingKernels,
+  WASM_TRAINING_KERNELS,
+} from '../../src/node/engine/index.js';
+import { samePaddingModel, seedLikeModel } from './probe-models.js';
+
+/** Tolerance: max |wasm - cpu| <= TOLERANCE * max(1, max |cpu|), per tensor. */
+const TOLERANCE = 1e-4;
+
+type Backend = 'cpu' | 'wasm';
+
+function randomArray(length: number, seed: number): Float32Array {
+  const rand = createRandom(seed);
+  return Float32Array.from({ length }, () => rand() * 2 - 1);
+}
+
+function maxAbs(values: ArrayLike<number>): number {
+  let m = 0;
+  for (let i = 0; i < values.length; i++) m = Math.max(m, Math.abs(values[i] as number));
+  return m;
+}
+
+function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, what: string): void {
+  expect(actual.length, `${what}: length`).toBe(expected.length);
+  let diff = 0;
+  for (let i = 0; i < actual.length; i++) {
+    diff = Math.max(diff, Math.abs((actual[i] as number) - (expected[i] as number)));
+  }
+  const bound = TOLERANCE * Math.max(1, maxAbs(expected));
+  expect(diff, `${what}: max abs diff ${diff} > ${bound}`).toBeLessThanOrEqual(bound);
+}
+
+async function on<T>(backend: Backend, f: () => T): Promise<T> {
+  await initEngine({ backend });
+  return f();
+}
+
+type Pad =
+  | 'valid'
+  | 'same'
+  | number
+  | [[number, number], [number, number], [number, number], [number, number]];
+
+interface ConvCase {
+  x: [number, number, number, number];
+  filter: [number, number, number, number];
+  strides: number | [number, number];
+  pad: Pad;
+}
+
+const CONV_CASES: ConvCase[] = [
+  { x: [1, 7, 9, 1], filter: [3, 3, 1, 4], strides: 1, pad: 'valid' },
+  { x: [2, 7, 9, 3], filter: [3, 3, 3, 4], strides: 1, pad: 'same' },
+  { x: [2, 7, 9, 3], filter: [5, 5, 3, 6], strides: 1, pad: 'same' },
+  { x: [3, 7, 9, 2], filter: [5, 5, 2, 5], strides: 2, pad: 'valid' },
+  { x: [2, 7, 9, 4], filter: [3, 3, 4, 3], strides: 2, pad: 'same' },
+  { x: [1, 8, 8, 1], filter: [3, 3, 1, 1], strides: 2, pad: 'valid' }, // (8 - 3) % 2 != 0: crop
+  { x: [2, 8, 10, 5], filter: [4, 4, 5, 2], strides: 2, pad: 'same' }, // even kernel: asymmetric pads
+  { x: [2, 11, 10, 3], filter: [3, 5, 3, 4], strides: [2, 1], pad: 'same' },
+  { x: [2, 9, 7, 2], filter: [3, 3, 2, 3], strides: 3, pad: 'valid' },
+  { x: [1, 7, 9, 2], filter: [3, 3, 2, 2], strides: 1, pad: 1 },
+  {
+    x: [2, 7, 9, 2],
+    filter: [3, 3, 2, 3],
+    strides: 2,
+    pad: [
+      [0, 0],
+      [3, 0],
+      [0, 2],
+      [0, 0],
+    ], // a top pad wider than the kernel: the input gradient must crop dy
+  },
+  { x: [8, 11, 12, 8], filter: [5, 5, 8, 12], strides: 1, pad: 'valid' }, // many channels
+];
+
+function caseName(c: ConvCase): string {
+  return `x ${c.x.join('x')}, filter ${c.filter.join('x')}, strides ${String(c.strides)}, pad ${JSON.stringify(c.pad)}`;
+}
+
+/** Gradients of sum(conv2d(x, w) * dy) with respect to x and w, as plain arrays. */
+function convGradients(c: ConvCase, seed: number): [Float32Array, Float32Array] {
+  return tf.tidy(() => {
+    const x = tf.tensor4d(
+      randomArray(
+        c.x.reduce((a, b) => a * b),
+        seed,
+      ),
+      c.x,
+    );
+    const w = tf.tensor4d(
+      randomArray(
+        c.filter.reduce((a, b) => a * b),
+        seed + 1,
+      ),
+      c.filter,
+    );
+    const outShape = tf.conv2d(x, w, c.strides, c.pad).shape;
+    const dy = tf.tensor(
+      randomArray(
+        outShape.reduce((a, b) => a * b),
+        seed + 2,
+      ),
+      outShape,
+    );
+    const [dx, dw] = tf.grads((a, b) =>
+      tf
+        .conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.strides, c.pad)
+        .mul(dy)
+        .sum(),
+    )([x, w]);
+    return [dx?.dataSync() as Float32Array, dw?.dataSync() as Float32Array];
+  });
+}
+
+beforeAll(async () => {
+  await initEngine({ backend: 'wasm' });
+});
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+describe('registration', () => {
+  it('registers Conv2DBackpropInput, Conv2DBackpropFilter and Tile for wasm', () => {
+    const names = WASM_TRAINING_KERNELS.map((k) => k.kernelName);
+    expect(names).toEqual(['Conv2DBackpropInput', 'Conv2DBackpropFilter', 'Tile']);
+    for (const k of WASM_TRAINING_KERNELS) {
+      expect(tf.getKernel(k.kernelName, 'wasm')?.kernelFunc).toBe(k.kernelFunc);
+    }
+  });
+
+  it('can be called again without warnings', () => {
+    const warn = vi.spyOn(console, 'warn');
+    registerWasmTrainingKernels();
+    registerWasmTrainingKernels();
+    expect(warn).not.toHaveBeenCalled();
+  });
+});
+
+describe('conv2d gradients on wasm match cpu', () => {
+  it.each(CONV_CASES.map((c, i) => [caseName(c), c, i] as const))('%s', async (_name, c, i) => {
+    const [dxCpu, dwCpu] = await on('cpu', () => convGradients(c, 100 * i));
+    const [dxWasm, dwWasm] = await on('wasm', () => convGradients(c, 100 * i));
+    expectClose(dxWasm, dxCpu, 'input gradient');
+    expectClose(dwWasm, dwCpu, 'filter gradient');
+  });
+
+  it('rejects channels-first data', async () => {
+    await initEngine({ backend: 'wasm' });
+    const x = tf.zeros([1, 2, 5, 5]) as tf.Tensor4D;
+    const dy = tf.zeros([1, 2, 3, 3]) as tf.Tensor4D;
+    const attrs = { strides: 1, pad: 'valid', dataFormat: 'NCHW', filterShape: [3, 3, 2, 2] };
+    expect(() => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, attrs)).toThrow(
+      /Conv2DBackpropFilter \(hcr wasm kernel\): expected dataFormat 'NHWC', got 'NCHW'/,
+    );
+    tf.dispose([x, dy]);
+  });
+});
+
+describe('Tile on wasm matches cpu', () => {
+  const cases: [number[], number[], 'float32' | 'int32' | 'bool'][] = [
+    [[5], [3], 'float32'],
+    [[2, 3], [2, 1], 'float32'],
+    [[2, 3], [1, 3], 'int32'],
+    [[1, 1, 1, 5], [4, 3, 2, 1], 'float32'], // batch-norm gradient shape
+    [[2, 1, 3], [2, 3, 2], 'float32'],
+    [[2, 3, 2, 1, 3], [2, 1, 2, 3, 1], 'float32'],
+    [[3, 2], [2, 2], 'bool'],
+    [[2, 2], [0, 2], 'float32'],
+  ];
+  it.each(cases)('shape %j reps %j %s', async (shape, reps, dtype) => {
+    const size = shape.reduce((a, b) => a * b, 1);
+    const values = Array.from(randomArray(size, size), (v) =>
+      dtype === 'float32' ? v : Math.round(v * 5),
+    );
+    const run = (): ArrayLike<number> =>
+      tf.tidy(() => {
+        const x =
+          dtype === 'bool' ? tf.tensor(values, shape).greater(0) : tf.tensor(values, shape, dtype);
+        const y = tf.tile(x, reps);
+        expect(y.shape).toEqual(shape.map((d, i) => d * (reps[i] as number)));
+        return y.dataSync();
+      });
+    const expected = Array.from(await on('cpu', run));
+    expect(Array.from(await on('wasm', run))).toEqual(expected);
+  });
+});
+
+describe('a full training step on wasm', () => {
+  const BATCH = 3;
+
+  /** Loss and gradient of every trainable weight of `model` on one fixed batch. */
+  function stepGradients(model: tf.Sequential): Map<string, Float32Array> {
+    const out = new Map<string, Float32Array>();
+    tf.tidy(() => {
+      const x = tf.tensor4d(randomArray(BATCH * 28 * 28, 5), [BATCH, 28, 28, 1]).abs();
+      const labels = tf.tensor1d([3, 0, 7], 'float32');
+      const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
+      const { value, grads } = tf.variableGrads(() => {
+        const probs = model.apply(x, { training: true }) as tf.Tensor;
+        return tf.mean(
+          tf.metrics.categoricalCrossentropy(
+            tf.oneHot(labels.toInt(), probs.shape[1] as number),
+            probs,
+          ),
+        ) as tf.Scalar;
+      }, variables);
+      out.set('loss', value.dataSync() as Float32Array);
+      for (const [name, g] of Object.entries(grads)) out.set(name, g.dataSync() as Float32Array);
+    });
+    return out;
+  }
+
+  it.each([
+    ['seed-like (5x5 valid, maxPool 5, dense)', () => seedLikeModel({ filters: 8, dense: 32 })],
+    ['same-padding (3x3 same, stride 2, maxPool 2, GAP)', () => samePaddingModel({ filters: 8 })],
+  ])('%s: gradients of all weights match cpu', async (_name, make) => {
+    await initEngine({ backend: 'wasm' });
+    const model = make();
+    const cpu = await on('cpu', () => stepGradients(model));
+    const wasm = await on('wasm', () => stepGradients(model));
+    expect([...wasm.keys()]).toEqual([...cpu.keys()]);
+    expect(cpu.size).toBe(model.trainableWeights.length + 1);
+    for (const [name, expected] of cpu) expectClose(wasm.get(name) as Float32Array, expected, name);
+    model.dispose();
+  });
+
+  it('trains the full-size probe models with Adam and sparse categorical cross-entropy', async () => {
+    await initEngine({ backend: 'wasm' });
+    for (const model of [seedLikeModel(), samePaddingModel()]) {
+      model.compile({ optimizer: tf.train.adam(1e-3), loss: 'sparseCategoricalCrossentropy' });
+      const x = tf.tensor4d(randomArray(8 * 28 * 28, 9), [8, 28, 28, 1]).abs();
+      const y = tf.tensor1d([0, 1, 2, 3, 4, 5, 6, 35], 'float32');
+      const weights = (): Float32Array[] =>
+        model.trainableWeights.map((w) => w.read().dataSync() as Float32Array);
+      const before = weights().map((w) => w.slice());
+      const loss = (await model.trainOnBatch(x, y)) as number;
+      expect(Number.isFinite(loss)).toBe(true);
+      // Every trainable weight moved (Adam's first step moves each by about the learning rate).
+      weights().forEach((after, i) => {
+        const moved = maxAbs(after.map((v, j) => v - (before[i]?.[j] as number)));
+        expect(moved, model.trainableWeights[i]?.name).toBeGreaterThan(1e-5);
+      });
+      const tensors = tf.memory().numTensors;
+      await model.trainOnBatch(x, y);
+      expect(tf.memory().numTensors).toBe(tensors);
+      tf.dispose([x, y]);
+      model.dispose();
+    }
+  });
+});
+
+describe('no leaks', () => {
+  it('repeated gradient kernels keep tensor and buffer counts', async () => {
+    await initEngine({ backend: 'wasm' });
+    const run = (): void => {
+      for (const c of [CONV_CASES[4], CONV_CASES[5], CONV_CASES[10]] as ConvCase[])
+        convGradients(c, 1);
+      tf.tidy(() => tf.tile(tf.ones([1, 1, 1, 4]), [2, 3, 3, 1]).dataSync());
+    };
+    run();
+    const before = tf.memory();
+    for (let i = 0; i < 3; i++) run();
+    const after = tf.memory();
+    expect(after.numTensors).toBe(before.numTensors);
+    // Intermediates inside the kernels are backend buffers, not engine tensors.
+    expect(after.numDataBuffers).toBe(before.numDataBuffers);
+  });
+});
