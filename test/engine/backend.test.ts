@@ -5,7 +5,12 @@ import * as tf from '@tensorflow/tfjs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { HcrError } from '../../src/core/errors.js';
 import type { BackendName } from '../../src/node/engine/index.js';
-import { BACKENDS, ENGINE_DEFAULTS, initEngine } from '../../src/node/engine/index.js';
+import {
+  BACKENDS,
+  ENGINE_DEFAULTS,
+  initEngine,
+  registerWasmTrainingKernels,
+} from '../../src/node/engine/index.js';
 
 const tfjsNodeInstalled = ((): boolean => {
   try {
@@ -26,6 +31,15 @@ describe('BACKENDS and ENGINE_DEFAULTS', () => {
     expect(Object.isFrozen(BACKENDS)).toBe(true);
     expect(ENGINE_DEFAULTS.backend).toBe('auto');
     expect(Object.isFrozen(ENGINE_DEFAULTS)).toBe(true);
+  });
+});
+
+describe('registerWasmTrainingKernels', () => {
+  // Before any initEngine('wasm') in this file: the WASM package is not loaded yet.
+  it('refuses to run before @tensorflow/tfjs-backend-wasm is loaded', () => {
+    expect(() => registerWasmTrainingKernels()).toThrow(
+      /registerWasmTrainingKernels: expected @tensorflow\/tfjs-backend-wasm to be loaded first/,
+    );
   });
 });
 

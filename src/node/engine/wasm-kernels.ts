@@ -347,13 +347,23 @@ export const WASM_TRAINING_KERNELS: readonly tf.KernelConfig[] = Object.freeze([
 /**
  * Registers hcr's training kernels for the `wasm` backend, replacing upstream ones of the
  * same name. Idempotent; `initEngine()` calls it whenever the WASM backend is chosen.
+ * `@tensorflow/tfjs-backend-wasm` must be imported before (else `HcrError` `ENGINE`).
  *
  * @example
+ * await import('@tensorflow/tfjs-backend-wasm');
  * registerWasmTrainingKernels();
  * await tf.setBackend('wasm');
  * const dW = tf.grad((w: tf.Tensor4D) => tf.conv2d(x, w, 1, 'same').sum())(w);
  */
 export function registerWasmTrainingKernels(): void {
+  // Upstream registers its kernels when its package loads; registering ours before that
+  // would let upstream's overwrite them.
+  if (tf.getKernel(tf.Conv2D, WASM) === undefined) {
+    throw new HcrError(
+      'ENGINE',
+      "registerWasmTrainingKernels: expected @tensorflow/tfjs-backend-wasm to be loaded first (initEngine({ backend: 'wasm' }) does both)",
+    );
+  }
   for (const config of WASM_TRAINING_KERNELS) {
     const current = tf.getKernel(config.kernelName, WASM);
     if (current?.kernelFunc === config.kernelFunc) continue;
