@@ -7,4 +7,5 @@ export * from './label-sets.js';
 export * from './random.js';
 export * from './split.js';
 export * from './normalize.js';
+export * from './augment.js';
 export * from './metrics.js';

@@ -83,8 +83,12 @@ export interface NormalizedImage {
   readonly box: PixelBox;
 }
 
+// Module-local copies: an imported binding can compile to a getter call (CommonJS interop in
+// tsx and vitest), which costs several times the arithmetic in the loops below.
+const SIZE = IMAGE_SIZE;
+const PIXELS = IMAGE_PIXELS;
 /** Index coordinate (pixel centres at integers) where MNIST puts the centre of mass: 14, measured. */
-const CENTRE = IMAGE_SIZE / 2;
+const CENTRE = SIZE / 2;
 /** A blob with less than this fraction of the largest blob's ink never counts, however near. */
 const TINY_COMPONENT_MASS = 0.02;
 /** Passes over the blobs when growing the box; each pass may bring in blobs near the last ones. */
@@ -102,9 +106,9 @@ function resolveOptions(options: NormalizeOptions | undefined): Required<Normali
     }
   };
   check(
-    Number.isInteger(o.boxSize) && o.boxSize >= 1 && o.boxSize <= IMAGE_SIZE,
+    Number.isInteger(o.boxSize) && o.boxSize >= 1 && o.boxSize <= SIZE,
     'boxSize',
-    `an integer 1-${IMAGE_SIZE}`,
+    `an integer 1-${SIZE}`,
     o.boxSize,
   );
   check(
@@ -156,7 +160,7 @@ class Workspace {
   seen = new Uint8Array(0);
   stack = new Int32Array(0);
   tmp = new Float32Array(0);
-  scaled = new Float32Array(IMAGE_PIXELS);
+  scaled = new Float32Array(PIXELS);
   readonly hist = new Uint32Array(256);
   readonly oriented = new Uint32Array(256);
   readonly deviations = new Uint32Array(256);
@@ -402,10 +406,10 @@ function scaleAndCentre(
     }
   }
   if (mass === 0) return false;
-  const left = Math.min(IMAGE_SIZE - outW, Math.max(0, Math.round(CENTRE - mx / mass)));
-  const top = Math.min(IMAGE_SIZE - outH, Math.max(0, Math.round(CENTRE - my / mass)));
+  const left = Math.min(SIZE - outW, Math.max(0, Math.round(CENTRE - mx / mass)));
+  const top = Math.min(SIZE - outH, Math.max(0, Math.round(CENTRE - my / mass)));
   for (let y = 0; y < outH; y++) {
-    const o = (top + y) * IMAGE_SIZE + left;
+    const o = (top + y) * SIZE + left;
     for (let x = 0; x < outW; x++) out[o + x] = scaled[y * outW + x]!;
   }
   return true;
@@ -435,7 +439,7 @@ function scaleAndCentre(
  */
 export function normalizeToMnist(image: GrayImage, options?: NormalizeOptions): NormalizedImage {
   checkImage(image, 'normalizeToMnist');
-  const pixels = new Uint8Array(IMAGE_PIXELS);
+  const pixels = new Uint8Array(PIXELS);
   const result = normalizeInto(image, resolveOptions(options), new Workspace(), pixels);
   return { ...result, pixels };
 }
@@ -508,12 +512,12 @@ const MNIST_OPTIONS: Readonly<Required<NormalizeOptions>> = Object.freeze({
  */
 export function normalizeMnistImage(
   pixels: Uint8Array,
-  out: Uint8Array = new Uint8Array(IMAGE_PIXELS),
+  out: Uint8Array = new Uint8Array(PIXELS),
 ): Uint8Array {
-  if (pixels.length !== IMAGE_PIXELS || out.length !== IMAGE_PIXELS) {
+  if (pixels.length !== PIXELS || out.length !== PIXELS) {
     throw new HcrError(
       'BAD_IMAGE',
-      `normalizeMnistImage: expected ${IMAGE_PIXELS} bytes in and out, got ${pixels.length} and ${out.length}`,
+      `normalizeMnistImage: expected ${PIXELS} bytes in and out, got ${pixels.length} and ${out.length}`,
     );
   }
   return normalizeMnistImages(pixels, 1, out);
@@ -531,24 +535,24 @@ export function normalizeMnistImage(
 export function normalizeMnistImages(
   images: Uint8Array,
   count: number,
-  out: Uint8Array = new Uint8Array(count * IMAGE_PIXELS),
+  out: Uint8Array = new Uint8Array(count * PIXELS),
 ): Uint8Array {
-  const size = count * IMAGE_PIXELS;
+  const size = count * PIXELS;
   if (!Number.isInteger(count) || count < 0 || images.length !== size || out.length !== size) {
     throw new HcrError(
       'BAD_DATA',
-      `normalizeMnistImages: expected ${count} * ${IMAGE_PIXELS} = ${size} bytes in and out, ` +
+      `normalizeMnistImages: expected ${count} * ${PIXELS} = ${size} bytes in and out, ` +
         `got ${images.length} and ${out.length}`,
     );
   }
   const ws = new Workspace();
-  const pixels = new Uint8Array(IMAGE_PIXELS);
+  const pixels = new Uint8Array(PIXELS);
   for (let k = 0; k < count; k++) {
-    const at = k * IMAGE_PIXELS;
+    const at = k * PIXELS;
     const image = {
-      width: IMAGE_SIZE,
-      height: IMAGE_SIZE,
-      data: images.subarray(at, at + IMAGE_PIXELS),
+      width: SIZE,
+      height: SIZE,
+      data: images.subarray(at, at + PIXELS),
     };
     pixels.fill(0);
     normalizeInto(image, MNIST_OPTIONS, ws, pixels);
@@ -623,18 +627,18 @@ export function rgbaToGray(
  * const fixed = transposeImages(emnistImages, emnistImages.length / 784);
  */
 export function transposeImages(images: Uint8Array, count: number): Uint8Array {
-  if (!Number.isInteger(count) || count < 0 || images.length !== count * IMAGE_PIXELS) {
+  if (!Number.isInteger(count) || count < 0 || images.length !== count * PIXELS) {
     throw new HcrError(
       'BAD_DATA',
-      `transposeImages: expected ${count} * ${IMAGE_PIXELS} bytes, got ${images.length}`,
+      `transposeImages: expected ${count} * ${PIXELS} bytes, got ${images.length}`,
     );
   }
   const out = new Uint8Array(images.length);
   for (let k = 0; k < count; k++) {
-    const base = k * IMAGE_PIXELS;
-    for (let y = 0; y < IMAGE_SIZE; y++) {
-      for (let x = 0; x < IMAGE_SIZE; x++) {
-        out[base + x * IMAGE_SIZE + y] = images[base + y * IMAGE_SIZE + x]!;
+    const base = k * PIXELS;
+    for (let y = 0; y < SIZE; y++) {
+      for (let x = 0; x < SIZE; x++) {
+        out[base + x * SIZE + y] = images[base + y * SIZE + x]!;
       }
     }
   }
