@@ -42,6 +42,10 @@ export const CSV_DEFAULTS = Object.freeze({
 /** Columns of a row: a label, then 784 pixels. */
 export const CSV_COLUMNS = 1 + IMAGE_PIXELS;
 
+// A module-local copy for the hot loops: an imported binding can compile to a getter call
+// under tsx and vitest.
+const PIXELS = IMAGE_PIXELS;
+
 // The shortest possible row ("0,0,...,0") has 785 digits and 784 commas; the file size divided
 // by it bounds the number of rows, so the output rarely needs to grow.
 const MIN_ROW_BYTES = 2 * CSV_COLUMNS - 1;
@@ -299,7 +303,7 @@ class CsvImageParser {
     let { line, col, value, digits, rows } = this;
     let images = this.images;
     let labels = this.labels;
-    let base = rows * IMAGE_PIXELS;
+    let base = rows * PIXELS;
     const classCount = this.classCount;
     let cellStart = i;
     while (i < end) {
@@ -344,7 +348,7 @@ class CsvImageParser {
           labels = this.labels;
         }
         labels[rows] = value;
-      } else if (col <= IMAGE_PIXELS) {
+      } else if (col <= PIXELS) {
         images[base + col - 1] = value;
       }
       col++;
@@ -359,7 +363,7 @@ class CsvImageParser {
         );
       }
       rows++;
-      base += IMAGE_PIXELS;
+      base += PIXELS;
       col = 0;
       line++;
     }
@@ -385,7 +389,7 @@ class CsvImageParser {
     let labels = this.labels;
     let images = this.images;
     const classCount = this.classCount;
-    const lastPixel = IMAGE_PIXELS - 1;
+    const lastPixel = PIXELS - 1;
     while (i < stop) {
       const rowStart = i;
       let c = buf[i]!;
@@ -413,7 +417,7 @@ class CsvImageParser {
           labels = this.labels;
           images = this.images;
         }
-        const base = rows * IMAGE_PIXELS;
+        const base = rows * PIXELS;
         let p = 0;
         for (; p <= lastPixel; p++) {
           c = buf[i]!;
@@ -459,7 +463,7 @@ class CsvImageParser {
       while (buf[rowEnd] !== LF && buf[rowEnd] !== CR) rowEnd++;
       rowEnd++;
       if (buf[rowEnd - 1] === CR && rowEnd < stop && buf[rowEnd] === LF) rowEnd++;
-      images.fill(0, rows * IMAGE_PIXELS, (rows + 1) * IMAGE_PIXELS);
+      images.fill(0, rows * PIXELS, (rows + 1) * PIXELS);
       this.rows = rows;
       this.line = line;
       this.parse(buf.subarray(rowStart, rowEnd));
