@@ -100,8 +100,13 @@ function pct(x: number): string {
   return `${(x * 100).toFixed(2)}%`;
 }
 
+/** What a command reports back besides its output: the exit code it asks for. */
+export interface RunState {
+  exitCode: number;
+}
+
 /** Builds the `hcr` program (separate from running it, so tests can drive it). */
-export function buildProgram(): Command {
+export function buildProgram(state: RunState = { exitCode: 0 }): Command {
   const program = new Command('hcr')
     .description('handwritten character recognition: train, evaluate and run a CNN on handwritten digits and letters')
     .showHelpAfterError()
@@ -237,7 +242,7 @@ export function buildProgram(): Command {
       });
       if (result.reason === 'interrupted') {
         note(`checkpoint saved in ${result.checkpointDir}; continue with the same command and --resume`);
-        process.exitCode = 130;
+        state.exitCode = 130;
         return;
       }
       if (result.bestEpoch < 0) throw new HcrError('ENGINE', 'training ended before any epoch finished');
@@ -324,7 +329,7 @@ export function buildProgram(): Command {
           note(`hcr: ${r.error}`);
         }
       }
-      if (results.some((r) => r.status === 'error')) process.exitCode = EXIT_CODE.BAD_IMAGE;
+      if (results.some((r) => r.status === 'error')) state.exitCode = EXIT_CODE.BAD_IMAGE;
     } finally {
       loaded.dispose();
     }
@@ -355,10 +360,11 @@ interface TrainCliOptions {
 
 /** Runs the CLI with `argv` and returns the exit code (errors are printed, never thrown). */
 export async function main(argv: readonly string[]): Promise<number> {
-  const program = buildProgram();
+  const state: RunState = { exitCode: 0 };
+  const program = buildProgram(state);
   try {
     await program.parseAsync([...argv], { from: 'user' });
-    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+    return state.exitCode;
   } catch (error) {
     const code = (error as { code?: string }).code;
     if (code === 'commander.helpDisplayed' || code === 'commander.version' || code === 'commander.help') return 0;

@@ -1,0 +1,212 @@
+// The hcr command line driven in-process: train a tiny model on the fixture data folder,
+// then evaluate and predict with it, and check exit codes and messages of bad input.
+
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { main } from '../../src/node/cli/main.js';
+
+const FIXTURES = join(import.meta.dirname, '..', 'fixtures');
+const IMAGES = join(FIXTURES, 'images');
+let dir: string;
+let model: string;
+
+async function run(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+    stdout += String(chunk);
+    return true;
+  });
+  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+    stderr += String(chunk);
+    return true;
+  });
+  try {
+    const code = await main(argv);
+    return { code, stdout, stderr };
+  } finally {
+    out.mockRestore();
+    err.mockRestore();
+  }
+}
+
+const dataArgs = () => [
+  '--data-dir',
+  join(FIXTURES, 'sources'),
+  '--cache-dir',
+  join(dir, 'cache'),
+  '--backend',
+  'wasm',
+];
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'hcr-cli-'));
+  model = join(dir, 'model');
+  const result = await run(
+    'train',
+    '--arch',
+    'tiny',
+    '--label-set',
+    'digits',
+    '--sources',
+    'mnist',
+    '--epochs',
+    '2',
+    '--batch-size',
+    '16',
+    '--lr',
+    '0.01',
+    '--out',
+    model,
+    ...dataArgs(),
+  );
+  if (result.code !== 0) throw new Error(`training failed: ${result.stderr}`);
+});
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('hcr train', () => {
+  it('wrote a model with its history and evaluation', async () => {
+    const metadata = JSON.parse(await readFile(join(model, 'hcr.json'), 'utf8'));
+    expect(metadata.labelSet.name).toBe('digits');
+    expect(metadata.training.data.map((d: { source: string }) => d.source)).toEqual(['mnist']);
+    expect(Object.keys(metadata.metrics)).toContain('mnist-test');
+    const history = JSON.parse(await readFile(join(model, 'history.json'), 'utf8'));
+    expect(history).toHaveLength(2);
+    const evaluation = JSON.parse(await readFile(join(model, 'evaluation.json'), 'utf8'));
+    expect(evaluation.results[0].name).toBe('mnist-test');
+  });
+
+  it('rejects an unknown architecture or label set, listing the valid ones', async () => {
+    const arch = await run('train', '--arch', 'resnet', ...dataArgs());
+    expect(arch.code).toBe(2);
+    expect(arch.stderr).toMatch(/'resnet' is invalid\. Allowed choices are seed, default, tiny/);
+    const labels = await run('train', '--label-set', 'greek', ...dataArgs());
+    expect(labels.code).toBe(2);
+    expect(labels.stderr).toMatch(
+      /Allowed choices are alnum36, alnum35, digits, letters, byclass62/,
+    );
+  });
+
+  it('asks for --resume instead of overwriting an unfinished run', async () => {
+    const again = await run(
+      'train',
+      '--arch',
+      'tiny',
+      '--label-set',
+      'digits',
+      '--sources',
+      'mnist',
+      '--out',
+      model,
+      ...dataArgs(),
+    );
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(/unfinished run: pass --resume/);
+  });
+});
+
+describe('hcr evaluate', () => {
+  it('prints JSON results per test set', async () => {
+    const result = await run(
+      'evaluate',
+      '--model',
+      model,
+      '--sources',
+      'mnist',
+      '--json',
+      '--no-save',
+      ...dataArgs(),
+    );
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.stdout);
+    expect(report.results[0]).toMatchObject({ name: 'mnist-test', labelSet: 'digits' });
+    expect(report.results[0].accuracy).toBeGreaterThanOrEqual(0);
+    expect(report.results[0].confusion).toHaveLength(10);
+  });
+
+  it('reports a missing model directory', async () => {
+    const result = await run('evaluate', '--model', join(dir, 'nothing'), ...dataArgs());
+    expect(result.code).toBe(5);
+    expect(result.stderr).toMatch(/nothing: no such model directory/);
+  });
+});
+
+describe('hcr predict', () => {
+  it('ranks the classes of each image, in any format', async () => {
+    const files = ['L.png', 'L.jpg', 'L.webp', 'L.svg'].map((f) => join(IMAGES, f));
+    const result = await run(
+      'predict',
+      '--model',
+      model,
+      '--top',
+      '2',
+      '--backend',
+      'wasm',
+      ...files,
+    );
+    expect(result.code).toBe(0);
+    const lines = result.stdout.trim().split('\n');
+    expect(lines).toHaveLength(4);
+    for (const line of lines) expect(line).toMatch(/L\.\w+: \d \d+\.\d\d%  \d \d+\.\d\d%$/);
+  });
+
+  it('prints JSON with probabilities that sum to at most 1', async () => {
+    const result = await run(
+      'predict',
+      '--model',
+      model,
+      '--json',
+      '--top',
+      '10',
+      '--backend',
+      'wasm',
+      join(IMAGES, 'L.png'),
+    );
+    const parsed = JSON.parse(result.stdout);
+    const [first] = parsed.results;
+    expect(first.status).toBe('ok');
+    expect(first.predictions).toHaveLength(10);
+    const sum = first.predictions.reduce(
+      (s: number, p: { probability: number }) => s + p.probability,
+      0,
+    );
+    expect(sum).toBeCloseTo(1, 4);
+  });
+
+  it('names a file that is not an image, reports a blank one, and exits non-zero', async () => {
+    const result = await run(
+      'predict',
+      '--model',
+      model,
+      '--backend',
+      'wasm',
+      join(IMAGES, 'L.png'),
+      join(IMAGES, 'not-an-image.txt'),
+      join(IMAGES, 'blank.png'),
+      join(IMAGES, 'empty.png'),
+    );
+    expect(result.code).toBe(3);
+    expect(result.stdout).toMatch(/L\.png: \d/);
+    expect(result.stdout).toMatch(/blank\.png: empty \(no ink found\)/);
+    expect(result.stderr).toMatch(/not-an-image\.txt: not an image/);
+    expect(result.stderr).toMatch(/empty\.png: .*empty/);
+  });
+
+  it('refuses a model directory with altered files', async () => {
+    const result = await run(
+      'predict',
+      '--model',
+      FIXTURES,
+      '--backend',
+      'wasm',
+      join(IMAGES, 'L.png'),
+    );
+    expect(result.code).toBe(4);
+    expect(result.stderr).toMatch(/not an hcr model directory \(missing hcr\.json\)/);
+  });
+});
