@@ -181,6 +181,25 @@ describe('downloadFiles', () => {
     expect((await readFile(target())).equals(PAYLOAD)).toBe(true);
   });
 
+  it('stops on abort, keeping the partial file for the next run', async () => {
+    server = await startServer({ 'payload.bin': PAYLOAD });
+    const controller = new AbortController();
+    const error = await downloadFiles([fileEntry(server)], {
+      dataDir,
+      signal: controller.signal,
+      onProgress: () => controller.abort(),
+      retryDelayMs: 0,
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(Error);
+    expect((error as Error).name).toBe('AbortError');
+    expect(server.requests).toHaveLength(1);
+    expect(await exists(target())).toBe(false);
+    expect((await stat(`${target()}.part`)).size).toBeGreaterThan(0);
+    await downloadFiles([fileEntry(server)], { dataDir, retryDelayMs: 0 });
+    expect(server.requests[1]!.range).toMatch(/^bytes=[1-9]\d*-$/);
+    expect((await readFile(target())).equals(PAYLOAD)).toBe(true);
+  });
+
   it('starts over when the server ignores Range and sends the whole file', async () => {
     server = await startServer({ 'payload.bin': PAYLOAD }, 'ignore-range');
     await mkdir(join(dataDir, 'set'), { recursive: true });
