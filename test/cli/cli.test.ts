@@ -210,3 +210,22 @@ describe('hcr predict', () => {
     expect(result.stderr).toMatch(/not an hcr model directory \(missing hcr\.json\)/);
   });
 });
+
+describe('hcr train with a class no source has', () => {
+  it('names the missing classes', async () => {
+    const result = await run(
+      'train',
+      '--arch',
+      'tiny',
+      '--label-set',
+      'letters',
+      '--sources',
+      'mnist',
+      '--out',
+      join(dir, 'letters'),
+      ...dataArgs(),
+    );
+    expect(result.code).toBe(3);
+    expect(result.stderr).toMatch(/label set letters: no images of class A, B, C, .*Z in mnist/);
+  });
+});

@@ -282,6 +282,34 @@ function csv(rows: number, classes: number, header: boolean, seed: number): stri
   return `${lines.join('\n')}\n`;
 }
 
+describe('planData with a folder of images per class', () => {
+  it('reads folder:PATH as a source, maps its class folders and records every file', async () => {
+    const folder = join(
+      dirname(fileURLToPath(import.meta.url)),
+      '..',
+      'fixtures',
+      'images',
+      'folder',
+    );
+    const p = await plan({ sources: [`folder:${folder}`], labelSet: LABEL_SETS.alnum36 });
+    const entry = provenanceOf(p, `folder:${folder}`);
+    const total = entry.counts.train + entry.counts.validation + entry.counts.test;
+    expect(total).toBe(5); // 6 files, one of them blank
+    expect(entry.files.map((f) => f.path).sort()).toEqual([
+      '7/s1.png',
+      '7/s2.jpg',
+      'A/a1.png',
+      'A/a2.png',
+      'B/b1.png',
+    ]);
+    for (const f of entry.files) expect(f.sha256).toMatch(/^[0-9a-f]{64}$/);
+    const labels = [...p.train.labels, ...p.validation.labels, ...(p.tests[0]?.labels ?? [])];
+    expect(new Set(labels.map((y) => LABEL_SETS.alnum36.classes[y]))).toEqual(
+      new Set(['7', 'A', 'B']),
+    );
+  });
+});
+
 describe('planData with Kaggle CSVs and official EMNIST train', () => {
   it('splits az-csv once, reads mnist-csv, and leaves mnist-csv out by default when mnist is present', async () => {
     const dataDir = join(work, 'with-kaggle');

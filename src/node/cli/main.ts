@@ -7,7 +7,13 @@ import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { ARCHITECTURES, DEFAULT_ARCHITECTURE } from '../../core/architectures.js';
 import { HcrError } from '../../core/errors.js';
-import { DEFAULT_LABEL_SET, LABEL_SETS, getLabelSet } from '../../core/label-sets.js';
+import {
+  DEFAULT_LABEL_SET,
+  LABEL_SETS,
+  assertCovered,
+  getLabelSet,
+} from '../../core/label-sets.js';
+import { classCounts } from '../../core/split.js';
 import {
   KAGGLE_DATASETS,
   PUBLIC_DATASETS,
@@ -108,7 +114,9 @@ export interface RunState {
 /** Builds the `hcr` program (separate from running it, so tests can drive it). */
 export function buildProgram(state: RunState = { exitCode: 0 }): Command {
   const program = new Command('hcr')
-    .description('handwritten character recognition: train, evaluate and run a CNN on handwritten digits and letters')
+    .description(
+      'handwritten character recognition: train, evaluate and run a CNN on handwritten digits and letters',
+    )
     .showHelpAfterError()
     .exitOverride();
 
@@ -127,7 +135,9 @@ export function buildProgram(state: RunState = { exitCode: 0 }): Command {
     print(`data folder: ${dataDir}`);
     for (const source of sources) print(`  ${source.present ? '✓' : '·'} ${source.name}`);
     print(`\ndownload: hcr data download ${Object.keys(PUBLIC_DATASETS).join('|')}`);
-    print(`Kaggle sets need a login; see: hcr data kaggle ${Object.keys(KAGGLE_DATASETS).join('|')}`);
+    print(
+      `Kaggle sets need a login; see: hcr data kaggle ${Object.keys(KAGGLE_DATASETS).join('|')}`,
+    );
   });
   addCommon(
     data
@@ -153,7 +163,9 @@ export function buildProgram(state: RunState = { exitCode: 0 }): Command {
   });
   data
     .command('kaggle')
-    .description('tell where to download a Kaggle dataset (needs a Kaggle login) and where to put it')
+    .description(
+      'tell where to download a Kaggle dataset (needs a Kaggle login) and where to put it',
+    )
     .argument('<name>', `one of ${Object.keys(KAGGLE_DATASETS).join(', ')}`)
     .option('--data-dir <dir>', 'datasets folder')
     .action((name: string, options: { dataDir?: string }) => {
@@ -170,10 +182,15 @@ export function buildProgram(state: RunState = { exitCode: 0 }): Command {
           .default(DEFAULT_ARCHITECTURE),
       )
       .addOption(
-        new Option('--label-set <name>', 'label set').choices(Object.keys(LABEL_SETS)).default(DEFAULT_LABEL_SET),
+        new Option('--label-set <name>', 'label set')
+          .choices(Object.keys(LABEL_SETS))
+          .default(DEFAULT_LABEL_SET),
       )
       .option('--sources <list>', 'comma-separated sources (default: every source present)', list)
-      .option('--fold-case', 'map lowercase images onto capital classes when the label set has no lowercase')
+      .option(
+        '--fold-case',
+        'map lowercase images onto capital classes when the label set has no lowercase',
+      )
       .option('--epochs <n>', 'maximum epochs', integer, TRAIN_DEFAULTS.epochs)
       .option('--batch-size <n>', 'images per step', integer, TRAIN_DEFAULTS.batchSize)
       .option('--lr <rate>', 'peak learning rate (Adam)', number, TRAIN_DEFAULTS.learningRate)
@@ -182,11 +199,21 @@ export function buildProgram(state: RunState = { exitCode: 0 }): Command {
           .choices(Object.keys(SCHEDULES))
           .default(TRAIN_DEFAULTS.schedule),
       )
-      .option('--validation <fraction>', 'share of each training source held out for validation', number, 0.1)
+      .option(
+        '--validation <fraction>',
+        'share of each training source held out for validation',
+        number,
+        0.1,
+      )
       .option('--seed <n>', 'random seed', integer, TRAIN_DEFAULTS.seed)
       .option('--no-augment', 'train without random rotation/shift/scale/shear')
       .option('--class-weights', 'weight classes by inverse frequency')
-      .option('--patience <n>', 'early stopping: epochs without improvement (0 = off)', integer, TRAIN_DEFAULTS.patience)
+      .option(
+        '--patience <n>',
+        'early stopping: epochs without improvement (0 = off)',
+        integer,
+        TRAIN_DEFAULTS.patience,
+      )
       .option('--max-minutes <n>', 'stop (and save) after this many minutes', number)
       .option('--dropout <rate>', "override the architecture's dropout", number)
       .option('--out <dir>', 'model directory to write', 'runs/model')
@@ -217,6 +244,11 @@ export function buildProgram(state: RunState = { exitCode: 0 }): Command {
       validationFraction: options.validation,
       seed: config.seed,
     });
+    assertCovered(
+      labelSet,
+      classCounts(plan.train.labels, labelSet.classes.length),
+      plan.provenance.map((p) => p.source),
+    );
     const controller = new AbortController();
     const onSignal = () => {
       if (controller.signal.aborted) process.exit(130);
@@ -241,11 +273,14 @@ export function buildProgram(state: RunState = { exitCode: 0 }): Command {
         ...(options.json ? {} : { onProgress: renderer.onEvent }),
       });
       if (result.reason === 'interrupted') {
-        note(`checkpoint saved in ${result.checkpointDir}; continue with the same command and --resume`);
+        note(
+          `checkpoint saved in ${result.checkpointDir}; continue with the same command and --resume`,
+        );
         state.exitCode = 130;
         return;
       }
-      if (result.bestEpoch < 0) throw new HcrError('ENGINE', 'training ended before any epoch finished');
+      if (result.bestEpoch < 0)
+        throw new HcrError('ENGINE', 'training ended before any epoch finished');
       const loaded = await loadModel(options.out);
       try {
         const report = evaluateModel(loaded, plan.tests);
@@ -253,7 +288,11 @@ export function buildProgram(state: RunState = { exitCode: 0 }): Command {
         if (options.json) print(JSON.stringify({ result, evaluation: report }, null, 2));
         else {
           print(`\nmodel: ${options.out} (best epoch ${result.bestEpoch}, ${result.reason})`);
-          print(formatSummaryTable(report.combined ? [...report.results, report.combined] : report.results));
+          print(
+            formatSummaryTable(
+              report.combined ? [...report.results, report.combined] : report.results,
+            ),
+          );
         }
       } finally {
         loaded.dispose();
@@ -268,41 +307,62 @@ export function buildProgram(state: RunState = { exitCode: 0 }): Command {
   addCommon(
     program
       .command('evaluate')
-      .description("evaluate a model on every test set in the data folder (official tests, held-out splits)")
+      .description(
+        'evaluate a model on every test set in the data folder (official tests, held-out splits)',
+      )
       .option('--model <dir>', 'model directory (default: the shipped model)')
-      .option('--sources <list>', 'comma-separated sources to test on (default: every source present)', list)
+      .option(
+        '--sources <list>',
+        'comma-separated sources to test on (default: every source present)',
+        list,
+      )
       .option('--per-class', 'print the per-class table of every test set')
       .option('--no-save', 'do not write evaluation.json next to the model'),
-  ).action(async (options: CommonOptions & { model?: string; sources?: string[]; perClass?: boolean; save: boolean }) => {
-    await initEngine({ backend: options.backend as keyof typeof BACKENDS });
-    const dir = resolveModelDir(options.model);
-    const loaded = await loadModel(dir);
-    try {
-      const training = loaded.metadata.training;
-      const plan = await planData({
-        dataDir: dataDirOf(options),
-        cacheDir: cacheDirOf(options),
-        labelSet: loaded.labelSet,
-        ...(options.sources ? { sources: options.sources } : {}),
-        foldCase: Boolean((training?.hyperparameters as { foldCase?: boolean } | undefined)?.foldCase),
-        seed: training?.splitSeed ?? TRAIN_DEFAULTS.seed,
-      });
-      const report = evaluateModel(loaded, plan.tests);
-      if (options.save) await saveEvaluation(dir, report);
-      if (options.json) {
-        print(JSON.stringify(report, null, 2));
-        return;
+  ).action(
+    async (
+      options: CommonOptions & {
+        model?: string;
+        sources?: string[];
+        perClass?: boolean;
+        save: boolean;
+      },
+    ) => {
+      await initEngine({ backend: options.backend as keyof typeof BACKENDS });
+      const dir = resolveModelDir(options.model);
+      const loaded = await loadModel(dir);
+      try {
+        const training = loaded.metadata.training;
+        const plan = await planData({
+          dataDir: dataDirOf(options),
+          cacheDir: cacheDirOf(options),
+          labelSet: loaded.labelSet,
+          ...(options.sources ? { sources: options.sources } : {}),
+          foldCase: Boolean(
+            (training?.hyperparameters as { foldCase?: boolean } | undefined)?.foldCase,
+          ),
+          seed: training?.splitSeed ?? TRAIN_DEFAULTS.seed,
+        });
+        const report = evaluateModel(loaded, plan.tests);
+        if (options.save) await saveEvaluation(dir, report);
+        if (options.json) {
+          print(JSON.stringify(report, null, 2));
+          return;
+        }
+        const all = report.combined ? [...report.results, report.combined] : report.results;
+        for (const result of all) {
+          print(
+            formatEvaluation(result, {
+              perClass: Boolean(options.perClass) || result === report.combined,
+            }),
+          );
+          print('');
+        }
+        print(formatSummaryTable(all));
+      } finally {
+        loaded.dispose();
       }
-      const all = report.combined ? [...report.results, report.combined] : report.results;
-      for (const result of all) {
-        print(formatEvaluation(result, { perClass: Boolean(options.perClass) || result === report.combined }));
-        print('');
-      }
-      print(formatSummaryTable(all));
-    } finally {
-      loaded.dispose();
-    }
-  });
+    },
+  );
 
   addCommon(
     program
@@ -313,16 +373,22 @@ export function buildProgram(state: RunState = { exitCode: 0 }): Command {
       .option('--top <k>', 'how many classes to show per image', integer, PREDICT_DEFAULTS.top),
     { data: false },
   ).action(async (files: string[], options: CommonOptions & { model?: string; top: number }) => {
-    if (options.top < 1) throw new HcrError('BAD_OPTION', `--top: expected a positive integer, got ${options.top}`);
+    if (options.top < 1)
+      throw new HcrError('BAD_OPTION', `--top: expected a positive integer, got ${options.top}`);
     await initEngine({ backend: options.backend as keyof typeof BACKENDS });
     const loaded = await loadModel(resolveModelDir(options.model));
     try {
       const results = await predictFiles(loaded, files, { top: options.top });
-      if (options.json) print(JSON.stringify({ model: loaded.dir, labelSet: loaded.labelSet.name, results }, null, 2));
+      if (options.json)
+        print(
+          JSON.stringify({ model: loaded.dir, labelSet: loaded.labelSet.name, results }, null, 2),
+        );
       for (const r of results) {
         if (options.json) break;
         if (r.status === 'ok') {
-          print(`${r.file}: ${r.predictions.map((p) => `${p.label} ${pct(p.probability)}`).join('  ')}`);
+          print(
+            `${r.file}: ${r.predictions.map((p) => `${p.label} ${pct(p.probability)}`).join('  ')}`,
+          );
         } else if (r.status === 'empty') {
           print(`${r.file}: empty (no ink found)`);
         } else {
@@ -367,7 +433,12 @@ export async function main(argv: readonly string[]): Promise<number> {
     return state.exitCode;
   } catch (error) {
     const code = (error as { code?: string }).code;
-    if (code === 'commander.helpDisplayed' || code === 'commander.version' || code === 'commander.help') return 0;
+    if (
+      code === 'commander.helpDisplayed' ||
+      code === 'commander.version' ||
+      code === 'commander.help'
+    )
+      return 0;
     if (typeof code === 'string' && code.startsWith('commander.')) return 2;
     if (isHcrError(error)) {
       note(`hcr: ${error.message}`);

@@ -5,7 +5,7 @@
 // no image is ever in both a training and a test split (DESIGN.md §3).
 
 import { stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
 import { gunzip as gunzipCallback } from 'node:zlib';
 import { HcrError, lookup } from '../../core/errors.js';
@@ -19,6 +19,7 @@ import { parseCsvDataset } from './csv.js';
 import { KAGGLE_DATASETS, kaggleInstructions } from './download.js';
 import { emnistCacheVariant, loadEmnist } from './emnist.js';
 import { readFileChecked } from './files.js';
+import { loadImageFolder } from './folder.js';
 import { loadIdxPair } from './idx.js';
 import { sha256File } from './sha256.js';
 
@@ -293,6 +294,33 @@ export interface SourceProvenance {
   readonly validationSeed: number | null;
 }
 
+/** Prefix of a source that is a folder of class sub-folders: `folder:PATH`. */
+export const FOLDER_SOURCE_PREFIX = 'folder:';
+/** Seed of the one-time split of a folder source into train, validation and test. */
+export const FOLDER_SPLIT_SEED = 20243;
+
+function isFolderSource(name: string): boolean {
+  return name.startsWith(FOLDER_SOURCE_PREFIX);
+}
+
+/** A folder of images per class, split once (stratified, fixed seed) 80/10/10. */
+async function loadFolderSource(name: string): Promise<SourceParts> {
+  const root = name.slice(FOLDER_SOURCE_PREFIX.length);
+  const dataset = await loadImageFolder(root, { name: `folder-${basename(root)}` });
+  const [train, validation, test] = stratifiedSplit(
+    dataset.labels,
+    SOURCE_SPLIT_FRACTIONS,
+    FOLDER_SPLIT_SEED,
+  ) as [Uint32Array, Uint32Array, Uint32Array];
+  return {
+    pieces: [{ dataset, train, validation, test }],
+    droppedDuplicates: 0,
+    splitSeed: FOLDER_SPLIT_SEED,
+    files: dataset.files,
+    root,
+  };
+}
+
 /** Which images train, validate and test, and where they came from. */
 export interface DataPlan {
   readonly labelSet: LabelSet;
@@ -313,8 +341,9 @@ interface SourceParts {
   }[];
   readonly droppedDuplicates: number;
   readonly splitSeed: number | null;
-  /** Files read, relative to the data directory. */
+  /** Files read, relative to `root` (default: the data directory). */
   readonly files: readonly string[];
+  readonly root?: string;
 }
 
 interface LoadContext {
@@ -811,6 +840,7 @@ export async function planData(options: PlanOptions): Promise<DataPlan> {
   if (options.sources) {
     names = [...new Set(options.sources)];
     for (const name of names) {
+      if (isFolderSource(name)) continue;
       const entry: DataSource = lookup(DATA_SOURCES, name, 'data source');
       const missing = listing
         .get(name)!
@@ -836,9 +866,14 @@ export async function planData(options: PlanOptions): Promise<DataPlan> {
   const tests: Dataset[] = [];
   const provenance: SourceProvenance[] = [];
   for (const name of names) {
-    const entry: DataSource = lookup(DATA_SOURCES, name, 'data source');
+    const folder = isFolderSource(name);
+    const testName = folder
+      ? `folder-${basename(name.slice(FOLDER_SOURCE_PREFIX.length))}-test`
+      : (lookup(DATA_SOURCES, name, 'data source') as DataSource).testName;
     options.onProgress?.({ phase: 'load', source: name });
-    const parts = await SOURCE_LOADERS[name as DataSourceName](context);
+    const parts = folder
+      ? await loadFolderSource(name)
+      : await SOURCE_LOADERS[name as DataSourceName](context);
     const counts = { train: 0, validation: 0, test: 0 };
     let dropped = parts.droppedDuplicates;
     let validationSeed: number | null = null;
@@ -878,13 +913,13 @@ export async function planData(options: PlanOptions): Promise<DataPlan> {
         into.push(selection);
       }
     }
-    if (entry.testName !== undefined && counts.test > 0) {
-      tests.push(gather(entry.testName, labelSet, testSelections));
+    if (testName !== undefined && counts.test > 0) {
+      tests.push(gather(testName, labelSet, testSelections));
     }
     options.onProgress?.({ phase: 'hash', source: name });
     const files = await Promise.all(
       parts.files.map(async (path) => {
-        const absolute = join(dataDir, path);
+        const absolute = join(parts.root ?? dataDir, path);
         const [sha256, info] = await Promise.all([
           sha256File(absolute, { cacheDir: options.cacheDir }),
           stat(absolute),
