@@ -39,19 +39,33 @@ const all = report.combined ? [...report.results, report.combined] : report.resu
 if (values.json) {
   console.log(
     JSON.stringify(
-      all.map((r) => ({ name: r.name, count: r.count, accuracy: r.accuracy, accuracyMerged: r.accuracyMerged, macroF1: r.macro.f1 })),
+      all.map((r) => ({
+        name: r.name,
+        count: r.count,
+        accuracy: r.accuracy,
+        accuracyMerged: r.accuracyMerged,
+        macroF1: r.macro.f1,
+      })),
       null,
       2,
     ),
   );
 } else {
-  console.log(`model ${values.model} (${loaded.labelSet.name}, ${loaded.metadata.architecture.name}), backend ${engine.backend}`);
+  console.log(
+    `model ${values.model} (${loaded.labelSet.name}, ${loaded.metadata.architecture.name}), backend ${engine.backend}`,
+  );
   console.log(`data ${values['data-dir']}; evaluated in ${seconds.toFixed(1)} s`);
-  console.log(`"merged" counts ${LOOKALIKE_PAIRS.map(([a, b]) => `${a}/${b}`).join(', ')} as correct\n`);
+  console.log(
+    `"merged" counts ${LOOKALIKE_PAIRS.map(([a, b]) => `${a}/${b}`).join(', ')} as correct\n`,
+  );
   console.log(formatSummaryTable(all));
   const lowRecall = all
     .filter((r) => !r.name.includes('/'))
-    .flatMap((r) => r.perClass.filter((c) => c.support >= 20 && c.recall < 0.85).map((c) => `${r.name}:${c.class} ${(c.recall * 100).toFixed(1)}%`));
+    .flatMap((r) =>
+      r.perClass
+        .filter((c) => c.support >= 20 && c.recall < 0.85)
+        .map((c) => `${r.name}:${c.class} ${(c.recall * 100).toFixed(1)}%`),
+    );
   if (lowRecall.length > 0) console.log(`\nclasses with recall under 85%: ${lowRecall.join(', ')}`);
 }
 loaded.dispose();

@@ -40,12 +40,12 @@ const seed: Architecture = Object.freeze({
           activation: 'relu',
         }),
         tf.layers.batchNormalization(),
-        tf.layers.conv2d({ filters: 32, kernelSize: 5, activation: 'relu'}),
+        tf.layers.conv2d({ filters: 32, kernelSize: 5, activation: 'relu' }),
         tf.layers.batchNormalization(),
         tf.layers.maxPooling2d({ poolSize: 5 }),
         tf.layers.dropout({ rate: options.dropout ?? 0.25 }),
         tf.layers.flatten(),
-        tf.layers.dense({ units: 256, activation: 'relu'}),
+        tf.layers.dense({ units: 256, activation: 'relu' }),
         tf.layers.dense({ units: numClasses, activation: 'softmax' }),
       ],
     });
@@ -103,7 +103,12 @@ const tiny: Architecture = Object.freeze({
     return tf.sequential({
       name: 'tiny',
       layers: [
-        tf.layers.conv2d({ inputShape: INPUT_SHAPE, filters: 8, kernelSize: 3, activation: 'relu' }),
+        tf.layers.conv2d({
+          inputShape: INPUT_SHAPE,
+          filters: 8,
+          kernelSize: 3,
+          activation: 'relu',
+        }),
         tf.layers.maxPooling2d({ poolSize: 4 }),
         tf.layers.flatten(),
         tf.layers.dropout({ rate: options.dropout ?? 0 }),

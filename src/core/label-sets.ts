@@ -66,7 +66,11 @@ export interface MapLabelOptions {
  * @example
  * mapLabelSet(LABEL_SETS.digits, LABEL_SETS.alnum35); // Int16Array [-1, 0, 1, ..., 8]
  */
-export function mapLabelSet(from: LabelSet, to: LabelSet, options: MapLabelOptions = {}): Int16Array {
+export function mapLabelSet(
+  from: LabelSet,
+  to: LabelSet,
+  options: MapLabelOptions = {},
+): Int16Array {
   const index = new Map(to.classes.map((name, i) => [name, i] as const));
   const map = new Int16Array(from.classes.length);
   from.classes.forEach((name, i) => {
@@ -85,7 +89,11 @@ export function mapLabelSet(from: LabelSet, to: LabelSet, options: MapLabelOptio
  * Checks that every class of `target` is covered by at least one source; a class missing from
  * every source is an error that names it.
  */
-export function assertCovered(target: LabelSet, counts: ArrayLike<number>, sources: string[]): void {
+export function assertCovered(
+  target: LabelSet,
+  counts: ArrayLike<number>,
+  sources: string[],
+): void {
   const missing = target.classes.filter((_, i) => (counts[i] ?? 0) === 0);
   if (missing.length > 0) {
     throw new HcrError(

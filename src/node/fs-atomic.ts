@@ -8,7 +8,10 @@ import { basename, dirname, join } from 'node:path';
 
 /** A temporary path next to `path`, unique to this process and call. */
 export function temporarySibling(path: string): string {
-  return join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+  return join(
+    dirname(path),
+    `.${basename(path)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`,
+  );
 }
 
 /**

@@ -152,7 +152,7 @@ describe('hcr predict', () => {
     expect(result.code).toBe(0);
     const lines = result.stdout.trim().split('\n');
     expect(lines).toHaveLength(4);
-    for (const line of lines) expect(line).toMatch(/L\.\w+: \d \d+\.\d\d%  \d \d+\.\d\d%$/);
+    for (const line of lines) expect(line).toMatch(/L\.\w+: \d \d+\.\d\d% {2}\d \d+\.\d\d%$/);
   });
 
   it('prints JSON with probabilities that sum to at most 1', async () => {

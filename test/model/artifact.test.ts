@@ -57,7 +57,10 @@ describe('saveModel / loadModel', () => {
 
   it('replaces an existing model directory without leaving temporary files', async () => {
     const { path, model } = await savedTiny('replace');
-    await saveModel(path, model, { ...metadata, metrics: { x: { count: 1, accuracy: 1, accuracyMerged: 1, macroF1: 1 } } });
+    await saveModel(path, model, {
+      ...metadata,
+      metrics: { x: { count: 1, accuracy: 1, accuracyMerged: 1, macroF1: 1 } },
+    });
     expect((await readdir(dir)).filter((f) => f.includes('.tmp-'))).toEqual([]);
     const loaded = await loadModel(path);
     expect(loaded.metadata.metrics.x?.count).toBe(1);
@@ -93,7 +96,9 @@ describe('saveModel / loadModel', () => {
     const meta = JSON.parse(await readFile(join(path, 'hcr.json'), 'utf8'));
     meta.labelSet = LABEL_SETS.alnum36;
     await writeFile(join(path, 'hcr.json'), JSON.stringify(meta));
-    await expect(loadModel(path)).rejects.toThrow(/lists 36 classes \(alnum36\) but the model has 10 outputs/);
+    await expect(loadModel(path)).rejects.toThrow(
+      /lists 36 classes \(alnum36\) but the model has 10 outputs/,
+    );
     await writeFile(join(path, 'hcr.json'), '{not json');
     await expect(loadModel(path)).rejects.toThrow(/hcr\.json: not valid JSON/);
   });
@@ -104,7 +109,11 @@ describe('saveModel / loadModel', () => {
     const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
     const x = tf.randomUniform([4, 28, 28, 1], 0, 1, 'float32', 3);
     const y = tf.oneHot(tf.tensor1d([1, 2, 3, 4], 'int32'), 10);
-    optimizer.minimize(() => tf.losses.softmaxCrossEntropy(y, model.apply(x) as tf.Tensor) as tf.Scalar, false, vars);
+    optimizer.minimize(
+      () => tf.losses.softmaxCrossEntropy(y, model.apply(x) as tf.Tensor) as tf.Scalar,
+      false,
+      vars,
+    );
     const path = join(dir, 'with-optimizer');
     const meta = await saveModel(path, model, metadata, { optimizer });
     expect(Object.keys(meta.files)).toContain('optimizer.bin');
@@ -113,7 +122,9 @@ describe('saveModel / loadModel', () => {
     const before = await optimizer.getWeights();
     const after = await restored.getWeights();
     expect(after.length).toBe(before.length);
-    expect(Array.from(after[1]!.tensor.dataSync())).toEqual(Array.from(before[1]!.tensor.dataSync()));
+    expect(Array.from(after[1]!.tensor.dataSync())).toEqual(
+      Array.from(before[1]!.tensor.dataSync()),
+    );
     tf.dispose([x, y]);
     model.dispose();
   });

@@ -18,12 +18,18 @@ describe('resolveTrainConfig', () => {
   });
 
   it('rejects bad values with a message naming the option', () => {
-    expect(() => resolveTrainConfig({ epochs: 0 })).toThrow(/epochs: expected a positive integer, got 0/);
-    expect(() => resolveTrainConfig({ learningRate: -1 })).toThrow(/learning rate: expected a positive number/);
+    expect(() => resolveTrainConfig({ epochs: 0 })).toThrow(
+      /epochs: expected a positive integer, got 0/,
+    );
+    expect(() => resolveTrainConfig({ learningRate: -1 })).toThrow(
+      /learning rate: expected a positive number/,
+    );
     expect(() => resolveTrainConfig({ schedule: 'wavy' as 'cosine' })).toThrow(
       /unknown schedule 'wavy': expected one of constant, cosine/,
     );
-    expect(() => resolveTrainConfig({ dropout: 1 })).toThrow(/dropout: expected a rate in \[0, 1\)/);
+    expect(() => resolveTrainConfig({ dropout: 1 })).toThrow(
+      /dropout: expected a rate in \[0, 1\)/,
+    );
   });
 });
 

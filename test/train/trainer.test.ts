@@ -12,7 +12,13 @@ import { syntheticDataset } from '../helpers/synthetic.js';
 const train = syntheticDataset('synthetic-train', 48, 1);
 const validation = syntheticDataset('synthetic-val', 12, 2);
 const labelSet = LABEL_SETS.digits;
-const base = { architecture: 'tiny', batchSize: 16, learningRate: 0.01, seed: 5, checkpointSeconds: 3600 };
+const base = {
+  architecture: 'tiny',
+  batchSize: 16,
+  learningRate: 0.01,
+  seed: 5,
+  checkpointSeconds: 3600,
+};
 let dir: string;
 
 beforeAll(async () => {
@@ -40,7 +46,9 @@ describe('trainModel', () => {
     expect(result.history).toHaveLength(4);
     expect(result.history.at(-1)!.valAccuracy).toBeGreaterThan(0.9);
     expect(events.filter((e) => e.phase === 'batch')).toHaveLength(4 * 12);
-    const history = JSON.parse(await readFile(join(outDir, 'history.json'), 'utf8')) as EpochRecord[];
+    const history = JSON.parse(
+      await readFile(join(outDir, 'history.json'), 'utf8'),
+    ) as EpochRecord[];
     expect(history.map((h) => h.epoch)).toEqual([1, 2, 3, 4]);
     const loaded = await loadModel(outDir);
     expect(loaded.metadata.architecture.name).toBe('tiny');
@@ -54,7 +62,13 @@ describe('trainModel', () => {
   it('refuses to overwrite an unfinished run unless asked to resume', async () => {
     const outDir = join(dir, 'basic');
     await expect(
-      trainModel({ train, validation, labelSet, config: resolveTrainConfig({ ...base, epochs: 1 }), outDir }),
+      trainModel({
+        train,
+        validation,
+        labelSet,
+        config: resolveTrainConfig({ ...base, epochs: 1 }),
+        outDir,
+      }),
     ).rejects.toThrow(/holds an unfinished run: pass --resume/);
   });
 
@@ -63,7 +77,13 @@ describe('trainModel', () => {
       train,
       validation,
       labelSet,
-      config: resolveTrainConfig({ ...base, epochs: 10, learningRate: 1e-9, schedule: 'constant', patience: 1 }),
+      config: resolveTrainConfig({
+        ...base,
+        epochs: 10,
+        learningRate: 1e-9,
+        schedule: 'constant',
+        patience: 1,
+      }),
       outDir: join(dir, 'early'),
     });
     expect(result.reason).toBe('early-stopping');
@@ -124,7 +144,14 @@ describe('trainModel', () => {
     const outDir = join(dir, 'resume');
     const other = syntheticDataset('other', 40, 9);
     await expect(
-      trainModel({ train: other, validation, labelSet, config: resolveTrainConfig(base), outDir, resume: true }),
+      trainModel({
+        train: other,
+        validation,
+        labelSet,
+        config: resolveTrainConfig(base),
+        outDir,
+        resume: true,
+      }),
     ).rejects.toThrow(/trained on other data/);
   });
 });

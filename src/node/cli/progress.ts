@@ -46,7 +46,9 @@ export function trainProgressRenderer(sink: ProgressSink): {
         line(
           `training on ${event.trainImages.toLocaleString('en')} images, validating on ${event.validationImages.toLocaleString('en')}; ` +
             `${event.batchesPerEpoch} batches per epoch` +
-            (event.resumedAt ? `; resuming at epoch ${event.resumedAt.epoch + 1}, batch ${event.resumedAt.batch}` : ''),
+            (event.resumedAt
+              ? `; resuming at epoch ${event.resumedAt.epoch + 1}, batch ${event.resumedAt.batch}`
+              : ''),
         );
         break;
       case 'batch':

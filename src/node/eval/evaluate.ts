@@ -61,7 +61,12 @@ function evaluateOne(
 ): { result: EvaluationResult; wrong: number[] } {
   const numClasses = loaded.labelSet.classes.length;
   const count = ds.labels.length;
-  const probs = predictProbabilities(loaded.model, ds.images, count, batchSize ? { batchSize } : {});
+  const probs = predictProbabilities(
+    loaded.model,
+    ds.images,
+    count,
+    batchSize ? { batchSize } : {},
+  );
   const predicted = argmaxRows(probs, numClasses);
   const hits = new Uint8Array(count);
   const wrong: number[] = [];
@@ -92,7 +97,10 @@ function evaluateOne(
 export function evaluateModel(
   loaded: LoadedModel,
   tests: readonly Dataset[],
-  options: { batchSize?: number; onProgress?: (done: number, total: number, name: string) => void } = {},
+  options: {
+    batchSize?: number;
+    onProgress?: (done: number, total: number, name: string) => void;
+  } = {},
 ): EvaluationReport {
   const results: EvaluationResult[] = [];
   const perSet: EvaluationResult[] = [];
@@ -124,7 +132,12 @@ export function headlineMetrics(report: EvaluationReport): Record<string, Metric
   return Object.fromEntries(
     all.map((r) => [
       r.name,
-      { count: r.count, accuracy: r.accuracy, accuracyMerged: r.accuracyMerged, macroF1: r.macro.f1 },
+      {
+        count: r.count,
+        accuracy: r.accuracy,
+        accuracyMerged: r.accuracyMerged,
+        macroF1: r.macro.f1,
+      },
     ]),
   );
 }

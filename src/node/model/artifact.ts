@@ -60,7 +60,10 @@ export interface ModelMetadata {
 }
 
 /** What {@link saveModel} needs besides the model. */
-export type MetadataInput = Omit<ModelMetadata, 'format' | 'formatVersion' | 'files' | 'tfjsVersion' | 'createdAt'> & {
+export type MetadataInput = Omit<
+  ModelMetadata,
+  'format' | 'formatVersion' | 'files' | 'tfjsVersion' | 'createdAt'
+> & {
   readonly createdAt?: string;
 };
 
@@ -199,7 +202,10 @@ export async function readMetadata(dir: string): Promise<ModelMetadata> {
   try {
     text = await readFile(path, 'utf8');
   } catch {
-    throw new HcrError('BAD_MODEL', `${dir}: not an hcr model directory (missing ${METADATA_FILE})`);
+    throw new HcrError(
+      'BAD_MODEL',
+      `${dir}: not an hcr model directory (missing ${METADATA_FILE})`,
+    );
   }
   let metadata: ModelMetadata;
   try {
@@ -208,7 +214,10 @@ export async function readMetadata(dir: string): Promise<ModelMetadata> {
     throw new HcrError('BAD_MODEL', `${path}: not valid JSON (${(error as Error).message})`);
   }
   if (metadata.format !== 'hcr-model' || typeof metadata.formatVersion !== 'number') {
-    throw new HcrError('BAD_MODEL', `${path}: expected "format": "hcr-model", got ${JSON.stringify(metadata.format)}`);
+    throw new HcrError(
+      'BAD_MODEL',
+      `${path}: expected "format": "hcr-model", got ${JSON.stringify(metadata.format)}`,
+    );
   }
   if (metadata.formatVersion > MODEL_FORMAT_VERSION) {
     throw new HcrError(
@@ -239,7 +248,10 @@ export async function loadModel(dir: string): Promise<LoadedModel> {
   try {
     modelJson = JSON.parse(modelJsonBytes.toString('utf8')) as tf.io.ModelJSON;
   } catch (error) {
-    throw new HcrError('BAD_MODEL', `${join(dir, MODEL_FILE)}: not valid JSON (${(error as Error).message})`);
+    throw new HcrError(
+      'BAD_MODEL',
+      `${join(dir, MODEL_FILE)}: not valid JSON (${(error as Error).message})`,
+    );
   }
   const weightSpecs = modelJson.weightsManifest.flatMap((group) => group.weights);
   const expectedBytes = weightSpecs.reduce(
@@ -261,7 +273,10 @@ export async function loadModel(dir: string): Promise<LoadedModel> {
   const classes = metadata.labelSet.classes;
   if (inputShape.join() !== [null, IMAGE_SIZE, IMAGE_SIZE, 1].join()) {
     model.dispose();
-    throw new HcrError('BAD_MODEL', `${dir}: expected input shape [null,28,28,1], model has [${inputShape.join()}]`);
+    throw new HcrError(
+      'BAD_MODEL',
+      `${dir}: expected input shape [null,28,28,1], model has [${inputShape.join()}]`,
+    );
   }
   if (outputs !== classes.length) {
     model.dispose();
@@ -286,6 +301,8 @@ export async function loadOptimizerState(
   ) as tf.io.WeightsManifestEntry[];
   const data = await readChecked(dir, OPTIMIZER_FILE, metadata);
   const tensors = tf.io.decodeWeights(ownArrayBuffer(data), specs);
-  await optimizer.setWeights(specs.map((spec) => ({ name: spec.name, tensor: tensors[spec.name]! })));
+  await optimizer.setWeights(
+    specs.map((spec) => ({ name: spec.name, tensor: tensors[spec.name]! })),
+  );
   return true;
 }

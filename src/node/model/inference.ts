@@ -66,7 +66,8 @@ export function topK(
   k: number,
 ): { index: number; probability: number }[] {
   const ranked: { index: number; probability: number }[] = [];
-  for (let c = 0; c < numClasses; c++) ranked.push({ index: c, probability: probs[row * numClasses + c]! });
+  for (let c = 0; c < numClasses; c++)
+    ranked.push({ index: c, probability: probs[row * numClasses + c]! });
   ranked.sort((a, b) => b.probability - a.probability);
   return ranked.slice(0, Math.min(k, numClasses));
 }

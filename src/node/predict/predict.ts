@@ -16,7 +16,12 @@ export interface ClassProbability {
 
 /** The outcome for one input file. */
 export type FilePrediction =
-  | { readonly file: string; readonly status: 'ok'; readonly predictions: ClassProbability[]; readonly inverted: boolean }
+  | {
+      readonly file: string;
+      readonly status: 'ok';
+      readonly predictions: ClassProbability[];
+      readonly inverted: boolean;
+    }
   | { readonly file: string; readonly status: 'empty' }
   | { readonly file: string; readonly status: 'error'; readonly error: string };
 
@@ -59,7 +64,10 @@ export async function predictFiles(
     const chunkResults: FilePrediction[] = [];
     for (const file of chunk) {
       try {
-        const gray = await decodeImage(file, options.maxPixels ? { maxPixels: options.maxPixels } : {});
+        const gray = await decodeImage(
+          file,
+          options.maxPixels ? { maxPixels: options.maxPixels } : {},
+        );
         const normalized = normalizeToMnist(gray);
         if (normalized.empty) {
           chunkResults.push({ file, status: 'empty' });

@@ -42,7 +42,9 @@ export interface TrainOptions {
 }
 
 /** A training configuration with every default filled in. */
-export type ResolvedTrainConfig = Readonly<Required<Omit<TrainOptions, 'dropout' | 'maxMinutes'>>> & {
+export type ResolvedTrainConfig = Readonly<
+  Required<Omit<TrainOptions, 'dropout' | 'maxMinutes'>>
+> & {
   readonly dropout: number | null;
   readonly maxMinutes: number | null;
 };
@@ -65,7 +67,10 @@ export const TRAIN_DEFAULTS: ResolvedTrainConfig = Object.freeze({
 
 function positive(name: string, value: number, integer: boolean): number {
   if (!Number.isFinite(value) || value <= 0 || (integer && !Number.isInteger(value))) {
-    throw new HcrError('BAD_OPTION', `${name}: expected a positive ${integer ? 'integer' : 'number'}, got ${value}`);
+    throw new HcrError(
+      'BAD_OPTION',
+      `${name}: expected a positive ${integer ? 'integer' : 'number'}, got ${value}`,
+    );
   }
   return value;
 }

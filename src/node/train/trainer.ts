@@ -163,7 +163,11 @@ function computeClassWeights(train: Dataset, numClasses: number): Float32Array {
  * Sparse categorical cross-entropy of softmax outputs, optionally weighted per sample, written
  * the way tfjs-layers computes it (clip, log, one-hot) so every op has a gradient on every backend.
  */
-function crossEntropy(probs: tf.Tensor, labels: tf.Tensor1D, weights: tf.Tensor1D | null): tf.Scalar {
+function crossEntropy(
+  probs: tf.Tensor,
+  labels: tf.Tensor1D,
+  weights: tf.Tensor1D | null,
+): tf.Scalar {
   const numClasses = probs.shape[1]!;
   const clipped = tf.clipByValue(probs, 1e-7, 1 - 1e-7);
   const nll = tf.neg(tf.sum(tf.mul(tf.oneHot(labels, numClasses), tf.log(clipped)), -1));
@@ -174,7 +178,10 @@ async function readState(dir: string): Promise<TrainState> {
   try {
     return JSON.parse(await readFile(join(dir, STATE_FILE), 'utf8')) as TrainState;
   } catch (error) {
-    throw new HcrError('BAD_MODEL', `${dir}: no readable ${STATE_FILE} to resume from (${(error as Error).message})`);
+    throw new HcrError(
+      'BAD_MODEL',
+      `${dir}: no readable ${STATE_FILE} to resume from (${(error as Error).message})`,
+    );
   }
 }
 
@@ -220,7 +227,11 @@ export async function trainModel(params: TrainParams): Promise<TrainResult> {
       );
     }
     // The run's recipe stays the checkpoint's; only the epoch budget and the time limit may change.
-    config = Object.freeze({ ...state.config, epochs: config.epochs, maxMinutes: config.maxMinutes });
+    config = Object.freeze({
+      ...state.config,
+      epochs: config.epochs,
+      maxMinutes: config.maxMinutes,
+    });
     const loaded = await loadModel(checkpointDir);
     model = loaded.model;
     await loadOptimizerState(checkpointDir, loaded.metadata, optimizer);
@@ -331,7 +342,13 @@ export async function trainModel(params: TrainParams): Promise<TrainResult> {
         const n = Math.min(batchSize, count - start);
         const indices = order.subarray(start, start + n);
         if (config.augment) {
-          augmentBatch(train.images, indices, floats, createRandom(batchSeed(config.seed, epoch, batch)), AUGMENT_DEFAULTS);
+          augmentBatch(
+            train.images,
+            indices,
+            floats,
+            createRandom(batchSeed(config.seed, epoch, batch)),
+            AUGMENT_DEFAULTS,
+          );
         } else {
           toFloatBatch(train.images, indices, floats);
         }
@@ -349,7 +366,9 @@ export async function trainModel(params: TrainParams): Promise<TrainResult> {
         const loss = optimizer.minimize(
           () => {
             const probs = model.apply(x, { training: true }) as tf.Tensor;
-            correct = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(probs, -1), y), 'float32'))) as tf.Scalar;
+            correct = tf.keep(
+              tf.sum(tf.cast(tf.equal(tf.argMax(probs, -1), y), 'float32')),
+            ) as tf.Scalar;
             return crossEntropy(probs, y, w);
           },
           true,
@@ -357,7 +376,13 @@ export async function trainModel(params: TrainParams): Promise<TrainResult> {
         );
         const lossValue = loss ? (await loss.data())[0]! : NaN;
         const correctValue = correct ? (await correct.data())[0]! : 0;
-        tf.dispose([x, y, ...(loss ? [loss] : []), ...(correct ? [correct] : []), ...(w ? [w] : [])]);
+        tf.dispose([
+          x,
+          y,
+          ...(loss ? [loss] : []),
+          ...(correct ? [correct] : []),
+          ...(w ? [w] : []),
+        ]);
         if (!Number.isFinite(lossValue)) {
           throw new HcrError(
             'ENGINE',
