@@ -9,6 +9,7 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
+import { createRandom } from '../src/core/random.js';
 import { LABEL_SETS } from '../src/core/label-sets.js';
 import type { Dataset } from '../src/core/types.js';
 import { cachedDataset, readDatasetCache, writeDatasetCache } from '../src/node/data/cache.js';
@@ -21,18 +22,6 @@ const TEMPLATES = 997;
 function argValue(flag: string): string | undefined {
   const at = process.argv.indexOf(flag);
   return at >= 0 ? process.argv[at + 1] : undefined;
-}
-
-// Deterministic generator (mulberry32) so that the file, and its size, are the same each run.
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 // A glyph like the Kaggle ones: 2-4 anti-aliased strokes of ~2.5 px pen in the 20x20 box,
@@ -70,7 +59,7 @@ function templateRow(rand: () => number): string {
 }
 
 async function ensureCsv(path: string, rows: number): Promise<number> {
-  const rand = random(42);
+  const rand = createRandom(42);
   const templates = Array.from({ length: TEMPLATES }, () => templateRow(rand));
   const line = (i: number): string => `${i % 26},${templates[i % TEMPLATES]}\n`;
   let expected = 0;
