@@ -1,6 +1,7 @@
 // The hcr command line driven in-process: train a tiny model on the fixture data folder,
 // then evaluate and predict with it, and check exit codes and messages of bad input.
 
+import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -92,7 +93,7 @@ describe('hcr train', () => {
     );
   });
 
-  it('asks for --resume instead of overwriting an unfinished run', async () => {
+  it('refuses to overwrite a trained model', async () => {
     const again = await run(
       'train',
       '--arch',
@@ -106,7 +107,9 @@ describe('hcr train', () => {
       ...dataArgs(),
     );
     expect(again.code).toBe(2);
-    expect(again.stderr).toMatch(/unfinished run: pass --resume/);
+    expect(again.stderr).toMatch(
+      /already holds a trained model \(completed\): choose another --out/,
+    );
   });
 });
 
@@ -227,5 +230,64 @@ describe('hcr train with a class no source has', () => {
     );
     expect(result.code).toBe(3);
     expect(result.stderr).toMatch(/label set letters: no images of class A, B, C, .*Z in mnist/);
+  });
+});
+
+describe('hcr train interrupted by a signal', () => {
+  const ROOT = join(import.meta.dirname, '..', '..');
+  function spawnCli(args: string[]): {
+    done: Promise<number>;
+    stderr: () => string;
+    kill: () => void;
+  } {
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(ROOT, 'src/node/cli/bin.ts'), ...args],
+      {
+        cwd: ROOT,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stdout.resume();
+    const done = new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? -1)));
+    return { done, stderr: () => stderr, kill: () => child.kill('SIGINT') };
+  }
+
+  it('saves a checkpoint on SIGINT, exits 130, and --resume finishes the run', async () => {
+    const out = join(dir, 'signalled');
+    const args = [
+      'train',
+      '--arch',
+      'tiny',
+      '--label-set',
+      'digits',
+      '--sources',
+      'mnist',
+      '--batch-size',
+      '4',
+      '--out',
+      out,
+      ...dataArgs(),
+    ];
+    const first = spawnCli([...args, '--epochs', '100000']);
+    const deadline = Date.now() + 30_000;
+    while (!/epoch 2\/100000/.test(first.stderr()) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    first.kill();
+    expect(await first.done).toBe(130);
+    expect(first.stderr()).toMatch(/interrupted: saving a checkpoint/);
+    expect(first.stderr()).toMatch(
+      /checkpoint saved in .*signalled\.checkpoint; continue with the same command and --resume/,
+    );
+    const state = JSON.parse(await readFile(join(`${out}.checkpoint`, 'train-state.json'), 'utf8'));
+    expect(state.finished).toBeNull();
+    const resumed = await run(...args, '--epochs', String(state.epoch + 1), '--resume');
+    expect(resumed.code).toBe(0);
+    expect(resumed.stderr).toMatch(/resuming at epoch \d+, batch \d+/);
+    const history = JSON.parse(await readFile(join(out, 'history.json'), 'utf8'));
+    expect(history).toHaveLength(state.epoch + 1);
   });
 });

@@ -59,7 +59,7 @@ describe('trainModel', () => {
     checkpoint.dispose();
   });
 
-  it('refuses to overwrite an unfinished run unless asked to resume', async () => {
+  it('refuses to overwrite a finished run or an existing model', async () => {
     const outDir = join(dir, 'basic');
     await expect(
       trainModel({
@@ -69,7 +69,17 @@ describe('trainModel', () => {
         config: resolveTrainConfig({ ...base, epochs: 1 }),
         outDir,
       }),
-    ).rejects.toThrow(/holds an unfinished run: pass --resume/);
+    ).rejects.toThrow(/basic already holds a trained model \(completed\): choose another --out/);
+    await rm(`${outDir}.checkpoint`, { recursive: true });
+    await expect(
+      trainModel({
+        train,
+        validation,
+        labelSet,
+        config: resolveTrainConfig({ ...base, epochs: 1 }),
+        outDir,
+      }),
+    ).rejects.toThrow(/basic already holds a model: choose another --out or remove it first/);
   });
 
   it('stops early when validation loss stops improving', async () => {
@@ -123,6 +133,9 @@ describe('trainModel', () => {
     });
     expect(first.reason).toBe('interrupted');
     expect(first.history).toHaveLength(1);
+    await expect(trainModel({ train, validation, labelSet, config, outDir })).rejects.toThrow(
+      /resume\.checkpoint holds an unfinished run: pass --resume to continue it/,
+    );
     const events: TrainEvent[] = [];
     const second = await trainModel({
       train,

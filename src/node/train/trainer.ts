@@ -113,6 +113,8 @@ interface TrainState {
   readonly bestEpoch: number;
   readonly epochsWithoutImprovement: number;
   readonly partial: { loss: number; correct: number; images: number };
+  /** Why the run ended, or null while it can still go on (interrupted, crashed). */
+  readonly finished: StopReason | null;
 }
 
 const STATE_FILE = 'train-state.json';
@@ -237,9 +239,18 @@ export async function trainModel(params: TrainParams): Promise<TrainResult> {
     await loadOptimizerState(checkpointDir, loaded.metadata, optimizer);
   } else {
     if (await exists(checkpointDir)) {
+      const previous = await readState(checkpointDir);
       throw new HcrError(
         'BAD_OPTION',
-        `${checkpointDir} holds an unfinished run: pass --resume to continue it, or remove it to start over`,
+        previous.finished === null
+          ? `${checkpointDir} holds an unfinished run: pass --resume to continue it, or remove it to start over`
+          : `${outDir} already holds a trained model (${previous.finished}): choose another --out, remove it, or pass --resume with more --epochs to train it further`,
+      );
+    }
+    if (await exists(outDir)) {
+      throw new HcrError(
+        'BAD_OPTION',
+        `${outDir} already holds a model: choose another --out or remove it first`,
       );
     }
     model = createModel({
@@ -259,6 +270,7 @@ export async function trainModel(params: TrainParams): Promise<TrainResult> {
       bestEpoch: -1,
       epochsWithoutImprovement: 0,
       partial: { loss: 0, correct: 0, images: 0 },
+      finished: null,
     };
   }
 
@@ -301,7 +313,7 @@ export async function trainModel(params: TrainParams): Promise<TrainResult> {
     metrics: {},
   });
 
-  const saveCheckpoint = async () => {
+  const saveCheckpoint = async (finished: StopReason | null = null) => {
     const trainState: TrainState = {
       version: 1,
       config,
@@ -314,6 +326,7 @@ export async function trainModel(params: TrainParams): Promise<TrainResult> {
       bestEpoch,
       epochsWithoutImprovement,
       partial,
+      finished,
     };
     await saveModel(checkpointDir, model, metadataInput(), {
       optimizer,
@@ -453,10 +466,10 @@ export async function trainModel(params: TrainParams): Promise<TrainResult> {
         emit({ phase: 'saved', dir: outDir, epoch });
       }
       await writeFileAtomic(join(outDir, HISTORY_FILE), `${JSON.stringify(history, null, 1)}\n`);
-      await saveCheckpoint();
       if (reason === null && config.patience > 0 && epochsWithoutImprovement >= config.patience) {
         reason = 'early-stopping';
       }
+      await saveCheckpoint(reason ?? (epoch >= config.epochs ? 'completed' : null));
     }
     if (reason === 'interrupted') await saveCheckpoint();
   } finally {
