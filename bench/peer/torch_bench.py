@@ -45,21 +45,17 @@ def build_seed(num_classes):
     )
 
 
-def conv_block(cin, cout):
-    return [
-        nn.Conv2d(cin, cout, 3, padding=1, bias=False),
-        nn.BatchNorm2d(cout, **BN),
-        nn.ReLU(),
-        nn.MaxPool2d(2),
-    ]
+def conv3x3(cin, cout):
+    """Keras conv2d(kernelSize 3, padding 'same', relu) followed by maxPooling2d(2)."""
+    return [nn.Conv2d(cin, cout, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2)]
 
 
 def build_default(num_classes):
-    """3x [conv3x3 same, no bias -> BN -> ReLU -> maxpool 2] (32/64/128) -> dropout .3 -> dense128 -> dense N."""
+    """3x [conv3x3 same + ReLU -> maxpool 2] (32/64/128) -> dropout .3 -> dense128 -> dense N (no BN)."""
     return nn.Sequential(
-        *conv_block(1, 32),
-        *conv_block(32, 64),
-        *conv_block(64, 128),
+        *conv3x3(1, 32),
+        *conv3x3(32, 64),
+        *conv3x3(64, 128),
         nn.Flatten(),
         nn.Dropout(0.3),
         nn.Linear(128 * 3 * 3, 128),
@@ -80,13 +76,13 @@ def build_tiny(num_classes):
     )
 
 
-# name -> (builder, L2 factor on the kernels Keras regularizes). The final dense layer has no
-# regularizer in hcr, so it is excluded. The softmax of hcr's last layer is folded into
-# CrossEntropyLoss here, as PyTorch users write it.
+# The softmax of hcr's last layer is folded into CrossEntropyLoss here, as PyTorch users
+# write it. Keep these in step with src/core/architectures.ts: both benchmarks print a warning
+# when the parameter counts differ.
 ARCHITECTURES = {
-    "seed": (build_seed, 0.0),
-    "default": (build_default, 1e-5),
-    "tiny": (build_tiny, 0.0),
+    "seed": build_seed,
+    "default": build_default,
+    "tiny": build_tiny,
 }
 
 
@@ -97,11 +93,6 @@ def count_params(model):
         b.numel() for name, b in model.named_buffers() if not name.endswith("num_batches_tracked")
     )
     return {"total": trainable + moving, "trainable": trainable}
-
-
-def regularized_kernels(model):
-    layers = [m for m in model.modules() if isinstance(m, (nn.Conv2d, nn.Linear))]
-    return [m.weight for m in layers[:-1]]
 
 
 def make_pool(seed, n, num_classes):
@@ -140,15 +131,11 @@ def bench_train(model, args, pool):
     model.train()
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
     loss_fn = nn.CrossEntropyLoss()
-    kernels = regularized_kernels(model)
-    l2 = ARCHITECTURES[args.arch][1]
 
     def step(i):
         x, y = batch_at(pool, i, args.batch)
         optimizer.zero_grad()
         loss = loss_fn(model(x), y)
-        if l2 > 0:
-            loss = loss + l2 * sum(w.pow(2).sum() for w in kernels)
         loss.backward()
         optimizer.step()
         loss.item()  # hcr's trainOnBatch also reads the loss back every step
@@ -203,7 +190,7 @@ def main():
 
     torch.manual_seed(args.seed)
     torch.set_num_threads(args.threads)
-    model = ARCHITECTURES[args.arch][0](args.classes)
+    model = ARCHITECTURES[args.arch](args.classes)
     pool = make_pool(args.seed, POOL_SIZE if args.mode != "latency" else 512, args.classes)
     run = {"train": bench_train, "infer": bench_infer, "latency": bench_latency}[args.mode]
     elapsed, times = run(model, args, pool)
