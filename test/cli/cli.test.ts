@@ -76,6 +76,14 @@ describe('hcr train', () => {
     expect(metadata.labelSet.name).toBe('digits');
     expect(metadata.training.data.map((d: { source: string }) => d.source)).toEqual(['mnist']);
     expect(Object.keys(metadata.metrics)).toContain('mnist-test');
+    expect(metadata.training.hyperparameters).toMatchObject({
+      architecture: 'tiny',
+      epochs: 2,
+      batchSize: 16,
+      sources: ['mnist'],
+      foldCase: false,
+      validationFraction: 0.1,
+    });
     const history = JSON.parse(await readFile(join(model, 'history.json'), 'utf8'));
     expect(history).toHaveLength(2);
     const evaluation = JSON.parse(await readFile(join(model, 'evaluation.json'), 'utf8'));

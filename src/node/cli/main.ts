@@ -267,6 +267,11 @@ export function buildProgram(state: RunState = { exitCode: 0 }): Command {
         outDir: options.out,
         resume: Boolean(options.resume),
         provenance: plan.provenance,
+        dataOptions: {
+          sources: plan.provenance.map((p) => p.source),
+          foldCase: Boolean(options.foldCase),
+          validationFraction: options.validation,
+        },
         splitSeed: config.seed,
         backend: engine.backend,
         signal: controller.signal,

@@ -80,6 +80,8 @@ export interface TrainParams {
   readonly resume?: boolean;
   /** Provenance of the data, recorded in the model's metadata. */
   readonly provenance?: readonly SourceRecord[];
+  /** How the data was chosen (sources, foldCase, validation share), recorded with the hyperparameters. */
+  readonly dataOptions?: Readonly<Record<string, unknown>>;
   readonly splitSeed?: number;
   /** Name of the active tfjs backend, recorded in the metadata. */
   readonly backend?: string;
@@ -302,7 +304,7 @@ export async function trainModel(params: TrainParams): Promise<TrainResult> {
       options: config.dropout === null ? {} : { dropout: config.dropout },
     },
     training: {
-      hyperparameters: { ...config },
+      hyperparameters: { ...config, ...params.dataOptions },
       data: params.provenance ?? [],
       splitSeed: params.splitSeed ?? config.seed,
       epochs: history.length,
