@@ -9,3 +9,4 @@ export * from './split.js';
 export * from './normalize.js';
 export * from './augment.js';
 export * from './metrics.js';
+export * from './architectures.js';

@@ -60,7 +60,7 @@ export async function predictFiles(
   for (let start = 0; start < files.length; start += batchSize) {
     const chunk = files.slice(start, start + batchSize);
     const images = new Uint8Array(chunk.length * IMAGE_PIXELS);
-    const slots: { file: string; row: number; inverted: boolean }[] = [];
+    const slots: { file: string; row: number; inverted: boolean; result: number }[] = [];
     const chunkResults: FilePrediction[] = [];
     for (const file of chunk) {
       try {
@@ -73,7 +73,12 @@ export async function predictFiles(
           chunkResults.push({ file, status: 'empty' });
         } else {
           images.set(normalized.pixels, slots.length * IMAGE_PIXELS);
-          slots.push({ file, row: slots.length, inverted: normalized.inverted });
+          slots.push({
+            file,
+            row: slots.length,
+            inverted: normalized.inverted,
+            result: chunkResults.length,
+          });
           chunkResults.push({ file, status: 'ok', predictions: [], inverted: normalized.inverted });
         }
       } catch (error) {
@@ -84,8 +89,7 @@ export async function predictFiles(
     }
     const probs = predictProbabilities(loaded.model, images, slots.length, { batchSize });
     for (const slot of slots) {
-      const index = chunkResults.findIndex((r) => r.file === slot.file && r.status === 'ok');
-      chunkResults[index] = {
+      chunkResults[slot.result] = {
         file: slot.file,
         status: 'ok',
         inverted: slot.inverted,

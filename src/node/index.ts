@@ -1,0 +1,63 @@
+// The Node entry point of hcr: the engine, datasets, training, evaluation and prediction,
+// for programs that use hcr as a library rather than through the `hcr` command.
+
+export * from './errors.js';
+export * from './engine/index.js';
+export * from './data/index.js';
+export * from './image/index.js';
+export {
+  METADATA_FILE,
+  MODEL_FORMAT_VERSION,
+  loadModel,
+  loadOptimizerState,
+  readMetadata,
+  saveModel,
+  serializeModel,
+  type LoadedModel,
+  type MetadataInput,
+  type MetricRecord,
+  type ModelMetadata,
+  type SourceRecord,
+} from './model/artifact.js';
+export {
+  DEFAULT_INFERENCE_BATCH,
+  argmaxRows,
+  lossAndAccuracy,
+  predictProbabilities,
+  topK,
+} from './model/inference.js';
+export {
+  SCHEDULES,
+  TRAIN_DEFAULTS,
+  learningRateAt,
+  resolveTrainConfig,
+  type ResolvedTrainConfig,
+  type ScheduleName,
+  type TrainOptions,
+} from './train/config.js';
+export {
+  checkpointDirFor,
+  trainModel,
+  type EpochRecord,
+  type StopReason,
+  type TrainEvent,
+  type TrainParams,
+  type TrainResult,
+} from './train/trainer.js';
+export {
+  EVALUATION_FILE,
+  EVALUATION_TOP_K,
+  evaluateModel,
+  headlineMetrics,
+  saveEvaluation,
+  splitByKind,
+  type EvaluationReport,
+} from './eval/evaluate.js';
+export * from './eval/format.js';
+export {
+  PREDICT_DEFAULTS,
+  predictFiles,
+  type ClassProbability,
+  type FilePrediction,
+  type PredictOptions,
+} from './predict/predict.js';
