@@ -56,6 +56,14 @@ describe('predictFiles', () => {
     }
   });
 
+  it('answers each occurrence of a file named twice', async () => {
+    const png = join(IMAGES, 'L.png');
+    const results = await predictFiles(loaded, [png, join(IMAGES, 'L.jpg'), png]);
+    expect(results).toHaveLength(3);
+    expect(results[2]).toEqual(results[0]);
+    for (const r of results) expect(r.status === 'ok' && r.predictions.length).toBe(3);
+  });
+
   it('keeps the tensor count flat across repeated predictions', async () => {
     const files = [join(IMAGES, 'L.png'), join(IMAGES, 'L.jpg')];
     await predictFiles(loaded, files);
