@@ -303,22 +303,35 @@ function isFolderSource(name: string): boolean {
   return name.startsWith(FOLDER_SOURCE_PREFIX);
 }
 
-/** A folder of images per class, split once (stratified, fixed seed) 80/10/10. */
-async function loadFolderSource(name: string): Promise<SourceParts> {
-  const root = name.slice(FOLDER_SOURCE_PREFIX.length);
-  const dataset = await loadImageFolder(root, { name: `folder-${basename(root)}` });
+/**
+ * The parts of a source without an official test set: split once, stratified with its fixed
+ * seed, into train, validation and test (SOURCE_SPLIT_FRACTIONS).
+ */
+function splitOnce(
+  dataset: Dataset,
+  seed: number,
+  files: readonly string[],
+  root?: string,
+): SourceParts {
   const [train, validation, test] = stratifiedSplit(
     dataset.labels,
     SOURCE_SPLIT_FRACTIONS,
-    FOLDER_SPLIT_SEED,
+    seed,
   ) as [Uint32Array, Uint32Array, Uint32Array];
   return {
     pieces: [{ dataset, train, validation, test }],
     droppedDuplicates: 0,
-    splitSeed: FOLDER_SPLIT_SEED,
-    files: dataset.files,
-    root,
+    splitSeed: seed,
+    files,
+    ...(root === undefined ? {} : { root }),
   };
+}
+
+/** A folder of images per class, split once (stratified, fixed seed). */
+async function loadFolderSource(name: string): Promise<SourceParts> {
+  const root = name.slice(FOLDER_SOURCE_PREFIX.length);
+  const dataset = await loadImageFolder(root, { name: `folder-${basename(root)}` });
+  return splitOnce(dataset, FOLDER_SPLIT_SEED, dataset.files, root);
 }
 
 /** Which images train, validate and test, and where they came from. */
@@ -587,17 +600,7 @@ const SOURCE_LOADERS: Readonly<Record<DataSourceName, (c: LoadContext) => Promis
         }),
       );
       context.onProgress?.({ phase: 'split', source: 'az-csv' });
-      const [train, validation, test] = stratifiedSplit(
-        dataset.labels,
-        SOURCE_SPLIT_FRACTIONS,
-        AZ_SPLIT_SEED,
-      ) as [Uint32Array, Uint32Array, Uint32Array];
-      return {
-        pieces: [{ dataset, train, validation, test }],
-        droppedDuplicates: 0,
-        splitSeed: AZ_SPLIT_SEED,
-        files: DATA_SOURCES['az-csv'].files,
-      };
+      return splitOnce(dataset, AZ_SPLIT_SEED, DATA_SOURCES['az-csv'].files);
     },
 
     async 'mnist-csv'(context) {
