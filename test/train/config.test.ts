@@ -48,3 +48,22 @@ describe('learningRateAt', () => {
     expect(learningRateAt(config, 0.7)).toBe(0.003);
   });
 });
+
+describe('computeClassWeights', () => {
+  it('balances classes fully at power 1, half way at 0.5, with mean weight 1 per image', async () => {
+    const { computeClassWeights } = await import('../../src/node/train/trainer.js');
+    const labels = [0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1]; // 9 of class 0, 3 of class 1, none of 2
+    const full = computeClassWeights(labels, 3, 1);
+    expect(full[0]! * 9).toBeCloseTo(full[1]! * 3, 6);
+    expect(full[2]).toBe(0);
+    const half = computeClassWeights(labels, 3, 0.5);
+    expect(half[1]! / half[0]!).toBeCloseTo(Math.sqrt(3), 6);
+    for (const w of [full, half]) expect((9 * w[0]! + 3 * w[1]!) / 12).toBeCloseTo(1, 6);
+  });
+
+  it('rejects a power outside 0-2', () => {
+    expect(() => resolveTrainConfig({ classWeights: -1 })).toThrow(
+      /class weights: expected a power between 0 \(off\) and 2, got -1/,
+    );
+  });
+});

@@ -207,7 +207,11 @@ export function buildProgram(state: RunState = { exitCode: 0 }): Command {
       )
       .option('--seed <n>', 'random seed', integer, TRAIN_DEFAULTS.seed)
       .option('--no-augment', 'train without random rotation/shift/scale/shear')
-      .option('--class-weights', 'weight classes by inverse frequency')
+      .option(
+        '--class-weights [power]',
+        'weight each class by (inverse frequency)^power: 1 balances the classes fully, 0.5 half way',
+        number,
+      )
       .option(
         '--patience <n>',
         'early stopping: epochs without improvement (0 = off)',
@@ -228,7 +232,7 @@ export function buildProgram(state: RunState = { exitCode: 0 }): Command {
       schedule: options.schedule as keyof typeof SCHEDULES,
       seed: options.seed,
       augment: options.augment,
-      classWeights: Boolean(options.classWeights),
+      classWeights: options.classWeights === true ? 1 : (options.classWeights ?? 0),
       patience: options.patience,
       maxMinutes: options.maxMinutes,
       dropout: options.dropout,
@@ -421,7 +425,7 @@ interface TrainCliOptions {
   validation: number;
   seed: number;
   augment: boolean;
-  classWeights?: boolean;
+  classWeights?: number | true;
   patience: number;
   maxMinutes?: number;
   dropout?: number;

@@ -29,8 +29,11 @@ export interface TrainOptions {
   seed?: number;
   /** Random rotation/shift/scale/shear of training images, on the fly. Default true. */
   augment?: boolean;
-  /** Weight each class by N / (classes * count) so rare classes count as much. Default false. */
-  classWeights?: boolean;
+  /**
+   * Weight each class's loss by (N / (classes * count))^power: 0 turns weighting off, 1 makes
+   * every class count as much in total, 0.5 (square root) goes half way. Default 0.
+   */
+  classWeights?: number;
   /** Stop after this many epochs without a better validation loss. Default 4 (0 = never). */
   patience?: number;
   /** Stop (after saving) once this many minutes have passed. Default: no limit. */
@@ -58,7 +61,7 @@ export const TRAIN_DEFAULTS: ResolvedTrainConfig = Object.freeze({
   schedule: 'cosine',
   seed: 42,
   augment: true,
-  classWeights: false,
+  classWeights: 0,
   patience: 4,
   maxMinutes: null,
   checkpointSeconds: 300,
@@ -91,6 +94,12 @@ export function resolveTrainConfig(options: TrainOptions = {}): ResolvedTrainCon
   positive('learning rate', config.learningRate, false);
   positive('checkpoint interval', config.checkpointSeconds, false);
   if (config.maxMinutes !== null) positive('max minutes', config.maxMinutes, false);
+  if (!(config.classWeights >= 0 && config.classWeights <= 2)) {
+    throw new HcrError(
+      'BAD_OPTION',
+      `class weights: expected a power between 0 (off) and 2, got ${config.classWeights}`,
+    );
+  }
   if (!Number.isInteger(config.patience) || config.patience < 0) {
     throw new HcrError('BAD_OPTION', `patience: expected an integer >= 0, got ${config.patience}`);
   }

@@ -153,14 +153,24 @@ function epochOrder(count: number, seed: number, epoch: number): Uint32Array {
   return shuffleInPlace(order, createRandom(batchSeed(seed, epoch, -1)));
 }
 
-/** Per-class weights N / (C * count_c), 0 for absent classes; null when not asked for. */
-function computeClassWeights(train: Dataset, numClasses: number): Float32Array {
-  const counts = classCounts(train.labels, numClasses);
+/**
+ * Per-class loss weights (N / (C * count_c))^power, 0 for absent classes, scaled so that the
+ * average weight over the training images is 1 (the loss keeps its scale for any power).
+ */
+export function computeClassWeights(
+  labels: ArrayLike<number>,
+  numClasses: number,
+  power: number,
+): Float32Array {
+  const counts = classCounts(labels, numClasses);
   const weights = new Float32Array(numClasses);
+  let total = 0;
   counts.forEach((n, c) => {
-    weights[c] = n > 0 ? train.labels.length / (numClasses * n) : 0;
+    weights[c] = n > 0 ? (labels.length / (numClasses * n)) ** power : 0;
+    total += weights[c]! * n;
   });
-  return weights;
+  const scale = labels.length / total;
+  return weights.map((w) => w * scale);
 }
 
 /**
@@ -280,7 +290,10 @@ export async function trainModel(params: TrainParams): Promise<TrainResult> {
   const count = train.labels.length;
   const batches = Math.ceil(count / batchSize);
   const totalSteps = batches * config.epochs;
-  const weights = config.classWeights ? computeClassWeights(train, numClasses) : null;
+  const weights =
+    config.classWeights > 0
+      ? computeClassWeights(train.labels, numClasses, config.classWeights)
+      : null;
   const floats = new Float32Array(batchSize * IMAGE_PIXELS);
   const labelBuffer = new Int32Array(batchSize);
   const weightBuffer = new Float32Array(batchSize);
