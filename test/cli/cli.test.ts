@@ -121,6 +121,17 @@ describe('hcr train', () => {
   });
 });
 
+describe('hcr --version', () => {
+  it('prints the package version', async () => {
+    const pkg = JSON.parse(
+      await readFile(join(import.meta.dirname, '..', '..', 'package.json'), 'utf8'),
+    );
+    const result = await run('--version');
+    expect(result.code).toBe(0);
+    expect(result.stdout.trim()).toBe(pkg.version);
+  });
+});
+
 describe('hcr evaluate', () => {
   it('prints JSON results per test set', async () => {
     const result = await run(

@@ -1,7 +1,7 @@
 // The `hcr` command line: data, train, evaluate, predict. The only place that prints or
 // calls process.exit; every failure is caught once, at the bottom, and mapped to an exit code.
 
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError, Option } from 'commander';
@@ -35,6 +35,13 @@ import { trainProgressRenderer } from './progress.js';
 const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 /** The model used when --model is not given: the shipped one. */
 export const DEFAULT_MODEL_DIR = join(PACKAGE_ROOT, 'models', 'alnum36');
+
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as {
+    version: string;
+  };
+  return pkg.version;
+}
 
 function integer(value: string): number {
   const n = Number(value);
@@ -117,6 +124,7 @@ export function buildProgram(state: RunState = { exitCode: 0 }): Command {
     .description(
       'handwritten character recognition: train, evaluate and run a CNN on handwritten digits and letters',
     )
+    .version(packageVersion(), '-V, --version', 'print the version of hcr')
     .showHelpAfterError()
     .exitOverride();
 
