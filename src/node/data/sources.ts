@@ -327,6 +327,19 @@ function splitOnce(
   };
 }
 
+/** The parts of a source with an official split: all of `train` trains, all of `test` tests. */
+function officialSplit(train: Dataset, test: Dataset, files: readonly string[]): SourceParts {
+  return {
+    pieces: [
+      { dataset: train, train: all(train) },
+      { dataset: test, test: all(test) },
+    ],
+    droppedDuplicates: 0,
+    splitSeed: null,
+    files,
+  };
+}
+
 /** A folder of images per class, split once (stratified, fixed seed). */
 async function loadFolderSource(name: string): Promise<SourceParts> {
   const root = name.slice(FOLDER_SOURCE_PREFIX.length);
@@ -423,15 +436,7 @@ const SOURCE_LOADERS: Readonly<Record<DataSourceName, (c: LoadContext) => Promis
       };
       const train = await load('mnist/train', 'mnist-train');
       const test = await load('mnist/t10k', 'mnist-test');
-      return {
-        pieces: [
-          { dataset: train, train: all(train) },
-          { dataset: test, test: all(test) },
-        ],
-        droppedDuplicates: 0,
-        splitSeed: null,
-        files: DATA_SOURCES.mnist.files,
-      };
+      return officialSplit(train, test, DATA_SOURCES.mnist.files);
     },
 
     async emnist(context) {
@@ -457,28 +462,10 @@ const SOURCE_LOADERS: Readonly<Record<DataSourceName, (c: LoadContext) => Promis
           'emnist-byclass-train',
           options,
         );
-        return {
-          pieces: [
-            { dataset: train, train: all(train) },
-            { dataset: test, test: all(test) },
-          ],
-          droppedDuplicates: 0,
-          splitSeed: null,
-          files: [...DATA_SOURCES.emnist.files, ...EMNIST_TRAIN_FILES],
-        };
+        return officialSplit(train, test, [...DATA_SOURCES.emnist.files, ...EMNIST_TRAIN_FILES]);
       }
       context.onProgress?.({ phase: 'split', source: 'emnist' });
-      const [train, validation, testPart] = stratifiedSplit(
-        test.labels,
-        SOURCE_SPLIT_FRACTIONS,
-        EMNIST_SPLIT_SEED,
-      ) as [Uint32Array, Uint32Array, Uint32Array];
-      return {
-        pieces: [{ dataset: test, train, validation, test: testPart }],
-        droppedDuplicates: 0,
-        splitSeed: EMNIST_SPLIT_SEED,
-        files: DATA_SOURCES.emnist.files,
-      };
+      return splitOnce(test, EMNIST_SPLIT_SEED, DATA_SOURCES.emnist.files);
     },
 
     async unipen(context) {
@@ -622,15 +609,7 @@ const SOURCE_LOADERS: Readonly<Record<DataSourceName, (c: LoadContext) => Promis
         );
       const train = await load(trainPath, 'mnist-csv-train');
       const test = await load(testPath, 'mnist-csv-test');
-      return {
-        pieces: [
-          { dataset: train, train: all(train) },
-          { dataset: test, test: all(test) },
-        ],
-        droppedDuplicates: 0,
-        splitSeed: null,
-        files: DATA_SOURCES['mnist-csv'].files,
-      };
+      return officialSplit(train, test, DATA_SOURCES['mnist-csv'].files);
     },
   });
 
