@@ -7,52 +7,34 @@
 //                          [--no-peer] [--json]
 
 import * as tf from '@tensorflow/tfjs';
-import { Command } from 'commander';
 import { createModel } from '../src/core/architectures.js';
-import { IMAGE_PIXELS, IMAGE_SIZE } from '../src/core/types.js';
+import {
+  NUM_CLASSES,
+  batchTensors,
+  fmt,
+  formatTable,
+  makeImagePool,
+  measure,
+  note,
+  runTorch,
+  speedBenchProgram,
+  startSpeedBench,
+  parsePositiveInt,
+  percentile,
+} from './lib.js';
 import type {
-  BackendChoice,
   EngineInfo,
   ImagePool,
+  SpeedBenchOptions,
   Timing,
   TorchPython,
   TorchResult,
 } from './lib.js';
-import {
-  NUM_CLASSES,
-  NO_TORCH_NOTE,
-  batchTensors,
-  describeSetup,
-  findTorchPython,
-  fmt,
-  formatTable,
-  machineInfo,
-  makeImagePool,
-  measure,
-  note,
-  parseArchList,
-  parseBackend,
-  parseNonNegativeInt,
-  parsePositiveInt,
-  parsePositiveNumber,
-  parseThreadList,
-  percentile,
-  runTorch,
-  startEngine,
-} from './lib.js';
+import { IMAGE_PIXELS, IMAGE_SIZE } from '../src/core/types.js';
 
 /** Options of the inference benchmark after parsing. */
-interface InferBenchOptions {
-  arch: string[];
-  batch: number;
-  steps?: number;
-  seconds: number;
-  warmup: number;
+interface InferBenchOptions extends SpeedBenchOptions {
   latencyRuns: number;
-  backend: BackendChoice;
-  torchThreads: number[];
-  peer: boolean;
-  json: boolean;
 }
 
 /** Single-image latency in milliseconds. */
@@ -242,33 +224,17 @@ function printTables(
 }
 
 async function main(): Promise<void> {
-  const program = new Command('bench:infer')
-    .description('Inference speed of hcr vs PyTorch on the same networks (images/s, latency).')
-    .option('--arch <names>', 'comma-separated architectures', parseArchList, ['seed', 'default'])
-    .option('--batch <n>', 'batch size', parsePositiveInt, 256)
-    .option('--steps <n>', 'timed batches per measurement (default: time-boxed)', parsePositiveInt)
-    .option('--seconds <s>', 'time box per measurement', parsePositiveNumber, 15)
-    .option('--warmup <n>', 'untimed batches first', parseNonNegativeInt, 3)
-    .option('--latency-runs <n>', 'single-image predictions timed', parsePositiveInt, 500)
-    .option('--backend <name>', 'auto, tensorflow, wasm or cpu', parseBackend, 'auto')
-    .option('--torch-threads <list>', 'PyTorch thread counts to measure', parseThreadList, [2, 1])
-    .option('--no-peer', 'skip PyTorch')
-    .option('--json', 'print machine-readable results', false);
+  const program = speedBenchProgram(
+    'bench:infer',
+    'Inference speed of hcr vs PyTorch on the same networks (images/s, latency).',
+    { batch: 256, seconds: 15, unit: 'batches' },
+  ).option('--latency-runs <n>', 'single-image predictions timed', parsePositiveInt, 500);
   program.parse();
   const options = program.opts<InferBenchOptions>();
-
-  const engine = await startEngine(options.backend);
-  const machine = machineInfo();
-  const peer = options.peer ? await findTorchPython() : undefined;
-  if (!options.json) {
-    console.log(
-      `hcr inference speed: batch ${options.batch}, ${NUM_CLASSES} classes, random fixed-seed data`,
-    );
-    console.log(describeSetup(engine, machine, peer, !options.peer).join('\n'));
-    console.log('');
-  } else if (options.peer && !peer) {
-    note(NO_TORCH_NOTE);
-  }
+  const { engine, machine, peer } = await startSpeedBench(
+    options,
+    `hcr inference speed: batch ${options.batch}, ${NUM_CLASSES} classes, random fixed-seed data`,
+  );
 
   const pool = makeImagePool(1);
   const results: ArchResult[] = [];

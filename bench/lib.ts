@@ -15,6 +15,7 @@ import { createRandom } from '../src/core/random.js';
 import { IMAGE_PIXELS, IMAGE_SIZE } from '../src/core/types.js';
 import { BACKENDS, initEngine } from '../src/node/engine/index.js';
 import type { BackendName } from '../src/node/engine/index.js';
+import { Command } from 'commander';
 
 const execFileAsync = promisify(execFile);
 
@@ -475,4 +476,64 @@ export function formatTable(headers: readonly string[], rows: readonly string[][
  */
 export function note(message: string): void {
   process.stderr.write(`${message}\n`);
+}
+
+/** Options every speed benchmark takes. */
+export interface SpeedBenchOptions {
+  arch: string[];
+  batch: number;
+  steps?: number;
+  seconds: number;
+  warmup: number;
+  backend: BackendChoice;
+  torchThreads: number[];
+  peer: boolean;
+  json: boolean;
+}
+
+/**
+ * A benchmark's command line with the options every speed benchmark shares; `defaults` sets
+ * the batch size and time box, `unit` names what a timed step is ("steps", "batches").
+ */
+export function speedBenchProgram(
+  name: string,
+  description: string,
+  defaults: { batch: number; seconds: number; unit: string },
+): Command {
+  return new Command(name)
+    .description(description)
+    .option('--arch <names>', 'comma-separated architectures', parseArchList, ['seed', 'default'])
+    .option('--batch <n>', 'batch size', parsePositiveInt, defaults.batch)
+    .option(
+      `--steps <n>`,
+      `timed ${defaults.unit} per measurement (default: time-boxed)`,
+      parsePositiveInt,
+    )
+    .option('--seconds <s>', 'time box per measurement', parsePositiveNumber, defaults.seconds)
+    .option('--warmup <n>', `untimed ${defaults.unit} first`, parseNonNegativeInt, 3)
+    .option('--backend <name>', 'auto, tensorflow, wasm or cpu', parseBackend, 'auto')
+    .option('--torch-threads <list>', 'PyTorch thread counts to measure', parseThreadList, [2, 1])
+    .option('--no-peer', 'skip PyTorch')
+    .option('--json', 'print machine-readable results', false);
+}
+
+/**
+ * Starts the engine, finds PyTorch and, unless --json, prints `title` and the setup (backend,
+ * machine, PyTorch) before the measurements.
+ */
+export async function startSpeedBench(
+  options: SpeedBenchOptions,
+  title: string,
+): Promise<{ engine: EngineInfo; machine: MachineInfo; peer: TorchPython | undefined }> {
+  const engine = await startEngine(options.backend);
+  const machine = machineInfo();
+  const peer = options.peer ? await findTorchPython() : undefined;
+  if (!options.json) {
+    console.log(title);
+    console.log(describeSetup(engine, machine, peer, !options.peer).join('\n'));
+    console.log('');
+  } else if (options.peer && !peer) {
+    note(NO_TORCH_NOTE);
+  }
+  return { engine, machine, peer };
 }

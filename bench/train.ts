@@ -6,44 +6,30 @@
 //                          [--backend auto] [--torch-threads 2,1] [--no-peer] [--json]
 
 import * as tf from '@tensorflow/tfjs';
-import { Command } from 'commander';
 import { createModel } from '../src/core/architectures.js';
-import type { EngineInfo, Timing, TorchPython, TorchResult } from './lib.js';
 import {
   NUM_CLASSES,
-  NO_TORCH_NOTE,
   batchTensors,
-  describeSetup,
-  findTorchPython,
   fmt,
   formatTable,
-  machineInfo,
   makeImagePool,
   measure,
   note,
-  parseArchList,
-  parseBackend,
-  parseNonNegativeInt,
-  parsePositiveInt,
-  parsePositiveNumber,
-  parseThreadList,
   runTorch,
-  startEngine,
+  speedBenchProgram,
+  startSpeedBench,
 } from './lib.js';
-import type { BackendChoice, ImagePool } from './lib.js';
+import type {
+  EngineInfo,
+  ImagePool,
+  SpeedBenchOptions,
+  Timing,
+  TorchPython,
+  TorchResult,
+} from './lib.js';
 
 /** Options of the training benchmark after parsing. */
-interface TrainBenchOptions {
-  arch: string[];
-  batch: number;
-  steps?: number;
-  seconds: number;
-  warmup: number;
-  backend: BackendChoice;
-  torchThreads: number[];
-  peer: boolean;
-  json: boolean;
-}
+type TrainBenchOptions = SpeedBenchOptions;
 
 /** hcr's side of one architecture. */
 interface HcrTrainResult extends Timing {
@@ -142,32 +128,17 @@ function printTable(
 }
 
 async function main(): Promise<void> {
-  const program = new Command('bench:train')
-    .description('Training speed of hcr vs PyTorch on the same networks (images/s).')
-    .option('--arch <names>', 'comma-separated architectures', parseArchList, ['seed', 'default'])
-    .option('--batch <n>', 'batch size', parsePositiveInt, 128)
-    .option('--steps <n>', 'timed steps per measurement (default: time-boxed)', parsePositiveInt)
-    .option('--seconds <s>', 'time box per measurement', parsePositiveNumber, 20)
-    .option('--warmup <n>', 'untimed steps first', parseNonNegativeInt, 3)
-    .option('--backend <name>', 'auto, tensorflow, wasm or cpu', parseBackend, 'auto')
-    .option('--torch-threads <list>', 'PyTorch thread counts to measure', parseThreadList, [2, 1])
-    .option('--no-peer', 'skip PyTorch')
-    .option('--json', 'print machine-readable results', false);
+  const program = speedBenchProgram(
+    'bench:train',
+    'Training speed of hcr vs PyTorch on the same networks (images/s).',
+    { batch: 128, seconds: 20, unit: 'steps' },
+  );
   program.parse();
   const options = program.opts<TrainBenchOptions>();
-
-  const engine = await startEngine(options.backend);
-  const machine = machineInfo();
-  const peer = options.peer ? await findTorchPython() : undefined;
-  if (!options.json) {
-    console.log(
-      `hcr training speed: batch ${options.batch}, ${NUM_CLASSES} classes, Adam 1e-3, sparse categorical cross-entropy, random fixed-seed data`,
-    );
-    console.log(describeSetup(engine, machine, peer, !options.peer).join('\n'));
-    console.log('');
-  } else if (options.peer && !peer) {
-    note(NO_TORCH_NOTE);
-  }
+  const { engine, machine, peer } = await startSpeedBench(
+    options,
+    `hcr training speed: batch ${options.batch}, ${NUM_CLASSES} classes, Adam 1e-3, sparse categorical cross-entropy, random fixed-seed data`,
+  );
 
   const pool = makeImagePool(1);
   const results: ArchResult[] = [];
