@@ -25,7 +25,11 @@ export interface TrainOptions {
   learningRate?: number;
   /** Learning-rate schedule. Default `'cosine'`. */
   schedule?: ScheduleName;
-  /** Seed of the shuffles, augmentation and weight initialization. Default 42. */
+  /**
+   * Seed of the validation hold-out, the shuffles and the augmentation, so a resumed run repeats
+   * them exactly. (Weight initialization and dropout masks come from tfjs and are not seeded.)
+   * Default 42.
+   */
   seed?: number;
   /** Random rotation/shift/scale/shear of training images, on the fly. Default true. */
   augment?: boolean;
