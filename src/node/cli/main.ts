@@ -30,7 +30,7 @@ import { loadModel } from '../model/artifact.js';
 import { PREDICT_DEFAULTS, predictFiles } from '../predict/predict.js';
 import { SCHEDULES, TRAIN_DEFAULTS, resolveTrainConfig } from '../train/config.js';
 import { trainModel } from '../train/trainer.js';
-import { trainProgressRenderer } from './progress.js';
+import { dataProgressRenderer, trainProgressRenderer } from './progress.js';
 
 const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 /** The model used when --model is not given: the shipped one. */
@@ -255,6 +255,7 @@ export function buildProgram(state: RunState = { exitCode: 0 }): Command {
       foldCase: Boolean(options.foldCase),
       validationFraction: options.validation,
       seed: config.seed,
+      ...(options.json ? {} : { onProgress: dataProgressRenderer({ stream: process.stderr }) }),
     });
     assertCovered(
       labelSet,
@@ -358,6 +359,7 @@ export function buildProgram(state: RunState = { exitCode: 0 }): Command {
             (training?.hyperparameters as { foldCase?: boolean } | undefined)?.foldCase,
           ),
           seed: training?.splitSeed ?? TRAIN_DEFAULTS.seed,
+          ...(options.json ? {} : { onProgress: dataProgressRenderer({ stream: process.stderr }) }),
         });
         const report = evaluateModel(loaded, plan.tests);
         if (options.save) await saveEvaluation(dir, report);

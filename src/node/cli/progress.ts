@@ -2,6 +2,7 @@
 // log lines otherwise (CI logs, pipes), nothing with --json. The library only emits events.
 
 import cliProgress from 'cli-progress';
+import type { PlanProgress } from '../data/sources.js';
 import type { TrainEvent } from '../train/trainer.js';
 
 /** Where progress goes: a stream, whether it is a terminal, and the clock for throttling. */
@@ -102,4 +103,29 @@ export function trainProgressRenderer(sink: ProgressSink): {
     }
   };
   return { onEvent, stop: stopBar };
+}
+
+/**
+ * A data-plan progress handler: one line per source as it loads, and for byte-counted work
+ * (CSV parsing) a throttled line with MB and MB/s.
+ */
+export function dataProgressRenderer(sink: ProgressSink): (event: PlanProgress) => void {
+  const now = sink.now ?? (() => Date.now());
+  const started = new Map<string, number>();
+  let lastLog = 0;
+  return (event) => {
+    if (event.phase !== 'load') return;
+    if (!started.has(event.source)) {
+      started.set(event.source, now());
+      sink.stream.write(`loading ${event.source}\n`);
+    }
+    if (event.unit === 'bytes' && event.done !== undefined && now() - lastLog >= 2000) {
+      lastLog = now();
+      const seconds = Math.max((now() - started.get(event.source)!) / 1000, 1e-3);
+      const total = event.total ? ` of ${(event.total / 1e6).toFixed(0)}` : '';
+      sink.stream.write(
+        `  ${event.source}: ${(event.done / 1e6).toFixed(0)}${total} MB, ${(event.done / 1e6 / seconds).toFixed(0)} MB/s\n`,
+      );
+    }
+  };
 }
