@@ -12,7 +12,7 @@ import type { GrayImage } from './types.js';
  * Version of the normalization below; a model's metadata records it, so a model is only used
  * with inputs prepared the way its training data was. Bump it whenever the output changes.
  */
-export const NORMALIZATION_VERSION = 1;
+export const NORMALIZATION_VERSION = 2;
 
 /** Which way round ink and paper are. */
 export type Polarity = 'auto' | 'dark-on-light' | 'light-on-dark';
@@ -46,6 +46,12 @@ export interface NormalizeOptions {
    * is inverted); the others force it. Default: `'auto'`.
    */
   readonly polarity?: Polarity;
+  /**
+   * Subtract a smooth estimate of the paper's brightness before anything else, for images whose
+   * longer side is at least this many pixels (photos: shadows, uneven light); 0 turns it off.
+   * Smaller images, such as 28x28 dataset images, are left as they are. Default: 56.
+   */
+  readonly flattenMinSide?: number;
 }
 
 /**
@@ -61,6 +67,7 @@ export const NORMALIZE_DEFAULTS: Readonly<Required<NormalizeOptions>> = Object.f
   minComponentMass: 0.25,
   nearDistance: 0.5,
   polarity: 'auto',
+  flattenMinSide: 56,
 });
 
 /** A rectangle in pixels; `x`, `y` is its top-left pixel. */
@@ -125,6 +132,12 @@ function resolveOptions(options: NormalizeOptions | undefined): Required<Normali
     o.minComponentMass,
   );
   check(o.nearDistance >= 0, 'nearDistance', '>= 0', o.nearDistance);
+  check(
+    Number.isInteger(o.flattenMinSide) && o.flattenMinSide >= 0,
+    'flattenMinSide',
+    'an integer >= 0 (0 = off)',
+    o.flattenMinSide,
+  );
   check(
     o.polarity === 'auto' || o.polarity === 'dark-on-light' || o.polarity === 'light-on-dark',
     'polarity',
@@ -439,9 +452,100 @@ function scaleAndCentre(
  */
 export function normalizeToMnist(image: GrayImage, options?: NormalizeOptions): NormalizedImage {
   checkImage(image, 'normalizeToMnist');
+  const o = resolveOptions(options);
   const pixels = new Uint8Array(PIXELS);
-  const result = normalizeInto(image, resolveOptions(options), new Workspace(), pixels);
-  return { ...result, pixels };
+  const ws = new Workspace();
+  if (o.flattenMinSide > 0 && Math.max(image.width, image.height) >= o.flattenMinSide) {
+    const { flattened, inverted } = flattenBackground(image, o.polarity, ws);
+    const result = normalizeInto(flattened, { ...o, polarity: 'light-on-dark' }, ws, pixels);
+    return { ...result, inverted, pixels };
+  }
+  return { ...normalizeInto(image, o, ws, pixels), pixels };
+}
+
+/** Whether ink is dark on light paper: from the border's median unless `polarity` says. */
+function isDarkOnLight(image: GrayImage, polarity: Polarity, ws: Workspace): boolean {
+  if (polarity !== 'auto') return polarity === 'dark-on-light';
+  const total = borderHistogram(image, ws.hist);
+  return histogramQuantile(ws.hist, total, 0.5) > 127;
+}
+
+/** Cells across the longer side of the grid on which the paper's brightness is estimated. */
+const FLATTEN_CELLS = 24;
+
+/**
+ * The image with ink bright on dark and the paper's local brightness subtracted: the paper
+ * level of each cell of a coarse grid is a low quantile of its pixels, a 3x3 minimum over the
+ * cells fills cells that a thick stroke covers, a 3x3 mean smooths it, and it is interpolated
+ * bilinearly back to every pixel. Shadows and uneven light then no longer look like ink.
+ */
+function flattenBackground(
+  image: GrayImage,
+  polarity: Polarity,
+  ws: Workspace,
+): { flattened: GrayImage; inverted: boolean } {
+  const { width: w, height: h, data } = image;
+  const inverted = isDarkOnLight(image, polarity, ws);
+  const cell = Math.max(2, Math.ceil(Math.max(w, h) / FLATTEN_CELLS));
+  const gw = Math.ceil(w / cell);
+  const gh = Math.ceil(h / cell);
+  const level = new Float32Array(gw * gh);
+  const hist = ws.oriented;
+  for (let gy = 0; gy < gh; gy++) {
+    for (let gx = 0; gx < gw; gx++) {
+      hist.fill(0);
+      let count = 0;
+      for (let y = gy * cell; y < Math.min(h, (gy + 1) * cell); y++) {
+        for (let x = gx * cell; x < Math.min(w, (gx + 1) * cell); x++) {
+          const v = data[y * w + x]!;
+          hist[inverted ? 255 - v : v]!++;
+          count++;
+        }
+      }
+      level[gy * gw + gx] = histogramQuantile(hist, count, 0.1);
+    }
+  }
+  const filter = (src: Float32Array, reduce: 'min' | 'mean'): Float32Array => {
+    const dst = new Float32Array(src.length);
+    for (let gy = 0; gy < gh; gy++) {
+      for (let gx = 0; gx < gw; gx++) {
+        let acc = reduce === 'min' ? Infinity : 0;
+        let n = 0;
+        for (let dy = -1; dy <= 1; dy++) {
+          for (let dx = -1; dx <= 1; dx++) {
+            const x = gx + dx;
+            const y = gy + dy;
+            if (x < 0 || y < 0 || x >= gw || y >= gh) continue;
+            const v = src[y * gw + x]!;
+            acc = reduce === 'min' ? Math.min(acc, v) : acc + v;
+            n++;
+          }
+        }
+        dst[gy * gw + gx] = reduce === 'min' ? acc : acc / n;
+      }
+    }
+    return dst;
+  };
+  const paper = filter(filter(level, 'min'), 'mean');
+  const out = new Uint8Array(w * h);
+  for (let y = 0; y < h; y++) {
+    const fy = Math.min(Math.max((y + 0.5) / cell - 0.5, 0), gh - 1);
+    const y0 = Math.floor(fy);
+    const y1 = Math.min(y0 + 1, gh - 1);
+    const ty = fy - y0;
+    for (let x = 0; x < w; x++) {
+      const fx = Math.min(Math.max((x + 0.5) / cell - 0.5, 0), gw - 1);
+      const x0 = Math.floor(fx);
+      const x1 = Math.min(x0 + 1, gw - 1);
+      const tx = fx - x0;
+      const top = paper[y0 * gw + x0]! * (1 - tx) + paper[y0 * gw + x1]! * tx;
+      const bottom = paper[y1 * gw + x0]! * (1 - tx) + paper[y1 * gw + x1]! * tx;
+      const v = data[y * w + x]!;
+      const ink = (inverted ? 255 - v : v) - (top * (1 - ty) + bottom * ty);
+      out[y * w + x] = ink > 0 ? Math.min(255, Math.round(ink)) : 0;
+    }
+  }
+  return { flattened: { width: w, height: h, data: out }, inverted };
 }
 
 /** The steps of {@link normalizeToMnist}, writing into `pixels` (which must be all 0). */

@@ -248,9 +248,36 @@ describe('normalizeToMnist', () => {
       minComponentMass: 0.25,
       nearDistance: 0.5,
       polarity: 'auto',
+      flattenMinSide: 56,
     });
     expect(Object.isFrozen(NORMALIZE_DEFAULTS)).toBe(true);
-    expect(NORMALIZATION_VERSION).toBe(1);
+    expect(NORMALIZATION_VERSION).toBe(2);
+    expect(() => normalizeToMnist(image, { flattenMinSide: -1 })).toThrow(
+      /expected flattenMinSide an integer >= 0 \(0 = off\), got -1/,
+    );
+  });
+
+  it('reads a glyph under a shadow that darkens half the paper (photo lighting)', () => {
+    const clean = draw({ left: 40, top: 30, height: 140, paper: 235, ink: 30 });
+    const shadowed = draw({ left: 40, top: 30, height: 140, paper: 235, ink: 30 });
+    const data = Uint8Array.from(shadowed.data);
+    for (let y = 0; y < 200; y++) {
+      for (let x = 0; x < 200; x++) {
+        // Light falls off from right to left: the left third gets a third of the light.
+        const light = Math.min(1, 0.33 + x / 150);
+        data[y * 200 + x] = Math.round(data[y * 200 + x]! * light);
+      }
+    }
+    const reference = normalizeToMnist(clean);
+    const lit = normalizeToMnist({ ...shadowed, data });
+    expect(lit.empty).toBe(false);
+    expect(lit.inverted).toBe(true);
+    expect(meanAbsDiff(lit.pixels, reference.pixels)).toBeLessThan(12);
+    const [cx, cy] = centreOfMass(lit.pixels);
+    expect(Math.hypot(cx - 14, cy - 14)).toBeLessThan(1);
+    // Without flattening, the shadow swallows the glyph's box.
+    const unflattened = normalizeToMnist({ ...shadowed, data }, { flattenMinSide: 0 });
+    expect(unflattened.empty || meanAbsDiff(unflattened.pixels, reference.pixels) > 20).toBe(true);
   });
 
   it('honours boxSize', () => {

@@ -159,7 +159,7 @@ describe('loadEmnist', () => {
   });
 
   it('names its cache variant after its options and the normalization version', () => {
-    expect(emnistCacheVariant()).toBe('emnist:transposed:renorm:n1:v1');
+    expect(emnistCacheVariant()).toBe('emnist:transposed:renorm:n2:v1');
     expect(emnistCacheVariant({ transposed: false, renormalize: false })).toBe(
       'emnist:upright:raw:v1',
     );
