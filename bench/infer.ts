@@ -14,6 +14,7 @@ import {
   fmt,
   formatTable,
   makeImagePool,
+  measureTorchThreads,
   measure,
   note,
   runTorch,
@@ -241,35 +242,28 @@ async function main(): Promise<void> {
   for (const arch of options.arch) {
     note(`${arch}: hcr on ${engine.backend} ...`);
     const hcr = await inferHcr(arch, options, pool);
-    const torch: TorchResult[] = [];
     const torchLatency: TorchResult[] = [];
-    const ratio: Record<string, number> = {};
-    if (peer) {
-      for (const threads of options.torchThreads) {
-        note(`${arch}: PyTorch with ${threads} thread${threads === 1 ? '' : 's'} ...`);
-        const r = await runTorch(peer, {
+    const { torch, ratio } = peer
+      ? await measureTorchThreads(
+          peer,
+          options,
           arch,
-          mode: 'infer',
-          batch: options.batch,
-          threads,
-          steps: options.steps,
-          seconds: options.seconds,
-          warmup: options.warmup,
-        });
-        torch.push(r);
-        ratio[threads] = hcr.imagesPerSecond / r.imagesPerSecond;
-        torchLatency.push(
-          await runTorch(peer, {
-            arch,
-            mode: 'latency',
-            batch: 1,
-            threads,
-            steps: options.latencyRuns,
-            warmup: 20,
-          }),
-        );
-      }
-    }
+          'infer',
+          hcr.imagesPerSecond,
+          async (threads) => {
+            torchLatency.push(
+              await runTorch(peer, {
+                arch,
+                mode: 'latency',
+                batch: 1,
+                threads,
+                steps: options.latencyRuns,
+                warmup: 20,
+              }),
+            );
+          },
+        )
+      : { torch: [], ratio: {} };
     results.push({ arch, hcr, torch, torchLatency, ratio });
   }
 

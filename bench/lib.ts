@@ -537,3 +537,36 @@ export async function startSpeedBench(
   }
   return { engine, machine, peer };
 }
+
+/**
+ * PyTorch's figures for one architecture at each of `options.torchThreads`, and hcr's images/s
+ * as a ratio to each (keyed by thread count). `extra` runs after each thread count's
+ * measurement, with the same thread count (bench:infer times single images there).
+ */
+export async function measureTorchThreads(
+  peer: TorchPython,
+  options: SpeedBenchOptions,
+  arch: string,
+  mode: 'train' | 'infer',
+  hcrImagesPerSecond: number,
+  extra?: (threads: number) => Promise<void>,
+): Promise<{ torch: TorchResult[]; ratio: Record<string, number> }> {
+  const torch: TorchResult[] = [];
+  const ratio: Record<string, number> = {};
+  for (const threads of options.torchThreads) {
+    note(`${arch}: PyTorch with ${threads} thread${threads === 1 ? '' : 's'} ...`);
+    const r = await runTorch(peer, {
+      arch,
+      mode,
+      batch: options.batch,
+      threads,
+      steps: options.steps,
+      seconds: options.seconds,
+      warmup: options.warmup,
+    });
+    torch.push(r);
+    ratio[threads] = hcrImagesPerSecond / r.imagesPerSecond;
+    await extra?.(threads);
+  }
+  return { torch, ratio };
+}

@@ -13,9 +13,9 @@ import {
   fmt,
   formatTable,
   makeImagePool,
+  measureTorchThreads,
   measure,
   note,
-  runTorch,
   speedBenchProgram,
   startSpeedBench,
 } from './lib.js';
@@ -145,24 +145,9 @@ async function main(): Promise<void> {
   for (const arch of options.arch) {
     note(`${arch}: hcr on ${engine.backend} ...`);
     const hcr = await trainHcr(arch, options, pool);
-    const torch: TorchResult[] = [];
-    const ratio: Record<string, number> = {};
-    if (peer) {
-      for (const threads of options.torchThreads) {
-        note(`${arch}: PyTorch with ${threads} thread${threads === 1 ? '' : 's'} ...`);
-        const r = await runTorch(peer, {
-          arch,
-          mode: 'train',
-          batch: options.batch,
-          threads,
-          steps: options.steps,
-          seconds: options.seconds,
-          warmup: options.warmup,
-        });
-        torch.push(r);
-        ratio[threads] = hcr.imagesPerSecond / r.imagesPerSecond;
-      }
-    }
+    const { torch, ratio } = peer
+      ? await measureTorchThreads(peer, options, arch, 'train', hcr.imagesPerSecond)
+      : { torch: [], ratio: {} };
     results.push({ arch, hcr, torch, ratio });
   }
 
