@@ -199,7 +199,7 @@ async function readState(dir: string): Promise<TrainState> {
   }
 }
 
-async function exists(path: string): Promise<boolean> {
+async function hasModel(path: string): Promise<boolean> {
   try {
     await readFile(join(path, 'hcr.json'));
     return true;
@@ -230,7 +230,7 @@ export async function trainModel(params: TrainParams): Promise<TrainResult> {
   let model: tf.LayersModel;
   const optimizer = tf.train.adam(config.learningRate);
   if (params.resume) {
-    if (!(await exists(checkpointDir))) {
+    if (!(await hasModel(checkpointDir))) {
       throw new HcrError('NOT_FOUND', `${checkpointDir}: no checkpoint to resume from`);
     }
     state = await readState(checkpointDir);
@@ -250,7 +250,7 @@ export async function trainModel(params: TrainParams): Promise<TrainResult> {
     model = loaded.model;
     await loadOptimizerState(checkpointDir, loaded.metadata, optimizer);
   } else {
-    if (await exists(checkpointDir)) {
+    if (await hasModel(checkpointDir)) {
       const previous = await readState(checkpointDir);
       throw new HcrError(
         'BAD_OPTION',
@@ -259,7 +259,7 @@ export async function trainModel(params: TrainParams): Promise<TrainResult> {
           : `${outDir} already holds a trained model (${previous.finished}): choose another --out, remove it, or pass --resume with more --epochs to train it further`,
       );
     }
-    if (await exists(outDir)) {
+    if (await hasModel(outDir)) {
       throw new HcrError(
         'BAD_OPTION',
         `${outDir} already holds a model: choose another --out or remove it first`,
