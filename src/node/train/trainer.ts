@@ -13,7 +13,9 @@ import type { LabelSet } from '../../core/label-sets.js';
 import { NORMALIZATION_VERSION } from '../../core/normalize.js';
 import { createRandom, shuffleInPlace } from '../../core/random.js';
 import { classCounts } from '../../core/split.js';
-import { IMAGE_PIXELS, IMAGE_SIZE, type Dataset } from '../../core/types.js';
+import type { Dataset } from '../../core/types.js';
+import type { BackendName } from '../engine/backend.js';
+import { ReplicaPool, defaultWorkers } from '../engine/replicas.js';
 import { writeFileAtomic } from '../fs-atomic.js';
 import {
   loadModel,
@@ -23,7 +25,7 @@ import {
   type ModelMetadata,
   type SourceRecord,
 } from '../model/artifact.js';
-import { lossAndAccuracy, predictProbabilities } from '../model/inference.js';
+import { lossAndAccuracy } from '../model/inference.js';
 import { learningRateAt, type ResolvedTrainConfig } from './config.js';
 
 /** One epoch's figures, as saved in history.json. */
@@ -86,6 +88,12 @@ export interface TrainParams {
   /** Name of the active tfjs backend, recorded in the metadata. */
   readonly backend?: string;
   readonly onProgress?: (event: TrainEvent) => void;
+  /**
+   * Worker threads that each compute the gradients of a slice of every batch (data
+   * parallelism; the update is the same as on one thread). Default `defaultWorkers(backend)`:
+   * one per extra core on WASM.
+   */
+  readonly workers?: number;
   /** Aborting stops after the current batch, with a checkpoint saved. */
   readonly signal?: AbortSignal;
   /** Milliseconds clock (injected in tests). Default `performance.now`. */
@@ -171,21 +179,6 @@ export function computeClassWeights(
   });
   const scale = labels.length / total;
   return weights.map((w) => w * scale);
-}
-
-/**
- * Sparse categorical cross-entropy of softmax outputs, optionally weighted per sample, written
- * the way tfjs-layers computes it (clip, log, one-hot) so every op has a gradient on every backend.
- */
-function crossEntropy(
-  probs: tf.Tensor,
-  labels: tf.Tensor1D,
-  weights: tf.Tensor1D | null,
-): tf.Scalar {
-  const numClasses = probs.shape[1]!;
-  const clipped = tf.clipByValue(probs, 1e-7, 1 - 1e-7);
-  const nll = tf.neg(tf.sum(tf.mul(tf.oneHot(labels, numClasses), tf.log(clipped)), -1));
-  return (weights ? tf.mean(tf.mul(nll, weights)) : tf.mean(nll)) as tf.Scalar;
 }
 
 async function readState(dir: string): Promise<TrainState> {
@@ -294,10 +287,13 @@ export async function trainModel(params: TrainParams): Promise<TrainResult> {
     config.classWeights > 0
       ? computeClassWeights(train.labels, numClasses, config.classWeights)
       : null;
-  const floats = new Float32Array(batchSize * IMAGE_PIXELS);
-  const labelBuffer = new Int32Array(batchSize);
-  const weightBuffer = new Float32Array(batchSize);
-  const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  const backend = (params.backend ?? tf.getBackend()) as BackendName;
+  const pool = await ReplicaPool.start(model, {
+    workers: params.workers ?? defaultWorkers(backend),
+    backend,
+    batchSize,
+  });
+  const { images: floats, labels: labelBuffer, sampleWeights: weightBuffer } = pool;
   const history = [...state.history];
   let { epoch, batch, bestValLoss, bestEpoch, epochsWithoutImprovement } = state;
   let partial = { ...state.partial };
@@ -387,30 +383,9 @@ export async function trainModel(params: TrainParams): Promise<TrainResult> {
         }
         const lr = learningRateAt(config, progress(epoch * batches + batch));
         (optimizer as unknown as { learningRate: number }).learningRate = lr;
-        const x = tf.tensor4d(floats.subarray(0, n * IMAGE_PIXELS), [n, IMAGE_SIZE, IMAGE_SIZE, 1]);
-        const y = tf.tensor1d(labelBuffer.subarray(0, n), 'int32');
-        const w = weights ? tf.tensor1d(weightBuffer.subarray(0, n)) : null;
-        let correct: tf.Scalar | undefined;
-        const loss = optimizer.minimize(
-          () => {
-            const probs = model.apply(x, { training: true }) as tf.Tensor;
-            correct = tf.keep(
-              tf.sum(tf.cast(tf.equal(tf.argMax(probs, -1), y), 'float32')),
-            ) as tf.Scalar;
-            return crossEntropy(probs, y, w);
-          },
-          true,
-          variables,
-        );
-        const lossValue = loss ? (await loss.data())[0]! : NaN;
-        const correctValue = correct ? (await correct.data())[0]! : 0;
-        tf.dispose([
-          x,
-          y,
-          ...(loss ? [loss] : []),
-          ...(correct ? [correct] : []),
-          ...(w ? [w] : []),
-        ]);
+        const step = await pool.trainStep(optimizer, n, weights !== null);
+        const lossValue = step.loss;
+        const correctValue = step.correct;
         if (!Number.isFinite(lossValue)) {
           throw new HcrError(
             'ENGINE',
@@ -451,7 +426,7 @@ export async function trainModel(params: TrainParams): Promise<TrainResult> {
       if (reason === 'interrupted') break;
 
       emit({ phase: 'validation', epoch });
-      const probs = predictProbabilities(model, validation.images, validation.labels.length);
+      const probs = await pool.predict(validation.images, validation.labels.length);
       const val = lossAndAccuracy(probs, validation.labels, numClasses);
       const record: EpochRecord = {
         epoch: epoch + 1,
@@ -488,6 +463,7 @@ export async function trainModel(params: TrainParams): Promise<TrainResult> {
     }
     if (reason === 'interrupted') await saveCheckpoint();
   } finally {
+    await pool.close();
     optimizer.dispose();
     model.dispose();
   }
