@@ -35,6 +35,15 @@ export default tseslint.config(
     },
   },
   {
+    files: ['src/web/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: ['node:*', '../node/*', '**/src/node/**', '../../src/node/**'] },
+      ],
+    },
+  },
+  {
     files: ['src/node/cli/**/*.ts', 'bench/**/*.ts', 'test/**/*.ts'],
     rules: { 'no-console': 'off' },
   },

@@ -1,0 +1,413 @@
+// The HTTP server of `hcr serve` (Fastify): the web page built by Vite, the model files the page
+// loads to run the model in the browser, and the JSON API that runs it in Node for other
+// clients and for browsers that cannot. Built by a factory separate from `listen()`, so tests
+// drive it with `app.inject()` and no socket.
+
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import fastifyMultipart from '@fastify/multipart';
+import fastifyRateLimit from '@fastify/rate-limit';
+import fastifyStatic from '@fastify/static';
+import Fastify, {
+  type FastifyContextConfig,
+  type FastifyInstance,
+  type FastifyRequest,
+} from 'fastify';
+import { NORMALIZATION_VERSION } from '../../core/normalize.js';
+import { HcrError } from '../errors.js';
+import type { LoadedModel } from '../model/artifact.js';
+import {
+  resolveServerLimits,
+  type ResolvedServerLimits,
+  type ServerLimitOptions,
+} from './config.js';
+import { ApiError, toErrorReply } from './errors.js';
+import { Limiter, recognizeImages, type ImageInput } from './recognize.js';
+
+const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+
+/**
+ * Where the built page is looked for when `webRoot` is not given: `dist/web` of the package
+ * (what `npm run build:web` writes).
+ */
+export const DEFAULT_WEB_ROOT = join(PACKAGE_ROOT, 'dist', 'web');
+
+/** The model files the page downloads, served under `/model/`. */
+export const BROWSER_MODEL_FILES = Object.freeze(['model.json', 'weights.bin']);
+
+/** What the server reports while it runs (the CLI prints it; library code never does). */
+export type ServerEvent =
+  | {
+      readonly type: 'request';
+      readonly method: string;
+      readonly url: string;
+      readonly status: number;
+      /** Time from the request's arrival to the end of the answer, in milliseconds. */
+      readonly ms: number;
+    }
+  | {
+      readonly type: 'error';
+      readonly method: string;
+      readonly url: string;
+      /** An error hcr did not expect (the client got a 500 without its details). */
+      readonly error: unknown;
+    };
+
+/** Options of {@link buildServer}. */
+export interface ServerOptions extends ServerLimitOptions {
+  /** The model the API runs and the page downloads (the caller disposes it). Required. */
+  readonly model: LoadedModel;
+  /** Folder of the page built by Vite. Default: {@link DEFAULT_WEB_ROOT}. */
+  readonly webRoot?: string;
+  /** Receives one event per answered request and one per unexpected error. Default: none. */
+  readonly onEvent?: (event: ServerEvent) => void;
+}
+
+/** Headers of the page: its scripts, styles, model and WebAssembly all come from this server. */
+const PAGE_HEADERS = Object.freeze({
+  'content-security-policy': [
+    "default-src 'self'",
+    "script-src 'self' 'wasm-unsafe-eval'",
+    "style-src 'self'",
+    "img-src 'self' data: blob:",
+    "connect-src 'self' data: blob:",
+    "worker-src 'self' blob:",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "frame-ancestors 'none'",
+    "form-action 'none'",
+  ].join('; '),
+  'referrer-policy': 'no-referrer',
+});
+
+/** Content types read as raw image bytes (anything else but multipart and JSON gets a 415). */
+const RAW_IMAGE_TYPES = /^(image\/[\w.+-]+|application\/octet-stream)$/;
+
+/** Base64 text, optionally as a data URL: what a JSON body carries per image. */
+const BASE64_IMAGE = '^(data:[\\w.+/-]*(;[\\w=.+-]+)*;base64,)?[A-Za-z0-9+/=\\s]+$';
+
+interface PredictQuery {
+  top?: number;
+}
+
+interface JsonBody {
+  image?: string;
+  images?: string[];
+}
+
+/** The metadata `GET /api/model` answers: what a client needs, not the training machine's paths. */
+function publicModelInfo(
+  model: LoadedModel,
+  limits: ResolvedServerLimits,
+): Record<string, unknown> {
+  const m = model.metadata;
+  return {
+    labelSet: { name: model.labelSet.name, classes: model.labelSet.classes },
+    architecture: m.architecture,
+    normalization: { version: m.normalization.version, server: NORMALIZATION_VERSION },
+    metrics: m.metrics,
+    training: m.training && {
+      epochs: m.training.epochs,
+      bestEpoch: m.training.bestEpoch,
+      durationSeconds: m.training.durationSeconds,
+      sources: m.training.data.map((d) => ({ source: d.source, counts: d.counts })),
+    },
+    tfjsVersion: m.tfjsVersion,
+    createdAt: m.createdAt,
+    browserModel: '/model/model.json',
+    limits: {
+      maxUploadBytes: limits.maxUploadBytes,
+      maxPixels: limits.maxPixels,
+      maxBatch: limits.maxBatch,
+      top: limits.top,
+    },
+  };
+}
+
+/** Reads the files the page downloads and checks them against the SHA-256 of hcr.json. */
+async function readBrowserModel(
+  model: LoadedModel,
+): Promise<Map<string, { bytes: Buffer; etag: string }>> {
+  const files = new Map<string, { bytes: Buffer; etag: string }>();
+  for (const name of BROWSER_MODEL_FILES) {
+    const path = join(model.dir, name);
+    const bytes = await readFile(path).catch(() => {
+      throw new HcrError('BAD_MODEL', `${path}: missing (the page needs it to run the model)`);
+    });
+    const sha = createHash('sha256').update(bytes).digest('hex');
+    const recorded = model.metadata.files[name]?.sha256;
+    if (recorded !== undefined && recorded !== sha) {
+      throw new HcrError(
+        'BAD_MODEL',
+        `${path}: SHA-256 ${sha} does not match ${recorded} recorded in hcr.json (changed after loading?)`,
+      );
+    }
+    files.set(name, { bytes, etag: `"${sha.slice(0, 32)}"` });
+  }
+  return files;
+}
+
+/** The images of a `POST /api/predict` request, and whether it asked for one answer or a list. */
+async function readImages(
+  request: FastifyRequest,
+  limits: ResolvedServerLimits,
+): Promise<{ batch: boolean; images: ImageInput[] }> {
+  if (request.isMultipart()) {
+    const images: ImageInput[] = [];
+    const fields = new Set<string>();
+    let single = 0;
+    let total = 0;
+    for await (const part of request.parts()) {
+      fields.add(part.fieldname);
+      if (part.type !== 'file') continue;
+      if (part.fieldname !== 'image' && part.fieldname !== 'images') {
+        throw new ApiError(
+          'BAD_REQUEST',
+          `multipart body: expected files in the field 'image' (one) or 'images' (several), got a file in '${part.fieldname}'`,
+        );
+      }
+      const bytes = await part.toBuffer();
+      total += bytes.length;
+      if (total > limits.maxUploadBytes) {
+        throw new ApiError(
+          'TOO_LARGE',
+          `multipart body: expected at most ${limits.maxUploadBytes} bytes of images in all, got more`,
+        );
+      }
+      if (part.fieldname === 'image') single++;
+      images.push({ name: part.filename || `image ${images.length + 1}`, bytes });
+    }
+    if (images.length === 0) {
+      const got = fields.size ? `only the field(s) ${[...fields].join(', ')}` : 'no fields';
+      throw new ApiError(
+        'BAD_REQUEST',
+        `multipart body: expected a file in the field 'image' (or several in 'images'), got ${got}`,
+      );
+    }
+    if (single > 0 && images.length > 1) {
+      throw new ApiError(
+        'BAD_REQUEST',
+        `multipart body: expected one file in 'image', got ${images.length} files; send several in 'images'`,
+      );
+    }
+    return { batch: single === 0, images };
+  }
+  const body = request.body;
+  if (body instanceof Uint8Array)
+    return { batch: false, images: [{ name: 'upload', bytes: body }] };
+  if (body === undefined || body === null) {
+    throw new ApiError(
+      'BAD_REQUEST',
+      'request body: expected an image, a multipart form with an "image" file or JSON with "image", got an empty request',
+    );
+  }
+  const json = body as JsonBody;
+  const fromBase64 = (text: string): Uint8Array =>
+    Buffer.from(text.replace(/^data:[^,]*,/, ''), 'base64');
+  if (typeof json.image === 'string') {
+    return { batch: false, images: [{ name: 'image', bytes: fromBase64(json.image) }] };
+  }
+  if (Array.isArray(json.images)) {
+    return {
+      batch: true,
+      images: json.images.map((text, i) => ({ name: `images[${i}]`, bytes: fromBase64(text) })),
+    };
+  }
+  throw new ApiError(
+    'BAD_REQUEST',
+    `JSON body: expected a field "image" (one base64 image or data URL) or "images" (a list), got ${
+      Object.keys(body).length ? `only ${Object.keys(body).join(', ')}` : 'an empty object'
+    }`,
+  );
+}
+
+/**
+ * Builds the server: `GET /` (the page), `GET /model/*` (the model for the page),
+ * `POST /api/predict`, `GET /api/model`, `GET /healthz`. Nothing listens until the caller calls
+ * `listen()` (see `serveUntilSignal`).
+ *
+ * @throws HcrError BAD_OPTION for a limit out of range; BAD_MODEL when the model's files are gone
+ * @example
+ * const app = await buildServer({ model: await loadModel('models/alnum36') });
+ * const res = await app.inject({ method: 'POST', url: '/api/predict', headers: { 'content-type': 'image/png' }, payload: png });
+ */
+export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
+  const limits = resolveServerLimits(options);
+  const { model, onEvent } = options;
+  const webRoot = options.webRoot ?? DEFAULT_WEB_ROOT;
+  const browserModel = await readBrowserModel(model);
+  const modelInfo = publicModelInfo(model, limits);
+  const limiter = new Limiter(limits.concurrency);
+  const classes = model.labelSet.classes.length;
+
+  const app = Fastify({
+    logger: false,
+    bodyLimit: limits.maxUploadBytes,
+    requestTimeout: limits.requestTimeoutMs,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+  });
+
+  app.setErrorHandler((error, request, reply) => {
+    const { status, body, internal } = toErrorReply(error, {
+      limits,
+      contentType: request.headers['content-type'],
+    });
+    if (internal) onEvent?.({ type: 'error', method: request.method, url: request.url, error });
+    return reply.code(status).header('cache-control', 'no-store').send(body);
+  });
+  app.setNotFoundHandler((request, reply) =>
+    reply
+      .code(404)
+      .send({ code: 'NOT_FOUND', message: `no such route: ${request.method} ${request.url}` }),
+  );
+  app.addHook('onSend', async (_request, reply, payload) => {
+    reply.header('x-content-type-options', 'nosniff');
+    return payload;
+  });
+  if (onEvent) {
+    app.addHook('onResponse', async (request, reply) => {
+      onEvent({
+        type: 'request',
+        method: request.method,
+        url: request.url,
+        status: reply.statusCode,
+        ms: reply.elapsedTime,
+      });
+    });
+  }
+
+  app.removeContentTypeParser('text/plain');
+  app.addContentTypeParser(RAW_IMAGE_TYPES, { parseAs: 'buffer' }, (_request, body, done) =>
+    done(null, body),
+  );
+  await app.register(fastifyMultipart, {
+    limits: {
+      fileSize: limits.maxUploadBytes,
+      files: limits.maxBatch,
+      fields: 16,
+      fieldSize: 1024,
+      parts: limits.maxBatch + 16,
+    },
+  });
+  await app.register(fastifyRateLimit, { global: false });
+  const rateLimit: FastifyContextConfig = {
+    rateLimit:
+      limits.rateLimitPerMinute > 0
+        ? { max: limits.rateLimitPerMinute, timeWindow: 60_000 }
+        : false,
+  };
+
+  app.get('/healthz', async (_request, reply) => {
+    const memory = process.memoryUsage();
+    return reply.header('cache-control', 'no-store').send({
+      status: 'ok',
+      uptimeSeconds: Math.round(process.uptime()),
+      rssBytes: memory.rss,
+      heapUsedBytes: memory.heapUsed,
+    });
+  });
+
+  app.get('/api/model', { config: rateLimit }, async (_request, reply) =>
+    reply.header('cache-control', 'no-store').send(modelInfo),
+  );
+
+  app.post<{ Querystring: PredictQuery }>(
+    '/api/predict',
+    {
+      config: rateLimit,
+      schema: {
+        querystring: {
+          type: 'object',
+          properties: { top: { type: 'integer', minimum: 1, maximum: classes } },
+        },
+        body: {
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                properties: {
+                  image: { type: 'string', minLength: 1, pattern: BASE64_IMAGE },
+                  images: {
+                    type: 'array',
+                    minItems: 1,
+                    maxItems: limits.maxBatch,
+                    items: { type: 'string', minLength: 1, pattern: BASE64_IMAGE },
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    async (request, reply) => {
+      const { batch, images } = await readImages(request, limits);
+      if (images.length > limits.maxBatch) {
+        throw new ApiError(
+          'TOO_LARGE',
+          `expected at most ${limits.maxBatch} images in one request, got ${images.length}`,
+        );
+      }
+      const results = await recognizeImages(model, images, {
+        top: request.query.top ?? limits.top,
+        maxPixels: limits.maxPixels,
+        limiter,
+      });
+      reply.header('cache-control', 'no-store');
+      if (batch) return { results };
+      const [result] = results;
+      if (!result) throw new ApiError('INTERNAL', 'no result for the image');
+      if (result.status === 'error') throw new HcrError(result.code, result.message);
+      if (result.status === 'empty') throw new ApiError('EMPTY_IMAGE', result.message);
+      return result;
+    },
+  );
+
+  app.get<{ Params: { file: string } }>('/model/:file', async (request, reply) => {
+    const file = browserModel.get(request.params.file);
+    if (!file) {
+      throw new HcrError(
+        'NOT_FOUND',
+        `no such model file: ${request.params.file} (expected ${BROWSER_MODEL_FILES.join(' or ')})`,
+      );
+    }
+    reply
+      .header('etag', file.etag)
+      .header('cache-control', 'no-cache')
+      .type(
+        request.params.file.endsWith('.json') ? 'application/json' : 'application/octet-stream',
+      );
+    if (request.headers['if-none-match'] === file.etag) return reply.code(304).send();
+    return reply.send(file.bytes);
+  });
+
+  if (existsSync(join(webRoot, 'index.html'))) {
+    await app.register(fastifyStatic, {
+      root: webRoot,
+      cacheControl: false,
+      setHeaders: (res, path) => {
+        // Vite names built assets by their content hash: they never change under one name.
+        if (/[\\/]assets[\\/]/.test(path)) {
+          res.setHeader('cache-control', 'public, max-age=31536000, immutable');
+        } else {
+          res.setHeader('cache-control', 'no-cache');
+        }
+        if (path.endsWith('.html')) {
+          for (const [name, value] of Object.entries(PAGE_HEADERS)) res.setHeader(name, value);
+        }
+      },
+    });
+  } else {
+    app.get('/', async () => {
+      throw new ApiError(
+        'UNAVAILABLE',
+        `the web page is not built (no ${join(webRoot, 'index.html')}): run 'npm run build:web' (or 'npm start', which builds it); the API under /api works without it`,
+      );
+    });
+  }
+  return app;
+}

@@ -1,0 +1,40 @@
+// Public API of hcr's HTTP server: build it (page, model files, JSON API), listen with a
+// graceful shutdown, and the limits with their defaults.
+
+export {
+  BROWSER_MODEL_FILES,
+  DEFAULT_WEB_ROOT,
+  buildServer,
+  type ServerEvent,
+  type ServerOptions,
+} from './app.js';
+export {
+  SERVER_DEFAULTS,
+  resolveServerLimits,
+  type ResolvedServerLimits,
+  type ServerLimitOptions,
+} from './config.js';
+export {
+  ACCEPTED_CONTENT_TYPES,
+  API_ERROR_STATUS,
+  ApiError,
+  toErrorReply,
+  type ApiErrorCode,
+  type ErrorBody,
+} from './errors.js';
+export {
+  serveUntilSignal,
+  type ListenOptions,
+  type RunningServer,
+  type ShutdownResult,
+  type SignalSource,
+} from './listen.js';
+export {
+  Limiter,
+  recognizeImages,
+  type EmptyImage,
+  type FailedImage,
+  type ImageInput,
+  type ImageResult,
+  type RecognizedImage,
+} from './recognize.js';

@@ -1,0 +1,122 @@
+// Turning what a person gives the page (a picked, dropped or pasted image file; the drawing
+// canvas) into gray pixels with core's rgbaToGray, the function the server uses on decoded
+// files, so that both sides hand normalizeToMnist the same pixels.
+
+import { HcrError } from '../core/errors.js';
+import { rgbaToGray } from '../core/normalize.js';
+import type { GrayImage } from '../core/types.js';
+
+/** A decoded upload: its gray pixels and a bitmap to show on the pad. */
+export interface DecodedFile {
+  readonly gray: GrayImage;
+  readonly bitmap: ImageBitmap;
+  /** True when the paper is light (dark ink), from the border's median. */
+  readonly lightPaper: boolean;
+}
+
+/**
+ * Gray pixels of a canvas (RGBA, transparency composited as on the server).
+ *
+ * @example
+ * const gray = canvasToGray(pad.canvas);
+ */
+export function canvasToGray(canvas: HTMLCanvasElement | OffscreenCanvas): GrayImage {
+  const context = canvas.getContext('2d', { willReadFrequently: true }) as
+    CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D | null;
+  if (!context) throw new HcrError('ENGINE', 'canvas: the browser gave no 2D context');
+  const { data, width, height } = context.getImageData(0, 0, canvas.width, canvas.height);
+  return rgbaToGray(data, width, height, 4);
+}
+
+/** The median of the outermost rows and columns of a gray image. */
+export function borderMedian(image: GrayImage): number {
+  const { width: w, height: h, data } = image;
+  const hist = new Uint32Array(256);
+  let total = 0;
+  for (let x = 0; x < w; x++) {
+    hist[data[x]!]!++;
+    hist[data[(h - 1) * w + x]!]!++;
+    total += 2;
+  }
+  for (let y = 1; y < h - 1; y++) {
+    hist[data[y * w]!]!++;
+    hist[data[y * w + w - 1]!]!++;
+    total += 2;
+  }
+  let seen = 0;
+  for (let v = 0; v < 256; v++) {
+    seen += hist[v]!;
+    if (seen * 2 >= total) return v;
+  }
+  return 255;
+}
+
+/** Loads an image element from a file, to read its size before decoding all of it. */
+function loadElement(file: Blob): Promise<HTMLImageElement> {
+  const url = URL.createObjectURL(file);
+  const image = new Image();
+  return new Promise<HTMLImageElement>((resolve, reject) => {
+    image.onload = () => resolve(image);
+    image.onerror = () => reject(new Error('the browser cannot decode it'));
+    image.src = url;
+  }).finally(() => URL.revokeObjectURL(url));
+}
+
+/**
+ * Decodes an image file in the browser (PNG, JPEG, WebP, GIF, SVG, as the browser can; EXIF
+ * orientation applied). Returns undefined when the browser cannot decode it (TIFF in most
+ * browsers): the caller then sends the file to the server, which can.
+ *
+ * @param maxPixels - the largest image (width x height) accepted, the server's limit
+ * @throws HcrError BAD_IMAGE when the image is larger than `maxPixels` or has no pixels
+ * @example
+ * const decoded = await decodeFile(file, 24_000_000);
+ */
+export async function decodeFile(
+  file: Blob & { name?: string },
+  maxPixels: number,
+): Promise<DecodedFile | undefined> {
+  const name = file.name || 'image';
+  let element: HTMLImageElement;
+  try {
+    element = await loadElement(file);
+  } catch {
+    return undefined;
+  }
+  const width = element.naturalWidth;
+  const height = element.naturalHeight;
+  if (width < 1 || height < 1) return undefined;
+  if (width * height > maxPixels) {
+    throw new HcrError(
+      'BAD_IMAGE',
+      `${name}: ${width}x${height} = ${width * height} px exceeds the limit of ${maxPixels}`,
+    );
+  }
+  const bitmap = await createImageBitmap(element);
+  const canvas = new OffscreenCanvas(width, height);
+  const context = canvas.getContext('2d', { willReadFrequently: true });
+  if (!context) throw new HcrError('ENGINE', 'canvas: the browser gave no 2D context');
+  context.drawImage(bitmap, 0, 0);
+  const gray = canvasToGray(canvas);
+  return { gray, bitmap, lightPaper: borderMedian(gray) > 127 };
+}
+
+/**
+ * The first image file among dropped or pasted items, if any.
+ *
+ * @example
+ * const file = firstImageFile(event.dataTransfer);
+ */
+export function firstImageFile(transfer: DataTransfer | null): File | undefined {
+  if (!transfer) return undefined;
+  for (const file of Array.from(transfer.files)) {
+    if (file.type.startsWith('image/') || file.type === '') return file;
+  }
+  for (const item of Array.from(transfer.items)) {
+    if (item.kind === 'file' && item.type.startsWith('image/')) {
+      const file = item.getAsFile();
+      if (file) return file;
+    }
+  }
+  return undefined;
+}

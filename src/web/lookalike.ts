@@ -1,0 +1,46 @@
+// The note the page shows when the model's two best guesses are characters that handwriting
+// cannot tell apart without context (O/0, I/1, S/5, Z/2, B/8, G/6). Pure functions: no DOM, so
+// they are tested in Node.
+
+import { LOOKALIKE_PAIRS, type ClassPair } from '../core/metrics.js';
+
+/**
+ * The pairs the page warns about: core's LOOKALIKE_PAIRS (merged in the "merged" accuracy) plus
+ * B/8 and G/6, which are close enough in handwriting to deserve a note on the page although
+ * they count as errors in the figures (they are in core's CONFUSABLE_PAIRS).
+ *
+ * @example
+ * PAGE_LOOKALIKE_PAIRS.length; // 6
+ */
+export const PAGE_LOOKALIKE_PAIRS: readonly ClassPair[] = Object.freeze([
+  ...LOOKALIKE_PAIRS,
+  Object.freeze(['B', '8'] as const),
+  Object.freeze(['G', '6'] as const),
+]);
+
+/** Whether a class is a digit, a capital or a small letter, for labels like "0 (digit)". */
+export function classKind(label: string): 'digit' | 'capital' | 'small letter' | undefined {
+  if (/^[0-9]$/.test(label)) return 'digit';
+  if (/^[A-Z]$/.test(label)) return 'capital';
+  if (/^[a-z]$/.test(label)) return 'small letter';
+  return undefined;
+}
+
+/**
+ * The note for the two best classes, or undefined when they are not a look-alike pair.
+ *
+ * @param first - the most probable class
+ * @param second - the second most probable class
+ * @example
+ * lookalikeNote('O', '0'); // 'O (capital) and 0 (digit) look alike in handwriting: ...'
+ * lookalikeNote('A', '4'); // undefined
+ */
+export function lookalikeNote(first: string, second: string | undefined): string | undefined {
+  if (second === undefined) return undefined;
+  const pair = PAGE_LOOKALIKE_PAIRS.find(
+    ([a, b]) => (a === first && b === second) || (a === second && b === first),
+  );
+  if (!pair) return undefined;
+  const name = (label: string) => `${label} (${classKind(label) ?? 'class'})`;
+  return `${name(first)} and ${name(second)} look alike in handwriting: without context (a word, a number) even a person often cannot tell them apart.`;
+}

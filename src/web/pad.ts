@@ -1,0 +1,228 @@
+// The drawing pad: a canvas that takes strokes from a mouse, a finger or a pen (pointer events,
+// coalesced for smoothness), draws them as smooth curves, and keeps them as a list so that undo,
+// clear and a change of size redraw them exactly. An uploaded image can sit under the strokes.
+
+/** A point in pad coordinates: 0-1 across the pad's side. */
+interface Point {
+  readonly x: number;
+  readonly y: number;
+}
+
+/** One stroke: its width as a fraction of the pad's side, and its points. */
+interface Stroke {
+  readonly width: number;
+  readonly points: Point[];
+}
+
+/** Why the pad changed: a stroke in progress, a finished stroke, an undo, a clear, an image. */
+export type PadChange = 'drawing' | 'stroke' | 'undo' | 'clear' | 'image';
+
+/** Options of {@link DrawingPad}. */
+export interface PadOptions {
+  /** Pen width in CSS pixels. Default: 18. */
+  readonly penWidth?: number;
+  /** Called after every change, with its kind. */
+  readonly onChange?: (change: PadChange) => void;
+}
+
+/** An image shown under the strokes, fitted into the pad. */
+interface Backdrop {
+  readonly bitmap: ImageBitmap;
+  readonly lightPaper: boolean;
+}
+
+/** Most backing-store pixels per CSS pixel: sharp on phones, yet a bounded image to normalize. */
+const MAX_PIXEL_RATIO = 2;
+
+/**
+ * A square drawing surface on a `<canvas>`: white paper and black ink (or the reverse on a dark
+ * uploaded image), strokes kept for undo and redrawn on resize.
+ *
+ * @example
+ * const pad = new DrawingPad(canvas, { onChange: (kind) => schedule(kind) });
+ * pad.undo();
+ */
+export class DrawingPad {
+  readonly canvas: HTMLCanvasElement;
+  /** Pen width in CSS pixels, used for the next stroke. */
+  penWidth: number;
+  readonly #context: CanvasRenderingContext2D;
+  readonly #strokes: Stroke[] = [];
+  readonly #onChange: (change: PadChange) => void;
+  #backdrop: Backdrop | undefined;
+  #current: Stroke | undefined;
+  #pointerId: number | undefined;
+  #side = 0;
+
+  constructor(canvas: HTMLCanvasElement, options: PadOptions = {}) {
+    this.canvas = canvas;
+    this.penWidth = options.penWidth ?? 18;
+    this.#onChange = options.onChange ?? (() => {});
+    const context = canvas.getContext('2d', { willReadFrequently: true });
+    if (!context) throw new Error('canvas: the browser gave no 2D context');
+    this.#context = context;
+    canvas.addEventListener('pointerdown', (e) => this.#down(e));
+    canvas.addEventListener('pointermove', (e) => this.#move(e));
+    canvas.addEventListener('pointerup', (e) => this.#up(e));
+    canvas.addEventListener('pointercancel', (e) => this.#up(e));
+    new ResizeObserver(() => this.resize()).observe(canvas);
+    this.resize();
+  }
+
+  /** True when there is nothing on the pad: no stroke and no image. */
+  get isBlank(): boolean {
+    return this.#strokes.length === 0 && !this.#backdrop && !this.#current;
+  }
+
+  /** True when the pad shows an uploaded image and nothing was drawn on it. */
+  get isImageOnly(): boolean {
+    return Boolean(this.#backdrop) && this.#strokes.length === 0 && !this.#current;
+  }
+
+  /** Matches the backing store to the canvas's displayed size and redraws. */
+  resize(): void {
+    const rect = this.canvas.getBoundingClientRect();
+    const ratio = Math.min(window.devicePixelRatio || 1, MAX_PIXEL_RATIO);
+    const side = Math.max(1, Math.round(Math.min(rect.width, rect.height || rect.width) * ratio));
+    if (side === this.#side) return;
+    this.#side = side;
+    this.canvas.width = side;
+    this.canvas.height = side;
+    this.#redraw();
+  }
+
+  /** Removes the last stroke (or the uploaded image once no stroke is left). */
+  undo(): void {
+    if (this.#strokes.pop() === undefined) {
+      if (!this.#backdrop) return;
+      this.#backdrop = undefined;
+    }
+    this.#redraw();
+    this.#onChange('undo');
+  }
+
+  /** Removes every stroke and the image. */
+  clear(): void {
+    const had = !this.isBlank;
+    this.#strokes.length = 0;
+    this.#current = undefined;
+    this.#backdrop = undefined;
+    this.#redraw();
+    if (had) this.#onChange('clear');
+  }
+
+  /** Shows an uploaded image (fitted, centred) instead of the drawing; strokes go on top of it. */
+  setImage(bitmap: ImageBitmap, lightPaper: boolean): void {
+    this.#strokes.length = 0;
+    this.#current = undefined;
+    this.#backdrop = { bitmap, lightPaper };
+    this.#redraw();
+    this.#onChange('image');
+  }
+
+  get #paper(): string {
+    return !this.#backdrop || this.#backdrop.lightPaper ? '#ffffff' : '#000000';
+  }
+
+  get #ink(): string {
+    return !this.#backdrop || this.#backdrop.lightPaper ? '#000000' : '#ffffff';
+  }
+
+  #redraw(): void {
+    const ctx = this.#context;
+    const side = this.#side;
+    ctx.fillStyle = this.#paper;
+    ctx.fillRect(0, 0, side, side);
+    if (this.#backdrop) {
+      const { bitmap } = this.#backdrop;
+      const scale = Math.min(side / bitmap.width, side / bitmap.height);
+      const w = bitmap.width * scale;
+      const h = bitmap.height * scale;
+      ctx.imageSmoothingQuality = 'high';
+      ctx.drawImage(bitmap, (side - w) / 2, (side - h) / 2, w, h);
+    }
+    for (const stroke of this.#strokes) this.#drawStroke(stroke, 0);
+    if (this.#current) this.#drawStroke(this.#current, 0);
+  }
+
+  /** Draws a stroke from point `from` on, as quadratic curves through the points' midpoints. */
+  #drawStroke(stroke: Stroke, from: number): void {
+    const ctx = this.#context;
+    const side = this.#side;
+    const p = stroke.points;
+    ctx.strokeStyle = this.#ink;
+    ctx.fillStyle = this.#ink;
+    ctx.lineWidth = stroke.width * side;
+    ctx.lineCap = 'round';
+    ctx.lineJoin = 'round';
+    if (p.length === 1) {
+      const only = p[0]!;
+      ctx.beginPath();
+      ctx.arc(only.x * side, only.y * side, (stroke.width * side) / 2, 0, Math.PI * 2);
+      ctx.fill();
+      return;
+    }
+    const mid = (a: Point, b: Point) => ({
+      x: ((a.x + b.x) / 2) * side,
+      y: ((a.y + b.y) / 2) * side,
+    });
+    ctx.beginPath();
+    const start = Math.max(1, from);
+    const first =
+      start === 1 ? { x: p[0]!.x * side, y: p[0]!.y * side } : mid(p[start - 2]!, p[start - 1]!);
+    ctx.moveTo(first.x, first.y);
+    for (let i = start; i < p.length; i++) {
+      const control = p[i - 1]!;
+      const end =
+        i === p.length - 1 ? { x: p[i]!.x * side, y: p[i]!.y * side } : mid(control, p[i]!);
+      if (i === 1 && p.length > 2) {
+        ctx.lineTo(end.x, end.y);
+      } else {
+        ctx.quadraticCurveTo(control.x * side, control.y * side, end.x, end.y);
+      }
+    }
+    ctx.stroke();
+  }
+
+  #point(e: PointerEvent): Point {
+    const rect = this.canvas.getBoundingClientRect();
+    return {
+      x: Math.min(1, Math.max(0, (e.clientX - rect.left) / rect.width)),
+      y: Math.min(1, Math.max(0, (e.clientY - rect.top) / rect.height)),
+    };
+  }
+
+  #down(e: PointerEvent): void {
+    if (this.#pointerId !== undefined || (e.pointerType === 'mouse' && e.button !== 0)) return;
+    e.preventDefault();
+    this.canvas.setPointerCapture(e.pointerId);
+    this.#pointerId = e.pointerId;
+    const rect = this.canvas.getBoundingClientRect();
+    this.#current = { width: this.penWidth / rect.width, points: [this.#point(e)] };
+    this.#drawStroke(this.#current, 0);
+    this.#onChange('drawing');
+  }
+
+  #move(e: PointerEvent): void {
+    if (e.pointerId !== this.#pointerId || !this.#current) return;
+    e.preventDefault();
+    const events = typeof e.getCoalescedEvents === 'function' ? e.getCoalescedEvents() : [];
+    const stroke = this.#current;
+    const before = stroke.points.length;
+    for (const event of events.length ? events : [e]) stroke.points.push(this.#point(event));
+    // Redraw from the last finished curve so the joint between old and new segments stays smooth.
+    this.#drawStroke(stroke, Math.max(1, before - 1));
+    this.#onChange('drawing');
+  }
+
+  #up(e: PointerEvent): void {
+    if (e.pointerId !== this.#pointerId) return;
+    this.#pointerId = undefined;
+    if (this.#current) {
+      this.#strokes.push(this.#current);
+      this.#current = undefined;
+      this.#redraw();
+      this.#onChange('stroke');
+    }
+  }
+}

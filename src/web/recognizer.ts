@@ -1,0 +1,208 @@
+// Where the page runs the model: in the browser with tfjs (WebAssembly, else WebGL, else plain
+// JavaScript) on pixels normalized by core's normalizeToMnist, so a drawing never leaves the
+// machine; or, when the browser cannot load the model, on the server through POST /api/predict.
+// tfjs is imported on demand, so the page is usable before it arrives.
+
+import type * as tfTypes from '@tensorflow/tfjs';
+import wasmPlainUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
+import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
+import wasmThreadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
+import { normalizeToMnist } from '../core/normalize.js';
+import { IMAGE_PIXELS, IMAGE_SIZE, type GrayImage } from '../core/types.js';
+
+/** One ranked class. */
+export interface Ranked {
+  readonly label: string;
+  readonly probability: number;
+}
+
+/** What the model read in one image. */
+export type Recognition =
+  | {
+      readonly empty: false;
+      /** The most probable classes, best first. */
+      readonly predictions: readonly Ranked[];
+      /** The 28x28 image the model saw (0 background, 255 ink), when computed here. */
+      readonly pixels?: Uint8Array;
+      /** The same image as a data URL, when the server computed it. */
+      readonly imageUrl?: string;
+    }
+  | { readonly empty: true };
+
+/** An image to read: its gray pixels when the browser decoded it, and its encoded bytes. */
+export interface RecognitionInput {
+  /** Gray pixels, when the browser could decode the image. */
+  readonly gray?: GrayImage;
+  /** The image as a file (for the server), made only when needed. */
+  readonly blob: () => Promise<Blob>;
+}
+
+/** The public part of GET /api/model that the page uses. */
+export interface ModelInfo {
+  readonly labelSet: { readonly name: string; readonly classes: readonly string[] };
+  readonly architecture: { readonly name: string };
+  readonly metrics: Readonly<
+    Record<string, { accuracy: number; accuracyMerged: number; count: number }>
+  >;
+  readonly browserModel: string;
+  readonly limits: {
+    readonly maxUploadBytes: number;
+    readonly maxPixels: number;
+    readonly top: number;
+  };
+}
+
+/** Runs the model on images. */
+export interface Recognizer {
+  /** Where the model runs, for the status line, e.g. `in your browser (WebAssembly)`. */
+  readonly where: string;
+  /** `'browser'` or `'server'`. */
+  readonly kind: 'browser' | 'server';
+  recognize(input: RecognitionInput, top: number): Promise<Recognition>;
+}
+
+/** A failure the page shows as it is (the server's message, or the browser's). */
+export class PageError extends Error {
+  readonly code: string;
+
+  constructor(code: string, message: string) {
+    super(message);
+    this.name = 'PageError';
+    this.code = code;
+  }
+}
+
+const BACKEND_NAMES: Readonly<Record<string, string>> = Object.freeze({
+  wasm: 'WebAssembly',
+  webgl: 'WebGL',
+  cpu: 'JavaScript',
+});
+
+/** The k largest entries of `probs`, best first. */
+export function rank(probs: ArrayLike<number>, classes: readonly string[], k: number): Ranked[] {
+  return Array.from(probs, (probability, i) => ({ label: classes[i] ?? String(i), probability }))
+    .sort((a, b) => b.probability - a.probability)
+    .slice(0, k);
+}
+
+/**
+ * Loads tfjs and the model in the browser: the first backend of `backends` that starts
+ * (default `['wasm', 'webgl', 'cpu']`), the model from `info.browserModel`, one warm-up run.
+ *
+ * @throws when no backend starts or the model cannot be loaded (the page then uses the server)
+ * @example
+ * const recognizer = await loadBrowserRecognizer(info);
+ */
+export async function loadBrowserRecognizer(
+  info: ModelInfo,
+  backends: readonly string[] = ['wasm', 'webgl', 'cpu'],
+): Promise<Recognizer> {
+  const tf: typeof tfTypes = await import('@tensorflow/tfjs');
+  let backend: string | undefined;
+  for (const name of backends) {
+    try {
+      if (name === 'wasm') {
+        const wasm = await import('@tensorflow/tfjs-backend-wasm');
+        wasm.setWasmPaths({
+          'tfjs-backend-wasm.wasm': wasmPlainUrl,
+          'tfjs-backend-wasm-simd.wasm': wasmSimdUrl,
+          'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedUrl,
+        });
+      }
+      if (await tf.setBackend(name)) {
+        await tf.ready();
+        backend = name;
+        break;
+      }
+    } catch {
+      // Try the next backend.
+    }
+  }
+  if (!backend) throw new Error(`no tfjs backend could start (tried ${backends.join(', ')})`);
+  const model = await tf.loadLayersModel(info.browserModel);
+  const classes = info.labelSet.classes;
+  const outputs = model.outputs[0]?.shape.at(-1);
+  if (outputs !== classes.length) {
+    throw new Error(`the model has ${outputs} outputs but ${classes.length} classes`);
+  }
+  const run = (pixels: Uint8Array): Float32Array => {
+    const floats = new Float32Array(IMAGE_PIXELS);
+    for (let i = 0; i < IMAGE_PIXELS; i++) floats[i] = pixels[i]! / 255;
+    const out = tf.tidy(() => {
+      const x = tf.tensor4d(floats, [1, IMAGE_SIZE, IMAGE_SIZE, 1]);
+      return model.predict(x) as tfTypes.Tensor;
+    });
+    const probs = out.dataSync() as Float32Array;
+    out.dispose();
+    return probs;
+  };
+  run(new Uint8Array(IMAGE_PIXELS));
+  return {
+    kind: 'browser',
+    where: `in your browser (${BACKEND_NAMES[backend] ?? backend})`,
+    recognize: async (input, top) => {
+      if (!input.gray) throw new PageError('BAD_IMAGE', 'the browser could not decode the image');
+      const normalized = normalizeToMnist(input.gray);
+      if (normalized.empty) return { empty: true };
+      return {
+        empty: false,
+        predictions: rank(run(normalized.pixels), classes, top),
+        pixels: normalized.pixels,
+      };
+    },
+  };
+}
+
+interface ServerAnswer {
+  code?: string;
+  message?: string;
+  predictions?: Ranked[];
+  image?: string;
+}
+
+/**
+ * Runs the model on the server: POSTs the image to `/api/predict` (a file as a multipart upload,
+ * so messages name it; a drawing as PNG bytes).
+ *
+ * @param fetchImpl - the fetch to use (tests pass their own). Default: `fetch`.
+ * @example
+ * const recognizer = serverRecognizer();
+ */
+export function serverRecognizer(fetchImpl: typeof fetch = fetch.bind(globalThis)): Recognizer {
+  return {
+    kind: 'server',
+    where: 'on the server',
+    recognize: async (input, top) => {
+      const blob = await input.blob();
+      let body: Blob | FormData = blob;
+      const headers: Record<string, string> = {};
+      if (blob instanceof File && blob.name) {
+        // A file goes as a form upload, so the server's messages name it.
+        body = new FormData();
+        body.append('image', blob, blob.name);
+      } else {
+        headers['content-type'] = blob.type.startsWith('image/')
+          ? blob.type
+          : 'application/octet-stream';
+      }
+      const response = await fetchImpl(`/api/predict?top=${top}`, {
+        method: 'POST',
+        headers,
+        body,
+      });
+      const answer = (await response.json().catch(() => ({}))) as ServerAnswer;
+      if (response.status === 422 && answer.code === 'EMPTY_IMAGE') return { empty: true };
+      if (!response.ok || !answer.predictions) {
+        throw new PageError(
+          answer.code ?? `HTTP_${response.status}`,
+          answer.message ?? `the server answered ${response.status}`,
+        );
+      }
+      return {
+        empty: false,
+        predictions: answer.predictions,
+        ...(answer.image ? { imageUrl: answer.image } : {}),
+      };
+    },
+  };
+}

@@ -1,0 +1,135 @@
+// Showing what the model read: the top classes as bars with probabilities, the 28x28 image the
+// model saw, the look-alike note, and a one-line summary that screen readers announce.
+
+import { IMAGE_SIZE } from '../core/types.js';
+import { classKind, lookalikeNote } from './lookalike.js';
+import type { Ranked, Recognition } from './recognizer.js';
+
+/** The elements the results are drawn into. */
+export interface ResultsView {
+  /** What the panel says before anything was read. */
+  readonly placeholder: HTMLElement;
+  /** The live region: "Reads 7" (announced when the best class changes). */
+  readonly summary: HTMLElement;
+  /** The best class's probability, next to the summary but outside the live region. */
+  readonly summaryProbability: HTMLElement;
+  readonly ranking: HTMLOListElement;
+  readonly note: HTMLElement;
+  readonly seen: HTMLElement;
+  readonly seenCanvas: HTMLCanvasElement;
+  readonly error: HTMLElement;
+}
+
+/** What the summary says when there is nothing to read. */
+export const EMPTY_MESSAGE = 'Draw a character';
+
+/** A probability as a percentage with one decimal, e.g. `93.1%`; below 0.1% shows `<0.1%`. */
+export function percent(probability: number): string {
+  const p = probability * 100;
+  return p > 0 && p < 0.1 ? '<0.1%' : `${p.toFixed(1)}%`;
+}
+
+function element<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  className: string,
+  text?: string,
+): HTMLElementTagNameMap[K] {
+  const el = document.createElement(tag);
+  el.className = className;
+  if (text !== undefined) el.textContent = text;
+  return el;
+}
+
+/** Sets an element's text only when it changes, so a live region speaks only on news. */
+function setText(el: HTMLElement, text: string): void {
+  if (el.textContent !== text) el.textContent = text;
+}
+
+function rankingItem(item: Ranked, best: boolean): HTMLLIElement {
+  const li = element('li', best ? 'rank best' : 'rank');
+  const kind = classKind(item.label);
+  const name = element('span', 'rank-label');
+  name.append(element('span', 'glyph', item.label));
+  if (kind) name.append(element('span', 'kind', kind));
+  const bar = element('span', 'bar');
+  bar.setAttribute('aria-hidden', 'true');
+  const fill = element('span', 'fill');
+  fill.style.width = `${Math.max(0, Math.min(100, item.probability * 100)).toFixed(1)}%`;
+  bar.append(fill);
+  li.append(name, bar, element('span', 'pct', percent(item.probability)));
+  li.setAttribute(
+    'aria-label',
+    `${item.label}${kind ? ` (${kind})` : ''}: ${percent(item.probability)}`,
+  );
+  return li;
+}
+
+function drawSeen(canvas: HTMLCanvasElement, recognition: Recognition): void {
+  const ctx = canvas.getContext('2d');
+  if (!ctx || recognition.empty) return;
+  canvas.width = IMAGE_SIZE;
+  canvas.height = IMAGE_SIZE;
+  if (recognition.pixels) {
+    const rgba = ctx.createImageData(IMAGE_SIZE, IMAGE_SIZE);
+    recognition.pixels.forEach((v, i) => {
+      rgba.data[i * 4] = v;
+      rgba.data[i * 4 + 1] = v;
+      rgba.data[i * 4 + 2] = v;
+      rgba.data[i * 4 + 3] = 255;
+    });
+    ctx.putImageData(rgba, 0, 0);
+  } else if (recognition.imageUrl) {
+    const image = new Image();
+    image.onload = () => ctx.drawImage(image, 0, 0, IMAGE_SIZE, IMAGE_SIZE);
+    image.src = recognition.imageUrl;
+  }
+}
+
+/**
+ * Shows a recognition: the ranking, the 28x28 image, the note; or "Draw a character" when the
+ * image is empty. Announces the best class only when it changes, so a screen reader is not
+ * flooded while the person draws.
+ *
+ * @example
+ * showRecognition(view, await recognizer.recognize(input, 5));
+ */
+export function showRecognition(view: ResultsView, recognition: Recognition): void {
+  view.error.hidden = true;
+  view.placeholder.hidden = true;
+  if (recognition.empty || recognition.predictions.length === 0) {
+    showEmpty(view);
+    return;
+  }
+  const [best, second] = recognition.predictions;
+  view.ranking.replaceChildren(...recognition.predictions.map((p, i) => rankingItem(p, i === 0)));
+  view.ranking.hidden = false;
+  setText(view.summary, `Reads ${best!.label}`);
+  setText(view.summaryProbability, percent(best!.probability));
+  view.summary.classList.remove('empty');
+  const note = lookalikeNote(best!.label, second?.label);
+  view.note.hidden = note === undefined;
+  view.note.textContent = note ?? '';
+  drawSeen(view.seenCanvas, recognition);
+  view.seen.hidden = false;
+}
+
+/** Shows the empty state: "Draw a character", no ranking, no image. */
+export function showEmpty(view: ResultsView): void {
+  view.placeholder.hidden = false;
+  view.ranking.replaceChildren();
+  view.ranking.hidden = true;
+  view.note.hidden = true;
+  view.seen.hidden = true;
+  setText(view.summary, EMPTY_MESSAGE);
+  setText(view.summaryProbability, '');
+  view.summary.classList.add('empty');
+}
+
+/** Shows an error message in place of the results. */
+export function showError(view: ResultsView, message: string): void {
+  showEmpty(view);
+  view.placeholder.hidden = true;
+  setText(view.summary, 'Could not read the image');
+  view.error.textContent = message;
+  view.error.hidden = false;
+}
