@@ -1,6 +1,7 @@
 // `hcr evaluate`: runs a model over each test set, computes the metrics of src/core/metrics
 // per set, per kind of character within a set (digits, capitals, lowercase) and over all sets
-// combined, and saves them as evaluation.json next to the model for the report to read.
+// combined, and saves them as evaluation.json next to the model for the report to read
+// (with the most confident mistakes per set and what was evaluated, so it can be reused).
 
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -12,7 +13,7 @@ import {
   type EvaluationResult,
 } from '../../core/metrics.js';
 import { subsetDataset } from '../../core/split.js';
-import type { Dataset } from '../../core/types.js';
+import { IMAGE_PIXELS, type Dataset } from '../../core/types.js';
 import { writeFileAtomic } from '../fs-atomic.js';
 import { METADATA_FILE, type LoadedModel, type MetricRecord } from '../model/artifact.js';
 import { argmaxRows, predictProbabilities } from '../model/inference.js';
@@ -21,6 +22,32 @@ import { argmaxRows, predictProbabilities } from '../model/inference.js';
 export const EVALUATION_FILE = 'evaluation.json';
 /** The k of the top-k accuracy reported with every result. */
 export const EVALUATION_TOP_K = 3;
+/** How many misclassified images per test set {@link EvaluationReport.errors} keeps. */
+export const EVALUATION_ERROR_LIMIT = 1000;
+
+/**
+ * The most confident mistakes on one test set, most confident first, as parallel arrays
+ * (compact in JSON): entry k is image `index[k]` of the test set, of true class `true[k]`,
+ * predicted as `predicted[k]` (class indices into the label set) with probability
+ * `probability[k]` (rounded to 4 decimals).
+ */
+export interface TestSetErrors {
+  readonly index: number[];
+  readonly true: number[];
+  readonly predicted: number[];
+  readonly probability: number[];
+  /** All misclassified images of the set, including those past {@link EVALUATION_ERROR_LIMIT}. */
+  readonly total: number;
+}
+
+/** What an evaluation ran on, so that a later reader can tell whether it still applies. */
+export interface EvaluationSubject {
+  /** SHA-256 of the model's weights.bin (from hcr.json), or null when not recorded. */
+  readonly weightsSha256: string | null;
+  readonly labelSet: string;
+  /** Each test set's name, image count and {@link datasetFingerprint}. */
+  readonly tests: readonly { name: string; count: number; fingerprint: string }[];
+}
 
 /** Everything `hcr evaluate` measured, as saved in evaluation.json. */
 export interface EvaluationReport {
@@ -33,6 +60,47 @@ export interface EvaluationReport {
   readonly combined: EvaluationResult | null;
   /** Up to 50 misclassified image indices per test set, for the report's image grid. */
   readonly misclassified: Record<string, number[]>;
+  /** Per test set, the most confident mistakes (absent in files written before it existed). */
+  readonly errors?: Record<string, TestSetErrors>;
+  /** What was evaluated (absent in files written before it existed). */
+  readonly subject?: EvaluationSubject;
+}
+
+/**
+ * A 32-bit FNV-1a hash of a dataset's labels and pixels, as 8 hex digits: equal datasets give
+ * equal fingerprints, and a changed image or label almost surely changes it.
+ *
+ * @example
+ * datasetFingerprint(plan.tests[0]); // '3f2a9c01'
+ */
+export function datasetFingerprint(ds: Dataset): string {
+  let h = 2166136261;
+  const count = ds.labels.length;
+  for (let i = 0; i < count; i++) h = Math.imul(h ^ ds.labels[i]!, 16777619);
+  const pixels = ds.images.subarray(0, count * IMAGE_PIXELS);
+  for (let i = 0; i < pixels.length; i++) h = Math.imul(h ^ pixels[i]!, 16777619);
+  return (h >>> 0).toString(16).padStart(8, '0');
+}
+
+/**
+ * The {@link EvaluationSubject} of evaluating `loaded` on `tests`.
+ *
+ * @example
+ * evaluationSubject(loaded, plan.tests).tests.map((t) => t.name); // ['mnist-test', ...]
+ */
+export function evaluationSubject(
+  loaded: LoadedModel,
+  tests: readonly Dataset[],
+): EvaluationSubject {
+  return {
+    weightsSha256: loaded.metadata.files['weights.bin']?.sha256 ?? null,
+    labelSet: loaded.labelSet.name,
+    tests: tests.map((ds) => ({
+      name: ds.name,
+      count: ds.labels.length,
+      fingerprint: datasetFingerprint(ds),
+    })),
+  };
 }
 
 const KINDS: readonly { suffix: string; test: (c: string) => boolean }[] = [
@@ -58,7 +126,7 @@ function evaluateOne(
   loaded: LoadedModel,
   ds: Dataset,
   batchSize: number | undefined,
-): { result: EvaluationResult; wrong: number[] } {
+): { result: EvaluationResult; wrong: number[]; errors: TestSetErrors } {
   const numClasses = loaded.labelSet.classes.length;
   const count = ds.labels.length;
   const probs = predictProbabilities(
@@ -70,14 +138,27 @@ function evaluateOne(
   const predicted = argmaxRows(probs, numClasses);
   const hits = new Uint8Array(count);
   const wrong: number[] = [];
+  const mistakes: { index: number; probability: number }[] = [];
   for (let i = 0; i < count; i++) {
     const y = ds.labels[i]!;
     const p = probs[i * numClasses + y]!;
     let higher = 0;
     for (let c = 0; c < numClasses; c++) if (probs[i * numClasses + c]! > p) higher++;
     hits[i] = higher < EVALUATION_TOP_K ? 1 : 0;
-    if (predicted[i] !== y && wrong.length < 50) wrong.push(i);
+    if (predicted[i] !== y) {
+      if (wrong.length < 50) wrong.push(i);
+      mistakes.push({ index: i, probability: probs[i * numClasses + predicted[i]!]! });
+    }
   }
+  mistakes.sort((a, b) => b.probability - a.probability || a.index - b.index);
+  const kept = mistakes.slice(0, EVALUATION_ERROR_LIMIT);
+  const errors: TestSetErrors = {
+    index: kept.map((m) => m.index),
+    true: kept.map((m) => ds.labels[m.index]!),
+    predicted: kept.map((m) => predicted[m.index]!),
+    probability: kept.map((m) => Math.round(m.probability * 1e4) / 1e4),
+    total: mistakes.length,
+  };
   const result = evaluatePredictions({
     name: ds.name,
     labelSet: loaded.labelSet,
@@ -85,7 +166,7 @@ function evaluateOne(
     predicted,
     topK: { k: EVALUATION_TOP_K, hits },
   });
-  return { result, wrong };
+  return { result, wrong, errors };
 }
 
 /**
@@ -105,12 +186,14 @@ export function evaluateModel(
   const results: EvaluationResult[] = [];
   const perSet: EvaluationResult[] = [];
   const misclassified: Record<string, number[]> = {};
+  const errors: Record<string, TestSetErrors> = {};
   tests.forEach((ds, i) => {
     options.onProgress?.(i, tests.length, ds.name);
-    const { result, wrong } = evaluateOne(loaded, ds, options.batchSize);
-    results.push(result);
-    perSet.push(result);
-    misclassified[ds.name] = wrong;
+    const one = evaluateOne(loaded, ds, options.batchSize);
+    results.push(one.result);
+    perSet.push(one.result);
+    misclassified[ds.name] = one.wrong;
+    errors[ds.name] = one.errors;
     for (const subset of splitByKind(ds, loaded.labelSet)) {
       results.push(evaluateOne(loaded, subset, options.batchSize).result);
     }
@@ -123,6 +206,8 @@ export function evaluateModel(
     results,
     combined: perSet.length > 1 ? mergeEvaluations('all', perSet) : null,
     misclassified,
+    errors,
+    subject: evaluationSubject(loaded, tests),
   };
 }
 

@@ -1,0 +1,185 @@
+// The `hcr report` command and `hcr train --report`: runs src/node/report and tells a person
+// what happened (which evaluation was reused, which plots are missing and why, where the page
+// is). main.ts declares the options and calls these.
+
+import { basename } from 'node:path';
+import type { PlanProgress } from '../data/sources.js';
+import {
+  readHistory,
+  reportDirFor,
+  writeReport,
+  writeTrainingCurves,
+  type ReportEvent,
+  type ReportOptions,
+  type ReportResult,
+} from '../report/report.js';
+import type { EpochRecord, TrainEvent } from '../train/trainer.js';
+
+/** Where the command's text goes: results on `print` (stdout), progress on `note` (stderr). */
+export interface ReportIo {
+  readonly print: (text: string) => void;
+  readonly note: (text: string) => void;
+  /** Draws data-loading progress (the CLI's shared renderer). */
+  readonly dataProgress?: (progress: PlanProgress) => void;
+}
+
+/** Options of `hcr report` after commander parsed them. */
+export interface ReportCliOptions {
+  readonly dataDir: string;
+  readonly cacheDir: string;
+  readonly compare?: string;
+  readonly out?: string;
+  readonly sources?: readonly string[];
+  readonly samples?: number;
+  readonly save?: boolean;
+  readonly json?: boolean;
+}
+
+/** Turns report events into progress lines for a person. */
+function reportProgress(io: ReportIo): (event: ReportEvent) => void {
+  let lastPlotNote = 0;
+  return (event) => {
+    switch (event.phase) {
+      case 'load':
+        io.note(`loading ${event.model}`);
+        break;
+      case 'data':
+        io.dataProgress?.(event.progress);
+        break;
+      case 'evaluate':
+        if (event.done < event.total) {
+          io.note(
+            `evaluating ${event.model} on ${event.testSet} (${event.done + 1}/${event.total})`,
+          );
+        }
+        break;
+      case 'evaluation':
+        io.note(
+          event.reused
+            ? `${event.model}: reusing evaluation.json (same weights, same test images)`
+            : `${event.model}: evaluated (${event.reason})`,
+        );
+        break;
+      case 'plot':
+        if (event.done === 0 || Date.now() - lastPlotNote > 3000) {
+          lastPlotNote = Date.now();
+          io.note(`drawing plots: ${event.done}/${event.total} (${event.file})`);
+        }
+        break;
+      case 'written':
+        break;
+    }
+  };
+}
+
+/** Prints where the report is and what it lacks. */
+function printResult(result: ReportResult, io: ReportIo, json: boolean): void {
+  if (json) {
+    io.print(JSON.stringify(result, null, 2));
+    return;
+  }
+  const plots = result.files.filter((f) => f.endsWith('.png')).length;
+  io.print(`report: ${result.html}`);
+  io.print(`  ${plots} plots as PNG and SVG, metrics.json, in ${result.outDir}`);
+  for (const m of result.missing) io.print(`  not shown: ${m.plot}: ${m.reason}`);
+}
+
+/**
+ * `hcr report MODEL_DIR`: writes the report and prints where it is.
+ *
+ * @example
+ * await reportCommand('runs/default', { dataDir, cacheDir }, { print, note });
+ */
+export async function reportCommand(
+  modelDir: string,
+  options: ReportCliOptions,
+  io: ReportIo,
+): Promise<ReportResult> {
+  const result = await writeReport({
+    modelDir,
+    dataDir: options.dataDir,
+    cacheDir: options.cacheDir,
+    ...(options.compare ? { compareDir: options.compare } : {}),
+    ...(options.out ? { outDir: options.out } : {}),
+    ...(options.sources ? { sources: options.sources } : {}),
+    ...(options.samples !== undefined ? { samplesPerClass: options.samples } : {}),
+    ...(options.save !== undefined ? { save: options.save } : {}),
+    ...(options.json ? {} : { onProgress: reportProgress(io) }),
+  });
+  printResult(result, io, Boolean(options.json));
+  return result;
+}
+
+/**
+ * The training side of `hcr train --report`: feed it the trainer's events and it rewrites the
+ * curves (MODEL_DIR.report/curves.png and .svg) after every epoch, so a long run can be
+ * watched; `finish` waits for the last write and then writes the full report. A failed curves
+ * write is reported through `io.note` and does not stop training.
+ *
+ * @example
+ * const watcher = await trainReportWatcher({ modelDir: 'runs/x', resume: false, io });
+ * await trainModel({ ..., onProgress: (e) => { renderer.onEvent(e); watcher.onEvent(e); } });
+ * await watcher.finish({ dataDir, cacheDir, plan });
+ */
+export async function trainReportWatcher(params: {
+  modelDir: string;
+  resume: boolean;
+  io: ReportIo;
+  json?: boolean;
+}): Promise<{
+  readonly outDir: string;
+  onEvent: (event: TrainEvent) => void;
+  finish: (options: Omit<ReportOptions, 'modelDir'>) => Promise<ReportResult>;
+}> {
+  const outDir = reportDirFor(params.modelDir);
+  const model = basename(params.modelDir);
+  const history: EpochRecord[] = [];
+  let bestEpoch: number | null = null;
+  if (params.resume) {
+    const previous = await readHistory(params.modelDir);
+    if ('history' in previous) {
+      history.push(...previous.history);
+      bestEpoch = previous.history.reduce((b, r) => (r.valLoss < b.valLoss ? r : b)).epoch;
+    }
+  }
+  let writing: Promise<void> = Promise.resolve();
+  const onEvent = (event: TrainEvent) => {
+    if (event.phase !== 'epoch') return;
+    const record: EpochRecord = {
+      epoch: event.epoch,
+      loss: event.loss,
+      accuracy: event.accuracy,
+      valLoss: event.valLoss,
+      valAccuracy: event.valAccuracy,
+      learningRate: event.learningRate,
+      seconds: event.seconds,
+      images: event.images,
+    };
+    const at = history.findIndex((r) => r.epoch === record.epoch);
+    if (at >= 0) history.splice(at, history.length - at);
+    history.push(record);
+    if (event.improved) bestEpoch = record.epoch;
+    const snapshot = [...history];
+    const best = bestEpoch;
+    // Writes run one after another, behind training; `finish` waits for the last.
+    writing = writing.then(async () => {
+      try {
+        await writeTrainingCurves(outDir, [{ model, history: snapshot, bestEpoch: best }]);
+      } catch (error) {
+        params.io.note(`hcr: could not update the training curves: ${(error as Error).message}`);
+      }
+    });
+  };
+  const finish = async (options: Omit<ReportOptions, 'modelDir'>) => {
+    await writing;
+    const result = await writeReport({
+      ...options,
+      modelDir: params.modelDir,
+      ...(params.json ? {} : { onProgress: reportProgress(params.io) }),
+    });
+    if (params.json) params.io.note(`report: ${result.html}`);
+    else printResult(result, params.io, false);
+    return result;
+  };
+  return { outDir, onEvent, finish };
+}
