@@ -1,0 +1,147 @@
+// Test helpers for the server and the page: a tiny model saved the way `hcr train` saves one
+// (optionally leaning towards some classes, so a test knows what it will read), and small PNG
+// images made on the spot, including broken ones (a header claiming 20000x20000, a 0x0 image).
+
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { deflateSync } from 'node:zlib';
+import * as tf from '@tensorflow/tfjs';
+import sharp from 'sharp';
+import { createModel } from '../../src/core/architectures.js';
+import { LABEL_SETS } from '../../src/core/label-sets.js';
+import { saveModel } from '../../src/node/model/artifact.js';
+
+export const IMAGES = join(import.meta.dirname, '..', 'fixtures', 'images');
+
+/** The fixture letter L (dark on light, 1.5 KB). */
+export const L_PNG = readFileSync(join(IMAGES, 'L.png'));
+
+/**
+ * Saves a `tiny` 36-class model in `dir`. `favour` adds to the output biases (class name ->
+ * logit), and the last layer's weights are scaled down, so the favoured classes come first for
+ * almost any input while the probabilities still depend on it.
+ */
+export async function saveFixtureModel(
+  dir: string,
+  favour: Record<string, number> = {},
+): Promise<string> {
+  const labelSet = LABEL_SETS.alnum36;
+  const model = createModel({ architecture: 'tiny', numClasses: labelSet.classes.length });
+  if (Object.keys(favour).length) {
+    const last = model.layers.at(-1)!;
+    const [kernel, bias] = last.getWeights();
+    const boost = new Float32Array(labelSet.classes.length);
+    for (const [label, logit] of Object.entries(favour)) {
+      boost[labelSet.classes.indexOf(label)] = logit;
+    }
+    const next = tf.tidy(() => [kernel!.mul(0.2), bias!.add(tf.tensor1d(boost))]);
+    last.setWeights(next);
+    tf.dispose(next);
+  }
+  await saveModel(dir, model, {
+    labelSet,
+    normalization: { version: 2 },
+    architecture: { name: 'tiny', options: {} },
+    training: null,
+    metrics: { 'fixture-test': { count: 10, accuracy: 0.5, accuracyMerged: 0.6, macroF1: 0.4 } },
+  });
+  model.dispose();
+  return dir;
+}
+
+/** A gray PNG of `width` x `height`, white, with an optional black rectangle. */
+export async function grayPng(
+  width: number,
+  height: number,
+  ink?: { x: number; y: number; width: number; height: number },
+): Promise<Buffer> {
+  const data = Buffer.alloc(width * height, 255);
+  if (ink) {
+    for (let y = ink.y; y < ink.y + ink.height; y++) {
+      data.fill(0, y * width + ink.x, y * width + ink.x + ink.width);
+    }
+  }
+  return sharp(data, { raw: { width, height, channels: 1 } })
+    .png()
+    .toBuffer();
+}
+
+const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  return c >>> 0;
+});
+
+function crc32(bytes: Buffer): number {
+  let c = 0xffffffff;
+  for (const b of bytes) c = CRC_TABLE[(c ^ b) & 0xff]! ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+function chunk(type: string, data: Buffer): Buffer {
+  const length = Buffer.alloc(4);
+  length.writeUInt32BE(data.length);
+  const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(body));
+  return Buffer.concat([length, body, crc]);
+}
+
+function png(ihdr: { width: number; height: number; bitDepth: number }, idat?: Buffer): Buffer {
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(ihdr.width, 0);
+  header.writeUInt32BE(ihdr.height, 4);
+  header[8] = ihdr.bitDepth;
+  header[9] = 0; // gray
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', header),
+    ...(idat ? [chunk('IDAT', idat)] : []),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
+/** A PNG whose header says `width` x `height` but that holds no pixel data (e.g. a 0x0 image). */
+export function pngHeaderOnly(width: number, height: number): Buffer {
+  return png({ width, height, bitDepth: 8 });
+}
+
+/**
+ * A valid, all-black PNG of `side` x `side` pixels at 1 bit per pixel: a 20000x20000 image
+ * (400 megapixels) compresses to about 50 KB, a small upload that decodes to a huge image.
+ */
+export function hugeBlackPng(side: number): Buffer {
+  const row = 1 + Math.ceil(side / 8);
+  return png({ width: side, height: side, bitDepth: 1 }, deflateSync(Buffer.alloc(row * side)));
+}
+
+/** A multipart/form-data body with files and text fields, for `app.inject()`. */
+export function multipart(
+  parts: { name: string; filename?: string; type?: string; data: Buffer | string }[],
+): { payload: Buffer; headers: Record<string, string> } {
+  const boundary = '----hcr-test-boundary-7MA4YWxkTrZu0gW';
+  const chunks: Buffer[] = [];
+  for (const part of parts) {
+    const disposition = part.filename
+      ? `form-data; name="${part.name}"; filename="${part.filename}"`
+      : `form-data; name="${part.name}"`;
+    const type = part.filename ? `\r\nContent-Type: ${part.type ?? 'image/png'}` : '';
+    chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: ${disposition}${type}\r\n\r\n`));
+    chunks.push(Buffer.isBuffer(part.data) ? part.data : Buffer.from(part.data));
+    chunks.push(Buffer.from('\r\n'));
+  }
+  chunks.push(Buffer.from(`--${boundary}--\r\n`));
+  return {
+    payload: Buffer.concat(chunks),
+    headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+  };
+}
+
+/** The 784 gray bytes of a 28x28 PNG data URL. */
+export async function dataUrlPixels(url: string): Promise<Uint8Array> {
+  const png = Buffer.from(url.replace(/^data:image\/png;base64,/, ''), 'base64');
+  const { data, info } = await sharp(png).greyscale().raw().toBuffer({ resolveWithObject: true });
+  if (info.width !== 28 || info.height !== 28)
+    throw new Error(`expected 28x28, got ${info.width}x${info.height}`);
+  return new Uint8Array(data.buffer, data.byteOffset, info.width * info.height * info.channels);
+}
