@@ -128,9 +128,15 @@ afterEach(() => {
 });
 
 describe('registration', () => {
-  it('registers Conv2DBackpropInput, Conv2DBackpropFilter and Tile for wasm', () => {
+  it('registers its kernels for wasm', () => {
     const names = WASM_TRAINING_KERNELS.map((k) => k.kernelName);
-    expect(names).toEqual(['Conv2DBackpropInput', 'Conv2DBackpropFilter', 'Tile']);
+    expect(names).toEqual([
+      'Conv2DBackpropInput',
+      'Conv2DBackpropFilter',
+      'Tile',
+      'MaxPoolGrad',
+      'BatchMatMul',
+    ]);
     for (const k of WASM_TRAINING_KERNELS) {
       expect(tf.getKernel(k.kernelName, 'wasm')?.kernelFunc).toBe(k.kernelFunc);
     }
@@ -190,6 +196,68 @@ describe('Tile on wasm matches cpu', () => {
       });
     const expected = Array.from(await on('cpu', run));
     expect(Array.from(await on('wasm', run))).toEqual(expected);
+  });
+});
+
+describe('MaxPoolGrad on wasm matches cpu', () => {
+  const cases: [
+    number[],
+    number | [number, number],
+    number | [number, number],
+    'valid' | 'same',
+  ][] = [
+    [[2, 8, 8, 3], 2, 2, 'valid'],
+    [[2, 9, 7, 4], 2, 2, 'valid'], // odd sizes: the last row and column are never pooled
+    [[1, 9, 9, 2], 3, 2, 'valid'], // overlapping windows: gradients add up
+    [[2, 7, 10, 3], 3, 2, 'same'], // padding: windows at the border are partial
+    [[1, 12, 12, 5], 5, 5, 'valid'], // the seed network's pool
+    [[2, 6, 8, 2], [2, 3], [2, 1], 'same'],
+  ];
+  it.each(cases)('x %j, pool %j, strides %j, %s', async (shape, size, strides, pad) => {
+    const seed = shape.reduce((a, b) => a * b, 1);
+    const run = (): ArrayLike<number> =>
+      tf.tidy(() => {
+        // Some equal values (ReLU zeros) so that ties are exercised: the first maximum wins.
+        const x = tf.relu(tf.tensor(randomArray(seed, seed), shape)) as tf.Tensor4D;
+        const y = tf.maxPool(x, size, strides, pad);
+        const dy = tf.tensor(randomArray(y.size, seed + 1), y.shape);
+        return tf
+          .grad((t: tf.Tensor4D) => tf.maxPool(t, size, strides, pad).mul(dy).sum())(x)
+          .dataSync();
+      });
+    expectClose(await on('wasm', run), await on('cpu', run), 'input gradient');
+  });
+});
+
+describe('BatchMatMul on wasm matches cpu with transposed operands', () => {
+  const cases: [number[], number[], boolean, boolean][] = [
+    [[5, 7], [5, 3], true, false],
+    [[5, 7], [3, 7], false, true],
+    [[7, 5], [3, 7], true, true],
+    [[2, 4, 6], [2, 4, 3], true, false], // batched
+    [[2, 6, 4], [2, 3, 4], false, true],
+    [[6, 4], [4, 3], false, false],
+  ];
+  it.each(cases)('a %j, b %j, transposeA %s, transposeB %s', async (aShape, bShape, tA, tB) => {
+    const run = (): ArrayLike<number> =>
+      tf.tidy(() => {
+        const a = tf.tensor(
+          randomArray(
+            aShape.reduce((x, y) => x * y),
+            7,
+          ),
+          aShape,
+        );
+        const b = tf.tensor(
+          randomArray(
+            bShape.reduce((x, y) => x * y),
+            8,
+          ),
+          bShape,
+        );
+        return tf.matMul(a, b, tA, tB).dataSync();
+      });
+    expectClose(await on('wasm', run), await on('cpu', run), 'product');
   });
 });
 

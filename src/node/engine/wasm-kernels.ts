@@ -329,6 +329,114 @@ function tileKernel(args: {
 }
 
 /**
+ * MaxPoolGrad in JavaScript over the WASM heap: upstream's loops ran at 0.04 GFLOP/s and took
+ * a fifth of a training step. Each window's first maximum (as the `cpu` backend picks it)
+ * receives that window's gradient; channels are the inner loop, so every read is contiguous.
+ */
+function maxPoolGradKernel(args: {
+  inputs: NamedTensorInfoMap;
+  backend: object;
+  attrs?: NamedAttrMap;
+}): TensorInfo {
+  const backend = args.backend as BackendWasm;
+  const dy = args.inputs['dy'] as TensorInfo;
+  const input = args.inputs['input'] as TensorInfo;
+  const attrs = args.attrs as unknown as {
+    filterSize: [number, number] | number;
+    strides: [number, number] | number;
+    pad: 'valid' | 'same' | number;
+    dimRoundingMode?: 'floor' | 'round' | 'ceil';
+  };
+  const shape = asShape4(input.shape, 'MaxPoolGrad input');
+  const info = tf.backend_util.computePool2DInfo(
+    shape,
+    attrs.filterSize,
+    attrs.strides,
+    1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+  );
+  const [n, h, w, c] = shape;
+  const { outHeight, outWidth, strideHeight, strideWidth, filterHeight, filterWidth } = info;
+  const { top, left } = info.padInfo;
+  const out = backend.makeOutput(shape, 'float32');
+  const x = f32(backend, input);
+  const g = f32(backend, dy);
+  const dx = f32(backend, out);
+  dx.fill(0);
+  for (let b = 0; b < n; b++) {
+    for (let oy = 0; oy < outHeight; oy++) {
+      const y0 = oy * strideHeight - top;
+      const yFrom = Math.max(y0, 0);
+      const yTo = Math.min(y0 + filterHeight, h);
+      for (let ox = 0; ox < outWidth; ox++) {
+        const x0 = ox * strideWidth - left;
+        const xFrom = Math.max(x0, 0);
+        const xTo = Math.min(x0 + filterWidth, w);
+        const from = ((b * outHeight + oy) * outWidth + ox) * c;
+        for (let ch = 0; ch < c; ch++) {
+          let best = -Infinity;
+          let at = -1;
+          for (let yy = yFrom; yy < yTo; yy++) {
+            for (let xx = xFrom, i = ((b * h + yy) * w + xFrom) * c + ch; xx < xTo; xx++, i += c) {
+              const v = x[i]!;
+              if (v > best) {
+                best = v;
+                at = i;
+              }
+            }
+          }
+          if (at >= 0) dx[at] = dx[at]! + g[from + ch]!;
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/** Upstream's BatchMatMul, captured when hcr's wrapper replaces it. */
+let upstreamBatchMatMul: tf.KernelFunc | undefined;
+
+/**
+ * BatchMatMul that transposes its operands itself: upstream multiplies transposed operands
+ * in a plain loop at 2 GFLOP/s (8x slower than its XNNPACK path), and every dense layer's
+ * gradient asks for a transpose. A transpose costs a copy; the product then takes the fast path.
+ */
+function batchMatMulKernel(args: {
+  inputs: NamedTensorInfoMap;
+  backend: object;
+  attrs?: NamedAttrMap;
+}): TensorInfo {
+  const backend = args.backend as BackendWasm;
+  const attrs = (args.attrs ?? {}) as unknown as { transposeA: boolean; transposeB: boolean };
+  const upstream = upstreamBatchMatMul;
+  if (upstream === undefined) {
+    throw new HcrError('ENGINE', 'BatchMatMul (hcr wasm kernel): upstream kernel not captured');
+  }
+  if (!attrs.transposeA && !attrs.transposeB) return upstream(args) as TensorInfo;
+  const temps: TensorInfo[] = [];
+  const untransposed = (t: TensorInfo, transpose: boolean): TensorInfo => {
+    if (!transpose) return t;
+    const rank = t.shape.length;
+    const perm = [...Array(rank - 2).keys(), rank - 1, rank - 2];
+    const r = runWasmKernel('Transpose', backend, { x: t }, { perm });
+    temps.push(r);
+    return r;
+  };
+  try {
+    const a = untransposed(args.inputs['a'] as TensorInfo, attrs.transposeA);
+    const b = untransposed(args.inputs['b'] as TensorInfo, attrs.transposeB);
+    return upstream({
+      inputs: { a, b },
+      backend,
+      attrs: { ...args.attrs, transposeA: false, transposeB: false },
+    }) as TensorInfo;
+  } finally {
+    for (const t of temps) free(backend, t);
+  }
+}
+
+/**
  * The kernels hcr adds to (or replaces in) the WASM backend, as tfjs kernel configs.
  *
  * @example
@@ -342,6 +450,8 @@ export const WASM_TRAINING_KERNELS: readonly tf.KernelConfig[] = Object.freeze([
     kernelFunc: conv2DBackpropFilterKernel,
   },
   { kernelName: tf.Tile, backendName: WASM, kernelFunc: tileKernel },
+  { kernelName: tf.MaxPoolGrad, backendName: WASM, kernelFunc: maxPoolGradKernel },
+  { kernelName: tf.BatchMatMul, backendName: WASM, kernelFunc: batchMatMulKernel },
 ]);
 
 /**
@@ -364,11 +474,18 @@ export function registerWasmTrainingKernels(): void {
       "registerWasmTrainingKernels: expected @tensorflow/tfjs-backend-wasm to be loaded first (initEngine({ backend: 'wasm' }) does both)",
     );
   }
+  const matMul = tf.getKernel(tf.BatchMatMul, WASM);
+  if (matMul !== undefined && matMul.kernelFunc !== batchMatMulKernel) {
+    upstreamBatchMatMul = matMul.kernelFunc;
+  }
   for (const config of WASM_TRAINING_KERNELS) {
     const current = tf.getKernel(config.kernelName, WASM);
     if (current?.kernelFunc === config.kernelFunc) continue;
     // Unregister first: tfjs warns on the console when a kernel is registered twice.
     if (current !== undefined) tf.unregisterKernel(config.kernelName, WASM);
-    tf.registerKernel(config);
+    // Keep upstream's setup (it binds the WASM function a wrapped upstream kernel calls).
+    tf.registerKernel(
+      current?.setupFunc === undefined ? config : { ...config, setupFunc: current.setupFunc },
+    );
   }
 }
