@@ -6,6 +6,7 @@ import { loadModel } from '../model/artifact.js';
 import { buildServer, type ServerEvent } from '../server/app.js';
 import { SERVER_DEFAULTS } from '../server/config.js';
 import { serveUntilSignal } from '../server/listen.js';
+import { webBuildState } from '../server/web-build.js';
 
 /** Options of {@link serveCommand}, as the CLI parsed them. */
 export interface ServeCliOptions {
@@ -72,6 +73,12 @@ export async function serveCommand(options: ServeCliOptions, output: ServeOutput
     } else {
       output.print(`hcr: serving ${running.url}  (model ${loaded.dir}, ${engine.backend} backend)`);
       output.note('press Ctrl-C to stop');
+    }
+    const web = await webBuildState();
+    if (web.stale) {
+      output.note(
+        `hcr: the web page is ${web.reason.includes('missing') ? 'not built' : 'out of date'} (${web.reason}): run 'npm run build:web', or 'npm start' which builds it`,
+      );
     }
     const result = await running.closed;
     if (result.forced) output.note('hcr: stopped; requests still running were cut off');
