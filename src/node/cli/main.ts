@@ -1,4 +1,4 @@
-// The `hcr` command line: data, train, evaluate, predict. The only place that prints or
+// The `hcr` command line: data, train, evaluate, predict, serve. The only place that prints or
 // calls process.exit; every failure is caught once, at the bottom, and mapped to an exit code.
 
 import { existsSync, readFileSync } from 'node:fs';
@@ -28,6 +28,7 @@ import { evaluateModel, saveEvaluation } from '../eval/evaluate.js';
 import { formatEvaluation, formatSummaryTable } from '../eval/format.js';
 import { loadModel } from '../model/artifact.js';
 import { PREDICT_DEFAULTS, predictFiles } from '../predict/predict.js';
+import { SERVE_CLI_DEFAULTS, serveCommand } from './serve.js';
 import { SCHEDULES, TRAIN_DEFAULTS, resolveTrainConfig } from '../train/config.js';
 import { trainModel } from '../train/trainer.js';
 import { dataProgressRenderer, trainProgressRenderer } from './progress.js';
@@ -419,6 +420,48 @@ export function buildProgram(state: RunState = { exitCode: 0 }): Command {
       loaded.dispose();
     }
   });
+
+  addCommon(
+    program
+      .command('serve')
+      .description('serve the web page (draw or upload a character) and the HTTP API')
+      .option('--model <dir>', 'model directory (default: the shipped model)')
+      .option('--port <n>', 'port (0 = any free port)', integer, SERVE_CLI_DEFAULTS.port)
+      .option(
+        '--host <address>',
+        'address to listen on (0.0.0.0 = every network)',
+        SERVE_CLI_DEFAULTS.host,
+      )
+      .option(
+        '--rate-limit <n>',
+        'API requests per minute per client (0 = no limit)',
+        integer,
+        SERVE_CLI_DEFAULTS.rateLimit,
+      )
+      .option('--max-upload-mb <n>', 'largest request body', number, SERVE_CLI_DEFAULTS.maxUploadMb)
+      .option(
+        '--max-pixels <n>',
+        'largest image (width x height)',
+        integer,
+        SERVE_CLI_DEFAULTS.maxPixels,
+      )
+      .option('--log', 'print one line per request on stderr'),
+    { data: false },
+  ).action(
+    async (
+      options: CommonOptions & {
+        model?: string;
+        port: number;
+        host: string;
+        rateLimit: number;
+        maxUploadMb: number;
+        maxPixels: number;
+        log?: boolean;
+      },
+    ) => {
+      await serveCommand({ ...options, modelDir: resolveModelDir(options.model) }, { print, note });
+    },
+  );
 
   return program;
 }
