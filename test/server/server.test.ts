@@ -201,7 +201,11 @@ describe('answers', () => {
   it('answers /healthz', async () => {
     const res = await app.inject('/healthz');
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toMatchObject({ status: 'ok', rssBytes: expect.any(Number) });
+    expect(res.json()).toMatchObject({
+      status: 'ok',
+      rssBytes: expect.any(Number),
+      tensors: expect.any(Number),
+    });
   });
 
   it('serves the page with its security headers, hashed assets cached for good', async () => {

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import fastifyMultipart from '@fastify/multipart';
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
+import * as tf from '@tensorflow/tfjs';
 import Fastify, {
   type FastifyContextConfig,
   type FastifyInstance,
@@ -306,6 +307,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     return reply.header('cache-control', 'no-store').send({
       status: 'ok',
       uptimeSeconds: Math.round(process.uptime()),
+      tensors: tf.memory().numTensors,
       rssBytes: memory.rss,
       heapUsedBytes: memory.heapUsed,
     });
