@@ -7,6 +7,7 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { EvaluationResult } from '../../core/metrics.js';
 import { PLOT_CONFIG } from './render.js';
+import { textWidth } from './text-width.js';
 
 /** Cell size in pixels and font sizes for a matrix of `classes` classes. */
 export function confusionLayout(classes: number): {
@@ -17,7 +18,7 @@ export function confusionLayout(classes: number): {
   const cell = classes <= 20 ? 36 : Math.max(20, Math.floor(1000 / classes));
   return {
     cell,
-    countFont: Math.min(12, Math.round(cell * 0.42 * 10) / 10),
+    countFont: Math.min(12, Math.round(cell * 0.4 * 10) / 10),
     labelFont: Math.min(13, Math.max(10, Math.round(cell * 0.6))),
   };
 }
@@ -76,7 +77,11 @@ export function confusionMatrixSpec(
         predicted,
         count,
         share,
-        label: compactCount(count),
+        // The exact count when it fits the cell, else a compact one (1.2k); hover shows it all.
+        label:
+          textWidth(String(count), countFont) <= cell * 0.9 - 2
+            ? String(count)
+            : compactCount(count),
         description:
           `true ${trueLabel}, predicted ${predicted} (${what}): ${thousands(count)} of ` +
           `${thousands(support)} images of ${trueLabel} (${(share * 100).toFixed(2)}%)`,

@@ -118,7 +118,12 @@ export function trainingCurvesSpec(series: readonly CurveSeries[]): TopLevelSpec
                         [6, 3],
                       ],
                     },
-                    legend: { symbolType: 'stroke', symbolStrokeWidth: 2, symbolSize: 400 },
+                    legend: {
+                      symbolType: 'stroke',
+                      symbolStrokeColor: '#444',
+                      symbolStrokeWidth: 2,
+                      symbolSize: 400,
+                    },
                   },
                 }
               : {}),

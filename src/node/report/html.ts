@@ -24,6 +24,8 @@ export interface HtmlTable {
   readonly numeric?: readonly boolean[];
   /** Rows (by index) drawn in bold, e.g. totals. */
   readonly strong?: readonly number[];
+  /** Rows (by index) highlighted, e.g. where two models differ. */
+  readonly highlight?: readonly number[];
 }
 
 /** Everything the page shows. */
@@ -37,6 +39,8 @@ export interface ReportPage {
   readonly metricsTable: HtmlTable;
   readonly metricsNote: string;
   readonly sections: readonly HtmlSection[];
+  /** Use the whole window width (for models side by side). Default: false. */
+  readonly wide?: boolean;
 }
 
 /**
@@ -77,6 +81,7 @@ const CSS = `
 body { font-family: "DejaVu Sans", Verdana, system-ui, sans-serif; color: #111; margin: 0;
   background: #f4f5f7; line-height: 1.45; }
 header, main { max-width: 1500px; margin: 0 auto; padding: 0 24px; }
+body.wide header, body.wide main { max-width: none; }
 header { padding-top: 20px; }
 h1 { font-size: 26px; margin: 0 0 4px; }
 h2 { font-size: 20px; margin: 32px 0 8px; border-bottom: 2px solid #d0d4da; padding-bottom: 4px; }
@@ -100,6 +105,7 @@ th, td { border: 1px solid #dde1e6; padding: 5px 9px; text-align: left; vertical
 th { background: #eef1f4; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 tr.strong td { font-weight: bold; }
+tr.highlight td { background: #fff6d5; }
 .notes li { margin: 2px 0; }
 footer { max-width: 1500px; margin: 32px auto; padding: 0 24px; font-size: 12px; color: #777; }
 `;
@@ -109,7 +115,11 @@ function table(t: HtmlTable, className = ''): string {
   const head = `<tr>${t.head.map((h, i) => `<th${cls(i)}>${escapeHtml(h)}</th>`).join('')}</tr>`;
   const rows = t.rows
     .map((row, r) => {
-      const strong = t.strong?.includes(r) ? ' class="strong"' : '';
+      const classes = [
+        ...(t.strong?.includes(r) ? ['strong'] : []),
+        ...(t.highlight?.includes(r) ? ['highlight'] : []),
+      ];
+      const strong = classes.length ? ` class="${classes.join(' ')}"` : '';
       return `<tr${strong}>${row.map((c, i) => `<td${cls(i)}>${escapeHtml(c).replace(/\n/g, '<br>')}</td>`).join('')}</tr>`;
     })
     .join('\n');
@@ -129,14 +139,18 @@ function section(s: HtmlSection, index: number): string {
   const heads = s.columnHeads
     ? `<div class="row cols-${columns}">${s.columnHeads.map((h) => `<div class="column-head">${escapeHtml(h)}</div>`).join('')}</div>`
     : '';
+  let headsShown = false;
   const rows = s.rows
-    .map(
-      (row, r) =>
-        `<div class="row cols-${columns}">${row.map((f, c) => figure(f, `s${index}r${r}c${c}`)).join('\n')}</div>`,
-    )
+    .map((row, r) => {
+      // A row of one figure spans the section; the column heads go above the first row of several.
+      const span = row.length > 1 ? columns : 1;
+      const before = span > 1 && !headsShown ? heads : '';
+      if (before) headsShown = true;
+      return `${before}<div class="row cols-${span}">${row.map((f, c) => figure(f, `s${index}r${r}c${c}`)).join('\n')}</div>`;
+    })
     .join('\n');
   const intro = s.intro ? `<p class="muted">${escapeHtml(s.intro)}</p>` : '';
-  return `<section id="${escapeHtml(s.id)}">\n<h2>${escapeHtml(s.heading)}</h2>\n${intro}${heads}\n${rows}\n</section>`;
+  return `<section id="${escapeHtml(s.id)}">\n<h2>${escapeHtml(s.heading)}</h2>\n${intro}\n${rows}\n</section>`;
 }
 
 /**
@@ -169,7 +183,7 @@ export function renderReportHtml(page: ReportPage): string {
 <title>${escapeHtml(page.title)}</title>
 <style>${CSS}</style>
 </head>
-<body>
+<body${page.wide ? ' class="wide"' : ''}>
 <header>
 <h1>${escapeHtml(page.title)}</h1>
 <div class="subtitle">${escapeHtml(page.subtitle)}</div>

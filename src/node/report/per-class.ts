@@ -137,3 +137,163 @@ export function perClassSpec(result: EvaluationResult): TopLevelSpec {
     spacing: 8,
   } as unknown as TopLevelSpec;
 }
+
+/**
+ * Two models' per-class F1 on the same test set: a dot for each model per class, joined by a
+ * line, sorted by the change from the first model to the second (largest loss first), with
+ * the change in percentage points beside it.
+ *
+ * @example
+ * perClassComparisonSpec([resultA, resultB], ['default-lr2', 'cw05']);
+ */
+export function perClassComparisonSpec(
+  results: readonly [EvaluationResult, EvaluationResult],
+  models: readonly [string, string],
+  options: { setTitle?: string } = {},
+): TopLevelSpec {
+  const [a, b] = results;
+  const classes = a.classes.filter((c) => {
+    const ka = a.perClass.find((k) => k.class === c);
+    const kb = b.perClass.find((k) => k.class === c);
+    return ka !== undefined && kb !== undefined && (ka.support > 0 || kb.support > 0);
+  });
+  const f1 = (r: EvaluationResult, c: string) => r.perClass.find((k) => k.class === c)!.f1;
+  const deltas = classes
+    .map((c) => ({ class: c, a: f1(a, c), b: f1(b, c), delta: f1(b, c) - f1(a, c) }))
+    .sort((x, y) => x.delta - y.delta || a.classes.indexOf(x.class) - a.classes.indexOf(y.class));
+  const order = deltas.map((d) => d.class);
+  const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
+  const points1 = (d: number) => {
+    const text = Math.abs(d * 100).toFixed(1);
+    return text === '0.0' ? text : `${d >= 0 ? '+' : '−'}${text}`;
+  };
+  const points = deltas.flatMap((d) => [
+    {
+      class: d.class,
+      model: models[0],
+      f1: d.a,
+      description: `${d.class}: F1 ${pct(d.a)} with ${models[0]}`,
+    },
+    {
+      class: d.class,
+      model: models[1],
+      f1: d.b,
+      description: `${d.class}: F1 ${pct(d.b)} with ${models[1]}`,
+    },
+  ]);
+  const change = deltas.map((d) => ({
+    class: d.class,
+    delta: d.delta * 100,
+    low: Math.min(d.a, d.b),
+    high: Math.max(d.a, d.b),
+    direction: d.delta >= 0 ? 'better' : 'worse',
+    label: points1(d.delta),
+    description: `${d.class}: F1 ${pct(d.a)} → ${pct(d.b)} (${points1(d.delta)} points)`,
+  }));
+  const lowest = Math.min(...deltas.flatMap((d) => [d.a, d.b]), 1);
+  const domainStart = Math.max(0, Math.floor(lowest * 10) / 10);
+  const y = {
+    field: 'class',
+    type: 'ordinal',
+    sort: order,
+    scale: { domain: order },
+    title: 'Class (largest loss first)',
+    axis: { labelFontWeight: 'bold', labelFontSize: 12, labelOverlap: false },
+  };
+  const height = Math.max(1, order.length) * ROW;
+  const maxChange = Math.max(1, ...change.map((c) => Math.abs(c.delta)));
+  return {
+    config: PLOT_CONFIG,
+    title: {
+      text: `F1 per class, ${models[0]} vs ${models[1]}: ${options.setTitle ?? a.name}`,
+      subtitle: [
+        `Left: each class's F1 with both models (macro F1 ${pct(a.macro.f1)} vs ${pct(b.macro.f1)}).`,
+        `Right: the change from ${models[0]} to ${models[1]} in percentage points; sorted by it, largest loss first.`,
+      ],
+    },
+    hconcat: [
+      {
+        width: 420,
+        height,
+        layer: [
+          {
+            data: { values: change },
+            mark: { type: 'rule', color: '#999', strokeWidth: 2, aria: false },
+            encoding: {
+              y,
+              x: { field: 'low', type: 'quantitative', scale: { domain: [domainStart, 1] } },
+              x2: { field: 'high' },
+            },
+          },
+          {
+            data: { values: points },
+            mark: { type: 'point', filled: true, size: 70, opacity: 1 },
+            encoding: {
+              y,
+              x: {
+                field: 'f1',
+                type: 'quantitative',
+                title: 'F1',
+                scale: { domain: [domainStart, 1] },
+                axis: { format: '.0%', orient: 'top', grid: true },
+              },
+              color: {
+                field: 'model',
+                type: 'nominal',
+                title: 'Model',
+                scale: { domain: [...models], range: ['#1f77b4', '#ff7f0e'] },
+                legend: { orient: 'top', direction: 'horizontal' },
+              },
+              description: { field: 'description' },
+            },
+          },
+        ],
+      },
+      {
+        width: 200,
+        height,
+        data: { values: change },
+        layer: [
+          {
+            mark: { type: 'bar', height: ROW - 5 },
+            encoding: {
+              y: { ...y, axis: null, title: null },
+              x: {
+                field: 'delta',
+                type: 'quantitative',
+                title: 'Change in F1 (points)',
+                scale: { domain: [-maxChange * 1.3, maxChange * 1.3] },
+                axis: { orient: 'top', tickCount: 5 },
+              },
+              color: {
+                field: 'direction',
+                type: 'nominal',
+                scale: { domain: ['better', 'worse'], range: ['#2ca02c', '#d62728'] },
+                legend: null,
+              },
+              description: { field: 'description' },
+            },
+          },
+          // The change written at the end of its bar, outside it.
+          ...(['better', 'worse'] as const).map((direction) => ({
+            transform: [{ filter: `datum.direction === '${direction}'` }],
+            mark: {
+              type: 'text',
+              fontSize: 10,
+              align: direction === 'better' ? 'left' : 'right',
+              dx: direction === 'better' ? 3 : -3,
+              aria: false,
+            },
+            encoding: {
+              y: { ...y, axis: null, title: null },
+              x: { field: 'delta', type: 'quantitative' },
+              text: { field: 'label' },
+            },
+          })),
+        ],
+      },
+    ],
+    spacing: 8,
+    resolve: { scale: { color: 'independent' } },
+  } as unknown as TopLevelSpec;
+}

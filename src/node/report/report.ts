@@ -28,7 +28,7 @@ import {
   type ConfusedPairExamples,
   type ErrorExample,
 } from './image-grids.js';
-import { perClassSpec } from './per-class.js';
+import { perClassComparisonSpec, perClassSpec } from './per-class.js';
 import { renderSpec, type RenderedPlot } from './render.js';
 import { pickSourceSamples, type MissingSample, type SourceSample } from './samples.js';
 
@@ -558,6 +558,17 @@ export async function buildReport(params: {
       rows[3]!.push(figureOf(`${prefix}confused-pairs-${slug(key)}`));
     }
     const title = setTitles.get(key)!;
+    const pair = models.map((m) => reportSets(m).find((s) => s.key === key)?.result);
+    if (compare && pair[0] && pair[1]) {
+      const file = `compare-per-class-${slug(key)}`;
+      jobs.push({
+        file,
+        spec: perClassComparisonSpec([pair[0], pair[1]], [labels[0]!, labels[1]!], {
+          setTitle: title,
+        }),
+      });
+      rows.unshift([figureOf(file)]);
+    }
     layout.push({
       section: {
         id: `set-${slug(key)}`,
@@ -604,9 +615,10 @@ export async function buildReport(params: {
     }),
     missing,
     modelTable: modelTable(models, labels),
-    metricsTable: metricsTable(models, labels),
-    metricsNote: metricsNote(models),
+    metricsTable: metricsTable(models),
+    metricsNote: metricsNote(models, labels),
     sections,
+    wide: compare,
   });
 
   const metrics = {
@@ -656,6 +668,9 @@ export async function buildReport(params: {
     })),
   };
 }
+
+/** How the compared models are called in table heads. */
+const LETTERS = ['A', 'B'];
 
 function modelTable(models: readonly ReportModelInput[], labels: readonly string[]): HtmlTable {
   const rows: [string, (m: ReportModelInput) => string][] = [
@@ -731,12 +746,20 @@ function modelTable(models: readonly ReportModelInput[], labels: readonly string
     ['Weights SHA-256', (m) => m.metadata.files['weights.bin']?.sha256 ?? 'not recorded'],
   ];
   return {
-    head: ['', ...labels],
+    head: ['', ...labels.map((l, i) => (models.length > 1 ? `${LETTERS[i]}: ${l}` : l))],
     rows: rows.map(([name, value]) => [name, ...models.map(value)]),
+    highlight:
+      models.length > 1
+        ? rows.flatMap(([name, value], r) =>
+            name !== 'Directory' && name !== 'Created' && new Set(models.map(value)).size > 1
+              ? [r]
+              : [],
+          )
+        : [],
   };
 }
 
-function metricsTable(models: readonly ReportModelInput[], labels: readonly string[]): HtmlTable {
+function metricsTable(models: readonly ReportModelInput[]): HtmlTable {
   const all = (m: ReportModelInput) => {
     const report = m.evaluation.report;
     return report.combined ? [...report.results, report.combined] : report.results;
@@ -789,19 +812,19 @@ function metricsTable(models: readonly ReportModelInput[], labels: readonly stri
     };
   }
   const [a, b] = [models[0]!, models[1]!];
-  const [la, lb] = [labels[0]!, labels[1]!];
+  const [la, lb] = [LETTERS[0]!, LETTERS[1]!];
   return {
     head: [
       'Test set',
       'Images',
       `Accuracy ${la}`,
       `Accuracy ${lb}`,
-      'Δ points',
+      `Δ ${lb}−${la}`,
       `Merged ${la}`,
       `Merged ${lb}`,
       `Macro F1 ${la}`,
       `Macro F1 ${lb}`,
-      'Δ points',
+      `Δ ${lb}−${la}`,
       `Top-${k} ${la}`,
       `Top-${k} ${lb}`,
     ],
@@ -832,7 +855,7 @@ function metricsTable(models: readonly ReportModelInput[], labels: readonly stri
   };
 }
 
-function metricsNote(models: readonly ReportModelInput[]): string {
+function metricsNote(models: readonly ReportModelInput[], labels: readonly string[]): string {
   const first = models[0]!.evaluation.report.results[0];
   const merged = first?.mergedPairs.map(([x, y]) => `${x}/${y}`).join(', ');
   return (
@@ -842,7 +865,9 @@ function metricsNote(models: readonly ReportModelInput[]): string {
     'Macro figures are unweighted means over the classes present in the set. ' +
     `Top-${first?.topK ?? 3}: the true class is among the ${first?.topK ?? 3} most probable. ` +
     'Rows with a slash hold one kind of character of a mixed set.' +
-    (models.length > 1 ? ' Δ: second model minus first, in percentage points.' : '')
+    (models.length > 1
+      ? ` A = ${labels[0]}, B = ${labels[1]}; Δ B−A: B minus A in percentage points.`
+      : '')
   );
 }
 
