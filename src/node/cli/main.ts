@@ -1,5 +1,6 @@
-// The `hcr` command line: data, train, evaluate, predict, serve. The only place that prints or
-// calls process.exit; every failure is caught once, at the bottom, and mapped to an exit code.
+// The `hcr` command line: data, train, evaluate, report, predict, serve. The only place that
+// prints or calls process.exit; every failure is caught once, at the bottom, and mapped to an
+// exit code.
 
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -29,6 +30,8 @@ import { formatEvaluation, formatSummaryTable } from '../eval/format.js';
 import { loadModel } from '../model/artifact.js';
 import { PREDICT_DEFAULTS, predictFiles } from '../predict/predict.js';
 import { SERVE_CLI_DEFAULTS, serveCommand } from './serve.js';
+import { REPORT_DEFAULTS } from '../report/report.js';
+import { reportCommand, trainReportWatcher } from './report.js';
 import { SCHEDULES, TRAIN_DEFAULTS, resolveTrainConfig } from '../train/config.js';
 import { trainModel } from '../train/trainer.js';
 import { dataProgressRenderer, trainProgressRenderer } from './progress.js';
@@ -230,7 +233,11 @@ export function buildProgram(state: RunState = { exitCode: 0 }): Command {
       .option('--max-minutes <n>', 'stop (and save) after this many minutes', number)
       .option('--dropout <rate>', "override the architecture's dropout", number)
       .option('--out <dir>', 'model directory to write', 'runs/model')
-      .option('--resume', 'continue the run whose checkpoint is <out>.checkpoint'),
+      .option('--resume', 'continue the run whose checkpoint is <out>.checkpoint')
+      .option(
+        '--report',
+        'write a report in <out>.report: the training curves after every epoch, every plot and report.html at the end',
+      ),
   ).action(async (options: CommonOptions & TrainCliOptions) => {
     const engine = await initEngine({ backend: options.backend as keyof typeof BACKENDS });
     const config = resolveTrainConfig({
@@ -272,6 +279,14 @@ export function buildProgram(state: RunState = { exitCode: 0 }): Command {
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
     const renderer = trainProgressRenderer({ stream: process.stderr });
+    const watcher = options.report
+      ? await trainReportWatcher({
+          modelDir: options.out,
+          resume: Boolean(options.resume),
+          io: { print, note },
+          json: Boolean(options.json),
+        })
+      : null;
     try {
       const result = await trainModel({
         train: plan.train,
@@ -289,7 +304,10 @@ export function buildProgram(state: RunState = { exitCode: 0 }): Command {
         splitSeed: config.seed,
         backend: engine.backend,
         signal: controller.signal,
-        ...(options.json ? {} : { onProgress: renderer.onEvent }),
+        onProgress: (event) => {
+          if (!options.json) renderer.onEvent(event);
+          watcher?.onEvent(event);
+        },
       });
       if (result.reason === 'interrupted') {
         note(
@@ -316,6 +334,7 @@ export function buildProgram(state: RunState = { exitCode: 0 }): Command {
       } finally {
         loaded.dispose();
       }
+      await watcher?.finish({ dataDir: dataDirOf(options), cacheDir: cacheDirOf(options), plan });
     } finally {
       renderer.stop();
       process.off('SIGINT', onSignal);
@@ -381,6 +400,63 @@ export function buildProgram(state: RunState = { exitCode: 0 }): Command {
       } finally {
         loaded.dispose();
       }
+    },
+  );
+
+  addCommon(
+    program
+      .command('report')
+      .description(
+        'write plots (PNG and SVG), metrics.json and a self-contained report.html for a model',
+      )
+      .argument('<model-dir>', "a model directory written by 'hcr train'")
+      .option('--compare <dir>', 'a second model directory to show side by side')
+      .option('--out <dir>', 'report directory (default: <model-dir>.report)')
+      .option(
+        '--sources <list>',
+        'comma-separated sources to test on and sample from (default: every source present)',
+        list,
+      )
+      .option(
+        '--samples <n>',
+        'sample images per class in each data source grid',
+        integer,
+        REPORT_DEFAULTS.samplesPerClass,
+      )
+      .option('--no-save', 'do not write evaluation.json when the model has to be evaluated'),
+  ).action(
+    async (
+      modelDir: string,
+      options: CommonOptions & {
+        compare?: string;
+        out?: string;
+        sources?: string[];
+        samples: number;
+        save: boolean;
+      },
+    ) => {
+      if (options.samples < 1) {
+        throw new HcrError(
+          'BAD_OPTION',
+          `--samples: expected a positive integer, got ${options.samples}`,
+        );
+      }
+      await initEngine({ backend: options.backend as keyof typeof BACKENDS });
+      await reportCommand(
+        modelDir,
+        {
+          ...options,
+          dataDir: dataDirOf(options),
+          cacheDir: cacheDirOf(options),
+        },
+        {
+          print,
+          note,
+          ...(options.json
+            ? {}
+            : { dataProgress: dataProgressRenderer({ stream: process.stderr }) }),
+        },
+      );
     },
   );
 
@@ -484,6 +560,7 @@ interface TrainCliOptions {
   dropout?: number;
   out: string;
   resume?: boolean;
+  report?: boolean;
 }
 
 /** Runs the CLI with `argv` and returns the exit code (errors are printed, never thrown). */
