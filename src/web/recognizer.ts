@@ -9,12 +9,7 @@ import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-si
 import wasmThreadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import { normalizeToMnist } from '../core/normalize.js';
 import { IMAGE_PIXELS, IMAGE_SIZE, type GrayImage } from '../core/types.js';
-
-/** One ranked class. */
-export interface Ranked {
-  readonly label: string;
-  readonly probability: number;
-}
+import { rank, type Ranked } from './ranking.js';
 
 /** What the model read in one image. */
 export type Recognition =
@@ -77,13 +72,6 @@ const BACKEND_NAMES: Readonly<Record<string, string>> = Object.freeze({
   webgl: 'WebGL',
   cpu: 'JavaScript',
 });
-
-/** The k largest entries of `probs`, best first. */
-export function rank(probs: ArrayLike<number>, classes: readonly string[], k: number): Ranked[] {
-  return Array.from(probs, (probability, i) => ({ label: classes[i] ?? String(i), probability }))
-    .sort((a, b) => b.probability - a.probability)
-    .slice(0, k);
-}
 
 /**
  * Loads tfjs and the model in the browser: the first backend of `backends` that starts

@@ -3,7 +3,8 @@
 
 import { IMAGE_SIZE } from '../core/types.js';
 import { classKind, lookalikeNote } from './lookalike.js';
-import type { Ranked, Recognition } from './recognizer.js';
+import { EMPTY_MESSAGE, percent, type Ranked } from './ranking.js';
+import type { Recognition } from './recognizer.js';
 
 /** The elements the results are drawn into. */
 export interface ResultsView {
@@ -18,15 +19,6 @@ export interface ResultsView {
   readonly seen: HTMLElement;
   readonly seenCanvas: HTMLCanvasElement;
   readonly error: HTMLElement;
-}
-
-/** What the summary says when there is nothing to read. */
-export const EMPTY_MESSAGE = 'Draw a character';
-
-/** A probability as a percentage with one decimal, e.g. `93.1%`; below 0.1% shows `<0.1%`. */
-export function percent(probability: number): string {
-  const p = probability * 100;
-  return p > 0 && p < 0.1 ? '<0.1%' : `${p.toFixed(1)}%`;
 }
 
 function element<K extends keyof HTMLElementTagNameMap>(
