@@ -169,13 +169,13 @@ describe.skipIf(!HAVE_CHROMIUM)('the page in Chromium', () => {
     const pngUrl = await page.evaluate(() =>
       (document.getElementById('pad') as HTMLCanvasElement).toDataURL('image/png'),
     );
-    const answer = await (
+    const answer = (await (
       await fetch(`${running.url}/api/predict`, {
         method: 'POST',
         headers: { 'content-type': 'image/png' },
         body: Buffer.from(pngUrl.split(',')[1]!, 'base64'),
       })
-    ).json();
+    ).json()) as { image: string; predictions: { probability: number }[] };
     const pagePixels = await page.evaluate(() => {
       const canvas = document.getElementById('seen-canvas') as HTMLCanvasElement;
       const rgba = canvas.getContext('2d')!.getImageData(0, 0, 28, 28).data;
@@ -296,7 +296,7 @@ describe.skipIf(!HAVE_CHROMIUM)('the page in Chromium', () => {
     expect(headline.y + headline.height).toBeLessThanOrEqual(740);
 
     const cdp = await page.context().newCDPSession(page);
-    const touch = (type: string, x?: number, y?: number) =>
+    const touch = (type: 'touchStart' | 'touchMove' | 'touchEnd', x?: number, y?: number) =>
       cdp.send('Input.dispatchTouchEvent', {
         type,
         touchPoints: x === undefined ? [] : [{ x, y: y! }],
