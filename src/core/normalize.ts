@@ -548,13 +548,15 @@ function flattenBackground(
   return { flattened: { width: w, height: h, data: out }, inverted };
 }
 
-/** The steps of {@link normalizeToMnist}, writing into `pixels` (which must be all 0). */
-function normalizeInto(
+/**
+ * Steps 1-2 of {@link normalizeToMnist} into `ws.ink`: polarity from the border (unless forced)
+ * and the border's median plus three robust deviations subtracted, so paper becomes 0.
+ */
+function removeBackground(
   image: GrayImage,
-  o: Required<NormalizeOptions>,
+  polarity: Polarity,
   ws: Workspace,
-  pixels: Uint8Array,
-): Omit<NormalizedImage, 'pixels'> {
+): { inverted: boolean; max: number } {
   const { width: w, height: h, data } = image;
   const n = w * h;
   ws.reserve(n);
@@ -562,7 +564,7 @@ function normalizeInto(
   const { hist, oriented, deviations } = ws;
   const total = borderHistogram(image, hist);
   const median = histogramQuantile(hist, total, 0.5);
-  const inverted = o.polarity === 'auto' ? median > 127 : o.polarity === 'dark-on-light';
+  const inverted = polarity === 'auto' ? median > 127 : polarity === 'dark-on-light';
   for (let v = 0; v < 256; v++) oriented[inverted ? 255 - v : v] = hist[v]!;
   const level = histogramQuantile(oriented, total, 0.5);
   deviations.fill(0);
@@ -577,6 +579,67 @@ function normalizeInto(
     ink[i] = v > 0 ? v : 0;
     if (v > max) max = v;
   }
+  return { inverted, max };
+}
+
+/** The result of {@link extractInk}: ink bright (up to 255) on a background of 0. */
+export interface InkImage extends GrayImage {
+  readonly data: Uint8Array;
+  /** True when the input was dark ink on light paper and was inverted. */
+  readonly inverted: boolean;
+  /** The brightest ink level (0 when the image holds nothing at all). */
+  readonly max: number;
+}
+
+/**
+ * The first steps of {@link normalizeToMnist} on their own, for work on a whole page (reading a
+ * line of characters): the paper's brightness flattened when the image is photo-sized
+ * (`flattenMinSide`), polarity decided from the border (or forced), and the background level
+ * subtracted, so paper is 0 and ink is bright. Nothing is cropped or scaled. A glyph cut out of
+ * the result and given to `normalizeToMnist` with polarity `'light-on-dark'` and
+ * `flattenMinSide: 0` is prepared exactly as the convention says.
+ *
+ * @param options - only `polarity` and `flattenMinSide` apply; see {@link NORMALIZE_DEFAULTS}
+ * @throws HcrError BAD_IMAGE when the size is 0 or does not match the data length
+ * @example
+ * const ink = extractInk(photo); // ink.data[y * ink.width + x]: 0 = paper
+ */
+export function extractInk(image: GrayImage, options?: NormalizeOptions): InkImage {
+  checkImage(image, 'extractInk');
+  const o = resolveOptions(options);
+  const ws = new Workspace();
+  let source = image;
+  let polarity = o.polarity;
+  let flattenedInverted: boolean | undefined;
+  if (o.flattenMinSide > 0 && Math.max(image.width, image.height) >= o.flattenMinSide) {
+    const { flattened, inverted } = flattenBackground(image, o.polarity, ws);
+    source = flattened;
+    polarity = 'light-on-dark';
+    flattenedInverted = inverted;
+  }
+  const { inverted, max } = removeBackground(source, polarity, ws);
+  const n = image.width * image.height;
+  const data = new Uint8Array(n);
+  const ink = ws.ink;
+  for (let i = 0; i < n; i++) data[i] = Math.min(255, Math.round(ink[i]!));
+  return {
+    width: image.width,
+    height: image.height,
+    data,
+    inverted: flattenedInverted ?? inverted,
+    max: Math.min(255, max),
+  };
+}
+
+/** The steps of {@link normalizeToMnist}, writing into `pixels` (which must be all 0). */
+function normalizeInto(
+  image: GrayImage,
+  o: Required<NormalizeOptions>,
+  ws: Workspace,
+  pixels: Uint8Array,
+): Omit<NormalizedImage, 'pixels'> {
+  const { width: w, height: h } = image;
+  const { inverted, max } = removeBackground(image, o.polarity, ws);
   const empty = { empty: true, inverted, box: EMPTY_BOX };
   if (max < o.minContrast || max <= 0) return empty;
 

@@ -1,0 +1,7 @@
+// Reading lines of handwriting (DESIGN.md §4: segmentation of a line into characters), for
+// Node and the browser alike: the classifier is injected, so tfjs stays out of src/core.
+
+export * from './options.js';
+export * from './context.js';
+export * from './segment.js';
+export * from './read.js';

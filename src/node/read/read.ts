@@ -1,0 +1,106 @@
+// Reading lines of handwriting in Node: core's readText with a loaded model as the classifier,
+// for `hcr read`, the server's POST /api/read and the benchmark. Files are decoded with the
+// shared decodeImage (its pixel limit refuses huge images before decoding).
+
+import type { Classifier, ReadResult } from '../../core/read/read.js';
+import { readText } from '../../core/read/read.js';
+import type { ReadOptions } from '../../core/read/options.js';
+import { READ_DEFAULTS } from '../../core/read/options.js';
+import type { GrayImage } from '../../core/types.js';
+import { isHcrError } from '../errors.js';
+import { decodeImage } from '../image/decode.js';
+import type { LoadedModel } from '../model/artifact.js';
+import { DEFAULT_INFERENCE_BATCH, predictProbabilities } from '../model/inference.js';
+
+/**
+ * A loaded model as core's {@link Classifier}: its label set's classes and a batched forward
+ * pass (no tensors are left behind).
+ *
+ * @param batchSize - images per forward pass; default 256 (DEFAULT_INFERENCE_BATCH)
+ * @example
+ * const result = await readText(gray, modelClassifier(loaded));
+ */
+export function modelClassifier(
+  loaded: LoadedModel,
+  batchSize: number = DEFAULT_INFERENCE_BATCH,
+): Classifier {
+  return {
+    classes: loaded.labelSet.classes,
+    classify: (images, count) => predictProbabilities(loaded.model, images, count, { batchSize }),
+  };
+}
+
+/**
+ * Reads the text in a decoded gray image with a loaded model (what POST /api/read calls after
+ * decoding an upload). A blank image gives status `blank` with empty text, ink without
+ * character-shaped components `no-characters` with a message; neither throws.
+ *
+ * @param options - core's ReadOptions; defaults in READ_DEFAULTS
+ * @throws HcrError BAD_IMAGE for an image over `options.maxPixels`; BAD_OPTION for a bad option
+ * @example
+ * const gray = await decodeImage(body, { name: 'upload.png', maxPixels: 4_000_000 });
+ * const { text, lines } = await readImage(loaded, gray, { context: true });
+ */
+export function readImage(
+  loaded: LoadedModel,
+  image: GrayImage,
+  options: ReadOptions = {},
+): Promise<ReadResult> {
+  return readText(image, modelClassifier(loaded), options);
+}
+
+/**
+ * Decodes an image file (or its bytes) and reads its text; the pixel limit is applied to the
+ * file's header before decoding (`options.maxPixels`, default READ_DEFAULTS.maxPixels).
+ *
+ * @param options - ReadOptions plus `name`, the image's name in error messages
+ * @throws HcrError NOT_FOUND for a missing file; BAD_IMAGE for something that is not an image or
+ *   is larger than the pixel limit (the message names the limit)
+ * @example
+ * const result = await readImageFile(loaded, 'note.jpg');
+ */
+export async function readImageFile(
+  loaded: LoadedModel,
+  input: string | Uint8Array,
+  options: ReadOptions & { readonly name?: string } = {},
+): Promise<ReadResult> {
+  const { name, ...readOptions } = options;
+  const gray = await decodeImage(input, {
+    maxPixels: options.maxPixels ?? READ_DEFAULTS.maxPixels,
+    ...(name !== undefined ? { name } : {}),
+  });
+  return readImage(loaded, gray, readOptions);
+}
+
+/** The outcome of reading one file. */
+export type FileReading =
+  | ({ readonly file: string; readonly status: 'ok' | 'blank' | 'no-characters' } & Omit<
+      ReadResult,
+      'status'
+    >)
+  | { readonly file: string; readonly status: 'error'; readonly error: string };
+
+/**
+ * Reads each file in turn; a file that cannot be read or decoded gets an `error` entry with the
+ * message, and the others are still read.
+ *
+ * @example
+ * const [first] = await readFiles(loaded, ['a.png']);
+ * if (first.status === 'ok') first.text; // 'AB12'
+ */
+export async function readFiles(
+  loaded: LoadedModel,
+  files: readonly string[],
+  options: ReadOptions = {},
+): Promise<FileReading[]> {
+  const results: FileReading[] = [];
+  for (const file of files) {
+    try {
+      results.push({ file, ...(await readImageFile(loaded, file, options)) });
+    } catch (error) {
+      if (!isHcrError(error) || error.code === 'BAD_OPTION') throw error;
+      results.push({ file, status: 'error', error: error.message });
+    }
+  }
+  return results;
+}
