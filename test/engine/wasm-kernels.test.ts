@@ -57,6 +57,8 @@ interface ConvCase {
 
 const CONV_CASES: ConvCase[] = [
   { x: [1, 7, 9, 1], filter: [3, 3, 1, 4], strides: 1, pad: 'valid' },
+  { x: [3, 12, 10, 1], filter: [3, 3, 1, 8], strides: 1, pad: 'same' }, // a first layer: im2col
+  { x: [2, 13, 11, 1], filter: [5, 5, 1, 3], strides: 1, pad: 'same' },
   { x: [2, 7, 9, 3], filter: [3, 3, 3, 4], strides: 1, pad: 'same' },
   { x: [2, 7, 9, 3], filter: [5, 5, 3, 6], strides: 1, pad: 'same' },
   { x: [3, 7, 9, 2], filter: [5, 5, 2, 5], strides: 2, pad: 'valid' },
@@ -84,8 +86,8 @@ function caseName(c: ConvCase): string {
   return `x ${c.x.join('x')}, filter ${c.filter.join('x')}, strides ${String(c.strides)}, pad ${JSON.stringify(c.pad)}`;
 }
 
-/** Gradients of sum(conv2d(x, w) * dy) with respect to x and w, as plain arrays. */
-function convGradients(c: ConvCase, seed: number): [Float32Array, Float32Array] {
+/** conv2d(x, w), and the gradients of sum(conv2d(x, w) * dy) with respect to x and w. */
+function convGradients(c: ConvCase, seed: number): [Float32Array, Float32Array, Float32Array] {
   return tf.tidy(() => {
     const x = tf.tensor4d(
       randomArray(
@@ -115,7 +117,11 @@ function convGradients(c: ConvCase, seed: number): [Float32Array, Float32Array] 
         .mul(dy)
         .sum(),
     )([x, w]);
-    return [dx?.dataSync() as Float32Array, dw?.dataSync() as Float32Array];
+    return [
+      tf.conv2d(x, w, c.strides, c.pad).dataSync() as Float32Array,
+      dx?.dataSync() as Float32Array,
+      dw?.dataSync() as Float32Array,
+    ];
   });
 }
 
@@ -131,11 +137,14 @@ describe('registration', () => {
   it('registers its kernels for wasm', () => {
     const names = WASM_TRAINING_KERNELS.map((k) => k.kernelName);
     expect(names).toEqual([
+      'Conv2D',
       'Conv2DBackpropInput',
       'Conv2DBackpropFilter',
       'Tile',
       'MaxPoolGrad',
       'BatchMatMul',
+      'Sum',
+      'Mean',
     ]);
     for (const k of WASM_TRAINING_KERNELS) {
       expect(tf.getKernel(k.kernelName, 'wasm')?.kernelFunc).toBe(k.kernelFunc);
@@ -150,10 +159,11 @@ describe('registration', () => {
   });
 });
 
-describe('conv2d gradients on wasm match cpu', () => {
+describe('conv2d and its gradients on wasm match cpu', () => {
   it.each(CONV_CASES.map((c, i) => [caseName(c), c, i] as const))('%s', async (_name, c, i) => {
-    const [dxCpu, dwCpu] = await on('cpu', () => convGradients(c, 100 * i));
-    const [dxWasm, dwWasm] = await on('wasm', () => convGradients(c, 100 * i));
+    const [yCpu, dxCpu, dwCpu] = await on('cpu', () => convGradients(c, 100 * i));
+    const [yWasm, dxWasm, dwWasm] = await on('wasm', () => convGradients(c, 100 * i));
+    expectClose(yWasm, yCpu, 'output');
     expectClose(dxWasm, dxCpu, 'input gradient');
     expectClose(dwWasm, dwCpu, 'filter gradient');
   });
@@ -218,11 +228,18 @@ describe('MaxPoolGrad on wasm matches cpu', () => {
     const run = (): ArrayLike<number> =>
       tf.tidy(() => {
         // Some equal values (ReLU zeros) so that ties are exercised: the first maximum wins.
-        const x = tf.relu(tf.tensor(randomArray(seed, seed), shape)) as tf.Tensor4D;
+        const x = tf.relu(
+          tf.tensor4d(randomArray(seed, seed), shape as [number, number, number, number]),
+        ) as tf.Tensor4D;
         const y = tf.maxPool(x, size, strides, pad);
         const dy = tf.tensor(randomArray(y.size, seed + 1), y.shape);
         return tf
-          .grad((t: tf.Tensor4D) => tf.maxPool(t, size, strides, pad).mul(dy).sum())(x)
+          .grad((t) =>
+            tf
+              .maxPool(t as tf.Tensor4D, size, strides, pad)
+              .mul(dy)
+              .sum(),
+          )(x)
           .dataSync();
       });
     expectClose(await on('wasm', run), await on('cpu', run), 'input gradient');
@@ -258,6 +275,32 @@ describe('BatchMatMul on wasm matches cpu with transposed operands', () => {
         return tf.matMul(a, b, tA, tB).dataSync();
       });
     expectClose(await on('wasm', run), await on('cpu', run), 'product');
+  });
+});
+
+describe('Sum and Mean on wasm match cpu', () => {
+  const cases: [number[], number | number[], boolean][] = [
+    [[4, 3, 5, 6], [0, 1, 2], false], // a bias gradient
+    [[4, 3, 5, 6], [0, 1, 2], true], // batch-norm moments
+    [[7, 5], 0, false],
+    [[2, 3, 4], [1, 0], true], // leading axes in any order
+    [[2, 3, 4], [0, 2], false], // not leading: upstream's kernel
+    [[2, 3, 4], -1, false],
+    [[6], 0, false], // every axis: upstream's kernel
+  ];
+  it.each(cases)('shape %j, axis %j, keepDims %s', async (shape, axis, keepDims) => {
+    const size = shape.reduce((a, b) => a * b, 1);
+    for (const op of [tf.sum, tf.mean]) {
+      const run = (): { shape: number[]; values: ArrayLike<number> } =>
+        tf.tidy(() => {
+          const r = op(tf.tensor(randomArray(size, size), shape), axis, keepDims);
+          return { shape: r.shape, values: r.dataSync() };
+        });
+      const expected = await on('cpu', run);
+      const actual = await on('wasm', run);
+      expect(actual.shape).toEqual(expected.shape);
+      expectClose(actual.values, expected.values, op.name);
+    }
   });
 });
 

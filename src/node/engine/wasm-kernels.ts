@@ -25,6 +25,12 @@ interface ConvGradAttrs {
 
 type Shape4 = [number, number, number, number];
 
+/**
+ * Largest patch (kh*kw*ci) for which the filter gradient is computed through im2col and one
+ * matrix product; measured on the networks' layer shapes (npm run bench:train).
+ */
+const IM2COL_MAX_PATCH = 64;
+
 /** Runs another kernel registered for the WASM backend directly (no engine bookkeeping). */
 function runWasmKernel(
   name: string,
@@ -194,6 +200,137 @@ function conv2DBackpropInputKernel(args: {
 }
 
 /**
+ * The patches of `x` a convolution reads, transposed (`im2col` with one COLUMN per output
+ * position): `[kh*kw*c, n*outH*outW]`, zeros where a window reaches into the padding. Each
+ * row is the input shifted by one kernel offset, so a stride-1, one-channel row is copied
+ * in runs of `outW`.
+ */
+function patchesTransposed(
+  backend: BackendWasm,
+  x: TensorInfo,
+  info: tf.backend_util.Conv2DInfo,
+): TensorInfo {
+  const [n, h, w, c] = asShape4(x.shape, 'im2col x');
+  const { outHeight, outWidth, filterHeight: kh, filterWidth: kw } = info;
+  const { strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw } = info;
+  const { top, left } = info.padInfo;
+  const columns = n * outHeight * outWidth;
+  const out = backend.makeOutput([kh * kw * c, columns], 'float32');
+  const src = f32(backend, x);
+  const dst = f32(backend, out);
+  for (let fy = 0; fy < kh; fy++) {
+    for (let fx = 0; fx < kw; fx++) {
+      // Output columns whose window column fx lands inside the image: ox in [oxFrom, oxTo).
+      const shift = fx * dw - left;
+      const oxFrom = Math.min(Math.max(Math.ceil(-shift / sw), 0), outWidth);
+      const oxTo = Math.max(Math.min(Math.ceil((w - shift) / sw), outWidth), oxFrom);
+      for (let ci = 0; ci < c; ci++) {
+        const rowStart = ((fy * kw + fx) * c + ci) * columns;
+        for (let b = 0; b < n; b++) {
+          for (let oy = 0; oy < outHeight; oy++) {
+            const at = rowStart + (b * outHeight + oy) * outWidth;
+            const iy = oy * sh - top + fy * dh;
+            if (iy < 0 || iy >= h) {
+              dst.fill(0, at, at + outWidth);
+              continue;
+            }
+            dst.fill(0, at, at + oxFrom);
+            dst.fill(0, at + oxTo, at + outWidth);
+            const base = (b * h + iy) * w;
+            if (c === 1 && sw === 1) {
+              const from = base + oxFrom + shift;
+              dst.set(src.subarray(from, from + oxTo - oxFrom), at + oxFrom);
+            } else {
+              for (let ox = oxFrom; ox < oxTo; ox++) {
+                dst[at + ox] = src[(base + ox * sw + shift) * c + ci]!;
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Filter gradient as one matrix product, `dW = im2col(x)ᵀ · dy`, for convolutions with small
+ * patches (few input channels): there the forward-convolution form below leaves XNNPACK a
+ * product with a handful of rows, at a tenth of its speed on this one.
+ */
+function filterGradientByIm2col(
+  backend: BackendWasm,
+  x: TensorInfo,
+  dy: TensorInfo,
+  info: tf.backend_util.Conv2DInfo,
+  filterShape: Shape4,
+): TensorInfo {
+  const patches = patchesTransposed(backend, x, info);
+  const [k, columns] = patches.shape as [number, number];
+  try {
+    const grad = runWasmKernel(
+      'BatchMatMul',
+      backend,
+      {
+        a: { ...patches, shape: [1, k, columns] },
+        b: { dataId: dy.dataId, dtype: dy.dtype, shape: [1, columns, filterShape[3]] },
+      },
+      { transposeA: false, transposeB: false },
+    );
+    // [1, kh*kw*ci, co] is [kh, kw, ci, co] in memory.
+    return { ...grad, shape: filterShape };
+  } finally {
+    free(backend, patches);
+  }
+}
+
+/**
+ * Conv2D for small patches (a first layer reads one channel: 3x3x1 = 9 values) as one matrix
+ * product `im2col(x) · W`; XNNPACK's convolution is at its slowest on them. Larger patches go
+ * to upstream's kernel.
+ */
+function conv2DKernel(args: {
+  inputs: NamedTensorInfoMap;
+  backend: object;
+  attrs?: NamedAttrMap;
+}): TensorInfo {
+  const backend = args.backend as BackendWasm;
+  const x = args.inputs['x'] as TensorInfo;
+  const filter = args.inputs['filter'] as TensorInfo;
+  const attrs = args.attrs as unknown as ConvGradAttrs & { dilations: [number, number] | number };
+  const filterShape = asShape4(filter.shape, 'Conv2D filter');
+  const [kh, kw, ci, co] = filterShape;
+  if (attrs.dataFormat !== 'NHWC' || kh * kw * ci > IM2COL_MAX_PATCH) {
+    return runUpstream(tf.Conv2D, args as Parameters<tf.KernelFunc>[0]);
+  }
+  const info = tf.backend_util.computeConv2DInfo(
+    asShape4(x.shape, 'Conv2D x'),
+    filterShape,
+    attrs.strides,
+    attrs.dilations,
+    attrs.pad,
+    attrs.dimRoundingMode,
+  );
+  const patches = patchesTransposed(backend, x, info);
+  const [k, columns] = patches.shape as [number, number];
+  try {
+    const out = runWasmKernel(
+      'BatchMatMul',
+      backend,
+      {
+        a: { ...patches, shape: [1, k, columns] },
+        b: { ...filter, shape: [1, k, co] },
+      },
+      { transposeA: true, transposeB: false },
+    );
+    // [1, n*outH*outW, co] is [n, outH, outW, co] in memory.
+    return { ...out, shape: [info.batchSize, info.outHeight, info.outWidth, co] };
+  } finally {
+    free(backend, patches);
+  }
+}
+
+/**
  * Filter gradient of a 2-D convolution as one forward convolution:
  * `dW = transpose(conv2d(transpose(x,[3,1,2,0]), transpose(dy,[1,2,0,3])), [1,2,0,3])`,
  * the forward conv using the original stride as its dilation.
@@ -219,6 +356,9 @@ function conv2DBackpropFilterKernel(args: {
   );
   const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = info;
   const [n, h, w, c] = xShape;
+  if (c * kh * kw <= IM2COL_MAX_PATCH) {
+    return filterGradientByIm2col(backend, x, dy, info, attrs.filterShape);
+  }
   // Bottom/right padding that makes the correlation output exactly kh x kw; negative when
   // the forward conv never reached the last rows of x ((h - k + pads) % stride != 0).
   const padBottom = kh + (info.outHeight - 1) * sh - h - info.padInfo.top;
@@ -330,8 +470,9 @@ function tileKernel(args: {
 
 /**
  * MaxPoolGrad in JavaScript over the WASM heap: upstream's loops ran at 0.04 GFLOP/s and took
- * a fifth of a training step. Each window's first maximum (as the `cpu` backend picks it)
- * receives that window's gradient; channels are the inner loop, so every read is contiguous.
+ * a fifth of a training step. Each window's gradient goes to the window's first element equal
+ * to the pooled maximum (`output`), the element the `cpu` backend picks; comparing with the
+ * known maximum instead of tracking a running one keeps the branches predictable.
  */
 function maxPoolGradKernel(args: {
   inputs: NamedTensorInfoMap;
@@ -341,6 +482,7 @@ function maxPoolGradKernel(args: {
   const backend = args.backend as BackendWasm;
   const dy = args.inputs['dy'] as TensorInfo;
   const input = args.inputs['input'] as TensorInfo;
+  const output = args.inputs['output'] as TensorInfo;
   const attrs = args.attrs as unknown as {
     filterSize: [number, number] | number;
     strides: [number, number] | number;
@@ -361,9 +503,11 @@ function maxPoolGradKernel(args: {
   const { top, left } = info.padInfo;
   const out = backend.makeOutput(shape, 'float32');
   const x = f32(backend, input);
+  const y = f32(backend, output);
   const g = f32(backend, dy);
   const dx = f32(backend, out);
   dx.fill(0);
+  const window = new Int32Array(filterHeight * filterWidth);
   for (let b = 0; b < n; b++) {
     for (let oy = 0; oy < outHeight; oy++) {
       const y0 = oy * strideHeight - top;
@@ -373,20 +517,20 @@ function maxPoolGradKernel(args: {
         const x0 = ox * strideWidth - left;
         const xFrom = Math.max(x0, 0);
         const xTo = Math.min(x0 + filterWidth, w);
+        let size = 0;
+        for (let yy = yFrom; yy < yTo; yy++) {
+          for (let xx = xFrom; xx < xTo; xx++) window[size++] = ((b * h + yy) * w + xx) * c;
+        }
         const from = ((b * outHeight + oy) * outWidth + ox) * c;
         for (let ch = 0; ch < c; ch++) {
-          let best = -Infinity;
-          let at = -1;
-          for (let yy = yFrom; yy < yTo; yy++) {
-            for (let xx = xFrom, i = ((b * h + yy) * w + xFrom) * c + ch; xx < xTo; xx++, i += c) {
-              const v = x[i]!;
-              if (v > best) {
-                best = v;
-                at = i;
-              }
+          const max = y[from + ch]!;
+          for (let k = 0; k < size; k++) {
+            const at = window[k]! + ch;
+            if (x[at] === max) {
+              dx[at] = dx[at]! + g[from + ch]!;
+              break;
             }
           }
-          if (at >= 0) dx[at] = dx[at]! + g[from + ch]!;
         }
       }
     }
@@ -394,8 +538,17 @@ function maxPoolGradKernel(args: {
   return out;
 }
 
-/** Upstream's BatchMatMul, captured when hcr's wrapper replaces it. */
-let upstreamBatchMatMul: tf.KernelFunc | undefined;
+/** Upstream's kernels that hcr's wrap (and fall back to), captured when they are replaced. */
+const upstreamKernels = new Map<string, tf.KernelFunc>();
+
+/** Runs upstream's kernel `name` (the one hcr's kernel of that name replaced). */
+function runUpstream(name: string, args: Parameters<tf.KernelFunc>[0]): TensorInfo {
+  const upstream = upstreamKernels.get(name);
+  if (upstream === undefined) {
+    throw new HcrError('ENGINE', `${name} (hcr wasm kernel): upstream kernel not captured`);
+  }
+  return upstream(args) as TensorInfo;
+}
 
 /**
  * BatchMatMul that transposes its operands itself: upstream multiplies transposed operands
@@ -409,11 +562,7 @@ function batchMatMulKernel(args: {
 }): TensorInfo {
   const backend = args.backend as BackendWasm;
   const attrs = (args.attrs ?? {}) as unknown as { transposeA: boolean; transposeB: boolean };
-  const upstream = upstreamBatchMatMul;
-  if (upstream === undefined) {
-    throw new HcrError('ENGINE', 'BatchMatMul (hcr wasm kernel): upstream kernel not captured');
-  }
-  if (!attrs.transposeA && !attrs.transposeB) return upstream(args) as TensorInfo;
+  if (!attrs.transposeA && !attrs.transposeB) return runUpstream(tf.BatchMatMul, args);
   const temps: TensorInfo[] = [];
   const untransposed = (t: TensorInfo, transpose: boolean): TensorInfo => {
     if (!transpose) return t;
@@ -426,14 +575,57 @@ function batchMatMulKernel(args: {
   try {
     const a = untransposed(args.inputs['a'] as TensorInfo, attrs.transposeA);
     const b = untransposed(args.inputs['b'] as TensorInfo, attrs.transposeB);
-    return upstream({
+    return runUpstream(tf.BatchMatMul, {
       inputs: { a, b },
       backend,
       attrs: { ...args.attrs, transposeA: false, transposeB: false },
-    }) as TensorInfo;
+    });
   } finally {
     for (const t of temps) free(backend, t);
   }
+}
+
+/**
+ * Sum or Mean over the LEADING axes of a float32 tensor (a bias gradient sums dy over batch,
+ * height and width; batch norm takes the mean over the same axes) as one pass over
+ * contiguous rows. Upstream transposes the reduced axes to the end first and took three
+ * times as long. Any other reduction goes to upstream's kernel.
+ */
+function reduceLeadingKernel(name: typeof tf.Sum | typeof tf.Mean): tf.KernelFunc {
+  return (args) => {
+    const backend = args.backend as BackendWasm;
+    const x = args.inputs['x'] as TensorInfo;
+    const attrs = args.attrs as unknown as { axis: number | number[]; keepDims: boolean };
+    const rank = x.shape.length;
+    const axes = tf.util.parseAxisParam(attrs.axis, x.shape).sort((a, b) => a - b);
+    const leading = axes.length > 0 && axes.length < rank && axes.every((a, i) => a === i);
+    if (x.dtype !== 'float32' || !leading) return runUpstream(name, args);
+    const rows = x.shape.slice(0, axes.length).reduce((a, b) => a * b, 1);
+    const kept = x.shape.slice(axes.length);
+    const width = kept.reduce((a, b) => a * b, 1);
+    const out = backend.makeOutput(
+      attrs.keepDims ? [...axes.map(() => 1), ...kept] : kept,
+      'float32',
+    );
+    const src = f32(backend, x);
+    const dst = f32(backend, out);
+    const acc = new Float64Array(width);
+    // Four rows per pass: a quarter of the accumulator traffic.
+    let r = 0;
+    for (const w2 = 2 * width, w3 = 3 * width; r + 4 <= rows; r += 4) {
+      const at = r * width;
+      for (let j = 0; j < width; j++) {
+        const i = at + j;
+        acc[j] = acc[j]! + (src[i]! + src[i + width]! + (src[i + w2]! + src[i + w3]!));
+      }
+    }
+    for (; r < rows; r++) {
+      for (let j = 0, at = r * width; j < width; j++) acc[j] = acc[j]! + src[at + j]!;
+    }
+    const scale = name === tf.Mean ? 1 / Math.max(rows, 1) : 1;
+    for (let j = 0; j < width; j++) dst[j] = acc[j]! * scale;
+    return out;
+  };
 }
 
 /**
@@ -443,6 +635,7 @@ function batchMatMulKernel(args: {
  * for (const k of WASM_TRAINING_KERNELS) console.log(k.kernelName); // Conv2DBackpropInput, ...
  */
 export const WASM_TRAINING_KERNELS: readonly tf.KernelConfig[] = Object.freeze([
+  { kernelName: tf.Conv2D, backendName: WASM, kernelFunc: conv2DKernel },
   { kernelName: tf.Conv2DBackpropInput, backendName: WASM, kernelFunc: conv2DBackpropInputKernel },
   {
     kernelName: tf.Conv2DBackpropFilter,
@@ -452,6 +645,8 @@ export const WASM_TRAINING_KERNELS: readonly tf.KernelConfig[] = Object.freeze([
   { kernelName: tf.Tile, backendName: WASM, kernelFunc: tileKernel },
   { kernelName: tf.MaxPoolGrad, backendName: WASM, kernelFunc: maxPoolGradKernel },
   { kernelName: tf.BatchMatMul, backendName: WASM, kernelFunc: batchMatMulKernel },
+  { kernelName: tf.Sum, backendName: WASM, kernelFunc: reduceLeadingKernel(tf.Sum) },
+  { kernelName: tf.Mean, backendName: WASM, kernelFunc: reduceLeadingKernel(tf.Mean) },
 ]);
 
 /**
@@ -474,12 +669,11 @@ export function registerWasmTrainingKernels(): void {
       "registerWasmTrainingKernels: expected @tensorflow/tfjs-backend-wasm to be loaded first (initEngine({ backend: 'wasm' }) does both)",
     );
   }
-  const matMul = tf.getKernel(tf.BatchMatMul, WASM);
-  if (matMul !== undefined && matMul.kernelFunc !== batchMatMulKernel) {
-    upstreamBatchMatMul = matMul.kernelFunc;
-  }
   for (const config of WASM_TRAINING_KERNELS) {
     const current = tf.getKernel(config.kernelName, WASM);
+    if (current !== undefined && current.kernelFunc !== config.kernelFunc) {
+      upstreamKernels.set(config.kernelName, current.kernelFunc);
+    }
     if (current?.kernelFunc === config.kernelFunc) continue;
     // Unregister first: tfjs warns on the console when a kernel is registered twice.
     if (current !== undefined) tf.unregisterKernel(config.kernelName, WASM);
