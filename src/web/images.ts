@@ -10,8 +10,8 @@ import type { GrayImage } from '../core/types.js';
 export interface DecodedFile {
   readonly gray: GrayImage;
   readonly bitmap: ImageBitmap;
-  /** True when the paper is light (dark ink), from the border's median. */
-  readonly lightPaper: boolean;
+  /** The paper's gray level, 0-255: the median of the border pixels (above 127: dark ink). */
+  readonly paper: number;
 }
 
 /**
@@ -98,7 +98,7 @@ export async function decodeFile(
   if (!context) throw new HcrError('ENGINE', 'canvas: the browser gave no 2D context');
   context.drawImage(bitmap, 0, 0);
   const gray = canvasToGray(canvas);
-  return { gray, bitmap, lightPaper: borderMedian(gray) > 127 };
+  return { gray, bitmap, paper: borderMedian(gray) };
 }
 
 /**

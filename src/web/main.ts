@@ -33,6 +33,7 @@ function byId<T extends HTMLElement>(id: string): T {
 /** An upload the pad shows: its gray pixels (undefined when only the server can decode it). */
 interface Upload {
   readonly file: Blob;
+  readonly name: string;
   readonly gray?: ReturnType<typeof canvasToGray>;
 }
 
@@ -152,6 +153,7 @@ function start(): void {
       showRecognition(view, await active.recognize(input, TOP));
     } catch (error) {
       showError(view, messageOf(error));
+      if (upload && !upload.gray) showHint(`${upload.name}: not read (see the message)`);
     }
   }
 
@@ -160,13 +162,13 @@ function start(): void {
     try {
       const decoded = await decodeFile(file, info?.limits.maxPixels ?? Number.MAX_SAFE_INTEGER);
       if (decoded) {
-        upload = { file, gray: decoded.gray };
-        pad.setImage(decoded.bitmap, decoded.lightPaper);
+        upload = { file, name: file.name || 'image', gray: decoded.gray };
+        pad.setImage(decoded.bitmap, decoded.paper);
       } else {
         // The browser cannot decode it (TIFF, say): the server reads it.
         pad.clear();
-        upload = { file };
-        showHint(`${file.name || 'The image'}: this browser cannot show it, the server reads it`);
+        upload = { file, name: file.name || 'image' };
+        showHint(`${upload.name}: this browser cannot show it, so the server reads it`);
         schedule(0);
       }
     } catch (error) {

@@ -28,7 +28,8 @@ export interface PadOptions {
 /** An image shown under the strokes, fitted into the pad. */
 interface Backdrop {
   readonly bitmap: ImageBitmap;
-  readonly lightPaper: boolean;
+  /** The paper's gray level (0-255), which also fills the pad around the image. */
+  readonly paper: number;
 }
 
 /** Most backing-store pixels per CSS pixel: sharp on phones, yet a bounded image to normalize. */
@@ -111,21 +112,26 @@ export class DrawingPad {
     if (had) this.#onChange('clear');
   }
 
-  /** Shows an uploaded image (fitted, centred) instead of the drawing; strokes go on top of it. */
-  setImage(bitmap: ImageBitmap, lightPaper: boolean): void {
+  /**
+   * Shows an uploaded image (fitted, centred) instead of the drawing; strokes go on top of it in
+   * black on light paper, white on dark. The pad around the image takes the paper's gray level,
+   * so the image's edge does not look like ink to the model.
+   */
+  setImage(bitmap: ImageBitmap, paper: number): void {
     this.#strokes.length = 0;
     this.#current = undefined;
-    this.#backdrop = { bitmap, lightPaper };
+    this.#backdrop = { bitmap, paper };
     this.#redraw();
     this.#onChange('image');
   }
 
   get #paper(): string {
-    return !this.#backdrop || this.#backdrop.lightPaper ? '#ffffff' : '#000000';
+    const level = this.#backdrop ? Math.round(this.#backdrop.paper) : 255;
+    return `rgb(${level} ${level} ${level})`;
   }
 
   get #ink(): string {
-    return !this.#backdrop || this.#backdrop.lightPaper ? '#000000' : '#ffffff';
+    return !this.#backdrop || this.#backdrop.paper > 127 ? '#000000' : '#ffffff';
   }
 
   #redraw(): void {

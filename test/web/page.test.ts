@@ -259,7 +259,7 @@ describe.skipIf(!HAVE_CHROMIUM)('the page in Chromium', () => {
     await page.getByLabel('Upload an image of a character').setInputFiles(join(IMAGES, 'L.tiff'));
     await expectReading(page);
     expect(await page.textContent('#pad-hint')).toMatch(
-      /L\.tiff: this browser cannot show it, the server reads it/,
+      /L\.tiff: this browser cannot show it, so the server reads it/,
     );
     await page.context().close();
   });
