@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createModel } from '../../src/core/architectures.js';
 import { LABEL_SETS } from '../../src/core/label-sets.js';
 import { main } from '../../src/node/cli/main.js';
+import { trainReportWatcher } from '../../src/node/cli/report.js';
 import { saveModel } from '../../src/node/model/artifact.js';
 
 const SOURCES = join(import.meta.dirname, '..', 'fixtures', 'sources');
@@ -90,6 +91,42 @@ describe('hcr train --report', () => {
     expect(metrics.models[0].history).toHaveLength(2);
     // The evaluation hcr train had just saved was reused, not redone.
     expect(metrics.models[0].evaluation.reused).toBe(true);
+  });
+});
+
+describe('trainReportWatcher', () => {
+  it('rewrites the curves after every epoch, marking the last improvement as best', async () => {
+    const notes: string[] = [];
+    const watcher = await trainReportWatcher({
+      modelDir: join(dir, 'watched'),
+      resume: false,
+      io: { print: () => {}, note: (text) => notes.push(text) },
+    });
+    expect(watcher.outDir).toBe(join(dir, 'watched.report'));
+    const epoch = (n: number, improved: boolean) => ({
+      phase: 'epoch' as const,
+      improved,
+      epoch: n,
+      loss: 1 / n,
+      accuracy: 0.5,
+      valLoss: 1 / n,
+      valAccuracy: 0.6,
+      learningRate: 0.001,
+      seconds: 1,
+      images: 10,
+    });
+    watcher.onEvent(epoch(1, true));
+    await watcher.flush();
+    const first = await readFile(join(watcher.outDir, 'curves.svg'), 'utf8');
+    expect(first).toContain('best epoch 1');
+    expect(first).not.toContain('epoch 2');
+    watcher.onEvent(epoch(2, true));
+    watcher.onEvent(epoch(3, false));
+    await watcher.flush();
+    const third = await readFile(join(watcher.outDir, 'curves.svg'), 'utf8');
+    expect(third).toContain('best epoch 2');
+    expect(third).toContain('<title>validation, epoch 3: loss 0.3333</title>');
+    expect(notes).toEqual([]);
   });
 });
 

@@ -250,7 +250,15 @@ describe('buildReport', () => {
     const outDir = join(dir, 'no-history.report');
     const note = `${loaded.dir} has no history.json (the model was saved without its training history)`;
     const result = await buildReport({
-      models: [input({ history: null, historyNote: note })],
+      // One test set (no pooled 'all'), so fewer plots to draw.
+      models: [
+        input({
+          history: null,
+          historyNote: note,
+          evaluation: { report: evaluateModel(loaded, [tests[0]!]), reused: false, reason: 'test' },
+          tests: [tests[0]!],
+        }),
+      ],
       samples: [],
       missingSamples: [
         { source: 'emnist', reason: 'no image of emnist maps into label set digits' },
@@ -258,8 +266,9 @@ describe('buildReport', () => {
       outDir,
     });
     expect(result.files).not.toContain('curves.png');
-    expect(result.files).toContain('confusion-all.png');
+    expect(result.files).toContain('confusion-mnist-test.png');
     expect(result.files).toContain('errors-mnist-test.png');
+    expect(result.files).toContain('confused-pairs-mnist-test.png');
     expect(result.missing).toEqual([
       { plot: 'Training curves', reason: note },
       { plot: 'Sample images of emnist', reason: 'no image of emnist maps into label set digits' },

@@ -129,6 +129,8 @@ export async function trainReportWatcher(params: {
 }): Promise<{
   readonly outDir: string;
   onEvent: (event: TrainEvent) => void;
+  /** Waits until the curves of every epoch seen so far are written. */
+  flush: () => Promise<void>;
   finish: (options: Omit<ReportOptions, 'modelDir'>) => Promise<ReportResult>;
 }> {
   const outDir = reportDirFor(params.modelDir);
@@ -170,6 +172,7 @@ export async function trainReportWatcher(params: {
       }
     });
   };
+  const flush = () => writing;
   const finish = async (options: Omit<ReportOptions, 'modelDir'>) => {
     await writing;
     const result = await writeReport({
@@ -181,5 +184,5 @@ export async function trainReportWatcher(params: {
     else printResult(result, params.io, false);
     return result;
   };
-  return { outDir, onEvent, finish };
+  return { outDir, onEvent, flush, finish };
 }

@@ -20,7 +20,7 @@ const SPLIT_ORDER = ['training', 'validation'];
 
 /**
  * Two panels side by side, accuracy and loss against the epoch, each with a training and a
- * validation line and a dashed rule at the best epoch. Throws BAD_DATA when a history is empty.
+ * validation line and a dotted rule at the best epoch. Throws BAD_DATA when a history is empty.
  *
  * @example
  * trainingCurvesSpec([{ model: 'default-lr2', history, bestEpoch: 7 }]);
@@ -100,35 +100,39 @@ export function trainingCurvesSpec(series: readonly CurveSeries[]): TopLevelSpec
               as: 'description',
             },
           ],
-          mark: { type: 'line', point: { size: 40 }, strokeWidth: 2 },
-          encoding: {
-            x: epochAxis,
-            y,
-            color: colour,
-            ...(several
-              ? {
-                  strokeDash: {
-                    field: 'split',
-                    type: 'nominal',
-                    title: 'Measured on',
-                    scale: {
-                      domain: SPLIT_ORDER,
-                      range: [
-                        [1, 0],
-                        [6, 3],
-                      ],
+          encoding: { x: epochAxis, y, color: colour },
+          // The line carries no hover text; each point says what it measures.
+          layer: [
+            {
+              mark: { type: 'line', strokeWidth: 2, aria: false },
+              encoding: several
+                ? {
+                    strokeDash: {
+                      field: 'split',
+                      type: 'nominal',
+                      title: 'Measured on',
+                      scale: {
+                        domain: SPLIT_ORDER,
+                        range: [
+                          [1, 0],
+                          [6, 3],
+                        ],
+                      },
+                      legend: {
+                        symbolType: 'stroke',
+                        symbolStrokeColor: '#444',
+                        symbolStrokeWidth: 2,
+                        symbolSize: 400,
+                      },
                     },
-                    legend: {
-                      symbolType: 'stroke',
-                      symbolStrokeColor: '#444',
-                      symbolStrokeWidth: 2,
-                      symbolSize: 400,
-                    },
-                  },
-                }
-              : {}),
-            description,
-          },
+                  }
+                : {},
+            },
+            {
+              mark: { type: 'point', filled: true, size: 40, opacity: 1 },
+              encoding: { description },
+            },
+          ],
         },
         {
           data: { values: best },
@@ -161,8 +165,8 @@ export function trainingCurvesSpec(series: readonly CurveSeries[]): TopLevelSpec
     };
   };
   const bestText = several
-    ? 'Dashed rules: each model’s best epoch (lowest validation loss), whose weights were saved.'
-    : 'Dashed rule: the best epoch (lowest validation loss), whose weights were saved.';
+    ? 'Dotted lines: each model’s best epoch (lowest validation loss), whose weights were saved.'
+    : 'Dotted line: the best epoch (lowest validation loss), whose weights were saved.';
   return {
     config: PLOT_CONFIG,
     title: {

@@ -54,6 +54,9 @@ function escapeXml(text: string): string {
     .replace(/>/g, '&gt;');
 }
 
+/** aria-roledescriptions of guides (axes, legends, titles), which get no hover title. */
+const GUIDE_ROLES = new Set(['axis', 'legend', 'title', 'subtitle']);
+
 /**
  * Repeats the aria-label of every mark item of a vega SVG as an SVG `<title>` child, which
  * browsers show as a tooltip. Guide elements (axes, legends) keep only their aria-label.
@@ -64,8 +67,9 @@ function escapeXml(text: string): string {
  */
 export function svgWithTitles(svg: string): string {
   return svg.replace(
-    /<([a-z]+)(\s[^<>]*?\baria-label="([^"]*)"[^<>]*?\baria-roledescription="[^"]* mark"[^<>]*?)(\/?)>/g,
-    (_match, tag: string, attributes: string, label: string, selfClosing: string) => {
+    /<([a-z]+)(\s[^<>]*?\baria-label="([^"]*)"[^<>]*?\brole="graphics-symbol"[^<>]*?\baria-roledescription="([^"]*)"[^<>]*?)(\/?)>/g,
+    (match, tag: string, attributes: string, label: string, role: string, selfClosing: string) => {
+      if (GUIDE_ROLES.has(role)) return match;
       const title = `<title>${escapeXml(label)}</title>`;
       return selfClosing
         ? `<${tag}${attributes}>${title}</${tag}>`
@@ -75,17 +79,13 @@ export function svgWithTitles(svg: string): string {
 }
 
 /**
- * Compiles a Vega-Lite spec and renders it to SVG and PNG. Throws an ENGINE error when vega
- * cannot render it (a bug in a spec, not a user error).
+ * Compiles a Vega-Lite spec and renders it to SVG, with hover titles ({@link svgWithTitles}).
+ * Throws an ENGINE error when vega cannot render it (a bug in a spec, not a user error).
  *
  * @example
- * const { svg, png, width, height } = await renderSpec(trainingCurvesSpec([{ model, history, bestEpoch }]));
+ * const svg = await renderSvg(confusionMatrixSpec(result));
  */
-export async function renderSpec(
-  spec: TopLevelSpec,
-  options: RenderOptions = {},
-): Promise<RenderedPlot> {
-  const pngScale = options.pngScale ?? RENDER_DEFAULTS.pngScale;
+export async function renderSvg(spec: TopLevelSpec): Promise<string> {
   // vega takes about half a second to import: load it when a plot is first drawn, not when
   // the CLI starts.
   const [vega, vegaLite] = await Promise.all([import('vega'), import('vega-lite')]);
@@ -93,12 +93,11 @@ export async function renderSpec(
   // (textMetrics is exported at run time but missing from vega's typings).
   (vega as unknown as { textMetrics: { width: typeof vegaTextWidth } }).textMetrics.width =
     vegaTextWidth;
-  let svg: string;
   try {
     const compiled = vegaLite.compile(spec).spec;
     const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
     try {
-      svg = svgWithTitles(await view.toSVG());
+      return svgWithTitles(await view.toSVG());
     } finally {
       view.finalize();
     }
@@ -114,7 +113,35 @@ export async function renderSpec(
       },
     );
   }
-  const rendered = sharp(Buffer.from(svg), { density: 72 * pngScale }).png();
-  const { data, info } = await rendered.toBuffer({ resolveWithObject: true });
-  return { svg, png: new Uint8Array(data), width: info.width, height: info.height };
+}
+
+/**
+ * Rasterizes an SVG to PNG with sharp (librsvg), `pngScale` PNG pixels per SVG pixel.
+ *
+ * @example
+ * const { png, width } = await svgToPng(svg); // width: twice the SVG's
+ */
+export async function svgToPng(
+  svg: string,
+  options: RenderOptions = {},
+): Promise<{ png: Uint8Array; width: number; height: number }> {
+  const pngScale = options.pngScale ?? RENDER_DEFAULTS.pngScale;
+  const { data, info } = await sharp(Buffer.from(svg), { density: 72 * pngScale })
+    .png()
+    .toBuffer({ resolveWithObject: true });
+  return { png: new Uint8Array(data), width: info.width, height: info.height };
+}
+
+/**
+ * Renders a Vega-Lite spec to SVG ({@link renderSvg}) and PNG ({@link svgToPng}).
+ *
+ * @example
+ * const { svg, png, width, height } = await renderSpec(trainingCurvesSpec([{ model, history, bestEpoch }]));
+ */
+export async function renderSpec(
+  spec: TopLevelSpec,
+  options: RenderOptions = {},
+): Promise<RenderedPlot> {
+  const svg = await renderSvg(spec);
+  return { svg, ...(await svgToPng(svg, options)) };
 }

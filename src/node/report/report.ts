@@ -29,7 +29,7 @@ import {
   type ErrorExample,
 } from './image-grids.js';
 import { perClassComparisonSpec, perClassSpec } from './per-class.js';
-import { renderSpec, type RenderedPlot } from './render.js';
+import { renderSpec, renderSvg, svgToPng, type RenderedPlot } from './render.js';
 import { pickSourceSamples, type MissingSample, type SourceSample } from './samples.js';
 
 /** Name of the page in a report directory. */
@@ -325,6 +325,75 @@ function mistakePool(
     .sort((a, b) => b.probability - a.probability);
 }
 
+/** A note on a confused pair for readers, from {@link confusionKind}. */
+function pairNote(trueLabel: string, predicted: string): string | undefined {
+  const kind = confusionKind(trueLabel, predicted);
+  if (kind === 'lookalike') return 'look-alike pair';
+  if (kind === 'confusable') return 'often confused shapes';
+  if (kind === 'case') return 'the same letter in the other case';
+  return undefined;
+}
+
+/**
+ * The most-confident-mistakes grid and the confused-pairs plot of one test set ('all': every
+ * set pooled), or why they cannot be drawn.
+ */
+async function mistakePlots(
+  model: ReportModelInput,
+  set: { key: string; title: string; result: EvaluationResult },
+  options: { errorsShown: number; pairsShown: number; examplesPerPair: number },
+): Promise<{ errors: TopLevelSpec; pairs: TopLevelSpec } | { missing: string }> {
+  const pool = mistakePool(model, set.key);
+  if (pool === null) {
+    return {
+      missing: `the evaluation of ${model.dir} kept no misclassified images of ${set.title}`,
+    };
+  }
+  const correct = set.result.perClass.reduce((sum, k) => sum + k.correct, 0);
+  if (pool.length === 0) {
+    return {
+      missing: `no image of ${set.title} is misclassified (accuracy ${pct(set.result.accuracy)})`,
+    };
+  }
+  const classes = set.result.classes;
+  const testsByName = new Map(model.tests.map((t) => [t.name, t] as const));
+  const toExamples = async (entries: typeof pool): Promise<ErrorExample[]> => {
+    const urls = await Promise.all(
+      entries.map(async (e) => (await imageDataUrls(testsByName.get(e.testSet)!, [e.index]))[0]!),
+    );
+    return entries.map((e, k) => ({
+      url: urls[k]!,
+      trueLabel: classes[e.true] ?? String(e.true),
+      predictedLabel: classes[e.predicted] ?? String(e.predicted),
+      probability: e.probability,
+      testSet: e.testSet,
+      index: e.index,
+    }));
+  };
+  const errors = worstErrorsSpec({
+    testSet: set.title,
+    examples: await toExamples(pool.slice(0, options.errorsShown)),
+    total: set.result.count - correct,
+    count: set.result.count,
+  });
+  const pairs: ConfusedPairExamples[] = [];
+  for (const pair of set.result.mostConfused.slice(0, options.pairsShown)) {
+    const t = classes.indexOf(pair.true);
+    const p = classes.indexOf(pair.predicted);
+    pairs.push({
+      trueLabel: pair.true,
+      predictedLabel: pair.predicted,
+      count: pair.count,
+      share: pair.share,
+      note: pairNote(pair.true, pair.predicted),
+      examples: await toExamples(
+        pool.filter((e) => e.true === t && e.predicted === p).slice(0, options.examplesPerPair),
+      ),
+    });
+  }
+  return { errors, pairs: confusedPairsSpec({ testSet: set.title, pairs }) };
+}
+
 interface PlotJob {
   readonly file: string;
   readonly spec: TopLevelSpec;
@@ -481,81 +550,22 @@ export async function buildReport(params: {
       });
       rows[1]!.push(figureOf(`${prefix}per-class-${slug(key)}`));
 
-      const pool = mistakePool(m, key);
-      const where = `${set.title}${label ? ` (${label})` : ''}`;
-      if (pool === null) {
-        const reason = `the evaluation of ${labels[i]} kept no misclassified images for ${set.title}`;
-        missing.push({ plot: `Mistakes on ${where}`, reason });
-        rows[2]!.push(figureOf({ missing: reason }));
-        rows[3]!.push(figureOf({ missing: reason }));
+      const mistakes = await mistakePlots(m, set, { errorsShown, pairsShown, examplesPerPair });
+      if ('missing' in mistakes) {
+        const where = `${set.title}${label ? ` (${label})` : ''}`;
+        missing.push({ plot: `Mistakes on ${where}`, reason: mistakes.missing });
+        rows[2]!.push(figureOf(mistakes));
+        rows[3]!.push(figureOf(mistakes));
         continue;
       }
-      if (pool.length === 0) {
-        const reason = `no image of ${set.title} is misclassified (accuracy ${pct(set.result.accuracy)})`;
-        missing.push({ plot: `Mistakes on ${where}`, reason });
-        rows[2]!.push(figureOf({ missing: reason }));
-        rows[3]!.push(figureOf({ missing: reason }));
-        continue;
+      for (const [row, name, spec] of [
+        [2, 'errors', mistakes.errors],
+        [3, 'confused-pairs', mistakes.pairs],
+      ] as const) {
+        const file = `${prefix}${name}-${slug(key)}`;
+        jobs.push({ file, spec: withModelInTitle(spec, label) });
+        rows[row]!.push(figureOf(file));
       }
-      const classes = set.result.classes;
-      const testsByName = new Map(m.tests.map((t) => [t.name, t] as const));
-      const toExamples = async (entries: typeof pool): Promise<ErrorExample[]> => {
-        const urls = await Promise.all(
-          entries.map(
-            async (e) => (await imageDataUrls(testsByName.get(e.testSet)!, [e.index]))[0]!,
-          ),
-        );
-        return entries.map((e, k) => ({
-          url: urls[k]!,
-          trueLabel: classes[e.true] ?? String(e.true),
-          predictedLabel: classes[e.predicted] ?? String(e.predicted),
-          probability: e.probability,
-          testSet: e.testSet,
-          index: e.index,
-        }));
-      };
-      const totalErrors = set.result.count - Math.round(set.result.accuracy * set.result.count);
-      jobs.push({
-        file: `${prefix}errors-${slug(key)}`,
-        spec: withModelInTitle(
-          worstErrorsSpec({
-            testSet: set.title,
-            examples: await toExamples(pool.slice(0, errorsShown)),
-            total: totalErrors,
-            count: set.result.count,
-          }),
-          label,
-        ),
-      });
-      rows[2]!.push(figureOf(`${prefix}errors-${slug(key)}`));
-      const pairs: ConfusedPairExamples[] = [];
-      for (const pair of set.result.mostConfused.slice(0, pairsShown)) {
-        const t = classes.indexOf(pair.true);
-        const p = classes.indexOf(pair.predicted);
-        const kind = confusionKind(pair.true, pair.predicted);
-        pairs.push({
-          trueLabel: pair.true,
-          predictedLabel: pair.predicted,
-          count: pair.count,
-          share: pair.share,
-          note:
-            kind === 'lookalike'
-              ? 'look-alike pair'
-              : kind === 'confusable'
-                ? 'often confused shapes'
-                : kind === 'case'
-                  ? 'the same letter in the other case'
-                  : undefined,
-          examples: await toExamples(
-            pool.filter((e) => e.true === t && e.predicted === p).slice(0, examplesPerPair),
-          ),
-        });
-      }
-      jobs.push({
-        file: `${prefix}confused-pairs-${slug(key)}`,
-        spec: withModelInTitle(confusedPairsSpec({ testSet: set.title, pairs }), label),
-      });
-      rows[3]!.push(figureOf(`${prefix}confused-pairs-${slug(key)}`));
     }
     const title = setTitles.get(key)!;
     const pair = models.map((m) => reportSets(m).find((s) => s.key === key)?.result);
@@ -583,12 +593,20 @@ export async function buildReport(params: {
     });
   }
 
-  // Draw every plot; vega runs on this thread, sharp's rasterizing on its own.
+  // Draw every plot.
   const files: string[] = [];
+  const rasterized: Promise<void>[] = [];
   for (const [k, job] of jobs.entries()) {
     params.onProgress?.({ phase: 'plot', file: job.file, done: k, total: jobs.length });
-    rendered.set(job.file, await renderSpec(job.spec));
+    const svg = await renderSvg(job.spec);
+    // PNGs are made on sharp's threads while vega draws the next plot on this one.
+    rasterized.push(
+      svgToPng(svg).then((png) => {
+        rendered.set(job.file, { svg, ...png });
+      }),
+    );
   }
+  await Promise.all(rasterized);
   for (const l of layout) {
     sections.push({ ...l.section, rows: l.rows.map((row) => row.map((cell) => cell())) });
   }
@@ -641,12 +659,13 @@ export async function buildReport(params: {
         combined: m.evaluation.report.combined,
       },
     })),
-    plots: [...rendered.keys()],
+    plots: jobs.map((job) => job.file),
     missing,
   };
 
   await replaceDirectoryAtomic(outDir, async (tmp) => {
-    for (const [file, plot] of rendered) {
+    for (const { file } of jobs) {
+      const plot = rendered.get(file)!;
       await writeFileAtomic(join(tmp, `${file}.svg`), plot.svg);
       await writeFileAtomic(join(tmp, `${file}.png`), plot.png);
       files.push(`${file}.svg`, `${file}.png`);
