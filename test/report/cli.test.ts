@@ -95,7 +95,7 @@ describe('hcr train --report', () => {
 });
 
 describe('trainReportWatcher', () => {
-  it('rewrites the curves after every epoch, marking the last improvement as best', async () => {
+  it('rewrites the curves after every epoch up to the budget, marking the last improvement as best', async () => {
     const notes: string[] = [];
     const watcher = await trainReportWatcher({
       modelDir: join(dir, 'watched'),
@@ -115,11 +115,21 @@ describe('trainReportWatcher', () => {
       seconds: 1,
       images: 10,
     });
+    watcher.onEvent({
+      phase: 'start',
+      epochs: 12,
+      batchesPerEpoch: 1,
+      trainImages: 10,
+      validationImages: 2,
+      resumedAt: null,
+    });
     watcher.onEvent(epoch(1, true));
     await watcher.flush();
     const first = await readFile(join(watcher.outDir, 'curves.svg'), 'utf8');
     expect(first).toContain('best epoch 1');
     expect(first).not.toContain('epoch 2');
+    // The epoch axis runs to the run's budget, so the reader sees how far it has come.
+    expect(first).toMatch(/X-axis titled 'Epoch' for a linear scale with values from 1 to 12/);
     watcher.onEvent(epoch(2, true));
     watcher.onEvent(epoch(3, false));
     await watcher.flush();

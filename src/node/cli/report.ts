@@ -137,6 +137,7 @@ export async function trainReportWatcher(params: {
   const model = basename(params.modelDir);
   const history: EpochRecord[] = [];
   let bestEpoch: number | null = null;
+  let epochs: number | undefined;
   if (params.resume) {
     const previous = await readHistory(params.modelDir);
     if ('history' in previous) {
@@ -146,6 +147,7 @@ export async function trainReportWatcher(params: {
   }
   let writing: Promise<void> = Promise.resolve();
   const onEvent = (event: TrainEvent) => {
+    if (event.phase === 'start') epochs = event.epochs;
     if (event.phase !== 'epoch') return;
     const record: EpochRecord = {
       epoch: event.epoch,
@@ -163,10 +165,15 @@ export async function trainReportWatcher(params: {
     if (event.improved) bestEpoch = record.epoch;
     const snapshot = [...history];
     const best = bestEpoch;
+    const budget = epochs;
     // Writes run one after another, behind training; `finish` waits for the last.
     writing = writing.then(async () => {
       try {
-        await writeTrainingCurves(outDir, [{ model, history: snapshot, bestEpoch: best }]);
+        await writeTrainingCurves(
+          outDir,
+          [{ model, history: snapshot, bestEpoch: best }],
+          budget === undefined ? {} : { epochs: budget },
+        );
       } catch (error) {
         params.io.note(`hcr: could not update the training curves: ${(error as Error).message}`);
       }

@@ -25,7 +25,13 @@ const SPLIT_ORDER = ['training', 'validation'];
  * @example
  * trainingCurvesSpec([{ model: 'default-lr2', history, bestEpoch: 7 }]);
  */
-export function trainingCurvesSpec(series: readonly CurveSeries[]): TopLevelSpec {
+export function trainingCurvesSpec(
+  series: readonly CurveSeries[],
+  options: {
+    /** The epoch budget of a run in progress: the epoch axis runs to it. Default: the last epoch. */
+    epochs?: number;
+  } = {},
+): TopLevelSpec {
   for (const s of series) {
     if (s.history.length === 0) {
       throw new HcrError('BAD_DATA', `training curves of ${s.model}: history has no epochs`);
@@ -58,7 +64,7 @@ export function trainingCurvesSpec(series: readonly CurveSeries[]): TopLevelSpec
     ];
   });
   const firstEpoch = Math.min(...points.map((p) => p.epoch));
-  const maxEpoch = Math.max(firstEpoch + 1, ...points.map((p) => p.epoch));
+  const maxEpoch = Math.max(firstEpoch + 1, options.epochs ?? 0, ...points.map((p) => p.epoch));
   const epochAxis = {
     field: 'epoch',
     type: 'quantitative',

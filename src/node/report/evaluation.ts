@@ -105,7 +105,7 @@ export async function obtainEvaluation(
   if ('report' in saved && reason === null) {
     return { report: saved.report, reused: true, reason: null };
   }
-  const report = evaluateModel(loaded, tests, {
+  const report = await evaluateModel(loaded, tests, {
     ...(options.batchSize ? { batchSize: options.batchSize } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   });

@@ -191,7 +191,8 @@ function bestEpochOf(metadata: ModelMetadata | null, history: readonly EpochReco
 
 /**
  * Writes the training curves (curves.svg and curves.png) into `outDir`, e.g. after every epoch
- * of a run being watched. Returns the two file names.
+ * of a run being watched (`epochs`: its budget, where the epoch axis ends). Returns the two
+ * file names.
  *
  * @example
  * await writeTrainingCurves('runs/x.report', [{ model: 'x', history, bestEpoch: 3 }]);
@@ -199,8 +200,9 @@ function bestEpochOf(metadata: ModelMetadata | null, history: readonly EpochReco
 export async function writeTrainingCurves(
   outDir: string,
   series: readonly CurveSeries[],
+  options: { epochs?: number } = {},
 ): Promise<string[]> {
-  const plot = await renderSpec(trainingCurvesSpec(series));
+  const plot = await renderSpec(trainingCurvesSpec(series, options));
   await writeFileAtomic(join(outDir, `${CURVES_PLOT}.svg`), plot.svg);
   await writeFileAtomic(join(outDir, `${CURVES_PLOT}.png`), plot.png);
   return [`${CURVES_PLOT}.svg`, `${CURVES_PLOT}.png`];
