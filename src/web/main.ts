@@ -100,7 +100,16 @@ function start(): void {
     if (text !== undefined) hint.textContent = text;
   }
 
+  /**
+   * Marks the page busy while a reading is pending or running (`data-busy` on the body), so
+   * tests and tools can wait for the answer to the last change.
+   */
+  function setBusy(busy: boolean): void {
+    document.body.dataset['busy'] = String(busy);
+  }
+
   function schedule(delay: number): void {
+    setBusy(true);
     if (delay > 0 && timer !== undefined) return;
     if (timer !== undefined) clearTimeout(timer);
     timer = setTimeout(() => {
@@ -122,6 +131,7 @@ function start(): void {
       } while (again);
     } finally {
       running = false;
+      if (timer === undefined && recognizer !== undefined) setBusy(false);
     }
   }
 
@@ -159,6 +169,7 @@ function start(): void {
 
   async function readFile(file: File | undefined): Promise<void> {
     if (!file) return;
+    setBusy(true);
     try {
       const decoded = await decodeFile(file, info?.limits.maxPixels ?? Number.MAX_SAFE_INTEGER);
       if (decoded) {
@@ -173,6 +184,7 @@ function start(): void {
       }
     } catch (error) {
       showError(view, error instanceof PageError ? error.message : messageOf(error));
+      if (timer === undefined && !running) setBusy(false);
     }
   }
 

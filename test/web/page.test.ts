@@ -123,13 +123,21 @@ describe.skipIf(!HAVE_CHROMIUM)('the page in Chromium', () => {
       .locator('#ranking li')
       .evaluateAll((items) => items.map((li) => li.getAttribute('aria-label') ?? ''));
 
+  /** Waits for the answer to the last change (the page marks itself busy until then). */
+  const settled = (page: Page) =>
+    page.waitForFunction(() => document.body.dataset['busy'] === 'false');
+
   async function expectReading(page: Page): Promise<string[]> {
-    await expect.poll(async () => (await rankingLabels(page)).length).toBe(5);
-    return rankingLabels(page);
+    await settled(page);
+    expect(await page.locator('#error').isVisible()).toBe(false);
+    const labels = await rankingLabels(page);
+    expect(labels).toHaveLength(5);
+    return labels;
   }
 
   async function expectEmpty(page: Page): Promise<void> {
-    await expect.poll(() => page.textContent('#summary')).toBe('Draw a character');
+    await settled(page);
+    expect(await page.textContent('#summary')).toBe('Draw a character');
     expect(await page.locator('#ranking li').count()).toBe(0);
     expect(await page.locator('#seen').isVisible()).toBe(false);
   }
