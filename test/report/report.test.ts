@@ -103,7 +103,7 @@ beforeAll(async () => {
     syntheticDataset('mnist-test', 5, 7, 4, LABEL_SETS.digits),
     syntheticDataset('other-test', 3, 9, 4, LABEL_SETS.digits),
   ];
-  evaluation = evaluateModel(loaded, tests);
+  evaluation = await evaluateModel(loaded, tests);
   const train = syntheticDataset('train', 4, 3, 4, LABEL_SETS.digits);
   plan = {
     labelSet: LABEL_SETS.digits,
@@ -249,13 +249,14 @@ describe('buildReport', () => {
   it('still draws every other plot for a model without history, and says why curves are missing', async () => {
     const outDir = join(dir, 'no-history.report');
     const note = `${loaded.dir} has no history.json (the model was saved without its training history)`;
+    // One test set (no pooled 'all'), so fewer plots to draw.
+    const single = await evaluateModel(loaded, [tests[0]!]);
     const result = await buildReport({
-      // One test set (no pooled 'all'), so fewer plots to draw.
       models: [
         input({
           history: null,
           historyNote: note,
-          evaluation: { report: evaluateModel(loaded, [tests[0]!]), reused: false, reason: 'test' },
+          evaluation: { report: single, reused: false, reason: 'test' },
           tests: [tests[0]!],
         }),
       ],
