@@ -87,4 +87,21 @@ describe('serveUntilSignal', () => {
     expect(await running.close()).toEqual({ cause: 'close', forced: true });
     expect(await inFlight).toBeInstanceOf(Error);
   });
+
+  it('says which port is in use and how to choose another', async () => {
+    app = slowApp(1);
+    const running = await serveUntilSignal(app, { port: 0, signalSource: new EventEmitter() });
+    const second = slowApp(1);
+    try {
+      await expect(
+        serveUntilSignal(second, { port: running.port, signalSource: new EventEmitter() }),
+      ).rejects.toThrow(
+        new RegExp(
+          `cannot listen on 127\\.0\\.0\\.1:${running.port}: the port is in use.*--port 0`,
+        ),
+      );
+    } finally {
+      await second.close();
+    }
+  });
 });

@@ -3,6 +3,7 @@
 // remaining connections at once.
 
 import type { FastifyInstance } from 'fastify';
+import { HcrError } from '../errors.js';
 import { SERVER_DEFAULTS } from './config.js';
 
 /** Something that emits signals: `process`, or an EventEmitter in tests. */
@@ -51,6 +52,8 @@ export interface RunningServer {
  * flight finish (new requests on kept-alive connections get a 503), then the server closes. A
  * second signal, or `shutdownTimeoutMs`, cuts the remaining connections.
  *
+ * @throws HcrError BAD_OPTION when the port is in use or the address cannot be listened on
+ *
  * @example
  * const running = await serveUntilSignal(app, { port: 3000 });
  * console.log(`serving ${running.url}`);
@@ -63,13 +66,34 @@ export async function serveUntilSignal(
   const signals = options.signals ?? ['SIGINT', 'SIGTERM'];
   const source = options.signalSource ?? process;
   const timeoutMs = options.shutdownTimeoutMs ?? 10_000;
-  await app.listen({
+  const wanted = {
     port: options.port ?? SERVER_DEFAULTS.port,
     host: options.host ?? SERVER_DEFAULTS.host,
-  });
+  };
+  try {
+    await app.listen(wanted);
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    const where = `${wanted.host}:${wanted.port}`;
+    if (code === 'EADDRINUSE') {
+      throw new HcrError(
+        'BAD_OPTION',
+        `cannot listen on ${where}: the port is in use (another hcr serve?); pass --port N, or --port 0 for any free port`,
+        { cause: error },
+      );
+    }
+    if (code === 'EACCES' || code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') {
+      throw new HcrError(
+        'BAD_OPTION',
+        `cannot listen on ${where}: ${code === 'EACCES' ? 'permission denied (ports below 1024 need privileges)' : 'no such address on this machine'}; pass another --port or --host`,
+        { cause: error },
+      );
+    }
+    throw error;
+  }
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
-  const host = options.host ?? SERVER_DEFAULTS.host;
+  const host = wanted.host;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 
   let closing: Promise<ShutdownResult> | undefined;
