@@ -32,7 +32,7 @@ const plan = await planData({
   labelSet: loaded.labelSet,
   seed: training?.splitSeed ?? TRAIN_DEFAULTS.seed,
 });
-const report = evaluateModel(loaded, plan.tests);
+const report = await evaluateModel(loaded, plan.tests);
 const seconds = (performance.now() - started) / 1000;
 const all = report.combined ? [...report.results, report.combined] : report.results;
 

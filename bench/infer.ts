@@ -1,16 +1,17 @@
-// Inference speed benchmark: images/s of hcr's model.predict on batches of 256 for each
-// architecture next to PyTorch (eval mode, no_grad) on the same machine in the same run
-// (DESIGN.md §7), and the latency of one image (784 uint8 pixels → tensor → predict → read).
+// Inference speed benchmark: images/s of hcr's batched prediction (split over worker
+// replicas, as `hcr evaluate` and `hcr predict` run it) on batches of 256 for each
+// architecture and thread count, next to PyTorch (eval mode, no_grad) with the same number of
+// threads on the same machine in the same run (DESIGN.md §7); and the latency of one image as
+// a request brings it: a 280x280 grey drawing → normalizeToMnist → tensor → predict → read.
 //
 //   npm run bench:infer -- [--arch seed,default] [--batch 256] [--seconds 15 | --steps N]
-//                          [--latency-runs 500] [--backend auto] [--torch-threads 2,1]
+//                          [--latency-runs 500] [--backend auto] [--threads 2,1]
 //                          [--no-peer] [--json]
 
 import * as tf from '@tensorflow/tfjs';
 import { createModel } from '../src/core/architectures.js';
 import {
   NUM_CLASSES,
-  batchTensors,
   fmt,
   formatTable,
   makeImagePool,
@@ -31,7 +32,10 @@ import type {
   TorchPython,
   TorchResult,
 } from './lib.js';
-import { IMAGE_PIXELS, IMAGE_SIZE } from '../src/core/types.js';
+import { normalizeToMnist } from '../src/core/normalize.js';
+import { IMAGE_PIXELS, IMAGE_SIZE, type GrayImage } from '../src/core/types.js';
+import type { BackendName } from '../src/node/engine/index.js';
+import { ReplicaPool } from '../src/node/engine/replicas.js';
 
 /** Options of the inference benchmark after parsing. */
 interface InferBenchOptions extends SpeedBenchOptions {
@@ -44,52 +48,58 @@ interface Latency {
   readonly p50: number;
   readonly p99: number;
   readonly mean: number;
-  /** The preprocessing stage alone (see {@link prepareImage}). */
+  /** The normalization stage alone (280x280 grey image → 28x28). */
   readonly prepareP50: number;
 }
 
 interface HcrInferResult extends Timing {
+  readonly threads: number;
   readonly imagesPerSecond: number;
   readonly params: number;
   readonly tensorGrowth: number;
-  readonly latency: Latency;
 }
 
 interface ArchResult {
   readonly arch: string;
-  readonly hcr: HcrInferResult;
+  /** Batched throughput, one per thread count. */
+  readonly hcr: readonly HcrInferResult[];
+  readonly latency: Latency;
   readonly torch: readonly TorchResult[];
   /** PyTorch single-image latency runs, one per thread count. */
   readonly torchLatency: readonly TorchResult[];
-  /** hcr images/s divided by PyTorch images/s, keyed by PyTorch thread count. */
+  /** hcr images/s divided by PyTorch images/s at the same thread count, keyed by it. */
   readonly ratio: Readonly<Record<string, number>>;
 }
 
+/** The side of the drawings the latency is measured on (a canvas or a phone photo crop). */
+const DRAWING_SIZE = 280;
+
 /**
- * The preprocessing of one image before it becomes a tensor, timed as part of the latency.
- * The benchmark's pixels are already 28x28 in MNIST form, so today this does nothing.
- *
- * HOOK (image normalization, DESIGN.md §2): when the shared normalization function lands,
- * its owner makes this call it on a raw GrayImage (e.g. `normalizeToMnist(image).data`),
- * so that the latency covers normalize → tensor → predict → read.
+ * A drawing as a request brings it: a ring of dark ink on light, slightly noisy paper, at a
+ * position and radius that vary with `i` so no two runs see the same pixels.
  */
-function prepareImage(pixels: Uint8Array): Uint8Array {
-  return pixels;
+function drawing(i: number): GrayImage {
+  const data = new Uint8Array(DRAWING_SIZE * DRAWING_SIZE);
+  const cx = 120 + (i % 40);
+  const cy = 130 + ((i * 7) % 30);
+  const radius = 60 + (i % 25);
+  for (let y = 0; y < DRAWING_SIZE; y++) {
+    for (let x = 0; x < DRAWING_SIZE; x++) {
+      const d = Math.abs(Math.hypot(x - cx, y - cy) - radius);
+      data[y * DRAWING_SIZE + x] = d < 9 ? 40 : 228 + ((x * 31 + y * 17 + i) % 13);
+    }
+  }
+  return { width: DRAWING_SIZE, height: DRAWING_SIZE, data };
 }
 
-async function measureLatency(
-  model: tf.LayersModel,
-  pool: ImagePool,
-  runs: number,
-): Promise<Latency> {
+async function measureLatency(model: tf.LayersModel, runs: number): Promise<Latency> {
   const total: number[] = [];
   const prepare: number[] = [];
   const warmup = 20;
+  const images = Array.from({ length: 50 }, (_, i) => drawing(i));
   for (let i = 0; i < warmup + runs; i++) {
-    const offset = (i % pool.count) * IMAGE_PIXELS;
-    const raw = pool.images.subarray(offset, offset + IMAGE_PIXELS);
     const t0 = performance.now();
-    const pixels = prepareImage(raw);
+    const { pixels } = normalizeToMnist(images[i % images.length]!);
     const t1 = performance.now();
     const floats = new Float32Array(IMAGE_PIXELS);
     for (let p = 0; p < IMAGE_PIXELS; p++) floats[p] = (pixels[p] ?? 0) / 255;
@@ -117,39 +127,37 @@ async function measureLatency(
 }
 
 async function inferHcr(
-  arch: string,
+  model: tf.LayersModel,
   options: InferBenchOptions,
   pool: ImagePool,
+  threads: number,
+  backend: BackendName,
 ): Promise<HcrInferResult> {
-  const model = createModel({ architecture: arch, numClasses: NUM_CLASSES });
+  const replicas = await ReplicaPool.start(model, { workers: threads - 1, backend });
   const tensorCounts: number[] = [];
   try {
     const timing = await measure(
       async (i) => {
-        const { x, y } = batchTensors(pool, i, options.batch);
-        const probs = model.predict(x) as tf.Tensor;
-        try {
-          await probs.data();
-        } finally {
-          tf.dispose([x, y, probs]);
-        }
+        const start = (i * options.batch) % (pool.count - options.batch + 1);
+        const batch = pool.images.subarray(
+          start * IMAGE_PIXELS,
+          (start + options.batch) * IMAGE_PIXELS,
+        );
+        await replicas.predict(batch, options.batch);
         tensorCounts.push(tf.memory().numTensors);
       },
       { warmup: options.warmup, steps: options.steps, seconds: options.seconds },
     );
     const firstTimed = tensorCounts[Math.min(options.warmup, tensorCounts.length - 1)] ?? 0;
-    const growth = (tensorCounts[tensorCounts.length - 1] ?? 0) - firstTimed;
-    note(`${arch}: hcr single-image latency (${options.latencyRuns} runs) ...`);
-    const latency = await measureLatency(model, pool, options.latencyRuns);
     return {
       ...timing,
+      threads,
       imagesPerSecond: (timing.steps * options.batch) / timing.seconds,
       params: model.countParams(),
-      tensorGrowth: growth,
-      latency,
+      tensorGrowth: (tensorCounts[tensorCounts.length - 1] ?? 0) - firstTimed,
     };
   } finally {
-    model.dispose();
+    await replicas.close();
   }
 }
 
@@ -159,67 +167,79 @@ function printTables(
   options: InferBenchOptions,
   peer: TorchPython | undefined,
 ): void {
-  const threads = peer ? options.torchThreads : [];
+  const threads = options.threads;
   console.log(`Batched inference, batch ${options.batch} (images/s)`);
   console.log(
     formatTable(
       [
         'arch',
         'params',
-        `hcr ${engine.backend} img/s`,
-        'ms/batch',
-        ...threads.flatMap((t) => [`PyTorch ${t}T img/s`, `ratio ${t}T`]),
+        ...threads.flatMap((t) => [
+          `hcr ${t}T img/s`,
+          ...(peer ? [`PyTorch ${t}T img/s`, `ratio ${t}T`] : []),
+        ]),
       ],
       results.map((r) => [
         r.arch,
-        fmt(r.hcr.params),
-        fmt(r.hcr.imagesPerSecond),
-        fmt(r.hcr.stepMs.p50),
+        fmt(r.hcr[0]?.params ?? Number.NaN),
         ...threads.flatMap((t) => [
-          fmt(r.torch.find((x) => x.threads === t)?.imagesPerSecond ?? Number.NaN),
-          fmt(r.ratio[t] ?? Number.NaN, 2),
+          fmt(r.hcr.find((x) => x.threads === t)?.imagesPerSecond ?? Number.NaN),
+          ...(peer
+            ? [
+                fmt(r.torch.find((x) => x.threads === t)?.imagesPerSecond ?? Number.NaN),
+                fmt(r.ratio[t] ?? Number.NaN, 2),
+              ]
+            : []),
         ]),
       ]),
     ),
   );
   console.log('');
-  console.log(`Single image: 784 uint8 → tensor → predict → read (ms)`);
+  console.log(
+    `Single image (ms): hcr = ${DRAWING_SIZE}x${DRAWING_SIZE} grey drawing → normalizeToMnist → tensor → predict → read, on the main thread; PyTorch = one 28x28 tensor → predict`,
+  );
   console.log(
     formatTable(
       [
         'arch',
         `hcr p50`,
         `hcr p99`,
-        'prepare p50',
-        ...threads.flatMap((t) => [`PyTorch ${t}T p50`, `PyTorch ${t}T p99`]),
+        'normalize p50',
+        ...(peer ? threads.flatMap((t) => [`PyTorch ${t}T p50`, `PyTorch ${t}T p99`]) : []),
       ],
       results.map((r) => [
         r.arch,
-        fmt(r.hcr.latency.p50, 2),
-        fmt(r.hcr.latency.p99, 2),
-        fmt(r.hcr.latency.prepareP50, 3),
-        ...threads.flatMap((t) => {
-          const torch = r.torchLatency.find((x) => x.threads === t);
-          return [fmt(torch?.stepMs.p50 ?? Number.NaN, 2), fmt(torch?.stepMs.p99 ?? Number.NaN, 2)];
-        }),
+        fmt(r.latency.p50, 2),
+        fmt(r.latency.p99, 2),
+        fmt(r.latency.prepareP50, 3),
+        ...(peer
+          ? threads.flatMap((t) => {
+              const torch = r.torchLatency.find((x) => x.threads === t);
+              return [
+                fmt(torch?.stepMs.p50 ?? Number.NaN, 2),
+                fmt(torch?.stepMs.p99 ?? Number.NaN, 2),
+              ];
+            })
+          : []),
       ]),
     ),
   );
   console.log('');
   console.log(
-    'ratio = hcr images/s ÷ PyTorch images/s; PyTorch nT = PyTorch with n threads; prepare = image normalization (not yet wired in).',
+    `nT = n threads (hcr: the main thread and n-1 worker replicas on ${engine.backend}; PyTorch: torch.set_num_threads(n)); ratio = hcr images/s ÷ PyTorch images/s at the same n.`,
   );
   for (const r of results) {
     const paramsTorch = r.torch[0]?.params.total;
-    if (paramsTorch !== undefined && paramsTorch !== r.hcr.params) {
-      console.log(
-        `warning: ${r.arch}: ${r.hcr.params} parameters in hcr, ${paramsTorch} in PyTorch`,
-      );
+    const paramsHcr = r.hcr[0]?.params;
+    if (paramsTorch !== undefined && paramsTorch !== paramsHcr) {
+      console.log(`warning: ${r.arch}: ${paramsHcr} parameters in hcr, ${paramsTorch} in PyTorch`);
     }
-    if (r.hcr.tensorGrowth !== 0) {
-      console.log(
-        `warning: ${r.arch}: ${r.hcr.tensorGrowth} tensors leaked during the timed batches`,
-      );
+    for (const h of r.hcr) {
+      if (h.tensorGrowth !== 0) {
+        console.log(
+          `warning: ${r.arch} (${h.threads}T): ${h.tensorGrowth} tensors leaked during the timed batches`,
+        );
+      }
     }
   }
 }
@@ -240,31 +260,38 @@ async function main(): Promise<void> {
   const pool = makeImagePool(1);
   const results: ArchResult[] = [];
   for (const arch of options.arch) {
-    note(`${arch}: hcr on ${engine.backend} ...`);
-    const hcr = await inferHcr(arch, options, pool);
+    const model = createModel({ architecture: arch, numClasses: NUM_CLASSES });
+    const hcr: HcrInferResult[] = [];
+    let latency: Latency;
+    try {
+      for (const threads of options.threads) {
+        note(
+          `${arch}: hcr on ${engine.backend} with ${threads} thread${threads === 1 ? '' : 's'} ...`,
+        );
+        hcr.push(await inferHcr(model, options, pool, threads, engine.backend as BackendName));
+      }
+      note(`${arch}: hcr single-image latency (${options.latencyRuns} runs) ...`);
+      latency = await measureLatency(model, options.latencyRuns);
+    } finally {
+      model.dispose();
+    }
     const torchLatency: TorchResult[] = [];
+    const byThreads = Object.fromEntries(hcr.map((h) => [h.threads, h.imagesPerSecond]));
     const { torch, ratio } = peer
-      ? await measureTorchThreads(
-          peer,
-          options,
-          arch,
-          'infer',
-          hcr.imagesPerSecond,
-          async (threads) => {
-            torchLatency.push(
-              await runTorch(peer, {
-                arch,
-                mode: 'latency',
-                batch: 1,
-                threads,
-                steps: options.latencyRuns,
-                warmup: 20,
-              }),
-            );
-          },
-        )
+      ? await measureTorchThreads(peer, options, arch, 'infer', byThreads, async (threads) => {
+          torchLatency.push(
+            await runTorch(peer, {
+              arch,
+              mode: 'latency',
+              batch: 1,
+              threads,
+              steps: options.latencyRuns,
+              warmup: 20,
+            }),
+          );
+        })
       : { torch: [], ratio: {} };
-    results.push({ arch, hcr, torch, torchLatency, ratio });
+    results.push({ arch, hcr, latency, torch, torchLatency, ratio });
   }
 
   if (options.json) {

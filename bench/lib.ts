@@ -175,30 +175,6 @@ export function makeImagePool(seed: number, count = 4096, numClasses = NUM_CLASS
   return { images, labels, count };
 }
 
-/**
- * Cuts batch number `step` out of the pool as float tensors: images [B,28,28,1] scaled to
- * [0, 1] (floats are made per batch, DESIGN.md §3) and labels [B,1] for sparse
- * cross-entropy. The caller disposes both.
- *
- * @example
- * const { x, y } = batchTensors(pool, 0, 128); ...; tf.dispose([x, y]);
- */
-export function batchTensors(
-  pool: ImagePool,
-  step: number,
-  batch: number,
-): { x: tf.Tensor4D; y: tf.Tensor2D } {
-  const start = (step * batch) % (pool.count - batch + 1);
-  const pixels = pool.images.subarray(start * IMAGE_PIXELS, (start + batch) * IMAGE_PIXELS);
-  const floats = new Float32Array(pixels.length);
-  for (let i = 0; i < pixels.length; i++) floats[i] = (pixels[i] ?? 0) / 255;
-  const labels = Float32Array.from(pool.labels.subarray(start, start + batch));
-  return {
-    x: tf.tensor4d(floats, [batch, IMAGE_SIZE, IMAGE_SIZE, 1]),
-    y: tf.tensor2d(labels, [batch, 1]),
-  };
-}
-
 // ---------------------------------------------------------------------------------------------
 // Timing
 
@@ -486,7 +462,8 @@ export interface SpeedBenchOptions {
   seconds: number;
   warmup: number;
   backend: BackendChoice;
-  torchThreads: number[];
+  /** Thread counts to measure, for hcr (main thread + workers) and PyTorch alike. */
+  threads: number[];
   peer: boolean;
   json: boolean;
 }
@@ -512,7 +489,12 @@ export function speedBenchProgram(
     .option('--seconds <s>', 'time box per measurement', parsePositiveNumber, defaults.seconds)
     .option('--warmup <n>', `untimed ${defaults.unit} first`, parseNonNegativeInt, 3)
     .option('--backend <name>', 'auto, tensorflow, wasm or cpu', parseBackend, 'auto')
-    .option('--torch-threads <list>', 'PyTorch thread counts to measure', parseThreadList, [2, 1])
+    .option(
+      '--threads <list>',
+      'thread counts to measure, hcr (main thread + worker threads) and PyTorch alike',
+      parseThreadList,
+      [...new Set([os.availableParallelism(), 1])],
+    )
     .option('--no-peer', 'skip PyTorch')
     .option('--json', 'print machine-readable results', false);
 }
@@ -539,21 +521,21 @@ export async function startSpeedBench(
 }
 
 /**
- * PyTorch's figures for one architecture at each of `options.torchThreads`, and hcr's images/s
- * as a ratio to each (keyed by thread count). `extra` runs after each thread count's
- * measurement, with the same thread count (bench:infer times single images there).
+ * PyTorch's figures for one architecture at each of `options.threads`, and hcr's images/s at
+ * the same thread count as a ratio to each (keyed by thread count). `extra` runs after each
+ * thread count's measurement (the inference benchmark adds a latency run there).
  */
 export async function measureTorchThreads(
   peer: TorchPython,
   options: SpeedBenchOptions,
   arch: string,
   mode: 'train' | 'infer',
-  hcrImagesPerSecond: number,
+  hcrImagesPerSecond: Readonly<Record<number, number>>,
   extra?: (threads: number) => Promise<void>,
 ): Promise<{ torch: TorchResult[]; ratio: Record<string, number> }> {
   const torch: TorchResult[] = [];
   const ratio: Record<string, number> = {};
-  for (const threads of options.torchThreads) {
+  for (const threads of options.threads) {
     note(`${arch}: PyTorch with ${threads} thread${threads === 1 ? '' : 's'} ...`);
     const r = await runTorch(peer, {
       arch,
@@ -565,7 +547,7 @@ export async function measureTorchThreads(
       warmup: options.warmup,
     });
     torch.push(r);
-    ratio[threads] = hcrImagesPerSecond / r.imagesPerSecond;
+    ratio[threads] = (hcrImagesPerSecond[threads] ?? Number.NaN) / r.imagesPerSecond;
     await extra?.(threads);
   }
   return { torch, ratio };

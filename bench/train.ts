@@ -1,15 +1,19 @@
-// Training speed benchmark: images/s of hcr's trainOnBatch (Adam 1e-3, sparse categorical
-// cross-entropy, batch 128, 36 classes, random fixed-seed data) for each architecture, next
-// to PyTorch training the same network on the same machine in the same run (DESIGN.md §7).
+// Training speed benchmark: images/s of hcr's training step (the trainer's own: Adam 1e-3,
+// sparse categorical cross-entropy, data-parallel over worker threads; batch 128, 36 classes,
+// random fixed-seed data) for each architecture and thread count, next to PyTorch training
+// the same network with the same number of threads on the same machine in the same run
+// (DESIGN.md §7).
 //
 //   npm run bench:train -- [--arch seed,default] [--batch 128] [--seconds 20 | --steps N]
-//                          [--backend auto] [--torch-threads 2,1] [--no-peer] [--json]
+//                          [--backend auto] [--threads 2,1] [--no-peer] [--json]
 
 import * as tf from '@tensorflow/tfjs';
 import { createModel } from '../src/core/architectures.js';
+import { IMAGE_PIXELS } from '../src/core/types.js';
+import type { BackendName } from '../src/node/engine/index.js';
+import { ReplicaPool } from '../src/node/engine/replicas.js';
 import {
   NUM_CLASSES,
-  batchTensors,
   fmt,
   formatTable,
   makeImagePool,
@@ -41,9 +45,10 @@ interface HcrTrainResult extends Timing {
 
 interface ArchResult {
   readonly arch: string;
-  readonly hcr: HcrTrainResult;
+  /** hcr's figures, one per thread count. */
+  readonly hcr: readonly (HcrTrainResult & { readonly threads: number })[];
   readonly torch: readonly TorchResult[];
-  /** hcr images/s divided by PyTorch images/s, keyed by PyTorch thread count. */
+  /** hcr images/s divided by PyTorch images/s at the same thread count, keyed by it. */
   readonly ratio: Readonly<Record<string, number>>;
 }
 
@@ -51,20 +56,27 @@ async function trainHcr(
   arch: string,
   options: TrainBenchOptions,
   pool: ImagePool,
+  threads: number,
+  backend: BackendName,
 ): Promise<HcrTrainResult> {
   const model = createModel({ architecture: arch, numClasses: NUM_CLASSES });
   const optimizer = tf.train.adam(1e-3);
-  model.compile({ optimizer, loss: 'sparseCategoricalCrossentropy' });
+  const replicas = await ReplicaPool.start(model, {
+    workers: threads - 1,
+    backend,
+    batchSize: options.batch,
+  });
   const tensorCounts: number[] = [];
   try {
     const timing = await measure(
       async (i) => {
-        const { x, y } = batchTensors(pool, i, options.batch);
-        try {
-          await model.trainOnBatch(x, y);
-        } finally {
-          tf.dispose([x, y]);
+        // What the trainer does per batch: floats into the shared buffer, then one step.
+        const start = (i * options.batch) % (pool.count - options.batch + 1);
+        for (let p = 0; p < options.batch * IMAGE_PIXELS; p++) {
+          replicas.images[p] = pool.images[start * IMAGE_PIXELS + p]! / 255;
         }
+        for (let k = 0; k < options.batch; k++) replicas.labels[k] = pool.labels[start + k]!;
+        await replicas.trainStep(optimizer, options.batch, false);
         tensorCounts.push(tf.memory().numTensors);
       },
       { warmup: options.warmup, steps: options.steps, seconds: options.seconds },
@@ -77,6 +89,7 @@ async function trainHcr(
       tensorGrowth: (tensorCounts[tensorCounts.length - 1] ?? 0) - firstTimed,
     };
   } finally {
+    await replicas.close();
     model.dispose();
     optimizer.dispose();
   }
@@ -88,41 +101,48 @@ function printTable(
   options: TrainBenchOptions,
   peer: TorchPython | undefined,
 ): void {
-  const threads = peer ? options.torchThreads : [];
   const headers = [
     'arch',
     'params',
-    `hcr ${engine.backend} img/s`,
-    'ms/step',
-    ...threads.flatMap((t) => [`PyTorch ${t}T img/s`, `ratio ${t}T`]),
+    ...options.threads.flatMap((t) => [
+      `hcr ${t}T img/s`,
+      ...(peer ? [`PyTorch ${t}T img/s`, `ratio ${t}T`] : []),
+    ]),
   ];
   const rows = results.map((r) => {
+    const hcrParams = r.hcr[0]?.params ?? Number.NaN;
     const torchParams = r.torch[0]?.params.total;
     const params =
-      torchParams === undefined || torchParams === r.hcr.params
-        ? fmt(r.hcr.params)
-        : `${fmt(r.hcr.params)} (PyTorch ${fmt(torchParams)})`;
+      torchParams === undefined || torchParams === hcrParams
+        ? fmt(hcrParams)
+        : `${fmt(hcrParams)} (PyTorch ${fmt(torchParams)})`;
     return [
       r.arch,
       params,
-      fmt(r.hcr.imagesPerSecond, 1),
-      fmt(r.hcr.stepMs.p50),
-      ...threads.flatMap((t) => {
+      ...options.threads.flatMap((t) => {
+        const hcr = r.hcr.find((x) => x.threads === t);
         const torch = r.torch.find((x) => x.threads === t);
-        return [fmt(torch?.imagesPerSecond ?? Number.NaN), fmt(r.ratio[t] ?? Number.NaN, 2)];
+        return [
+          fmt(hcr?.imagesPerSecond ?? Number.NaN),
+          ...(peer
+            ? [fmt(torch?.imagesPerSecond ?? Number.NaN), fmt(r.ratio[t] ?? Number.NaN, 2)]
+            : []),
+        ];
       }),
     ];
   });
   console.log(formatTable(headers, rows));
   console.log('');
   console.log(
-    `ratio = hcr images/s ÷ PyTorch images/s; PyTorch nT = PyTorch with n threads; params as Keras counts them (incl. BN moving statistics).`,
+    `nT = n threads (hcr: the main thread and n-1 worker replicas on ${engine.backend}; PyTorch: torch.set_num_threads(n)); ratio = hcr images/s ÷ PyTorch images/s at the same n; params as Keras counts them (incl. BN moving statistics).`,
   );
   for (const r of results) {
-    if (r.hcr.tensorGrowth !== 0) {
-      console.log(
-        `warning: ${r.arch}: ${r.hcr.tensorGrowth} tensors leaked during the timed steps`,
-      );
+    for (const h of r.hcr) {
+      if (h.tensorGrowth !== 0) {
+        console.log(
+          `warning: ${r.arch} (${h.threads}T): ${h.tensorGrowth} tensors leaked during the timed steps`,
+        );
+      }
     }
   }
 }
@@ -143,10 +163,19 @@ async function main(): Promise<void> {
   const pool = makeImagePool(1);
   const results: ArchResult[] = [];
   for (const arch of options.arch) {
-    note(`${arch}: hcr on ${engine.backend} ...`);
-    const hcr = await trainHcr(arch, options, pool);
+    const hcr: ArchResult['hcr'][number][] = [];
+    for (const threads of options.threads) {
+      note(
+        `${arch}: hcr on ${engine.backend} with ${threads} thread${threads === 1 ? '' : 's'} ...`,
+      );
+      hcr.push({
+        threads,
+        ...(await trainHcr(arch, options, pool, threads, engine.backend as BackendName)),
+      });
+    }
+    const byThreads = Object.fromEntries(hcr.map((h) => [h.threads, h.imagesPerSecond]));
     const { torch, ratio } = peer
-      ? await measureTorchThreads(peer, options, arch, 'train', hcr.imagesPerSecond)
+      ? await measureTorchThreads(peer, options, arch, 'train', byThreads)
       : { torch: [], ratio: {} };
     results.push({ arch, hcr, torch, ratio });
   }

@@ -82,6 +82,25 @@ describe('trainModel', () => {
     ).rejects.toThrow(/basic already holds a model: choose another --out or remove it first/);
   });
 
+  it('data-parallel training (a worker replica) learns as well as one thread', async () => {
+    const run = (workers: number) =>
+      trainModel({
+        train,
+        validation,
+        labelSet,
+        workers,
+        config: resolveTrainConfig({ ...base, epochs: 4, augment: false }),
+        outDir: join(dir, `workers-${workers}`),
+      });
+    const [one, two] = [await run(0), await run(1)];
+    const last = (r: typeof one) => r.history.at(-1)!;
+    expect(last(one).valAccuracy).toBeGreaterThan(0.9);
+    expect(last(two).valAccuracy).toBeGreaterThan(0.9);
+    // Same batches, same update rule: only the (unseeded) initial weights differ.
+    expect(Math.abs(last(two).loss - last(one).loss)).toBeLessThan(0.25);
+    expect(two.history.map((h) => h.images)).toEqual(one.history.map((h) => h.images));
+  });
+
   it('stops early when validation loss stops improving', async () => {
     const result = await trainModel({
       train,

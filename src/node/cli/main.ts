@@ -78,7 +78,19 @@ interface CommonOptions {
   dataDir?: string;
   cacheDir?: string;
   backend: string;
+  workers?: number;
   json?: boolean;
+}
+
+/** `workers` for the library calls: only when --workers was given (else their default). */
+function workersOf(options: CommonOptions): { workers?: number } {
+  return options.workers === undefined ? {} : { workers: options.workers };
+}
+
+function nonNegative(value: string): number {
+  const n = integer(value);
+  if (n < 0) throw new InvalidArgumentError(`expected 0 or more, got '${value}'`);
+  return n;
 }
 
 function dataDirOf(options: CommonOptions): string {
@@ -98,6 +110,11 @@ function addCommon(command: Command, { data = true }: { data?: boolean } = {}): 
   return command
     .addOption(
       new Option('--backend <name>', 'tfjs backend').choices(Object.keys(BACKENDS)).default('auto'),
+    )
+    .option(
+      '--workers <n>',
+      'worker threads besides the main one, for training and large inference jobs (default: one per extra core on wasm, 0 on tensorflow)',
+      nonNegative,
     )
     .option('--json', 'print machine-readable JSON on stdout');
 }
@@ -289,6 +306,7 @@ export function buildProgram(state: RunState = { exitCode: 0 }): Command {
       : null;
     try {
       const result = await trainModel({
+        ...workersOf(options),
         train: plan.train,
         validation: plan.validation,
         labelSet,
@@ -320,7 +338,7 @@ export function buildProgram(state: RunState = { exitCode: 0 }): Command {
         throw new HcrError('ENGINE', 'training ended before any epoch finished');
       const loaded = await loadModel(options.out);
       try {
-        const report = evaluateModel(loaded, plan.tests);
+        const report = await evaluateModel(loaded, plan.tests, workersOf(options));
         await saveEvaluation(options.out, report);
         if (options.json) print(JSON.stringify({ result, evaluation: report }, null, 2));
         else {
@@ -381,7 +399,7 @@ export function buildProgram(state: RunState = { exitCode: 0 }): Command {
           seed: training?.splitSeed ?? TRAIN_DEFAULTS.seed,
           ...(options.json ? {} : { onProgress: dataProgressRenderer({ stream: process.stderr }) }),
         });
-        const report = evaluateModel(loaded, plan.tests);
+        const report = await evaluateModel(loaded, plan.tests, workersOf(options));
         if (options.save) await saveEvaluation(dir, report);
         if (options.json) {
           print(JSON.stringify(report, null, 2));
@@ -474,7 +492,10 @@ export function buildProgram(state: RunState = { exitCode: 0 }): Command {
     await initEngine({ backend: options.backend as keyof typeof BACKENDS });
     const loaded = await loadModel(resolveModelDir(options.model));
     try {
-      const results = await predictFiles(loaded, files, { top: options.top });
+      const results = await predictFiles(loaded, files, {
+        top: options.top,
+        ...workersOf(options),
+      });
       if (options.json)
         print(
           JSON.stringify({ model: loaded.dir, labelSet: loaded.labelSet.name, results }, null, 2),

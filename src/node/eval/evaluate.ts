@@ -5,6 +5,7 @@
 
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
 import type { LabelSet } from '../../core/label-sets.js';
 import {
   evaluatePredictions,
@@ -14,9 +15,11 @@ import {
 } from '../../core/metrics.js';
 import { subsetDataset } from '../../core/split.js';
 import { IMAGE_PIXELS, type Dataset } from '../../core/types.js';
+import type { BackendName } from '../engine/backend.js';
+import { ReplicaPool, defaultWorkers } from '../engine/replicas.js';
 import { writeFileAtomic } from '../fs-atomic.js';
 import { METADATA_FILE, type LoadedModel, type MetricRecord } from '../model/artifact.js';
-import { argmaxRows, predictProbabilities } from '../model/inference.js';
+import { argmaxRows } from '../model/inference.js';
 
 /** File name of the saved evaluation, next to the model. */
 export const EVALUATION_FILE = 'evaluation.json';
@@ -109,8 +112,8 @@ const KINDS: readonly { suffix: string; test: (c: string) => boolean }[] = [
   { suffix: 'lowercase', test: (c) => c >= 'a' && c <= 'z' },
 ];
 
-/** The kinds of character (digits, capitals, lowercase) present in `ds`, each as a subset. */
-export function splitByKind(ds: Dataset, labelSet: LabelSet): Dataset[] {
+/** The image indices of each kind of character in `ds`, when it holds more than one kind. */
+function kindIndices(ds: Dataset, labelSet: LabelSet): { suffix: string; indices: number[] }[] {
   const subsets = KINDS.map(({ suffix, test }) => {
     const indices: number[] = [];
     ds.labels.forEach((y, i) => {
@@ -118,23 +121,23 @@ export function splitByKind(ds: Dataset, labelSet: LabelSet): Dataset[] {
     });
     return { suffix, indices };
   }).filter((s) => s.indices.length > 0);
-  if (subsets.length < 2) return [];
-  return subsets.map((s) => subsetDataset(ds, s.indices, `${ds.name}/${s.suffix}`));
+  return subsets.length < 2 ? [] : subsets;
+}
+
+/** The kinds of character (digits, capitals, lowercase) present in `ds`, each as a subset. */
+export function splitByKind(ds: Dataset, labelSet: LabelSet): Dataset[] {
+  return kindIndices(ds, labelSet).map((s) =>
+    subsetDataset(ds, s.indices, `${ds.name}/${s.suffix}`),
+  );
 }
 
 function evaluateOne(
   loaded: LoadedModel,
   ds: Dataset,
-  batchSize: number | undefined,
+  probs: Float32Array,
 ): { result: EvaluationResult; wrong: number[]; errors: TestSetErrors } {
   const numClasses = loaded.labelSet.classes.length;
   const count = ds.labels.length;
-  const probs = predictProbabilities(
-    loaded.model,
-    ds.images,
-    count,
-    batchSize ? { batchSize } : {},
-  );
   const predicted = argmaxRows(probs, numClasses);
   const hits = new Uint8Array(count);
   const wrong: number[] = [];
@@ -169,35 +172,64 @@ function evaluateOne(
   return { result, wrong, errors };
 }
 
+/** Below this many test images in all, evaluation runs on the main thread alone. */
+const PARALLEL_EVALUATION_MIN_IMAGES = 4096;
+
 /**
- * Evaluates a loaded model on test sets already mapped into its label set.
+ * Evaluates a loaded model on test sets already mapped into its label set. Each set is
+ * predicted once, split over worker replicas when there is enough to do; the per-kind results
+ * (digits, capitals, lowercase) reuse those predictions.
  *
  * @example
- * const report = evaluateModel(loaded, plan.tests);
+ * const report = await evaluateModel(loaded, plan.tests);
  */
-export function evaluateModel(
+export async function evaluateModel(
   loaded: LoadedModel,
   tests: readonly Dataset[],
   options: {
     batchSize?: number;
+    /** Worker threads besides the main one. Default: one per extra core on WASM. */
+    workers?: number;
     onProgress?: (done: number, total: number, name: string) => void;
   } = {},
-): EvaluationReport {
+): Promise<EvaluationReport> {
   const results: EvaluationResult[] = [];
   const perSet: EvaluationResult[] = [];
   const misclassified: Record<string, number[]> = {};
   const errors: Record<string, TestSetErrors> = {};
-  tests.forEach((ds, i) => {
-    options.onProgress?.(i, tests.length, ds.name);
-    const one = evaluateOne(loaded, ds, options.batchSize);
-    results.push(one.result);
-    perSet.push(one.result);
-    misclassified[ds.name] = one.wrong;
-    errors[ds.name] = one.errors;
-    for (const subset of splitByKind(ds, loaded.labelSet)) {
-      results.push(evaluateOne(loaded, subset, options.batchSize).result);
-    }
+  const numClasses = loaded.labelSet.classes.length;
+  const total = tests.reduce((sum, ds) => sum + ds.labels.length, 0);
+  const backend = tf.getBackend() as BackendName;
+  const pool = await ReplicaPool.start(loaded.model, {
+    backend,
+    workers:
+      total >= PARALLEL_EVALUATION_MIN_IMAGES ? (options.workers ?? defaultWorkers(backend)) : 0,
   });
+  try {
+    for (const [i, ds] of tests.entries()) {
+      options.onProgress?.(i, tests.length, ds.name);
+      const probs = await pool.predict(
+        ds.images,
+        ds.labels.length,
+        options.batchSize ? { batchSize: options.batchSize } : {},
+      );
+      const one = evaluateOne(loaded, ds, probs);
+      results.push(one.result);
+      perSet.push(one.result);
+      misclassified[ds.name] = one.wrong;
+      errors[ds.name] = one.errors;
+      for (const { suffix, indices } of kindIndices(ds, loaded.labelSet)) {
+        const rows = new Float32Array(indices.length * numClasses);
+        indices.forEach((row, k) =>
+          rows.set(probs.subarray(row * numClasses, (row + 1) * numClasses), k * numClasses),
+        );
+        const subset = subsetDataset(ds, indices, `${ds.name}/${suffix}`);
+        results.push(evaluateOne(loaded, subset, rows).result);
+      }
+    }
+  } finally {
+    await pool.close();
+  }
   options.onProgress?.(tests.length, tests.length, '');
   return {
     version: EVALUATION_VERSION,

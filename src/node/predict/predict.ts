@@ -1,12 +1,15 @@
 // `hcr predict`: decode image files of any size and polarity, bring each to the MNIST
 // convention with the shared normalizeToMnist, and run the model on them in batches.
 
+import * as tf from '@tensorflow/tfjs';
 import { normalizeToMnist } from '../../core/normalize.js';
 import { IMAGE_PIXELS } from '../../core/types.js';
 import { isHcrError } from '../errors.js';
 import { decodeImage } from '../image/decode.js';
 import type { LoadedModel } from '../model/artifact.js';
-import { DEFAULT_INFERENCE_BATCH, predictProbabilities, topK } from '../model/inference.js';
+import type { BackendName } from '../engine/backend.js';
+import { ReplicaPool, defaultWorkers } from '../engine/replicas.js';
+import { DEFAULT_INFERENCE_BATCH, topK } from '../model/inference.js';
 
 /** One ranked class. */
 export interface ClassProbability {
@@ -33,9 +36,14 @@ export interface PredictOptions {
   batchSize?: number;
   /** Largest image (width x height) accepted. Default: decodeImage's limit. */
   maxPixels?: number;
+  /** Worker threads for the model when there are many files (at least 1024). Default: one per extra core on WASM. */
+  workers?: number;
   /** Called after each decoded file. */
   onProgress?: (done: number, total: number) => void;
 }
+
+/** Below this many files, the model runs on the main thread alone (decoding dominates). */
+const PARALLEL_PREDICT_MIN_FILES = 1024;
 
 /** Defaults of {@link PredictOptions}. */
 export const PREDICT_DEFAULTS = Object.freeze({ top: 3, batchSize: DEFAULT_INFERENCE_BATCH });
@@ -57,49 +65,64 @@ export async function predictFiles(
   const batchSize = options.batchSize ?? PREDICT_DEFAULTS.batchSize;
   const numClasses = loaded.labelSet.classes.length;
   const results: FilePrediction[] = [];
-  for (let start = 0; start < files.length; start += batchSize) {
-    const chunk = files.slice(start, start + batchSize);
-    const images = new Uint8Array(chunk.length * IMAGE_PIXELS);
-    const slots: { file: string; row: number; inverted: boolean; result: number }[] = [];
-    const chunkResults: FilePrediction[] = [];
-    for (const file of chunk) {
-      try {
-        const gray = await decodeImage(
-          file,
-          options.maxPixels ? { maxPixels: options.maxPixels } : {},
-        );
-        const normalized = normalizeToMnist(gray);
-        if (normalized.empty) {
-          chunkResults.push({ file, status: 'empty' });
-        } else {
-          images.set(normalized.pixels, slots.length * IMAGE_PIXELS);
-          slots.push({
+  const backend = tf.getBackend() as BackendName;
+  const pool = await ReplicaPool.start(loaded.model, {
+    backend,
+    workers:
+      files.length >= PARALLEL_PREDICT_MIN_FILES ? (options.workers ?? defaultWorkers(backend)) : 0,
+  });
+  try {
+    for (let start = 0; start < files.length; start += batchSize) {
+      const chunk = files.slice(start, start + batchSize);
+      const images = new Uint8Array(chunk.length * IMAGE_PIXELS);
+      const slots: { file: string; row: number; inverted: boolean; result: number }[] = [];
+      const chunkResults: FilePrediction[] = [];
+      for (const file of chunk) {
+        try {
+          const gray = await decodeImage(
             file,
-            row: slots.length,
-            inverted: normalized.inverted,
-            result: chunkResults.length,
-          });
-          chunkResults.push({ file, status: 'ok', predictions: [], inverted: normalized.inverted });
+            options.maxPixels ? { maxPixels: options.maxPixels } : {},
+          );
+          const normalized = normalizeToMnist(gray);
+          if (normalized.empty) {
+            chunkResults.push({ file, status: 'empty' });
+          } else {
+            images.set(normalized.pixels, slots.length * IMAGE_PIXELS);
+            slots.push({
+              file,
+              row: slots.length,
+              inverted: normalized.inverted,
+              result: chunkResults.length,
+            });
+            chunkResults.push({
+              file,
+              status: 'ok',
+              predictions: [],
+              inverted: normalized.inverted,
+            });
+          }
+        } catch (error) {
+          if (!isHcrError(error)) throw error;
+          chunkResults.push({ file, status: 'error', error: error.message });
         }
-      } catch (error) {
-        if (!isHcrError(error)) throw error;
-        chunkResults.push({ file, status: 'error', error: error.message });
+        options.onProgress?.(results.length + chunkResults.length, files.length);
       }
-      options.onProgress?.(results.length + chunkResults.length, files.length);
+      const probs = await pool.predict(images, slots.length, { batchSize });
+      for (const slot of slots) {
+        chunkResults[slot.result] = {
+          file: slot.file,
+          status: 'ok',
+          inverted: slot.inverted,
+          predictions: topK(probs, slot.row, numClasses, top).map(({ index: c, probability }) => ({
+            label: loaded.labelSet.classes[c]!,
+            probability,
+          })),
+        };
+      }
+      results.push(...chunkResults);
     }
-    const probs = predictProbabilities(loaded.model, images, slots.length, { batchSize });
-    for (const slot of slots) {
-      chunkResults[slot.result] = {
-        file: slot.file,
-        status: 'ok',
-        inverted: slot.inverted,
-        predictions: topK(probs, slot.row, numClasses, top).map(({ index: c, probability }) => ({
-          label: loaded.labelSet.classes[c]!,
-          probability,
-        })),
-      };
-    }
-    results.push(...chunkResults);
+  } finally {
+    await pool.close();
   }
   return results;
 }
