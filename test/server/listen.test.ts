@@ -1,13 +1,26 @@
 // Listening on a real socket and shutting down on a signal: requests in flight finish, new
-// connections are refused, a second signal cuts what is left.
+// connections are refused, a second signal cuts what is left; a stalled upload times out.
 
 import { EventEmitter } from 'node:events';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { request } from 'node:http';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { initEngine } from '../../src/node/engine/index.js';
+import { loadModel } from '../../src/node/model/artifact.js';
+import { buildServer } from '../../src/node/server/app.js';
+import type { ErrorBody } from '../../src/node/server/errors.js';
 import { serveUntilSignal } from '../../src/node/server/listen.js';
+import { saveFixtureModel } from './helpers.js';
 
 let app: FastifyInstance | undefined;
+
+beforeAll(async () => {
+  await initEngine({ backend: 'wasm' });
+});
 
 afterEach(async () => {
   await app?.close();
@@ -102,6 +115,41 @@ describe('serveUntilSignal', () => {
       );
     } finally {
       await second.close();
+    }
+  });
+
+  it('answers a request that stalls with a 408 JSON error, and keeps serving', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'hcr-timeout-'));
+    const loaded = await loadModel(await saveFixtureModel(join(dir, 'model')));
+    try {
+      app = await buildServer({ model: loaded, webRoot: dir, requestTimeoutMs: 300 });
+      const running = await serveUntilSignal(app, { port: 0, signalSource: new EventEmitter() });
+      const answer = await new Promise<string>((resolve, reject) => {
+        const socket = connect(running.port, '127.0.0.1');
+        let text = '';
+        socket.on('data', (chunk) => (text += chunk.toString()));
+        socket.on('close', () => resolve(text));
+        socket.on('error', reject);
+        // Without a timeout answer, give up after 5 s (the expectation below then fails).
+        setTimeout(() => socket.destroy(), 5_000).unref();
+        // Headers promise 1000 bytes of image; only 10 arrive.
+        socket.write(
+          'POST /api/predict HTTP/1.1\r\nHost: x\r\nContent-Type: image/png\r\nContent-Length: 1000\r\n\r\n0123456789',
+        );
+      });
+      expect(answer).toMatch(/^HTTP\/1\.1 408 /);
+      const body = JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4)) as ErrorBody;
+      expect(body).toEqual({
+        code: 'TIMEOUT',
+        message: 'request: expected the whole request within 0.3 s, it arrived too slowly',
+      });
+      const after = await fetch(`${running.url}/healthz`);
+      expect(after.status).toBe(200);
+    } finally {
+      await app?.close();
+      app = undefined;
+      loaded.dispose();
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });

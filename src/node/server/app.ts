@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
+import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import fastifyMultipart from '@fastify/multipart';
 import fastifyRateLimit from '@fastify/rate-limit';
@@ -226,6 +227,50 @@ async function readImages(
 }
 
 /**
+ * Answers a request that broke off before it reached Fastify (Node's 'clientError'): a body that
+ * did not arrive within the request timeout, headers too large, malformed HTTP. Same JSON shape
+ * as every other error.
+ */
+function clientError(
+  error: Error & { code?: string },
+  socket: Duplex,
+  limits: ResolvedServerLimits,
+): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, reason, body] =
+    error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? [
+          408,
+          'Request Timeout',
+          {
+            code: 'TIMEOUT',
+            message: `request: expected the whole request within ${limits.requestTimeoutMs / 1000} s, it arrived too slowly`,
+          },
+        ]
+      : error.code === 'HPE_HEADER_OVERFLOW'
+        ? [
+            431,
+            'Request Header Fields Too Large',
+            { code: 'TOO_LARGE', message: 'request headers: larger than the server accepts' },
+          ]
+        : [
+            400,
+            'Bad Request',
+            {
+              code: 'BAD_REQUEST',
+              message: `request: not valid HTTP (${error.code ?? error.message})`,
+            },
+          ];
+  const json = JSON.stringify(body);
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(json)}\r\nConnection: close\r\n\r\n${json}`,
+    );
+  }
+  socket.destroy(error);
+}
+
+/**
  * Builds the server: `GET /` (the page), `GET /model/*` (the model for the page),
  * `POST /api/predict`, `GET /api/model`, `GET /healthz`. Nothing listens until the caller calls
  * `listen()` (see `serveUntilSignal`).
@@ -248,6 +293,15 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     logger: false,
     bodyLimit: limits.maxUploadBytes,
     requestTimeout: limits.requestTimeoutMs,
+    // Node checks the request timeout every connectionsCheckingInterval (30 s by default, so a
+    // stalled upload would hold a connection up to twice the timeout), and ignores it unless the
+    // headers timeout (60 s by default) is no longer than it.
+    http: {
+      requestTimeout: limits.requestTimeoutMs,
+      headersTimeout: Math.min(60_000, limits.requestTimeoutMs),
+      connectionsCheckingInterval: Math.max(50, Math.min(5_000, limits.requestTimeoutMs / 4)),
+    },
+    clientErrorHandler: (error, socket) => clientError(error, socket, limits),
     return503OnClosing: true,
     forceCloseConnections: 'idle',
   });
