@@ -1,5 +1,6 @@
 // The core entry point: everything that runs in Node and in the browser alike
-// (types, errors, label sets, seeded randomness, splits, image normalization, augmentation).
+// (types, errors, label sets, seeded randomness, splits, image normalization, augmentation,
+// reading lines of handwriting with an injected classifier).
 
 export * from './types.js';
 export * from './errors.js';
@@ -10,3 +11,4 @@ export * from './normalize.js';
 export * from './augment.js';
 export * from './metrics.js';
 export * from './architectures.js';
+export * from './read/index.js';

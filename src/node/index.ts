@@ -61,3 +61,10 @@ export {
   type FilePrediction,
   type PredictOptions,
 } from './predict/predict.js';
+export {
+  modelClassifier,
+  readFiles,
+  readImage,
+  readImageFile,
+  type FileReading,
+} from './read/read.js';

@@ -14,6 +14,13 @@ import { IMAGE_PIXELS } from '../types.js';
 import type { GrayImage } from '../types.js';
 import type { ResolvedReadOptions } from './options.js';
 
+/**
+ * Separate components join into one character only when one of them is narrower or shorter
+ * than these fractions of the character height (a broken-off piece); two pieces that each look
+ * like a whole character are two characters.
+ */
+const PARTIAL_WIDTH = 0.4;
+const PARTIAL_HEIGHT = 0.5;
 /** Most atoms one character may be made of (a broken stroke, or pieces of a cut). */
 const MAX_GROUP_ATOMS = 4;
 /** Atoms this close (a fraction of the character height) may belong to one character. */
@@ -21,7 +28,7 @@ const MERGE_GAP = 0.2;
 /** A character is at most this wide (a fraction of its line's character height)... */
 const MAX_CHAR_WIDTH = 1.5;
 /** ...and a component wider than this is tried cut into several. */
-const CUT_WIDTH = 0.8;
+const CUT_WIDTH = 1.1;
 /** A cut leaves at least this much (a fraction of the character height) on either side. */
 const MIN_PIECE_WIDTH = 0.2;
 /** Cut positions are at least this far apart (a fraction of the character height). */
@@ -223,42 +230,52 @@ function estimateSlant(
   lab: Labelled,
   components: readonly Component[],
   width: number,
+  height: number,
   maxSlant: number,
 ): number {
   let total = 0;
   for (const c of components) total += c.count;
-  const stride = Math.max(1, Math.floor(total / 20000));
-  const xs: number[] = [];
-  const ys: number[] = [];
+  const stride = Math.max(1, Math.floor(total / 4000));
+  const xs = new Float64Array(Math.ceil(total / stride) + components.length);
+  const ys = new Float64Array(xs.length);
+  let n = 0;
   for (const c of components) {
     for (let k = c.start; k < c.start + c.count; k += stride) {
       const p = lab.order[k]!;
       const y = (p / width) | 0;
-      xs.push(p - y * width - width / 2);
-      ys.push(y);
+      xs[n] = p - y * width - width / 2;
+      ys[n++] = y;
     }
   }
-  let best = 0;
-  let bestScore = -1;
-  const steps = Math.round(maxSlant / SLANT_STEP);
-  for (let s = 0; s <= 2 * steps; s++) {
-    // Search from 0 outwards so that ties keep the smaller slant.
-    const k = s % 2 === 0 ? s / 2 : -(s + 1) / 2;
-    if (Math.abs(k) > steps) continue;
-    const t = Math.tan((k * SLANT_STEP * Math.PI) / 180);
-    const bins = new Map<number, number>();
-    for (let i = 0; i < xs.length; i++) {
-      const b = Math.round(ys[i]! - t * xs[i]!);
-      bins.set(b, (bins.get(b) ?? 0) + 1);
-    }
+  const reach = Math.ceil((width / 2) * Math.tan((maxSlant * Math.PI) / 180)) + 1;
+  const bins = new Float64Array(height + 2 * reach + 1);
+  const sharpness = (degrees: number): number => {
+    const t = Math.tan((degrees * Math.PI) / 180);
+    bins.fill(0);
+    for (let i = 0; i < n; i++) bins[Math.round(ys[i]! - t * xs[i]!) + reach]! += 1;
     let score = 0;
-    for (const v of bins.values()) score += v * v;
-    if (score > bestScore * 1.02) {
-      bestScore = score;
-      best = t;
+    for (let b = 0; b < bins.length; b++) score += bins[b]! * bins[b]!;
+    return score;
+  };
+  // Coarse steps, then fine ones around the best; from 0 outwards so that ties keep 0.
+  let best = 0;
+  let bestScore = sharpness(0);
+  const search = (centre: number, step: number, count: number) => {
+    const from = best;
+    for (let k = 1; k <= count; k++) {
+      for (const degrees of [centre + k * step, centre - k * step]) {
+        if (Math.abs(degrees) > maxSlant || degrees === from) continue;
+        const score = sharpness(degrees);
+        if (score > bestScore * 1.02) {
+          bestScore = score;
+          best = degrees;
+        }
+      }
     }
-  }
-  return best;
+  };
+  search(0, SLANT_STEP * 4, Math.floor(maxSlant / (SLANT_STEP * 4)));
+  search(best, SLANT_STEP, 3);
+  return Math.tan((best * Math.PI) / 180);
 }
 
 /**
@@ -602,6 +619,16 @@ function lineCandidates(
         const prev = atoms[j - 1]!;
         const sameCut = a.parent >= 0 && a.parent === prev.parent;
         if (!sameCut && a.x0 - x1 - 1 > MERGE_GAP * charHeight) break;
+        // Two pieces that each look like a whole character are two characters.
+        const partial = (w: number, h: number) =>
+          w < PARTIAL_WIDTH * charHeight || h < PARTIAL_HEIGHT * charHeight;
+        if (
+          !sameCut &&
+          !partial(a.x1 - a.x0 + 1, a.y1 - a.y0 + 1) &&
+          !partial(x1 - x0 + 1, y1 - y0 + 1)
+        ) {
+          break;
+        }
       }
       x0 = Math.min(x0, a.x0);
       y0 = Math.min(y0, a.y0);
@@ -672,7 +699,7 @@ export function segmentImage(image: GrayImage, options: ResolvedReadOptions): Se
     (c) => Math.max(c.x1 - c.x0 + 1, c.y1 - c.y0 + 1) >= NOISE_SIZE * pageHeight,
   );
   let specks = lab.components.length - kept.length;
-  const t = estimateSlant(lab, kept, width, options.maxSlant);
+  const t = estimateSlant(lab, kept, width, height, options.maxSlant);
   const groups = findLines(kept, width, t, pageHeight).sort(
     (a, b) => Math.min(...a.map((c) => c.cy)) - Math.min(...b.map((c) => c.cy)),
   );

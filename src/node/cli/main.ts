@@ -1,6 +1,6 @@
-// The `hcr` command line: data, train, evaluate, report, predict, serve. The only place that
-// prints or calls process.exit; every failure is caught once, at the bottom, and mapped to an
-// exit code.
+// The `hcr` command line: data, train, evaluate, report, predict, read, serve. The only place
+// that prints or calls process.exit; every failure is caught once, at the bottom, and mapped to
+// an exit code.
 
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -30,6 +30,8 @@ import { formatEvaluation, formatSummaryTable } from '../eval/format.js';
 import { loadModel } from '../model/artifact.js';
 import { PREDICT_DEFAULTS, predictFiles } from '../predict/predict.js';
 import { SERVE_CLI_DEFAULTS, serveCommand } from './serve.js';
+import { readCommand } from './read.js';
+import { READ_DEFAULTS } from '../../core/read/options.js';
 import { REPORT_DEFAULTS } from '../report/report.js';
 import { reportCommand, trainReportWatcher } from './report.js';
 import { SCHEDULES, TRAIN_DEFAULTS, resolveTrainConfig } from '../train/config.js';
@@ -517,6 +519,46 @@ export function buildProgram(state: RunState = { exitCode: 0 }): Command {
       loaded.dispose();
     }
   });
+
+  addCommon(
+    program
+      .command('read')
+      .description(
+        'read the lines of handwritten digits and capitals in each image file: the text, and per character its box and top classes',
+      )
+      .argument('<files...>', 'image files')
+      .option('--model <dir>', 'model directory (default: the shipped model)')
+      .option('--top <k>', 'how many classes to show per character', integer, READ_DEFAULTS.top)
+      .option(
+        '--no-context',
+        'do not use the line to decide look-alikes (O/0, I/1, S/5, Z/2, B/8, G/6)',
+      )
+      .addOption(
+        new Option(
+          '--context-scope <scope>',
+          'what the context may change: look-alike pairs, or any class of the wrong kind',
+        )
+          .choices(['lookalikes', 'all'])
+          .default(READ_DEFAULTS.contextScope),
+      ),
+    { data: false },
+  ).action(
+    async (
+      files: string[],
+      options: CommonOptions & {
+        model?: string;
+        top: number;
+        context: boolean;
+        contextScope: string;
+      },
+    ) => {
+      state.exitCode = await readCommand(
+        files,
+        { ...options, modelDir: resolveModelDir(options.model) },
+        { print, note },
+      );
+    },
+  );
 
   addCommon(
     program
