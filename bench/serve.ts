@@ -185,7 +185,7 @@ async function main(): Promise<void> {
         ],
         [
           [
-            `${options.connections} connections`,
+            `${options.connections} connection${options.connections === 1 ? '' : 's'}`,
             fmt(summary.requestsPerSecond, 1),
             fmt(summary.latencyMs.p50, 1),
             fmt(summary.latencyMs.p99, 1),
