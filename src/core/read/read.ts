@@ -11,7 +11,7 @@ import { applyLineContext, lookalikePartners } from './context.js';
 import type { CharacterKind, ContextDecision } from './context.js';
 import { resolveReadOptions } from './options.js';
 import type { ReadOptions, ResolvedReadOptions } from './options.js';
-import { segmentImage } from './segment.js';
+import { segmentImage, upperMedian } from './segment.js';
 import type { Segmentation } from './segment.js';
 
 /**
@@ -61,7 +61,7 @@ export interface ReadLine {
   readonly rawText: string;
   /** The box around the line's characters. */
   readonly box: PixelBox;
-  /** The line's median character height in pixels. */
+  /** The (upper) median height of the line's characters in pixels: the unit of the space gap. */
   readonly charHeight: number;
   readonly characters: readonly ReadCharacter[];
 }
@@ -199,10 +199,12 @@ export function chooseCharacters(
       chosen.unshift(index);
       end = segmentation.candidates[index]!.first;
     }
+    // Spaces are measured in the height of the characters chosen (broken pieces joined).
+    const charHeight = upperMedian(chosen.map((i) => segmentation.candidates[i]!.box.height));
     let right = -Infinity;
     const raw = chosen.map((index, k) => {
       const c = segmentation.candidates[index]!;
-      const spaceBefore = k > 0 && c.box.x - right - 1 >= options.spaceGap * line.charHeight;
+      const spaceBefore = k > 0 && c.box.x - right - 1 >= options.spaceGap * charHeight;
       right = Math.max(right, c.box.x + c.box.width - 1);
       const top = best(c.row);
       const probabilities: Record<string, number> = {};
@@ -232,7 +234,7 @@ export function chooseCharacters(
       text: join((c) => c.label),
       rawText: join((c) => c.raw),
       box: boxUnion(characters.map((c) => c.box)),
-      charHeight: line.charHeight,
+      charHeight,
       characters,
     });
   }

@@ -209,17 +209,18 @@ function labelComponents(ink: InkImage, threshold: number): Labelled {
   return { labels, order, components };
 }
 
-function median(values: number[]): number {
+/** The upper median (of two middle values the larger: a broken piece must not win a tie). */
+export function upperMedian(values: readonly number[]): number {
   if (values.length === 0) return 0;
   const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor((sorted.length - 1) / 2)]!;
+  return sorted[Math.floor(sorted.length / 2)]!;
 }
 
-/** Typical character height: the median height of the taller components. */
+/** Typical character height: the (upper) median height of the taller components. */
 function typicalHeight(components: readonly Component[]): number {
   const heights = components.map((c) => c.y1 - c.y0 + 1);
   const tallest = Math.max(0, ...heights);
-  return median(heights.filter((hh) => hh >= 0.5 * tallest));
+  return upperMedian(heights.filter((hh) => hh >= 0.5 * tallest));
 }
 
 /**
@@ -392,12 +393,18 @@ function cutAtom(atom: Atom, ink: InkImage, charHeight: number, parent: number):
   }
   const smooth = columns.map((v, i) => (2 * v + (columns[i - 1] ?? v) + (columns[i + 1] ?? v)) / 4);
   const margin = Math.max(2, Math.round(MIN_PIECE_WIDTH * charHeight));
+  // Local minima of the projection; a flat valley (a bar joining two characters) gives its
+  // middle column.
   const minima: number[] = [];
-  for (let x = margin; x < bw - margin; x++) {
+  for (let x = 1; x < bw - 1;) {
+    let end = x;
+    while (end + 1 < bw - 1 && Math.abs(smooth[end + 1]! - smooth[x]!) < 1e-9) end++;
     const v = smooth[x]!;
-    if (v <= smooth[x - 1]! && v <= smooth[x + 1]! && (v < smooth[x - 1]! || v < smooth[x + 1]!)) {
-      minima.push(x);
+    const middle = Math.round((x + end) / 2);
+    if (v < smooth[x - 1]! && v < smooth[end + 1]! && middle >= margin && middle < bw - margin) {
+      minima.push(middle);
     }
+    x = end + 1;
   }
   if (minima.length === 0 && bw > 2 * margin) minima.push(Math.round(bw / 2));
   minima.sort((a, b) => smooth[a]! - smooth[b]!);
