@@ -527,22 +527,30 @@ function flattenBackground(
     return dst;
   };
   const paper = filter(filter(level, 'min'), 'mean');
+  // Bilinear interpolation of the paper level: each grid row interpolated across the image's
+  // width once, then every pixel between the two grid rows around it.
+  const across = new Float64Array(gh * w);
+  for (let x = 0; x < w; x++) {
+    const fx = Math.min(Math.max((x + 0.5) / cell - 0.5, 0), gw - 1);
+    const x0 = Math.floor(fx);
+    const x1 = Math.min(x0 + 1, gw - 1);
+    const tx = fx - x0;
+    for (let gy = 0; gy < gh; gy++) {
+      across[gy * w + x] = paper[gy * gw + x0]! * (1 - tx) + paper[gy * gw + x1]! * tx;
+    }
+  }
+  const sign = inverted ? -1 : 1;
+  const offset = inverted ? 255 : 0;
   const out = new Uint8Array(w * h);
   for (let y = 0; y < h; y++) {
     const fy = Math.min(Math.max((y + 0.5) / cell - 0.5, 0), gh - 1);
-    const y0 = Math.floor(fy);
-    const y1 = Math.min(y0 + 1, gh - 1);
-    const ty = fy - y0;
-    for (let x = 0; x < w; x++) {
-      const fx = Math.min(Math.max((x + 0.5) / cell - 0.5, 0), gw - 1);
-      const x0 = Math.floor(fx);
-      const x1 = Math.min(x0 + 1, gw - 1);
-      const tx = fx - x0;
-      const top = paper[y0 * gw + x0]! * (1 - tx) + paper[y0 * gw + x1]! * tx;
-      const bottom = paper[y1 * gw + x0]! * (1 - tx) + paper[y1 * gw + x1]! * tx;
-      const v = data[y * w + x]!;
-      const ink = (inverted ? 255 - v : v) - (top * (1 - ty) + bottom * ty);
-      out[y * w + x] = ink > 0 ? Math.min(255, Math.round(ink)) : 0;
+    const top = Math.floor(fy) * w;
+    const bottom = Math.min(Math.floor(fy) + 1, gh - 1) * w;
+    const ty = fy - Math.floor(fy);
+    for (let x = 0, at = y * w; x < w; x++, at++) {
+      const ink =
+        sign * data[at]! + offset - (across[top + x]! * (1 - ty) + across[bottom + x]! * ty);
+      out[at] = ink > 0 ? Math.min(255, Math.round(ink)) : 0;
     }
   }
   return { flattened: { width: w, height: h, data: out }, inverted };
