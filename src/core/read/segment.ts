@@ -749,7 +749,7 @@ export function segmentImage(image: GrayImage, options: ResolvedReadOptions): Se
     width,
     height,
     inverted: ink.inverted,
-    slant: (-Math.atan(t) * 180) / Math.PI,
+    slant: t === 0 ? 0 : (-Math.atan(t) * 180) / Math.PI,
     specks,
     lines,
     candidates,

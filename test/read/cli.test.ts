@@ -1,0 +1,168 @@
+// `hcr read` driven in-process with a tiny untrained model (its labels are random, but the
+// segmentation is not: three spaced glyphs are three characters whatever the model says), and
+// the Node functions behind it: output format, --top, --json, --no-context, bad files, the
+// pixel limit, and no tensors left behind.
+
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createModel } from '../../src/core/architectures.js';
+import { LABEL_SETS } from '../../src/core/label-sets.js';
+import type { GrayImage } from '../../src/core/types.js';
+import { main } from '../../src/node/cli/main.js';
+import { initEngine } from '../../src/node/engine/index.js';
+import { EXIT_CODE } from '../../src/node/errors.js';
+import { loadModel, saveModel, type LoadedModel } from '../../src/node/model/artifact.js';
+import { readImage, readImageFile } from '../../src/node/read/read.js';
+import { drawPage, layout } from './helpers.js';
+
+let dir: string;
+let modelDir: string;
+let loaded: LoadedModel;
+let line: string;
+let blank: string;
+let page: GrayImage;
+
+async function writePng(path: string, image: GrayImage): Promise<void> {
+  await sharp(Buffer.from(image.data), {
+    raw: { width: image.width, height: image.height, channels: 1 },
+  })
+    .png()
+    .toFile(path);
+}
+
+async function run(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+    stdout += String(chunk);
+    return true;
+  });
+  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+    stderr += String(chunk);
+    return true;
+  });
+  try {
+    const code = await main(argv);
+    return { code, stdout, stderr };
+  } finally {
+    out.mockRestore();
+    err.mockRestore();
+  }
+}
+
+const modelArgs = () => ['--model', modelDir, '--backend', 'wasm'];
+
+beforeAll(async () => {
+  await initEngine({ backend: 'wasm' });
+  dir = await mkdtemp(join(tmpdir(), 'hcr-read-'));
+  modelDir = join(dir, 'model');
+  const model = createModel({ architecture: 'tiny', numClasses: 36 });
+  await saveModel(modelDir, model, {
+    labelSet: LABEL_SETS.alnum36,
+    normalization: { version: 2 },
+    architecture: { name: 'tiny', options: {} },
+    training: null,
+    metrics: {},
+  });
+  model.dispose();
+  loaded = await loadModel(modelDir);
+  page = drawPage(220, 90, layout('H4L', 40, 16)).image;
+  line = join(dir, 'line.png');
+  blank = join(dir, 'blank.png');
+  await writePng(line, page);
+  await writePng(blank, { width: 64, height: 40, data: new Uint8Array(64 * 40).fill(240) });
+});
+
+afterAll(async () => {
+  loaded.dispose();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('hcr read', () => {
+  it('prints the text, then per character its box and top-3', async () => {
+    const result = await run('read', line, ...modelArgs());
+    expect(result.code).toBe(0);
+    const rows = result.stdout.trimEnd().split('\n');
+    expect(rows[0]).toBe(`${line}:`);
+    expect(rows[1]).toMatch(/^ {2}[0-9A-Z]{3}$/);
+    const characters = rows.slice(2);
+    expect(characters).toHaveLength(3);
+    characters.forEach((row, k) => {
+      expect(row).toMatch(
+        new RegExp(
+          `^ {2}1:${k + 1} {2}[0-9A-Z] {2}\\d+,\\d+ \\d+x\\d+ {2}([0-9A-Z] \\d+\\.\\d\\d% *){3}`,
+        ),
+      );
+    });
+    expect(rows[1]!.trim()).toBe(characters.map((r) => r.trim().split(/\s+/)[1]).join(''));
+  });
+
+  it('shows --top classes per character', async () => {
+    const result = await run('read', line, '--top', '5', ...modelArgs());
+    const row = result.stdout.split('\n')[2]!;
+    expect(row.match(/\d+\.\d\d%/g)).toHaveLength(5);
+    const bad = await run('read', line, '--top', '0', ...modelArgs());
+    expect(bad.code).toBe(EXIT_CODE.BAD_OPTION);
+    expect(bad.stderr).toMatch(/--top: expected a positive integer, got 0/);
+  });
+
+  it('prints the whole reading with --json, and --no-context turns the context off', async () => {
+    const withContext = JSON.parse((await run('read', line, '--json', ...modelArgs())).stdout);
+    expect(withContext).toMatchObject({ model: modelDir, labelSet: 'alnum36', context: true });
+    const [reading] = withContext.results;
+    expect(reading).toMatchObject({ file: line, status: 'ok', context: true });
+    expect(reading.lines).toHaveLength(1);
+    const first = reading.lines[0].characters[0];
+    expect(Object.keys(first.box).sort()).toEqual(['height', 'width', 'x', 'y']);
+    expect(first.top).toHaveLength(3);
+    expect(first.top[0].probability).toBeGreaterThanOrEqual(first.top[1].probability);
+
+    const off = JSON.parse(
+      (await run('read', line, '--json', '--no-context', ...modelArgs())).stdout,
+    );
+    expect(off.context).toBe(false);
+    expect(off.results[0].text).toBe(off.results[0].rawText);
+    expect(off.results[0].rawText).toBe(reading.rawText);
+  });
+
+  it('says blank for a blank image and reports an unreadable file, reading the others', async () => {
+    const missing = join(dir, 'missing.png');
+    const result = await run('read', blank, missing, line, ...modelArgs());
+    expect(result.code).toBe(EXIT_CODE.BAD_IMAGE);
+    expect(result.stdout).toContain(`${blank}: blank (no ink found)`);
+    expect(result.stdout).toContain(`${line}:`);
+    expect(result.stderr).toMatch(/hcr: .*missing\.png: no such file/);
+  });
+
+  it('rejects an unknown --context-scope, listing the valid ones', async () => {
+    const result = await run('read', line, '--context-scope', 'words', ...modelArgs());
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/Allowed choices are lookalikes, all/);
+  });
+});
+
+describe('readImage and readImageFile', () => {
+  it('refuse a huge image with the pixel limit in the message', async () => {
+    await expect(readImageFile(loaded, line, { maxPixels: 1000 })).rejects.toThrow(
+      /line\.png: 220x90 = 19800 px exceeds the limit of 1000/,
+    );
+    await expect(readImage(loaded, page, { maxPixels: 1000 })).rejects.toThrow(
+      /exceeds the limit of 1000/,
+    );
+  });
+
+  it('read bytes as well as files, and leave no tensors behind', async () => {
+    const fromFile = await readImageFile(loaded, line);
+    const fromBytes = await readImageFile(loaded, await readFile(line), { name: 'upload.png' });
+    const fromImage = await readImage(loaded, page);
+    expect(fromBytes.text).toBe(fromFile.text);
+    expect(fromImage.text).toBe(fromFile.text);
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 5; i++) await readImage(loaded, page);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
