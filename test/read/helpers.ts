@@ -232,16 +232,19 @@ export const TEMPLATE_CLASSES: readonly string[] = Object.freeze([
   'X',
 ]);
 
+/** A synchronous {@link Classifier} that counts its calls. */
+export interface TemplateClassifier extends Classifier {
+  calls: number;
+  classify(images: Uint8Array, count: number): Float32Array;
+}
+
 /**
  * A classifier that compares each candidate with every glyph of {@link GLYPHS} drawn 40 px
  * tall and normalized the same way (cosine similarity, softmax with a sharp temperature).
  * The ring is both `O` and `0`, with equal probability: only the context can tell them apart.
  * Counts calls in `calls`.
  */
-export function templateClassifier(): Classifier & {
-  calls: number;
-  classify(images: Uint8Array, count: number): Float32Array;
-} {
+export function templateClassifier(): TemplateClassifier {
   const templates = TEMPLATE_CLASSES.map((label) => {
     const glyph = label === '0' ? 'O' : label;
     const { image } = drawPage(80, 80, [{ label: glyph, x: 20, y: 20, height: 40 }]);
