@@ -1,7 +1,8 @@
 // On-the-fly augmentation of training batches: a small random affine transform (rotation,
 // scale, shear, shift; never a flip, which would turn a "b" into a "d") applied to each 28x28
-// image as it is turned into floats. Runs for every training image, so the inner loops are
-// plain typed-array arithmetic with the inverse transform precomputed per image.
+// image as it is turned into floats, then the ways a pen, a camera and the normalization of a
+// photo change a glyph: stroke thickness, blur and noise. Runs for every training image, so
+// the inner loops are plain typed-array arithmetic with the inverse transform precomputed.
 
 import { HcrError } from './errors.js';
 import type { Random } from './random.js';
@@ -17,6 +18,15 @@ export interface AugmentOptions {
   scale?: number;
   /** Largest horizontal shear in degrees, either way. Default: 8. */
   shear?: number;
+  /**
+   * Largest change of stroke thickness, in 3x3 dilation (thicker) or erosion (thinner) steps,
+   * either way; fractions blend the step in. Default: 1.
+   */
+  thickness?: number;
+  /** Largest Gaussian blur, as its standard deviation in pixels. Default: 0.8. */
+  blur?: number;
+  /** Largest standard deviation of added Gaussian noise, in units of full ink (0-1). Default: 0.06. */
+  noise?: number;
 }
 
 /**
@@ -30,6 +40,9 @@ export const AUGMENT_DEFAULTS: Readonly<Required<AugmentOptions>> = Object.freez
   shift: 2,
   scale: 0.1,
   shear: 8,
+  thickness: 1,
+  blur: 0.8,
+  noise: 0.06,
 });
 
 /** No augmentation at all; {@link augmentInto} with it reproduces its input. */
@@ -38,6 +51,9 @@ export const NO_AUGMENTATION: Readonly<Required<AugmentOptions>> = Object.freeze
   shift: 0,
   scale: 0,
   shear: 0,
+  thickness: 0,
+  blur: 0,
+  noise: 0,
 });
 
 /**
@@ -56,6 +72,9 @@ export function resolveAugmentOptions(
     shift: IMAGE_SIZE,
     scale: 1,
     shear: 60,
+    thickness: 3,
+    blur: 3,
+    noise: 1,
   };
   for (const key of Object.keys(limits) as (keyof AugmentOptions)[]) {
     const value = resolved[key];
@@ -190,10 +209,179 @@ export function randomAffine(
   return { rotation, scale, shear, shiftX, shiftY };
 }
 
+/** One draw of the pen-and-camera changes, see {@link randomPhotometric}. */
+export interface PhotometricParams {
+  /** Dilation (positive) or erosion (negative) steps; fractions blend one step in. */
+  readonly thickness: number;
+  /** Gaussian blur standard deviation in pixels (0 = none). */
+  readonly blur: number;
+  /** Standard deviation of the added noise (0 = none). */
+  readonly noise: number;
+}
+
+/**
+ * Draws the stroke, blur and noise changes for one image (three draws from `rand`, after
+ * {@link randomAffine}'s five).
+ *
+ * @example
+ * const p = randomPhotometric(createRandom(1), AUGMENT_DEFAULTS);
+ */
+export function randomPhotometric(
+  rand: Random,
+  options: Readonly<Required<AugmentOptions>>,
+): PhotometricParams {
+  return {
+    thickness: (2 * rand() - 1) * options.thickness,
+    blur: rand() * options.blur,
+    noise: rand() * options.noise,
+  };
+}
+
+/** Scratch space of the photometric steps (one image). */
+const scratch = new Float32Array(PIXELS);
+
+/** Second scratch image, for the separable passes. */
+const scratch2 = new Float32Array(PIXELS);
+
+/** Share of its ink an image keeps when it is thinned; a thinner result is undone. */
+const MIN_ERODED_MASS = 0.4;
+
+function mass(img: Float32Array, at: number): number {
+  let sum = 0;
+  for (let i = 0; i < PIXELS; i++) sum += img[at + i]!;
+  return sum;
+}
+
+/** Third scratch image: the input of a dilation (for an erosion, the negative of the input). */
+const scratch3 = new Float32Array(PIXELS);
+
+/** 3x3 grey dilation of `src` into `scratch` (a row pass, then a column pass; edges use what is inside). */
+function dilate3(src: Float32Array): void {
+  for (let y = 0; y < SIZE; y++) {
+    const row = y * SIZE;
+    let a = 0;
+    let b = src[row]!;
+    for (let x = 0; x < SIZE; x++) {
+      const c = x < LAST ? src[row + x + 1]! : 0;
+      const ab = a > b ? a : b;
+      scratch2[row + x] = ab > c ? ab : c;
+      a = b;
+      b = c;
+    }
+  }
+  for (let x = 0; x < SIZE; x++) {
+    let a = 0;
+    let b = scratch2[x]!;
+    for (let y = 0; y < SIZE; y++) {
+      const c = y < LAST ? scratch2[(y + 1) * SIZE + x]! : 0;
+      const ab = a > b ? a : b;
+      scratch[y * SIZE + x] = ab > c ? ab : c;
+      a = b;
+      b = c;
+    }
+  }
+}
+
+/**
+ * One 3x3 grey dilation (`grow`) or erosion of `img[at..+784]`, blended in by `amount` (0-1).
+ * Erosion is the dilation of the negative (1 - v), so both share one loop; values are in
+ * [0, 1], so 0 outside the image never wins a dilation and never loses an erosion.
+ */
+function morph(img: Float32Array, at: number, grow: boolean, amount: number): void {
+  for (let i = 0; i < PIXELS; i++) scratch3[i] = grow ? img[at + i]! : 1 - img[at + i]!;
+  dilate3(scratch3);
+  for (let i = 0; i < PIXELS; i++) {
+    const v = img[at + i]!;
+    const target = grow ? scratch[i]! : 1 - scratch[i]!;
+    img[at + i] = v + amount * (target - v);
+  }
+}
+
+/** Separable Gaussian blur of `img[at..+784]` with standard deviation `sigma` (radius 2). */
+function gaussianBlur(img: Float32Array, at: number, sigma: number): void {
+  const w1 = Math.exp(-1 / (2 * sigma * sigma));
+  const w2 = Math.exp(-4 / (2 * sigma * sigma));
+  const norm = 1 + 2 * w1 + 2 * w2;
+  const k0 = 1 / norm;
+  const k1 = w1 / norm;
+  const k2 = w2 / norm;
+  // Rows into scratch, then columns back into img; outside the image counts as 0.
+  for (let y = 0; y < SIZE; y++) {
+    const row = at + y * SIZE;
+    for (let x = 0; x < SIZE; x++) {
+      const c = img[row + x]!;
+      const l1 = x > 0 ? img[row + x - 1]! : 0;
+      const r1 = x < LAST ? img[row + x + 1]! : 0;
+      const l2 = x > 1 ? img[row + x - 2]! : 0;
+      const r2 = x < LAST - 1 ? img[row + x + 2]! : 0;
+      scratch[y * SIZE + x] = k0 * c + k1 * (l1 + r1) + k2 * (l2 + r2);
+    }
+  }
+  for (let y = 0; y < SIZE; y++) {
+    for (let x = 0; x < SIZE; x++) {
+      const i = y * SIZE + x;
+      const c = scratch[i]!;
+      const u1 = y > 0 ? scratch[i - SIZE]! : 0;
+      const d1 = y < LAST ? scratch[i + SIZE]! : 0;
+      const u2 = y > 1 ? scratch[i - 2 * SIZE]! : 0;
+      const d2 = y < LAST - 1 ? scratch[i + 2 * SIZE]! : 0;
+      img[at + i] = k0 * c + k1 * (u1 + d1) + k2 * (u2 + d2);
+    }
+  }
+}
+
+/**
+ * Applies stroke thickness, blur and noise to the float image `img[at..+784]` in place, in that
+ * order, keeping values in [0, 1]; after thickness and blur the brightest pixel is stretched
+ * back to 1, as normalization does. Noise draws from `rand` (784 draws when `noise` > 0).
+ *
+ * @example
+ * applyPhotometric(batch, k * 784, { thickness: 0.5, blur: 0.6, noise: 0.05 }, rand);
+ */
+export function applyPhotometric(
+  img: Float32Array,
+  at: number,
+  params: PhotometricParams,
+  rand: Random,
+): void {
+  let steps = Math.abs(params.thickness);
+  while (steps > 1e-3) {
+    const grow = params.thickness > 0;
+    const before = grow ? 0 : mass(img, at);
+    morph(img, at, grow, Math.min(steps, 1));
+    steps -= 1;
+    // A thin stroke eroded away would leave a label on an empty image: keep at least 40%.
+    if (!grow && mass(img, at) < MIN_ERODED_MASS * before) {
+      for (let i = 0; i < PIXELS; i++) img[at + i] = 1 - scratch3[i]!;
+      break;
+    }
+  }
+  if (params.blur > 0.2) gaussianBlur(img, at, params.blur);
+  if (params.thickness !== 0 || params.blur > 0.2) {
+    // Normalization stretches every glyph to full ink (DESIGN.md §2); so does augmentation,
+    // or thinned and blurred strokes would be fainter than anything the model later sees.
+    let max = 0;
+    for (let i = 0; i < PIXELS; i++) if (img[at + i]! > max) max = img[at + i]!;
+    if (max > 0.05 && max < 1) {
+      const gain = 1 / max;
+      for (let i = 0; i < PIXELS; i++) img[at + i] = img[at + i]! * gain;
+    }
+  }
+  if (params.noise > 0) {
+    // Uniform noise with the requested standard deviation (one draw per pixel).
+    const amplitude = 2 * params.noise * Math.sqrt(3);
+    for (let i = 0; i < PIXELS; i++) {
+      const v = img[at + i]! + amplitude * (rand() - 0.5);
+      img[at + i] = v > 1 ? 1 : v < 0 ? 0 : v;
+    }
+  }
+}
+
 /**
  * Writes ONE randomly transformed 28x28 image as floats in [0, 1]: a random affine transform
- * about the image centre within `options` ({@link randomAffine}), bilinear sampling, 0 outside.
- * Never flips. With all strengths 0 the output is exactly `src / 255`.
+ * about the image centre within `options` ({@link randomAffine}), bilinear sampling, 0 outside;
+ * then a random stroke thickness, blur and noise ({@link applyPhotometric}). Never flips. With
+ * all strengths 0 the output is exactly `src / 255`.
  *
  * @param options - strengths, e.g. {@link AUGMENT_DEFAULTS} or {@link resolveAugmentOptions}'s result
  * @example
@@ -208,6 +396,7 @@ export function augmentInto(
   options: Readonly<Required<AugmentOptions>>,
 ): void {
   applyAffine(src, srcOffset, dst, dstOffset, randomAffine(rand, options));
+  applyPhotometric(dst, dstOffset, randomPhotometric(rand, options), rand);
 }
 
 function checkBatch(
@@ -252,7 +441,7 @@ export function augmentBatch(
 ): void {
   checkBatch(images, indices, out, 'augmentBatch');
   for (let k = 0; k < indices.length; k++) {
-    applyAffine(images, indices[k]! * PIXELS, out, k * PIXELS, randomAffine(rand, options));
+    augmentInto(images, indices[k]! * PIXELS, out, k * PIXELS, rand, options);
   }
 }
 

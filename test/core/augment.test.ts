@@ -10,6 +10,8 @@ import {
   augmentInto,
   randomAffine,
   resolveAugmentOptions,
+  applyPhotometric,
+  randomPhotometric,
   toFloatBatch,
 } from '../../src/core/augment.js';
 import type { AffineParams } from '../../src/core/augment.js';
@@ -121,7 +123,15 @@ describe('augmentation', () => {
   });
 
   it('pins the defaults and checks options', () => {
-    expect(AUGMENT_DEFAULTS).toEqual({ rotation: 12, shift: 2, scale: 0.1, shear: 8 });
+    expect(AUGMENT_DEFAULTS).toEqual({
+      rotation: 12,
+      shift: 2,
+      scale: 0.1,
+      shear: 8,
+      thickness: 1,
+      blur: 0.8,
+      noise: 0.06,
+    });
     expect(Object.isFrozen(AUGMENT_DEFAULTS)).toBe(true);
     expect(resolveAugmentOptions({ rotation: 5 })).toEqual({ ...AUGMENT_DEFAULTS, rotation: 5 });
     expect(() => resolveAugmentOptions({ shift: -1 })).toThrow(
@@ -140,5 +150,62 @@ describe('augmentation', () => {
     expect(() =>
       augmentBatch(images, [0, 1], new Float32Array(784), createRandom(1), AUGMENT_DEFAULTS),
     ).toThrow(/augmentBatch: expected an output of at least 2 \* 784 floats, got 784/);
+  });
+});
+
+describe('applyPhotometric', () => {
+  /** A 28x28 float image with a 2-pixel-wide vertical bar of full ink. */
+  function bar(): Float32Array {
+    const img = new Float32Array(784);
+    for (let y = 6; y < 22; y++) img[y * 28 + 13] = img[y * 28 + 14] = 1;
+    return img;
+  }
+  const sum = (a: Float32Array) => a.reduce((s, v) => s + v, 0);
+  const none = { thickness: 0, blur: 0, noise: 0 };
+
+  it('thickens and thins strokes by whole and fractional steps', () => {
+    const base = sum(bar());
+    const thick = bar();
+    applyPhotometric(thick, 0, { ...none, thickness: 1 }, createRandom(1));
+    expect(sum(thick)).toBeGreaterThan(base * 1.8); // 2 wide → 4 wide, and 2 rows longer
+    const half = bar();
+    applyPhotometric(half, 0, { ...none, thickness: 0.5 }, createRandom(1));
+    expect(sum(half)).toBeCloseTo((base + sum(thick)) / 2, 3);
+    expect(Math.max(...half)).toBe(1);
+    const thin = bar();
+    applyPhotometric(thin, 0, { ...none, thickness: -1 }, createRandom(1));
+    expect(sum(thin)).toEqual(base); // a 2-pixel stroke would erode away: left as it was
+    const wide = new Float32Array(784);
+    for (let y = 6; y < 22; y++) for (let x = 11; x < 17; x++) wide[y * 28 + x] = 1;
+    applyPhotometric(wide, 0, { ...none, thickness: -1 }, createRandom(1));
+    expect(sum(wide)).toBe(14 * 4); // 6x16 → 4x14
+  });
+
+  it('blurs without moving ink, and adds zero-mean noise of the requested size', () => {
+    const blurred = bar();
+    applyPhotometric(blurred, 0, { ...none, blur: 1 }, createRandom(1));
+    expect(Math.max(...blurred)).toBeCloseTo(1, 5); // stretched back to full ink
+    expect(sum(blurred)).toBeGreaterThan(sum(bar()));
+    expect(blurred[14 * 28 + 11]).toBeGreaterThan(0); // ink spread two pixels sideways
+
+    const grey = new Float32Array(784).fill(0.5);
+    applyPhotometric(grey, 0, { ...none, noise: 0.1 }, createRandom(2));
+    const mean = sum(grey) / 784;
+    const sd = Math.sqrt(grey.reduce((s, v) => s + (v - mean) ** 2, 0) / 784);
+    expect(mean).toBeCloseTo(0.5, 1);
+    expect(sd).toBeGreaterThan(0.08);
+    expect(sd).toBeLessThan(0.12);
+    expect(Math.min(...grey)).toBeGreaterThanOrEqual(0);
+  });
+
+  it('draws its strengths within the options, after the affine draws', () => {
+    const rand = createRandom(3);
+    for (let i = 0; i < 200; i++) {
+      const p = randomPhotometric(rand, AUGMENT_DEFAULTS);
+      expect(Math.abs(p.thickness)).toBeLessThanOrEqual(1);
+      expect(p.blur).toBeGreaterThanOrEqual(0);
+      expect(p.blur).toBeLessThanOrEqual(0.8);
+      expect(p.noise).toBeLessThanOrEqual(0.06);
+    }
   });
 });
