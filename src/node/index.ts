@@ -1,5 +1,5 @@
-// The Node entry point of hcr: the engine, datasets, training, evaluation and prediction,
-// for programs that use hcr as a library rather than through the `hcr` command.
+// The Node entry point of hcr: the engine, datasets, training, evaluation, prediction, reading
+// lines, reports and the server, for programs that use hcr as a library rather than through the `hcr` command.
 
 export * from './errors.js';
 export * from './engine/index.js';
@@ -68,3 +68,14 @@ export {
   readImageFile,
   type FileReading,
 } from './read/read.js';
+export {
+  REPORT_DEFAULTS,
+  buildReport,
+  readHistory,
+  reportDirFor,
+  writeReport,
+  writeTrainingCurves,
+  type ReportOptions,
+  type ReportResult,
+} from './report/report.js';
+export * from './server/index.js';
