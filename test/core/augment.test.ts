@@ -89,9 +89,12 @@ describe('augmentation', () => {
   it('keeps every value in [0, 1] and leaves outside pixels at 0', () => {
     const images = new Uint8Array(2 * 784).fill(255);
     const out = new Float32Array(2 * 784).fill(7);
-    const strong = { rotation: 45, shift: 6, scale: 0.5, shear: 30 };
+    const strong = { ...NO_AUGMENTATION, rotation: 45, shift: 6, scale: 0.5, shear: 30 };
     augmentBatch(images, [0, 1], out, createRandom(3), strong);
     expect(out.every((v) => v >= 0 && v <= 1)).toBe(true);
+    const noisy = new Float32Array(2 * 784);
+    augmentBatch(images, [0, 1], noisy, createRandom(3), { ...strong, noise: 1, blur: 3 });
+    expect(noisy.every((v) => v >= 0 && v <= 1)).toBe(true);
     expect(out.some((v) => v === 0)).toBe(true);
     expect(out.some((v) => v === 1)).toBe(true);
   });
