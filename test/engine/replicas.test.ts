@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createModel } from '../../src/core/architectures.js';
+import { HcrError } from '../../src/core/errors.js';
 import { IMAGE_PIXELS } from '../../src/core/types.js';
 import { initEngine } from '../../src/node/engine/index.js';
 import { ReplicaPool } from '../../src/node/engine/replicas.js';
@@ -109,5 +110,15 @@ describe('ReplicaPool', () => {
     for (let i = 0; i < serial.length; i++)
       worst = Math.max(worst, Math.abs(serial[i]! - parallel[i]!));
     expect(worst).toBeLessThan(1e-6);
+  });
+
+  it('a worker that cannot start is a clear error, and leaves no worker behind', async () => {
+    const model = createModel({ architecture: 'tiny', numClasses: 10 });
+    const error = await ReplicaPool.start(model, { workers: 1, backend: 'tensorflow' }).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(HcrError);
+    expect((error as HcrError).code).toBe('ENGINE');
+    expect((error as Error).message).toMatch(/replica worker.*tfjs-node is not installed/);
   });
 });
