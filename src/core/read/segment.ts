@@ -31,12 +31,14 @@ const MAX_CHAR_WIDTH = 1.5;
 const CUT_WIDTH = 1.1;
 /** A cut leaves at least this much (a fraction of the character height) on either side. */
 const MIN_PIECE_WIDTH = 0.2;
+/** Cuts tried per character height of width: one per this fraction of it. */
+const CUT_SPACING = 0.35;
 /** Cut positions are at least this far apart (a fraction of the character height). */
 const CUT_SEPARATION = 0.3;
 /** How far a cut path may wander from its column, as a fraction of the character height. */
-const CUT_DRIFT = 0.15;
+const CUT_DRIFT = 0.25;
 /** Cost of a sideways step of a cut path, in ink levels (keeps paths straight on paper). */
-const CUT_STEP_COST = 12;
+const CUT_STEP_COST = 4;
 /** Components shorter than this fraction of the page's character height never form a line. */
 const NOISE_SIZE = 0.15;
 /** A thin component this many character heights wide is a ruled line or underline. */
@@ -408,7 +410,8 @@ function cutAtom(atom: Atom, ink: InkImage, charHeight: number, parent: number):
   }
   if (minima.length === 0 && bw > 2 * margin) minima.push(Math.round(bw / 2));
   minima.sort((a, b) => smooth[a]! - smooth[b]!);
-  const wanted = Math.max(1, Math.ceil(bw / (0.5 * charHeight)) - 1);
+  // About one cut per third of a character height, the lowest valleys first.
+  const wanted = Math.max(1, Math.ceil(bw / (CUT_SPACING * charHeight)) - 1);
   const separation = Math.max(2, CUT_SEPARATION * charHeight);
   const cuts: number[] = [];
   for (const x of minima) {
