@@ -55,6 +55,16 @@ export {
 } from './eval/evaluate.js';
 export * from './eval/format.js';
 export {
+  MODEL_CARD_DEFAULTS,
+  MODEL_CARD_FILE,
+  renderModelCard,
+  reproduceCommand,
+  writeModelCard,
+  type ModelCardInput,
+  type ModelCardOptions,
+  type WriteModelCardOptions,
+} from './eval/model-card.js';
+export {
   PREDICT_DEFAULTS,
   predictFiles,
   type ClassProbability,

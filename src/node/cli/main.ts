@@ -34,6 +34,7 @@ import { readCommand } from './read.js';
 import { READ_DEFAULTS } from '../../core/read/options.js';
 import { REPORT_DEFAULTS } from '../report/report.js';
 import { reportCommand, trainReportWatcher } from './report.js';
+import { cardCommand } from './card.js';
 import { SCHEDULES, TRAIN_DEFAULTS, resolveTrainConfig } from '../train/config.js';
 import { trainModel } from '../train/trainer.js';
 import { dataProgressRenderer, trainProgressRenderer } from './progress.js';
@@ -479,6 +480,18 @@ export function buildProgram(state: RunState = { exitCode: 0 }): Command {
       );
     },
   );
+
+  program
+    .command('card')
+    .description(
+      "write MODEL_CARD.md from the model's own files (hcr.json, evaluation.json, history.json)",
+    )
+    .argument('[model-dir]', 'model directory (default: the shipped model)')
+    .option('--machine <text>', 'the machine it was trained on, e.g. "2-core VM, 4 GB"')
+    .option('--out <file>', 'where to write the card (default: <model-dir>/MODEL_CARD.md)')
+    .action(async (modelDir: string | undefined, options: { machine?: string; out?: string }) => {
+      await cardCommand(modelDir ?? DEFAULT_MODEL_DIR, options, { print });
+    });
 
   addCommon(
     program
