@@ -1,7 +1,9 @@
 // The line as context for look-alikes: handwriting cannot tell O from 0, I from 1, S from 5,
-// Z from 2, B from 8 or G from 6, but the characters around one can. Inside a run of letters
-// the letter is preferred, inside a run of digits the digit; the classifier's own ranking is
-// kept beside the decision so a caller can decide otherwise.
+// Z from 2, B from 8 or G from 6, but the characters around one can. Each word is read as
+// letters, digits, or a letter run and a digit run (a code), whichever the classifier's
+// probabilities back; inside a run of letters the letter is preferred, inside a run of digits
+// the digit. The classifier's own label is kept beside the decision so a caller can decide
+// otherwise.
 
 import type { ClassPair } from '../metrics.js';
 

@@ -5,7 +5,7 @@
 // components too wide for one character cut where the vertical projection is low, along a
 // path of least ink). Every run of up to a few neighbouring atoms that could be one character
 // is a candidate; all candidates are normalized to 28x28 with normalizeToMnist and classified
-// in one batch, and choose.ts keeps the best-scoring way to cover each line.
+// in one batch, and read.ts (chooseCharacters) keeps the best-scoring way to cover each line.
 
 import { HcrError } from '../errors.js';
 import { extractInk, normalizeToMnist } from '../normalize.js';
@@ -211,7 +211,13 @@ function labelComponents(ink: InkImage, threshold: number): Labelled {
   return { labels, order, components };
 }
 
-/** The upper median (of two middle values the larger: a broken piece must not win a tie). */
+/**
+ * The upper median: of two middle values the larger, so that a broken piece never wins a tie
+ * against a whole character's height.
+ *
+ * @example
+ * upperMedian([23, 44]); // 44
+ */
 export function upperMedian(values: readonly number[]): number {
   if (values.length === 0) return 0;
   const sorted = [...values].sort((a, b) => a - b);

@@ -39,7 +39,14 @@ function characterLine(line: number, index: number, c: ReadCharacter): string {
   return `  ${line + 1}:${index + 1}  ${c.label}  ${x},${y} ${width}x${height}  ${top}${context}`;
 }
 
-/** The text form of one file's reading: the text, then one row per character. */
+/**
+ * The text form of one file's reading: the file, its lines' text, then one row per character
+ * (line:index, label, box x,y widthxheight, top-k, and what the context changed). An error
+ * gives no rows (the CLI prints it on stderr).
+ *
+ * @example
+ * formatReading(reading); // ['a.png:', '  AB', '  1:1  A  4,3 20x30  A 99.00%  R 0.50%  H 0.20%', ...]
+ */
 export function formatReading(reading: FileReading): string[] {
   if (reading.status === 'error') return [];
   if (reading.status === 'blank') return [`${reading.file}: blank (no ink found)`];
