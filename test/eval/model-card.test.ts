@@ -341,6 +341,34 @@ describe('renderModelCard', () => {
   });
 });
 
+describe('renderModelCard with one test set and an older evaluation', () => {
+  it('describes the only result, flags the unrecorded weights, and keeps --machine in the regenerate command', async () => {
+    const metadata = await readMetadata(modelDir);
+    const only = evaluation.results[0]!;
+    const older: EvaluationReport = { ...evaluation };
+    delete (older as { subject?: unknown }).subject;
+    const card = renderModelCard(
+      {
+        modelDir: 'models/x',
+        metadata,
+        evaluation: { ...older, results: [only], combined: null },
+        history: null,
+        parameters: 10,
+        files: [],
+      },
+      { machine: "Bob's laptop" },
+    );
+    expect(card).toContain(
+      `On \`${only.name}\` (${only.count} images): accuracy ${pct(only.accuracy)}`,
+    );
+    expect(card).not.toContain('all test sets');
+    expect(card).toContain(`*Written by \`hcr card models/x --machine 'Bob'\\''s laptop'\``);
+    expect(card).toMatch(
+      /did not record which weights it measured; run `hcr evaluate --model models\/x` again/,
+    );
+  });
+});
+
 describe('hcr card', () => {
   async function run(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
     let stdout = '';

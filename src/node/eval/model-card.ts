@@ -485,7 +485,7 @@ function metricsSection(evaluation: EvaluationReport): string {
     '## Metrics on every test set',
     '',
     `From ${EVALUATION_FILE} (evaluated ${evaluation.createdAt}). A name like \`emnist-test/digits\` ` +
-      'is the part of that test set of one kind of character. ' +
+      'is one kind of character (digits, capitals, lowercase) within that test set. ' +
       (pairs.length > 0
         ? `*Look-alikes merged* counts a prediction of ${pairs.map(([a, b]) => `${a} for ${b}`).join(', ')} (and the reverse) as correct.`
         : '*Look-alikes merged* equals accuracy here: no look-alike pair is in this label set.') +
@@ -679,19 +679,25 @@ export function renderModelCard(input: ModelCardInput, options: ModelCardOptions
   const { metadata, evaluation } = input;
   const name = basename(input.modelDir) || input.modelDir;
   const main = mainResult(evaluation);
+  // The command that writes this card again, --machine included so that it is not lost.
+  const regenerate = ['hcr', 'card', input.modelDir]
+    .concat(options.machine?.trim() ? ['--machine', options.machine.trim()] : [])
+    .map((w, i) => (i < 2 ? w : shellWord(w)))
+    .join(' ');
   const intro =
     `# Model card: ${name}\n\n` +
     `A ${metadata.labelSet.classes.length}-class handwritten character classifier ` +
     `(label set \`${metadata.labelSet.name}\`), architecture \`${metadata.architecture.name}\`, ` +
-    `trained and evaluated by hcr. On all its test sets together (${thousands(main.count)} images): ` +
+    `trained and evaluated by hcr. On ${mainTitle(evaluation)}: ` +
     `accuracy ${pct(main.accuracy)}, ${pct(main.accuracyMerged)} with the look-alike pairs merged, ` +
     `macro-F1 ${pct(main.macro.f1)}.\n\n` +
-    `*Written by \`hcr card ${input.modelDir}\` from hcr.json, model.json, ${EVALUATION_FILE} and ` +
+    `*Written by \`${regenerate}\` from hcr.json, model.json, ${EVALUATION_FILE} and ` +
     `${HISTORY_FILE}; regenerate it rather than editing it.*` +
     (evaluation.subject
       ? ''
       : `\n\n*${EVALUATION_FILE} was written by an older hcr that did not record which weights it ` +
-        'measured; run `hcr evaluate` again to be sure the figures belong to these weights.*');
+        `measured; run \`hcr evaluate --model ${shellWord(input.modelDir)}\` again to be sure the ` +
+        'figures belong to these weights.*');
   return (
     [
       intro,
