@@ -1,6 +1,7 @@
 // Test helpers for the server and the page: a tiny model saved the way `hcr train` saves one
 // (optionally leaning towards some classes, so a test knows what it will read), and small PNG
-// images made on the spot, including broken ones (a header claiming 20000x20000, a 0x0 image).
+// images made on the spot, including broken ones (a header claiming 20000x20000, a 0x0 image)
+// and lines of a few handwritten-looking characters with known boxes.
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -113,6 +114,92 @@ export function pngHeaderOnly(width: number, height: number): Buffer {
 export function hugeBlackPng(side: number): Buffer {
   const row = 1 + Math.ceil(side / 8);
   return png({ width: side, height: side, bitDepth: 1 }, deflateSync(Buffer.alloc(row * side)));
+}
+
+/** A glyph of {@link linePng}: polylines in a unit box (x right, y down), and its width / height. */
+export interface LineGlyph {
+  readonly aspect: number;
+  readonly strokes: readonly (readonly [number, number][])[];
+}
+
+/** Glyphs for synthetic lines: an L, a 1 and a 7, each a few strokes. */
+export const LINE_GLYPHS = Object.freeze({
+  L: {
+    aspect: 0.6,
+    strokes: [
+      [
+        [0, 0],
+        [0, 1],
+        [1, 1],
+      ],
+    ],
+  },
+  '1': {
+    aspect: 0.3,
+    strokes: [
+      [
+        [0, 0.2],
+        [1, 0],
+        [1, 1],
+      ],
+    ],
+  },
+  '7': {
+    aspect: 0.7,
+    strokes: [
+      [
+        [0, 0],
+        [1, 0],
+        [0.35, 1],
+      ],
+    ],
+  },
+} satisfies Record<string, LineGlyph>);
+
+/**
+ * A PNG of one line of handwriting: `glyphs` left to right, `height` px tall, `gap` px apart,
+ * dark ink (`pen` px wide) on white paper with a margin, drawn as SVG and rendered by sharp.
+ * Returns the image with each glyph's box (the strokes' extent, pen included).
+ */
+export async function linePng(
+  glyphs: readonly LineGlyph[],
+  options: { height?: number; gap?: number; pen?: number; margin?: number } = {},
+): Promise<{ png: Buffer; width: number; height: number; boxes: PixelBoxLike[] }> {
+  const { height: h = 50, gap = 20, pen = 6, margin = 20 } = options;
+  const paths: string[] = [];
+  const boxes: PixelBoxLike[] = [];
+  let x = margin;
+  for (const glyph of glyphs) {
+    const w = glyph.aspect * h;
+    for (const stroke of glyph.strokes) {
+      const d = stroke
+        .map(
+          ([px, py], i) =>
+            `${i ? 'L' : 'M'}${(x + px * w).toFixed(1)} ${(margin + py * h).toFixed(1)}`,
+        )
+        .join(' ');
+      paths.push(`<path d="${d}"/>`);
+    }
+    boxes.push({ x: x - pen / 2, y: margin - pen / 2, width: w + pen, height: h + pen });
+    x += w + gap;
+  }
+  const width = Math.round(x - gap + margin);
+  const height = h + 2 * margin;
+  const svg =
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">` +
+    `<rect width="100%" height="100%" fill="#fff"/>` +
+    `<g fill="none" stroke="#111" stroke-width="${pen}" stroke-linecap="round" stroke-linejoin="round">` +
+    `${paths.join('')}</g></svg>`;
+  const png = await sharp(Buffer.from(svg)).greyscale().png().toBuffer();
+  return { png, width, height, boxes };
+}
+
+/** A box in image pixels, as the API answers it. */
+export interface PixelBoxLike {
+  readonly x: number;
+  readonly y: number;
+  readonly width: number;
+  readonly height: number;
 }
 
 /** A multipart/form-data body with files and text fields, for `app.inject()`. */

@@ -27,6 +27,7 @@ import {
   type ServerLimitOptions,
 } from './config.js';
 import { ApiError, toErrorReply } from './errors.js';
+import { readUpload } from './reading.js';
 import { Limiter, recognizeImages, type ImageInput } from './recognize.js';
 
 const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -95,6 +96,12 @@ interface PredictQuery {
   top?: number;
 }
 
+interface ReadQuery {
+  top?: number;
+  context?: boolean;
+  contextScope?: 'lookalikes' | 'all';
+}
+
 interface JsonBody {
   image?: string;
   images?: string[];
@@ -152,19 +159,30 @@ async function readBrowserModel(
   return files;
 }
 
-/** The images of a `POST /api/predict` request, and whether it asked for one answer or a list. */
+/**
+ * The images of a request, and whether it asked for one answer or a list. `single` routes
+ * (`POST /api/read`) take exactly one image: the field `image` of a form, or `"image"` of JSON.
+ */
 async function readImages(
   request: FastifyRequest,
   limits: ResolvedServerLimits,
+  options: { single?: boolean } = {},
 ): Promise<{ batch: boolean; images: ImageInput[] }> {
+  const single = options.single === true;
   if (request.isMultipart()) {
     const images: ImageInput[] = [];
     const fields = new Set<string>();
-    let single = 0;
+    let ones = 0;
     let total = 0;
     for await (const part of request.parts()) {
       fields.add(part.fieldname);
       if (part.type !== 'file') continue;
+      if (single && part.fieldname !== 'image') {
+        throw new ApiError(
+          'BAD_REQUEST',
+          `multipart body: expected one file in the field 'image', got a file in '${part.fieldname}'`,
+        );
+      }
       if (part.fieldname !== 'image' && part.fieldname !== 'images') {
         throw new ApiError(
           'BAD_REQUEST',
@@ -179,23 +197,23 @@ async function readImages(
           `multipart body: expected at most ${limits.maxUploadBytes} bytes of images in all, got more`,
         );
       }
-      if (part.fieldname === 'image') single++;
+      if (part.fieldname === 'image') ones++;
       images.push({ name: part.filename || `image ${images.length + 1}`, bytes });
     }
     if (images.length === 0) {
       const got = fields.size ? `only the field(s) ${[...fields].join(', ')}` : 'no fields';
       throw new ApiError(
         'BAD_REQUEST',
-        `multipart body: expected a file in the field 'image' (or several in 'images'), got ${got}`,
+        `multipart body: expected a file in the field 'image'${single ? '' : " (or several in 'images')"}, got ${got}`,
       );
     }
-    if (single > 0 && images.length > 1) {
+    if (ones > 0 && images.length > 1) {
       throw new ApiError(
         'BAD_REQUEST',
-        `multipart body: expected one file in 'image', got ${images.length} files; send several in 'images'`,
+        `multipart body: expected one file in 'image', got ${images.length} files${single ? ': this route reads one image' : "; send several in 'images'"}`,
       );
     }
-    return { batch: single === 0, images };
+    return { batch: ones === 0, images };
   }
   const body = request.body;
   if (body instanceof Uint8Array)
@@ -212,7 +230,7 @@ async function readImages(
   if (typeof json.image === 'string') {
     return { batch: false, images: [{ name: 'image', bytes: fromBase64(json.image) }] };
   }
-  if (Array.isArray(json.images)) {
+  if (Array.isArray(json.images) && !single) {
     return {
       batch: true,
       images: json.images.map((text, i) => ({ name: `images[${i}]`, bytes: fromBase64(text) })),
@@ -220,7 +238,7 @@ async function readImages(
   }
   throw new ApiError(
     'BAD_REQUEST',
-    `JSON body: expected a field "image" (one base64 image or data URL) or "images" (a list), got ${
+    `JSON body: expected a field "image" (one base64 image or data URL)${single ? '' : ' or "images" (a list)'}, got ${
       Object.keys(body).length ? `only ${Object.keys(body).join(', ')}` : 'an empty object'
     }`,
   );
@@ -272,7 +290,8 @@ function clientError(
 
 /**
  * Builds the server: `GET /` (the page), `GET /model/*` (the model for the page),
- * `POST /api/predict`, `GET /api/model`, `GET /healthz`. Nothing listens until the caller calls
+ * `POST /api/predict` (one character per image), `POST /api/read` (lines of characters),
+ * `GET /api/model`, `GET /healthz`. Nothing listens until the caller calls
  * `listen()` (see `serveUntilSignal`).
  *
  * @throws HcrError BAD_OPTION for a limit out of range; BAD_MODEL when the model's files are gone
@@ -420,6 +439,48 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       if (result.status === 'error') throw new HcrError(result.code, result.message);
       if (result.status === 'empty') throw new ApiError('EMPTY_IMAGE', result.message);
       return result;
+    },
+  );
+
+  app.post<{ Querystring: ReadQuery }>(
+    '/api/read',
+    {
+      config: rateLimit,
+      schema: {
+        querystring: {
+          type: 'object',
+          properties: {
+            top: { type: 'integer', minimum: 1, maximum: classes },
+            context: { type: 'boolean' },
+            contextScope: { type: 'string', enum: ['lookalikes', 'all'] },
+          },
+        },
+        body: {
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                properties: { image: { type: 'string', minLength: 1, pattern: BASE64_IMAGE } },
+              },
+            },
+          },
+        },
+      },
+    },
+    async (request, reply) => {
+      const { images } = await readImages(request, limits, { single: true });
+      const [image] = images;
+      if (!image) throw new ApiError('INTERNAL', 'no image in the request');
+      const { top, context, contextScope } = request.query;
+      const answer = await readUpload(model, image, {
+        maxPixels: limits.maxPixels,
+        limiter,
+        ...(top !== undefined ? { top } : {}),
+        ...(context !== undefined ? { context } : {}),
+        ...(contextScope !== undefined ? { contextScope } : {}),
+      });
+      reply.header('cache-control', 'no-store');
+      return answer;
     },
   );
 

@@ -62,7 +62,7 @@ export class ApiError extends Error {
   }
 }
 
-/** The content types `POST /api/predict` takes, as named in error messages. */
+/** The content types `POST /api/predict` and `POST /api/read` take, as named in error messages. */
 export const ACCEPTED_CONTENT_TYPES =
   'an image (image/png, image/jpeg, image/webp, image/gif, image/tiff, image/svg+xml or application/octet-stream), multipart/form-data or application/json';
 

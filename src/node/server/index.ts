@@ -1,5 +1,5 @@
 // Public API of hcr's HTTP server: build it (page, model files, JSON API), listen with a
-// graceful shutdown, and the limits with their defaults.
+// graceful shutdown, the limits with their defaults, and what the API routes run.
 
 export {
   BROWSER_MODEL_FILES,
@@ -29,6 +29,12 @@ export {
   type ShutdownResult,
   type SignalSource,
 } from './listen.js';
+export {
+  blankReadMessage,
+  readUpload,
+  type ReadAnswer,
+  type ReadUploadOptions,
+} from './reading.js';
 export {
   Limiter,
   recognizeImages,

@@ -1,0 +1,76 @@
+// What `POST /api/read` does with an uploaded image: decode it (sharp, with the server's pixel
+// limit read from the header first), read its lines of handwriting with core's reader and the
+// served model (src/node/read), and answer the whole ReadResult. A blank image, or ink with
+// nothing shaped like a character, is an answer with a message, not an error: a caller that
+// reads lines gets empty text for an empty page.
+
+import { READ_DEFAULTS, type ReadOptions } from '../../core/read/options.js';
+import type { ReadResult } from '../../core/read/read.js';
+import { decodeImage } from '../image/decode.js';
+import type { LoadedModel } from '../model/artifact.js';
+import { readImage } from '../read/read.js';
+import type { ImageInput, Limiter } from './recognize.js';
+
+/** The answer of `POST /api/read`: core's ReadResult, with a message whenever it read no text. */
+export type ReadAnswer = ReadResult;
+
+/** Options of {@link readUpload}. */
+export interface ReadUploadOptions {
+  /** Ranked classes kept per character. Default: READ_DEFAULTS.top (3). */
+  readonly top?: number;
+  /** Settle look-alikes (O/0, I/1, ...) by the line. Default: true. */
+  readonly context?: boolean;
+  /** What the context may change. Default: READ_DEFAULTS.contextScope ('lookalikes'). */
+  readonly contextScope?: ReadOptions['contextScope'];
+  /** Largest image accepted, in pixels, checked from the header before decoding. Required. */
+  readonly maxPixels: number;
+  /** Bounds how many uploads are decoded and read at once. Required. */
+  readonly limiter: Limiter;
+}
+
+/**
+ * Message of a blank upload (no ink at all) named `name`.
+ *
+ * @example
+ * blankReadMessage('upload'); // 'upload: blank image, no ink found: write or upload a line of characters'
+ */
+export function blankReadMessage(name: string): string {
+  return `${name}: blank image, no ink found: write or upload a line of characters`;
+}
+
+/**
+ * Decodes one upload and reads its lines of handwriting, at most `limiter`'s limit at a time
+ * (decoding and segmenting a large photo take memory). Blank and character-less images give
+ * status `blank` / `no-characters` with a message, not an error.
+ *
+ * @throws HcrError BAD_IMAGE for bytes that are not an image, an empty file or an image over
+ *   `maxPixels` (the message names the upload and the limit)
+ * @example
+ * const answer = await readUpload(loaded, { name: 'note.png', bytes }, { maxPixels: 24e6, limiter });
+ * answer.text; // 'AB12'
+ */
+export function readUpload(
+  loaded: LoadedModel,
+  input: ImageInput,
+  options: ReadUploadOptions,
+): Promise<ReadAnswer> {
+  return options.limiter.run(async () => {
+    const gray = await decodeImage(input.bytes, {
+      name: input.name,
+      maxPixels: options.maxPixels,
+    });
+    const result = await readImage(loaded, gray, {
+      top: Math.min(options.top ?? READ_DEFAULTS.top, loaded.labelSet.classes.length),
+      context: options.context ?? READ_DEFAULTS.context,
+      contextScope: options.contextScope ?? READ_DEFAULTS.contextScope,
+      maxPixels: options.maxPixels,
+    });
+    if (result.status === 'blank' && result.message === undefined) {
+      return { ...result, message: blankReadMessage(input.name) };
+    }
+    if (result.status === 'no-characters' && result.message !== undefined) {
+      return { ...result, message: `${input.name}: ${result.message}` };
+    }
+    return result;
+  });
+}
