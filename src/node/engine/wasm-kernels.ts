@@ -254,31 +254,33 @@ function patchesTransposed(
 }
 
 /**
- * Filter gradient as one matrix product, `dW = im2col(x)ᵀ · dy`, for convolutions with small
- * patches (few input channels): there the forward-convolution form below leaves XNNPACK a
- * product with a handful of rows, at a tenth of its speed on this one.
+ * One matrix product with the patches of `x` (see {@link patchesTransposed}) and `b`, whose
+ * last dimension `m` is kept: `patchesᵀ · b` as `[k, m]` (b is `[positions, m]`), or with
+ * `transposePatches`, `patches · b` as `[positions, m]` (b is `[k, m]`). The result is
+ * reshaped to `outShape`, which must hold the same values in the same order.
  */
-function filterGradientByIm2col(
+function multiplyPatches(
   backend: BackendWasm,
   x: TensorInfo,
-  dy: TensorInfo,
   info: tf.backend_util.Conv2DInfo,
-  filterShape: Shape4,
+  b: TensorInfo,
+  transposePatches: boolean,
+  outShape: number[],
 ): TensorInfo {
   const patches = patchesTransposed(backend, x, info);
-  const [k, columns] = patches.shape as [number, number];
+  const [k, positions] = patches.shape as [number, number];
+  const m = b.shape[b.shape.length - 1]!;
   try {
-    const grad = runWasmKernel(
+    const product = runWasmKernel(
       'BatchMatMul',
       backend,
       {
-        a: { ...patches, shape: [1, k, columns] },
-        b: { dataId: dy.dataId, dtype: dy.dtype, shape: [1, columns, filterShape[3]] },
+        a: { ...patches, shape: [1, k, positions] },
+        b: { dataId: b.dataId, dtype: b.dtype, shape: [1, transposePatches ? k : positions, m] },
       },
-      { transposeA: false, transposeB: false },
+      { transposeA: transposePatches, transposeB: false },
     );
-    // [1, kh*kw*ci, co] is [kh, kw, ci, co] in memory.
-    return { ...grad, shape: filterShape };
+    return { ...product, shape: outShape };
   } finally {
     free(backend, patches);
   }
@@ -311,23 +313,13 @@ function conv2DKernel(args: {
     attrs.pad,
     attrs.dimRoundingMode,
   );
-  const patches = patchesTransposed(backend, x, info);
-  const [k, columns] = patches.shape as [number, number];
-  try {
-    const out = runWasmKernel(
-      'BatchMatMul',
-      backend,
-      {
-        a: { ...patches, shape: [1, k, columns] },
-        b: { ...filter, shape: [1, k, co] },
-      },
-      { transposeA: true, transposeB: false },
-    );
-    // [1, n*outH*outW, co] is [n, outH, outW, co] in memory.
-    return { ...out, shape: [info.batchSize, info.outHeight, info.outWidth, co] };
-  } finally {
-    free(backend, patches);
-  }
+  // [1, n*outH*outW, co] is [n, outH, outW, co] in memory.
+  return multiplyPatches(backend, x, info, filter, true, [
+    info.batchSize,
+    info.outHeight,
+    info.outWidth,
+    co,
+  ]);
 }
 
 /**
@@ -357,7 +349,10 @@ function conv2DBackpropFilterKernel(args: {
   const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = info;
   const [n, h, w, c] = xShape;
   if (c * kh * kw <= IM2COL_MAX_PATCH) {
-    return filterGradientByIm2col(backend, x, dy, info, attrs.filterShape);
+    // dW = im2col(x)ᵀ · dy: XNNPACK's convolution form below leaves a product with a handful
+    // of rows for such small patches, at a tenth of its speed on this one. [kh*kw*ci, co] is
+    // [kh, kw, ci, co] in memory.
+    return multiplyPatches(backend, x, info, dy, false, attrs.filterShape);
   }
   // Bottom/right padding that makes the correlation output exactly kh x kw; negative when
   // the forward conv never reached the last rows of x ((h - k + pads) % stride != 0).
