@@ -25,6 +25,13 @@ interface ConvGradAttrs {
 
 type Shape4 = [number, number, number, number];
 
+/** What tfjs passes a kernel function. */
+interface KernelArgs {
+  inputs: NamedTensorInfoMap;
+  backend: object;
+  attrs?: NamedAttrMap;
+}
+
 /**
  * Largest patch (kh*kw*ci) for which the filter gradient is computed through im2col and one
  * matrix product; measured on the networks' layer shapes (npm run bench:train).
@@ -139,11 +146,7 @@ function dilateAndCrop(
  * Input gradient of a 2-D convolution as one forward convolution:
  * `dx = conv2d(pad(dilate(dy, stride), k-1-p), flip(W) with in/out channels swapped)`.
  */
-function conv2DBackpropInputKernel(args: {
-  inputs: NamedTensorInfoMap;
-  backend: object;
-  attrs?: NamedAttrMap;
-}): TensorInfo {
+function conv2DBackpropInputKernel(args: KernelArgs): TensorInfo {
   const backend = args.backend as BackendWasm;
   const dy = args.inputs['dy'] as TensorInfo;
   const filter = args.inputs['filter'] as TensorInfo;
@@ -291,11 +294,7 @@ function multiplyPatches(
  * product `im2col(x) · W`; XNNPACK's convolution is at its slowest on them. Larger patches go
  * to upstream's kernel.
  */
-function conv2DKernel(args: {
-  inputs: NamedTensorInfoMap;
-  backend: object;
-  attrs?: NamedAttrMap;
-}): TensorInfo {
+function conv2DKernel(args: KernelArgs): TensorInfo {
   const backend = args.backend as BackendWasm;
   const x = args.inputs['x'] as TensorInfo;
   const filter = args.inputs['filter'] as TensorInfo;
@@ -327,11 +326,7 @@ function conv2DKernel(args: {
  * `dW = transpose(conv2d(transpose(x,[3,1,2,0]), transpose(dy,[1,2,0,3])), [1,2,0,3])`,
  * the forward conv using the original stride as its dilation.
  */
-function conv2DBackpropFilterKernel(args: {
-  inputs: NamedTensorInfoMap;
-  backend: object;
-  attrs?: NamedAttrMap;
-}): TensorInfo {
+function conv2DBackpropFilterKernel(args: KernelArgs): TensorInfo {
   const backend = args.backend as BackendWasm;
   const x = args.inputs['x'] as TensorInfo;
   const dy = args.inputs['dy'] as TensorInfo;
@@ -401,11 +396,7 @@ function conv2DBackpropFilterKernel(args: {
  * quarter of a training step (batch-norm gradients tile a [1,1,1,C] tensor to the
  * activation's shape). Here each axis is filled by copying the block below it.
  */
-function tileKernel(args: {
-  inputs: NamedTensorInfoMap;
-  backend: object;
-  attrs?: NamedAttrMap;
-}): TensorInfo {
+function tileKernel(args: KernelArgs): TensorInfo {
   const backend = args.backend as BackendWasm;
   const x = args.inputs['x'] as TensorInfo;
   const reps = (args.attrs as unknown as { reps: number[] }).reps;
@@ -469,11 +460,7 @@ function tileKernel(args: {
  * to the pooled maximum (`output`), the element the `cpu` backend picks; comparing with the
  * known maximum instead of tracking a running one keeps the branches predictable.
  */
-function maxPoolGradKernel(args: {
-  inputs: NamedTensorInfoMap;
-  backend: object;
-  attrs?: NamedAttrMap;
-}): TensorInfo {
+function maxPoolGradKernel(args: KernelArgs): TensorInfo {
   const backend = args.backend as BackendWasm;
   const dy = args.inputs['dy'] as TensorInfo;
   const input = args.inputs['input'] as TensorInfo;
@@ -550,11 +537,7 @@ function runUpstream(name: string, args: Parameters<tf.KernelFunc>[0]): TensorIn
  * in a plain loop at 2 GFLOP/s (8x slower than its XNNPACK path), and every dense layer's
  * gradient asks for a transpose. A transpose costs a copy; the product then takes the fast path.
  */
-function batchMatMulKernel(args: {
-  inputs: NamedTensorInfoMap;
-  backend: object;
-  attrs?: NamedAttrMap;
-}): TensorInfo {
+function batchMatMulKernel(args: KernelArgs): TensorInfo {
   const backend = args.backend as BackendWasm;
   const attrs = (args.attrs ?? {}) as unknown as { transposeA: boolean; transposeB: boolean };
   if (!attrs.transposeA && !attrs.transposeB) return runUpstream(tf.BatchMatMul, args);
