@@ -318,7 +318,9 @@ describe('writeModelCard on incomplete or mismatched directories', () => {
     };
     await writeFile(join(copy, EVALUATION_FILE), JSON.stringify(own));
     const card = await readFile(await writeModelCard(copy), 'utf8');
-    expect(card).toContain('Per-epoch history: not available (the directory has no history.json)');
+    expect(card).toContain(
+      `Per-epoch history: not available (${copy} has no history.json (the model was saved without its training history)).`,
+    );
     expect(card).toContain('**Machine:** not recorded');
   });
 });

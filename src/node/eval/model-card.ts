@@ -17,6 +17,7 @@ import {
 import { BACKENDS } from '../engine/backend.js';
 import { writeFileAtomic } from '../fs-atomic.js';
 import { readMetadata, type ModelMetadata, type SourceRecord } from '../model/artifact.js';
+import { readHistory } from '../report/report.js';
 import type { EpochRecord } from '../train/trainer.js';
 import { EVALUATION_FILE, type EvaluationReport } from './evaluate.js';
 
@@ -763,45 +764,6 @@ async function readEvaluation(
   return report;
 }
 
-async function readHistoryFile(
-  modelDir: string,
-): Promise<{ history: EpochRecord[] } | { reason: string }> {
-  let text: string;
-  try {
-    text = await readFile(join(modelDir, HISTORY_FILE), 'utf8');
-  } catch {
-    return { reason: `the directory has no ${HISTORY_FILE}` };
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (error) {
-    return { reason: `${HISTORY_FILE} is not valid JSON (${(error as Error).message})` };
-  }
-  const fields = [
-    'epoch',
-    'loss',
-    'accuracy',
-    'valLoss',
-    'valAccuracy',
-    'learningRate',
-    'seconds',
-    'images',
-  ];
-  const bad = Array.isArray(parsed)
-    ? parsed.findIndex(
-        (r: unknown) =>
-          r === null ||
-          typeof r !== 'object' ||
-          fields.some((f) => typeof (r as Record<string, unknown>)[f] !== 'number'),
-      )
-    : 0;
-  if (bad >= 0) {
-    return { reason: `${HISTORY_FILE} entry ${bad} lacks one of ${fields.join(', ')}` };
-  }
-  return { history: parsed as EpochRecord[] };
-}
-
 async function countParameters(modelDir: string): Promise<number | null> {
   try {
     const json = JSON.parse(await readFile(join(modelDir, MODEL_JSON_FILE), 'utf8')) as {
@@ -848,7 +810,7 @@ export async function writeModelCard(
 ): Promise<string> {
   const metadata = await readMetadata(modelDir);
   const evaluation = await readEvaluation(modelDir, metadata);
-  const history = await readHistoryFile(modelDir);
+  const history = await readHistory(modelDir);
   const markdown = renderModelCard(
     {
       modelDir: displayDir(modelDir),

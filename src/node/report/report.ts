@@ -136,6 +136,18 @@ export interface ReportModelInput {
   readonly tests: readonly Dataset[];
 }
 
+/** The numbers every epoch of history.json has (the trainer's {@link EpochRecord}). */
+const HISTORY_FIELDS: readonly (keyof EpochRecord)[] = [
+  'epoch',
+  'loss',
+  'accuracy',
+  'valLoss',
+  'valAccuracy',
+  'learningRate',
+  'seconds',
+  'images',
+];
+
 /**
  * Reads history.json of a model directory: the epochs, or why there are none.
  *
@@ -161,19 +173,18 @@ export async function readHistory(
       reason: `${join(modelDir, HISTORY_FILE)} is not valid JSON (${(error as Error).message})`,
     };
   }
+  const fields = HISTORY_FIELDS as readonly string[];
   const valid =
     Array.isArray(history) &&
     history.every(
-      (r: Partial<EpochRecord> | null) =>
+      (r: unknown) =>
         r !== null &&
         typeof r === 'object' &&
-        ['epoch', 'loss', 'accuracy', 'valLoss', 'valAccuracy'].every(
-          (k) => typeof r[k as keyof EpochRecord] === 'number',
-        ),
+        fields.every((k) => typeof (r as Record<string, unknown>)[k] === 'number'),
     );
   if (!valid) {
     return {
-      reason: `${join(modelDir, HISTORY_FILE)}: expected a list of epochs with epoch, loss, accuracy, valLoss and valAccuracy`,
+      reason: `${join(modelDir, HISTORY_FILE)}: expected a list of epochs with ${fields.join(', ')}`,
     };
   }
   if ((history as EpochRecord[]).length === 0) {
