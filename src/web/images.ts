@@ -28,6 +28,34 @@ export function canvasToGray(canvas: HTMLCanvasElement | OffscreenCanvas): GrayI
   return rgbaToGray(data, width, height, 4);
 }
 
+/**
+ * A copy of an image scaled down (never up, aspect kept) to at most `maxPixels` pixels, on an
+ * OffscreenCanvas: bounds the work of reading a line from a large canvas or photo.
+ *
+ * @param width - the source's width in pixels (its natural size)
+ * @param height - the source's height in pixels
+ * @example
+ * const small = scaledCanvas(pad.canvas, pad.canvas.width, pad.canvas.height, 500_000);
+ * const gray = canvasToGray(small);
+ */
+export function scaledCanvas(
+  source: CanvasImageSource,
+  width: number,
+  height: number,
+  maxPixels: number,
+): OffscreenCanvas {
+  const scale = Math.min(1, Math.sqrt(maxPixels / Math.max(1, width * height)));
+  const canvas = new OffscreenCanvas(
+    Math.max(1, Math.round(width * scale)),
+    Math.max(1, Math.round(height * scale)),
+  );
+  const context = canvas.getContext('2d', { willReadFrequently: true });
+  if (!context) throw new HcrError('ENGINE', 'canvas: the browser gave no 2D context');
+  context.imageSmoothingQuality = 'high';
+  context.drawImage(source, 0, 0, canvas.width, canvas.height);
+  return canvas;
+}
+
 /** The median of the outermost rows and columns of a gray image. */
 export function borderMedian(image: GrayImage): number {
   const { width: w, height: h, data } = image;

@@ -1,10 +1,14 @@
 // The page's entry point: wires the drawing pad, uploads (picker, drag and drop, paste),
-// keyboard shortcuts and the results, and reads the character whenever the pad changes
-// (throttled while a stroke is being drawn, at once when it ends).
+// keyboard shortcuts and the results, and reads the character, or in line mode the line,
+// whenever the pad changes (throttled while a stroke is being drawn, at once when it ends).
+// Each mode keeps its own drawing; switching brings the other one back.
 
 import './style.css';
-import { canvasToGray, decodeFile, firstImageFile } from './images.js';
-import { DrawingPad, type PadChange } from './pad.js';
+import { READ_DEFAULTS } from '../core/read/options.js';
+import type { GrayImage } from '../core/types.js';
+import { canvasToGray, decodeFile, firstImageFile, scaledCanvas } from './images.js';
+import { LineResults, type LinePlacement } from './line-view.js';
+import { DrawingPad, type PadChange, type PadState } from './pad.js';
 import {
   PageError,
   loadBrowserRecognizer,
@@ -15,14 +19,48 @@ import {
 } from './recognizer.js';
 import { showEmpty, showError, showRecognition, type ResultsView } from './results.js';
 
-/** Delay between readings while a stroke is being drawn, in milliseconds. */
-const LIVE_DELAY_MS = 120;
-/** What the empty pad says. */
-const DRAW_HINT = 'Draw here';
-/** Classes shown. */
+/** What the page reads: one character on a square pad, or a line on a wide one. */
+type Mode = 'char' | 'line';
+
+/** Delay between readings while a stroke is being drawn, in milliseconds, per mode. */
+const LIVE_DELAY_MS: Readonly<Record<Mode, number>> = Object.freeze({ char: 120, line: 250 });
+/** What the empty pad says, per mode. */
+const DRAW_HINT: Readonly<Record<Mode, string>> = Object.freeze({
+  char: 'Draw here',
+  line: 'Write a few characters here',
+});
+/** The pad's and the upload's accessible names, and the page title, per mode. */
+const MODE_TEXT = Object.freeze({
+  char: {
+    pad: 'Drawing area: draw one character with a mouse, a finger or a pen',
+    upload: 'Upload an image of a character',
+    title: 'hcr — draw a character',
+  },
+  line: {
+    pad: 'Writing area: write a few characters side by side with a mouse, a finger or a pen',
+    upload: 'Upload an image of a line of characters',
+    title: 'hcr — write a line',
+  },
+});
+/** Classes shown for one character. */
 const TOP = 5;
+/** Classes kept per character of a line. */
+const LINE_TOP = READ_DEFAULTS.top;
+/**
+ * Most pixels of the image a line is read from: the pad (up to 2 canvas pixels per CSS pixel)
+ * is scaled down to this, and an upload to {@link LINE_UPLOAD_PIXELS}, so a reading stays a few
+ * tens of milliseconds.
+ */
+const LINE_DRAWING_PIXELS = 400_000;
+const LINE_UPLOAD_PIXELS = 2_000_000;
 /** Pen width bounds and step for the slider and the [ ] keys, in CSS pixels. */
 const PEN = Object.freeze({ min: 4, max: 48, step: 2 });
+/**
+ * The pen's starting width per mode, in CSS pixels: characters of a line are written smaller
+ * than one character on its own pad, so a thinner pen keeps strokes in proportion (each mode
+ * then keeps the width chosen for it).
+ */
+const PEN_START: Readonly<Record<Mode, number>> = Object.freeze({ char: 18, line: 12 });
 
 function byId<T extends HTMLElement>(id: string): T {
   const el = document.getElementById(id);
@@ -34,7 +72,15 @@ function byId<T extends HTMLElement>(id: string): T {
 interface Upload {
   readonly file: Blob;
   readonly name: string;
-  readonly gray?: ReturnType<typeof canvasToGray>;
+  readonly gray?: GrayImage;
+  /** The same scaled down to {@link LINE_UPLOAD_PIXELS}, for reading it as a line. */
+  readonly lineGray?: GrayImage;
+}
+
+/** A line to read, and where it sits on the pad (none: the pad does not show it). */
+interface LineSource {
+  readonly input: RecognitionInput;
+  readonly placement: LinePlacement | undefined;
 }
 
 function messageOf(error: unknown): string {
@@ -72,7 +118,22 @@ function start(): void {
   const fileInput = byId<HTMLInputElement>('file');
   const frame = byId('pad-frame');
   const hint = byId('pad-hint');
+  const padCanvas = byId<HTMLCanvasElement>('pad');
+  const modeInputs = Array.from(document.querySelectorAll<HTMLInputElement>('input[name="mode"]'));
+  const lineResults = new LineResults({
+    placeholder: byId('line-placeholder'),
+    summary: byId('line-summary'),
+    count: byId('line-count'),
+    characters: byId<HTMLOListElement>('line-chars'),
+    detail: byId('line-detail'),
+    error: byId('line-error'),
+    overlay: document.getElementById('line-overlay') as unknown as SVGSVGElement,
+  });
 
+  let mode: Mode = location.hash === '#line' ? 'line' : 'char';
+  /** What each mode had on the pad when the other one was chosen. */
+  const saved: Partial<Record<Mode, { pad: PadState; upload: Upload | undefined }>> = {};
+  const penWidths: Record<Mode, number> = { ...PEN_START };
   let recognizer: Recognizer | undefined;
   let server: Recognizer = serverRecognizer();
   let info: ModelInfo | undefined;
@@ -81,18 +142,45 @@ function start(): void {
   let running = false;
   let again = false;
 
-  const pad = new DrawingPad(byId<HTMLCanvasElement>('pad'), {
-    penWidth: Number(penInput.value),
+  applyMode();
+  const pad = new DrawingPad(padCanvas, {
+    penWidth: penWidths[mode],
     onChange: (change: PadChange) => {
       // An upload lasts while the pad shows it; one only the server could decode is not shown,
       // so drawing replaces it.
       if (change === 'clear' || (change === 'undo' && pad.isBlank)) upload = undefined;
       if ((change === 'drawing' || change === 'stroke') && upload && !upload.gray)
         upload = undefined;
-      showHint(pad.isBlank && !upload ? DRAW_HINT : undefined);
-      schedule(change === 'drawing' ? LIVE_DELAY_MS : 0);
+      showHint(pad.isBlank && !upload ? DRAW_HINT[mode] : undefined);
+      schedule(change === 'drawing' ? LIVE_DELAY_MS[mode] : 0);
     },
   });
+
+  /** Shows the current mode: the pad's shape (CSS), names, title, the chosen radio, the URL. */
+  function applyMode(): void {
+    document.body.dataset['mode'] = mode;
+    const text = MODE_TEXT[mode];
+    padCanvas.setAttribute('aria-label', text.pad);
+    fileInput.setAttribute('aria-label', text.upload);
+    document.title = text.title;
+    for (const input of modeInputs) input.checked = input.value === mode;
+    const url = `${location.pathname}${location.search}${mode === 'line' ? '#line' : ''}`;
+    history.replaceState(null, '', url);
+  }
+
+  /** Switches between one character and a line; each keeps its own drawing or upload. */
+  function setMode(next: Mode): void {
+    if (next === mode) return;
+    saved[mode] = { pad: pad.snapshot(), upload };
+    penWidths[mode] = pad.penWidth;
+    mode = next;
+    applyMode();
+    setPen(penWidths[mode]);
+    pad.resize();
+    const back = saved[next];
+    upload = back?.upload;
+    pad.restore(back?.pad ?? { strokes: [], backdrop: undefined });
+  }
 
   /** Shows a line over the pad, or hides it. */
   function showHint(text: string | undefined): void {
@@ -151,7 +239,57 @@ function start(): void {
     };
   }
 
+  /** The line to read: the pad scaled down, or the upload it shows. */
+  function currentLine(): LineSource | undefined {
+    const canvas = pad.canvas;
+    const onPad = (frame: LinePlacement['frame'] | undefined): LinePlacement | undefined =>
+      frame && {
+        canvasWidth: canvas.width,
+        canvasHeight: canvas.height,
+        frame,
+        pixelRatio: canvas.width / Math.max(1, canvas.getBoundingClientRect().width),
+      };
+    if (upload && (pad.isImageOnly || !upload.gray)) {
+      const file = upload.file;
+      const gray = upload.lineGray ?? upload.gray;
+      return {
+        input: { ...(gray ? { gray } : {}), blob: async () => file },
+        placement: gray ? onPad(pad.backdropRect) : undefined,
+      };
+    }
+    if (pad.isBlank) return undefined;
+    const small = scaledCanvas(canvas, canvas.width, canvas.height, LINE_DRAWING_PIXELS);
+    return {
+      input: {
+        gray: canvasToGray(small),
+        blob: () => small.convertToBlob({ type: 'image/png' }),
+      },
+      placement: onPad({ x: 0, y: 0, width: canvas.width, height: canvas.height }),
+    };
+  }
+
+  async function readLineOnce(): Promise<void> {
+    const source = currentLine();
+    if (!source) {
+      lineResults.showEmpty();
+      return;
+    }
+    const active = source.input.gray ? recognizer : server;
+    if (!active) return; // the model is still loading; update() runs again once it is ready
+    try {
+      const result = await active.read(source.input, { top: LINE_TOP });
+      if (mode === 'line') lineResults.show(result, source.placement);
+    } catch (error) {
+      lineResults.showError(messageOf(error));
+      if (upload && !upload.gray) showHint(`${upload.name}: not read (see the message)`);
+    }
+  }
+
   async function readOnce(): Promise<void> {
+    if (mode === 'line') {
+      await readLineOnce();
+      return;
+    }
     const input = currentInput();
     if (!input) {
       showEmpty(view);
@@ -173,8 +311,13 @@ function start(): void {
     try {
       const decoded = await decodeFile(file, info?.limits.maxPixels ?? Number.MAX_SAFE_INTEGER);
       if (decoded) {
-        upload = { file, name: file.name || 'image', gray: decoded.gray };
-        pad.setImage(decoded.bitmap, decoded.paper);
+        const { gray, bitmap } = decoded;
+        const lineGray =
+          gray.width * gray.height > LINE_UPLOAD_PIXELS
+            ? canvasToGray(scaledCanvas(bitmap, gray.width, gray.height, LINE_UPLOAD_PIXELS))
+            : undefined;
+        upload = { file, name: file.name || 'image', gray, ...(lineGray ? { lineGray } : {}) };
+        pad.setImage(bitmap, decoded.paper);
       } else {
         // The browser cannot decode it (TIFF, say): the server reads it.
         pad.clear();
@@ -183,7 +326,9 @@ function start(): void {
         schedule(0);
       }
     } catch (error) {
-      showError(view, error instanceof PageError ? error.message : messageOf(error));
+      const message = error instanceof PageError ? error.message : messageOf(error);
+      if (mode === 'line') lineResults.showError(message);
+      else showError(view, message);
       if (timer === undefined && !running) setBusy(false);
     }
   }
@@ -193,15 +338,32 @@ function start(): void {
   byId('clear').addEventListener('click', () => {
     upload = undefined;
     pad.clear();
-    showHint(DRAW_HINT);
+    showHint(DRAW_HINT[mode]);
     schedule(0);
   });
-  const setPen = (width: number) => {
+  for (const input of modeInputs) {
+    input.addEventListener('change', () => {
+      if (input.checked) setMode(input.value === 'line' ? 'line' : 'char');
+    });
+  }
+  // A mouse over the pad (no button pressed) points at a character of the line read.
+  padCanvas.addEventListener('pointermove', (e) => {
+    if (mode !== 'line' || e.pointerType !== 'mouse' || e.buttons !== 0) return;
+    const rect = padCanvas.getBoundingClientRect();
+    lineResults.pointAt(
+      ((e.clientX - rect.left) * padCanvas.width) / Math.max(1, rect.width),
+      ((e.clientY - rect.top) * padCanvas.height) / Math.max(1, rect.height),
+    );
+  });
+  padCanvas.addEventListener('pointerleave', () => lineResults.pointAway());
+  padCanvas.addEventListener('pointerdown', () => lineResults.pointAway());
+  function setPen(width: number): void {
     const clamped = Math.min(PEN.max, Math.max(PEN.min, width));
     pad.penWidth = clamped;
     penInput.value = String(clamped);
     penInput.setAttribute('aria-valuetext', `${clamped} pixels`);
-  };
+  }
+  setPen(penWidths[mode]);
   penInput.addEventListener('input', () => setPen(Number(penInput.value)));
   fileInput.addEventListener('change', () => {
     void readFile(fileInput.files?.[0]);
@@ -254,10 +416,14 @@ function start(): void {
       setPen(pad.penWidth + (e.key === ']' ? PEN.step : -PEN.step));
     } else if (e.key === 'u' || e.key === 'U') {
       fileInput.click();
+    } else if (e.key === 'm' || e.key === 'M') {
+      setMode(mode === 'line' ? 'char' : 'line');
     }
   });
 
   showEmpty(view);
+  lineResults.showEmpty();
+  showHint(DRAW_HINT[mode]);
   status.textContent = 'Loading the model…';
   void (async () => {
     try {

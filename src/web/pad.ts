@@ -1,21 +1,27 @@
 // The drawing pad: a canvas that takes strokes from a mouse, a finger or a pen (pointer events,
 // coalesced for smoothness), draws them as smooth curves, and keeps them as a list so that undo,
 // clear and a change of size redraw them exactly. An uploaded image can sit under the strokes.
+// The pad is square for one character and wide for a line (its shape comes from CSS); what is
+// on it can be set aside and brought back, so each mode of the page keeps its own drawing.
 
-/** A point in pad coordinates: 0-1 across the pad's side. */
+/** A point in pad coordinates, in units of the pad's height: y 0-1, x 0 to width / height. */
 interface Point {
   readonly x: number;
   readonly y: number;
 }
 
-/** One stroke: its width as a fraction of the pad's side, and its points. */
+/** One stroke: its width as a fraction of the pad's height, and its points. */
 interface Stroke {
   readonly width: number;
   readonly points: Point[];
 }
 
-/** Why the pad changed: a stroke in progress, a finished stroke, an undo, a clear, an image. */
-export type PadChange = 'drawing' | 'stroke' | 'undo' | 'clear' | 'image';
+/**
+ * Why the pad changed: a stroke in progress, a finished stroke, an undo, a clear, an image, a
+ * drawing brought back ({@link DrawingPad.restore}), or a new size (only when not blank: the
+ * pixels changed, the drawing did not).
+ */
+export type PadChange = 'drawing' | 'stroke' | 'undo' | 'clear' | 'image' | 'restore' | 'resize';
 
 /** Options of {@link DrawingPad}. */
 export interface PadOptions {
@@ -32,12 +38,26 @@ interface Backdrop {
   readonly paper: number;
 }
 
+/** What is on a pad, set aside by {@link DrawingPad.snapshot}. */
+export interface PadState {
+  readonly strokes: readonly Stroke[];
+  readonly backdrop: Backdrop | undefined;
+}
+
+/** Where an uploaded image sits on the pad, in canvas (backing-store) pixels. */
+export interface PadRect {
+  readonly x: number;
+  readonly y: number;
+  readonly width: number;
+  readonly height: number;
+}
+
 /** Most backing-store pixels per CSS pixel: sharp on phones, yet a bounded image to normalize. */
 const MAX_PIXEL_RATIO = 2;
 
 /**
- * A square drawing surface on a `<canvas>`: white paper and black ink (or the reverse on a dark
- * uploaded image), strokes kept for undo and redrawn on resize.
+ * A drawing surface on a `<canvas>` (square or wide, as CSS sizes it): white paper and black ink
+ * (or the reverse on a dark uploaded image), strokes kept for undo and redrawn on resize.
  *
  * @example
  * const pad = new DrawingPad(canvas, { onChange: (kind) => schedule(kind) });
@@ -53,7 +73,9 @@ export class DrawingPad {
   #backdrop: Backdrop | undefined;
   #current: Stroke | undefined;
   #pointerId: number | undefined;
-  #side = 0;
+  /** Backing-store size in pixels; `#height` is also the length of one pad unit. */
+  #width = 0;
+  #height = 0;
 
   constructor(canvas: HTMLCanvasElement, options: PadOptions = {}) {
     this.canvas = canvas;
@@ -84,12 +106,43 @@ export class DrawingPad {
   resize(): void {
     const rect = this.canvas.getBoundingClientRect();
     const ratio = Math.min(window.devicePixelRatio || 1, MAX_PIXEL_RATIO);
-    const side = Math.max(1, Math.round(Math.min(rect.width, rect.height || rect.width) * ratio));
-    if (side === this.#side) return;
-    this.#side = side;
-    this.canvas.width = side;
-    this.canvas.height = side;
+    const width = Math.max(1, Math.round(rect.width * ratio));
+    const height = Math.max(1, Math.round((rect.height || rect.width) * ratio));
+    if (width === this.#width && height === this.#height) return;
+    this.#width = width;
+    this.#height = height;
+    this.canvas.width = width;
+    this.canvas.height = height;
     this.#redraw();
+    if (!this.isBlank) this.#onChange('resize');
+  }
+
+  /**
+   * Where the uploaded image is drawn, in canvas pixels (it is fitted and centred), or undefined
+   * when there is none: maps boxes found in the image onto the pad.
+   */
+  get backdropRect(): PadRect | undefined {
+    if (!this.#backdrop) return undefined;
+    const { bitmap } = this.#backdrop;
+    const scale = Math.min(this.#width / bitmap.width, this.#height / bitmap.height);
+    const width = bitmap.width * scale;
+    const height = bitmap.height * scale;
+    return { x: (this.#width - width) / 2, y: (this.#height - height) / 2, width, height };
+  }
+
+  /** What is on the pad (strokes and image), to bring back later with {@link restore}. */
+  snapshot(): PadState {
+    return { strokes: [...this.#strokes], backdrop: this.#backdrop };
+  }
+
+  /** Replaces what is on the pad with a {@link snapshot}; a stroke in progress is dropped. */
+  restore(state: PadState): void {
+    this.#strokes.splice(0, this.#strokes.length, ...state.strokes);
+    this.#backdrop = state.backdrop;
+    this.#current = undefined;
+    this.#pointerId = undefined;
+    this.#redraw();
+    this.#onChange('restore');
   }
 
   /** Removes the last stroke (or the uploaded image once no stroke is left). */
@@ -136,16 +189,12 @@ export class DrawingPad {
 
   #redraw(): void {
     const ctx = this.#context;
-    const side = this.#side;
     ctx.fillStyle = this.#paper;
-    ctx.fillRect(0, 0, side, side);
-    if (this.#backdrop) {
-      const { bitmap } = this.#backdrop;
-      const scale = Math.min(side / bitmap.width, side / bitmap.height);
-      const w = bitmap.width * scale;
-      const h = bitmap.height * scale;
+    ctx.fillRect(0, 0, this.#width, this.#height);
+    const fit = this.backdropRect;
+    if (this.#backdrop && fit) {
       ctx.imageSmoothingQuality = 'high';
-      ctx.drawImage(bitmap, (side - w) / 2, (side - h) / 2, w, h);
+      ctx.drawImage(this.#backdrop.bitmap, fit.x, fit.y, fit.width, fit.height);
     }
     for (const stroke of this.#strokes) this.#drawStroke(stroke, 0);
     if (this.#current) this.#drawStroke(this.#current, 0);
@@ -154,37 +203,37 @@ export class DrawingPad {
   /** Draws a stroke from point `from` on, as quadratic curves through the points' midpoints. */
   #drawStroke(stroke: Stroke, from: number): void {
     const ctx = this.#context;
-    const side = this.#side;
+    const unit = this.#height;
     const p = stroke.points;
     ctx.strokeStyle = this.#ink;
     ctx.fillStyle = this.#ink;
-    ctx.lineWidth = stroke.width * side;
+    ctx.lineWidth = stroke.width * unit;
     ctx.lineCap = 'round';
     ctx.lineJoin = 'round';
     if (p.length === 1) {
       const only = p[0]!;
       ctx.beginPath();
-      ctx.arc(only.x * side, only.y * side, (stroke.width * side) / 2, 0, Math.PI * 2);
+      ctx.arc(only.x * unit, only.y * unit, (stroke.width * unit) / 2, 0, Math.PI * 2);
       ctx.fill();
       return;
     }
     const mid = (a: Point, b: Point) => ({
-      x: ((a.x + b.x) / 2) * side,
-      y: ((a.y + b.y) / 2) * side,
+      x: ((a.x + b.x) / 2) * unit,
+      y: ((a.y + b.y) / 2) * unit,
     });
     ctx.beginPath();
     const start = Math.max(1, from);
     const first =
-      start === 1 ? { x: p[0]!.x * side, y: p[0]!.y * side } : mid(p[start - 2]!, p[start - 1]!);
+      start === 1 ? { x: p[0]!.x * unit, y: p[0]!.y * unit } : mid(p[start - 2]!, p[start - 1]!);
     ctx.moveTo(first.x, first.y);
     for (let i = start; i < p.length; i++) {
       const control = p[i - 1]!;
       const end =
-        i === p.length - 1 ? { x: p[i]!.x * side, y: p[i]!.y * side } : mid(control, p[i]!);
+        i === p.length - 1 ? { x: p[i]!.x * unit, y: p[i]!.y * unit } : mid(control, p[i]!);
       if (i === 1 && p.length > 2) {
         ctx.lineTo(end.x, end.y);
       } else {
-        ctx.quadraticCurveTo(control.x * side, control.y * side, end.x, end.y);
+        ctx.quadraticCurveTo(control.x * unit, control.y * unit, end.x, end.y);
       }
     }
     ctx.stroke();
@@ -192,9 +241,10 @@ export class DrawingPad {
 
   #point(e: PointerEvent): Point {
     const rect = this.canvas.getBoundingClientRect();
+    const unit = rect.height || 1;
     return {
-      x: Math.min(1, Math.max(0, (e.clientX - rect.left) / rect.width)),
-      y: Math.min(1, Math.max(0, (e.clientY - rect.top) / rect.height)),
+      x: Math.min(rect.width / unit, Math.max(0, (e.clientX - rect.left) / unit)),
+      y: Math.min(1, Math.max(0, (e.clientY - rect.top) / unit)),
     };
   }
 
@@ -204,7 +254,7 @@ export class DrawingPad {
     this.canvas.setPointerCapture(e.pointerId);
     this.#pointerId = e.pointerId;
     const rect = this.canvas.getBoundingClientRect();
-    this.#current = { width: this.penWidth / rect.width, points: [this.#point(e)] };
+    this.#current = { width: this.penWidth / (rect.height || 1), points: [this.#point(e)] };
     this.#drawStroke(this.#current, 0);
     this.#onChange('drawing');
   }

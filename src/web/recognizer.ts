@@ -1,13 +1,17 @@
 // Where the page runs the model: in the browser with tfjs (WebAssembly, else WebGL, else plain
 // JavaScript) on pixels normalized by core's normalizeToMnist, so a drawing never leaves the
 // machine; or, when the browser cannot load the model, on the server through POST /api/predict.
-// tfjs is imported on demand, so the page is usable before it arrives.
+// Lines are read the same two ways: core's readText with the browser's model as its
+// classifier, or POST /api/read. tfjs is imported on demand, so the page is usable before it
+// arrives.
 
 import type * as tfTypes from '@tensorflow/tfjs';
 import wasmPlainUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import { normalizeToMnist } from '../core/normalize.js';
+import type { ContextScope } from '../core/read/context.js';
+import { readText, type ReadResult } from '../core/read/read.js';
 import { IMAGE_PIXELS, IMAGE_SIZE, type GrayImage } from '../core/types.js';
 import { rank, type Ranked } from './ranking.js';
 
@@ -47,13 +51,26 @@ export interface ModelInfo {
   };
 }
 
+/** Options of {@link Recognizer.read}. */
+export interface LineReadOptions {
+  /** Ranked classes kept per character. */
+  readonly top: number;
+  /** Settle look-alikes (O/0, I/1, ...) by the line. Default: true. */
+  readonly context?: boolean;
+  /** What the context may change. Default: core's READ_DEFAULTS ('lookalikes'). */
+  readonly contextScope?: ContextScope;
+}
+
 /** Runs the model on images. */
 export interface Recognizer {
   /** Where the model runs, for the status line, e.g. `in your browser (WebAssembly)`. */
   readonly where: string;
   /** `'browser'` or `'server'`. */
   readonly kind: 'browser' | 'server';
+  /** Reads one character. */
   recognize(input: RecognitionInput, top: number): Promise<Recognition>;
+  /** Reads lines of characters; boxes are in the pixels of the image read. */
+  read(input: RecognitionInput, options: LineReadOptions): Promise<ReadResult>;
 }
 
 /** A failure the page shows as it is (the server's message, or the browser's). */
@@ -113,11 +130,12 @@ export async function loadBrowserRecognizer(
   if (outputs !== classes.length) {
     throw new Error(`the model has ${outputs} outputs but ${classes.length} classes`);
   }
-  const run = (pixels: Uint8Array): Float32Array => {
-    const floats = new Float32Array(IMAGE_PIXELS);
-    for (let i = 0; i < IMAGE_PIXELS; i++) floats[i] = pixels[i]! / 255;
+  /** Probabilities of `count` 28x28 images given back to back (one forward pass). */
+  const run = (pixels: Uint8Array, count = 1): Float32Array => {
+    const floats = new Float32Array(count * IMAGE_PIXELS);
+    for (let i = 0; i < floats.length; i++) floats[i] = pixels[i]! / 255;
     const out = tf.tidy(() => {
-      const x = tf.tensor4d(floats, [1, IMAGE_SIZE, IMAGE_SIZE, 1]);
+      const x = tf.tensor4d(floats, [count, IMAGE_SIZE, IMAGE_SIZE, 1]);
       return model.predict(x) as tfTypes.Tensor;
     });
     const probs = out.dataSync() as Float32Array;
@@ -125,6 +143,7 @@ export async function loadBrowserRecognizer(
     return probs;
   };
   run(new Uint8Array(IMAGE_PIXELS));
+  const classifier = { classes, classify: run };
   return {
     kind: 'browser',
     where: `in your browser (${BACKEND_NAMES[backend] ?? backend})`,
@@ -138,6 +157,14 @@ export async function loadBrowserRecognizer(
         pixels: normalized.pixels,
       };
     },
+    read: async (input, options) => {
+      if (!input.gray) throw new PageError('BAD_IMAGE', 'the browser could not decode the image');
+      return readText(input.gray, classifier, {
+        top: options.top,
+        ...(options.context !== undefined ? { context: options.context } : {}),
+        ...(options.contextScope !== undefined ? { contextScope: options.contextScope } : {}),
+      });
+    },
   };
 }
 
@@ -148,9 +175,24 @@ interface ServerAnswer {
   image?: string;
 }
 
+/** A request body for the server: a file as a form upload (so messages name it), else raw bytes. */
+async function uploadBody(
+  input: RecognitionInput,
+): Promise<{ body: Blob | FormData; headers: Record<string, string> }> {
+  const blob = await input.blob();
+  if (blob instanceof File && blob.name) {
+    const form = new FormData();
+    form.append('image', blob, blob.name);
+    return { body: form, headers: {} };
+  }
+  const type = blob.type.startsWith('image/') ? blob.type : 'application/octet-stream';
+  return { body: blob, headers: { 'content-type': type } };
+}
+
 /**
- * Runs the model on the server: POSTs the image to `/api/predict` (a file as a multipart upload,
- * so messages name it; a drawing as PNG bytes).
+ * Runs the model on the server: POSTs the image to `/api/predict` for a character and to
+ * `/api/read` for lines (a file as a multipart upload, so messages name it; a drawing as PNG
+ * bytes).
  *
  * @param fetchImpl - the fetch to use (tests pass their own). Default: `fetch`.
  * @example
@@ -160,19 +202,24 @@ export function serverRecognizer(fetchImpl: typeof fetch = fetch.bind(globalThis
   return {
     kind: 'server',
     where: 'on the server',
-    recognize: async (input, top) => {
-      const blob = await input.blob();
-      let body: Blob | FormData = blob;
-      const headers: Record<string, string> = {};
-      if (blob instanceof File && blob.name) {
-        // A file goes as a form upload, so the server's messages name it.
-        body = new FormData();
-        body.append('image', blob, blob.name);
-      } else {
-        headers['content-type'] = blob.type.startsWith('image/')
-          ? blob.type
-          : 'application/octet-stream';
+    read: async (input, options) => {
+      const { body, headers } = await uploadBody(input);
+      const query = new URLSearchParams({ top: String(options.top) });
+      if (options.context === false) query.set('context', 'false');
+      if (options.contextScope) query.set('contextScope', options.contextScope);
+      const response = await fetchImpl(`/api/read?${query}`, { method: 'POST', headers, body });
+      const answer = (await response.json().catch(() => ({}))) as Partial<ReadResult> &
+        Omit<ServerAnswer, 'predictions' | 'image'>;
+      if (!response.ok || !Array.isArray(answer.lines)) {
+        throw new PageError(
+          answer.code ?? `HTTP_${response.status}`,
+          answer.message ?? `the server answered ${response.status}`,
+        );
       }
+      return answer as ReadResult;
+    },
+    recognize: async (input, top) => {
+      const { body, headers } = await uploadBody(input);
       const response = await fetchImpl(`/api/predict?top=${top}`, {
         method: 'POST',
         headers,

@@ -37,7 +37,15 @@ function setText(el: HTMLElement, text: string): void {
   if (el.textContent !== text) el.textContent = text;
 }
 
-function rankingItem(item: Ranked, best: boolean): HTMLLIElement {
+/**
+ * One row of a ranking: the class (with its kind), a bar and the percentage; the row's
+ * accessible name says the same in words.
+ *
+ * @param best - true for the first row (drawn in the accent colour)
+ * @example
+ * list.append(rankingItem({ label: 'O', probability: 0.93 }, true));
+ */
+export function rankingItem(item: Ranked, best: boolean): HTMLLIElement {
   const li = element('li', best ? 'rank best' : 'rank');
   const kind = classKind(item.label);
   const name = element('span', 'rank-label');

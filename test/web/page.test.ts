@@ -2,7 +2,9 @@
 // with a tiny fixture model that leans towards O, then 0 (so every drawing reads as O with the
 // O/0 note). Strokes drawn with the mouse and with touch, uploads by picker, drop and paste,
 // undo/clear/keys, the server fallback, a phone-sized screen, accessible names, and no request
-// leaving the server. Skipped, with how to install Chromium, when there is none (outside CI).
+// leaving the server; line mode: characters written apart read as that many, each with its box
+// over the drawing, an uploaded line, the POST /api/read fallback. Skipped, with how to install
+// Chromium, when there is none (outside CI).
 
 import { EventEmitter } from 'node:events';
 import { existsSync } from 'node:fs';
@@ -17,7 +19,14 @@ import { loadModel, type LoadedModel } from '../../src/node/model/artifact.js';
 import { buildServer } from '../../src/node/server/app.js';
 import { serveUntilSignal, type RunningServer } from '../../src/node/server/listen.js';
 import { buildWeb, webBuildState } from '../../src/node/server/web-build.js';
-import { IMAGES, L_PNG, dataUrlPixels, saveFixtureModel } from '../server/helpers.js';
+import {
+  IMAGES,
+  LINE_GLYPHS,
+  L_PNG,
+  dataUrlPixels,
+  linePng,
+  saveFixtureModel,
+} from '../server/helpers.js';
 
 const CHROMIUM = process.env['HCR_CHROMIUM'] ?? '/usr/bin/chromium';
 const HAVE_CHROMIUM = existsSync(CHROMIUM);
@@ -95,15 +104,15 @@ describe.skipIf(!HAVE_CHROMIUM)('the page in Chromium', () => {
     return { page, requests, errors };
   }
 
-  /** Draws strokes with the mouse; points are fractions of the pad's side. */
-  async function draw(page: Page, strokes: [number, number][][]): Promise<void> {
+  /** Draws strokes with the mouse; points are fractions of the pad's width and height. */
+  async function draw(page: Page, strokes: [number, number][][], steps = 6): Promise<void> {
     const box = (await page.locator('#pad').boundingBox())!;
     for (const points of strokes) {
       const [first, ...rest] = points;
       await page.mouse.move(box.x + first![0] * box.width, box.y + first![1] * box.height);
       await page.mouse.down();
       for (const [x, y] of rest) {
-        await page.mouse.move(box.x + x * box.width, box.y + y * box.height, { steps: 6 });
+        await page.mouse.move(box.x + x * box.width, box.y + y * box.height, { steps });
       }
       await page.mouse.up();
     }
@@ -340,5 +349,133 @@ describe.skipIf(!HAVE_CHROMIUM)('the page in Chromium', () => {
     );
     expect(await page.getByRole('note').textContent()).toMatch(/look alike/);
     await page.context().close();
+  });
+  describe('line mode', () => {
+    /** A narrow ring `w` wide (fractions of the wide pad), centred at x = `cx`. */
+    const ringAt = (cx: number, w = 0.07): [number, number][] =>
+      Array.from({ length: 13 }, (_, i) => {
+        const t = (i / 12) * 2 * Math.PI;
+        return [cx + (w / 2) * Math.sin(t), 0.5 - 0.3 * Math.cos(t)];
+      });
+    const barAt = (cx: number): [number, number][] => [
+      [cx, 0.2],
+      [cx, 0.8],
+    ];
+
+    /** The chips' labels and the overlay's boxes (page coordinates), once the page settled. */
+    async function lineReading(page: Page) {
+      await settled(page);
+      expect(await page.locator('#line-error').isVisible()).toBe(false);
+      const chips = await page.locator('#line-chars .chip .chip-glyph').allTextContents();
+      const boxes = await page
+        .locator('#line-overlay .box')
+        .evaluateAll((rects) => rects.map((r) => r.getBoundingClientRect().toJSON() as DOMRect));
+      return { chips, boxes, summary: (await page.textContent('#line-summary')) ?? '' };
+    }
+
+    it('switches by key and by the radio; reads three characters written apart, boxes over each', async () => {
+      const { page, requests, errors } = await open();
+      await page.keyboard.press('m');
+      expect(await page.evaluate(() => document.body.dataset['mode'])).toBe('line');
+      expect(await page.getByRole('radio', { name: 'A line' }).isChecked()).toBe(true);
+      expect(await page.evaluate(() => location.hash)).toBe('#line');
+      const pad = (await page.locator('#pad').boundingBox())!;
+      expect(pad.width).toBeGreaterThan(2.5 * pad.height);
+      expect(await page.textContent('#line-summary')).toBe('Write a few characters');
+
+      await draw(page, [ringAt(0.2), barAt(0.45), ringAt(0.7)], 2);
+      const { chips, boxes, summary } = await lineReading(page);
+      expect(chips).toHaveLength(3);
+      // Gaps wider than 0.6 character heights are spaces.
+      expect(summary).toMatch(/^Reads \S \S \S$/);
+      expect(await page.textContent('#line-count')).toMatch(/^3 characters/);
+      expect(boxes).toHaveLength(3);
+      // Each box sits over its stroke, left to right, inside the pad.
+      [0.2, 0.45, 0.7].forEach((cx, i) => {
+        const box = boxes[i]!;
+        const x = pad.x + cx * pad.width;
+        expect(box.x).toBeLessThan(x);
+        expect(box.x + box.width).toBeGreaterThan(x);
+        expect(box.y).toBeGreaterThanOrEqual(pad.y + 0.15 * pad.height);
+        expect(box.y + box.height).toBeLessThanOrEqual(pad.y + 0.85 * pad.height);
+      });
+      // The line was read in the browser.
+      expect(requests.filter((url) => url.includes('/api/'))).toEqual([
+        expect.stringMatching(/\/api\/model$/),
+      ]);
+
+      // Pointing at a box shows that character's top classes.
+      const second = boxes[1]!;
+      await page.mouse.move(second.x + second.width / 2, second.y + second.height / 2);
+      await expect
+        .poll(() => page.locator('#line-detail .detail-title').textContent())
+        .toMatch(/^Character 2 of 3: /);
+      expect(await page.locator('#line-detail .ranking li').count()).toBe(3);
+      expect(await page.locator('#line-chars .chip.selected').count()).toBe(1);
+
+      // One character mode has its own (empty) pad; the line comes back with the mode.
+      await page.getByText('One character', { exact: true }).click();
+      expect(await page.evaluate(() => document.body.dataset['mode'])).toBe('char');
+      await expectEmpty(page);
+      await page.keyboard.press('m');
+      expect((await lineReading(page)).chips).toHaveLength(3);
+      await page.keyboard.press('Escape');
+      await settled(page);
+      expect(await page.textContent('#line-summary')).toBe('Write a few characters');
+      expect(await page.locator('#line-overlay .box').count()).toBe(0);
+      expect(errors).toEqual([]);
+      await page.context().close();
+    });
+
+    it('reads an uploaded image as a line, boxes over the image shown', async () => {
+      const { page } = await open();
+      await page.getByText('A line', { exact: true }).click();
+      const line = await linePng([LINE_GLYPHS.L, LINE_GLYPHS['1'], LINE_GLYPHS['7']], {
+        gap: 30,
+      });
+      await page
+        .getByLabel('Upload an image of a line of characters')
+        .setInputFiles({ name: 'line.png', mimeType: 'image/png', buffer: line.png });
+      const { chips, boxes } = await lineReading(page);
+      expect(chips).toHaveLength(3);
+      expect(boxes).toHaveLength(3);
+      // The image is fitted into the pad: its boxes keep their order and proportions.
+      const pad = (await page.locator('#pad').boundingBox())!;
+      const scale = Math.min(pad.width / line.width, pad.height / line.height);
+      const left = pad.x + (pad.width - line.width * scale) / 2;
+      boxes.forEach((box, i) => {
+        const drawn = line.boxes[i]!;
+        expect(Math.abs(box.x - (left + drawn.x * scale))).toBeLessThan(6 * scale + 2);
+        expect(Math.abs(box.width - drawn.width * scale)).toBeLessThan(6 * scale + 2);
+      });
+      await page.context().close();
+    });
+
+    it('reads the line on the server (POST /api/read) when the browser cannot run the model', async () => {
+      const { page, requests } = await open({ blockModel: true });
+      await page.keyboard.press('m');
+      await draw(page, [ringAt(0.3), ringAt(0.6)], 2);
+      const { chips, boxes } = await lineReading(page);
+      expect(chips).toHaveLength(2);
+      expect(boxes).toHaveLength(2);
+      expect(requests.some((url) => /\/api\/read\?top=3$/.test(url))).toBe(true);
+      expect(requests.some((url) => url.includes('/api/predict'))).toBe(false);
+      await page.context().close();
+    });
+
+    it('fits a phone screen, wide and short', async () => {
+      const { page } = await open({ phone: true });
+      await page.getByText('A line', { exact: true }).click();
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
+        360,
+      );
+      const pad = (await page.locator('#pad').boundingBox())!;
+      expect(pad.x + pad.width).toBeLessThanOrEqual(360);
+      expect(pad.width).toBeGreaterThan(300);
+      expect(pad.height).toBeLessThan(pad.width / 1.5);
+      const headline = (await page.locator('#line-summary').boundingBox())!;
+      expect(headline.y + headline.height).toBeLessThanOrEqual(740);
+      await page.context().close();
+    });
   });
 });
