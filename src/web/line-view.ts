@@ -12,6 +12,9 @@ import { rankingItem } from './results.js';
 /** What the line results say when there is nothing to read. */
 export const LINE_EMPTY_MESSAGE = 'Write a few characters';
 
+/** Classes listed for the chosen character (plus the label chosen, when it is not among them). */
+export const DETAIL_TOP = 3;
+
 /** What the detail area says before a character is chosen. */
 const DETAIL_HINT = 'Point at a character or tap it to see what else it could be.';
 
@@ -70,7 +73,7 @@ function setText(el: HTMLElement, text: string): void {
   if (el.textContent !== text) el.textContent = text;
 }
 
-/** The probability the classifier gave the label chosen (it may be off the top-k). */
+/** The probability the classifier gave the label chosen (unknown when it is off the top-k kept). */
 function labelProbability(c: ReadCharacter): number | undefined {
   return c.top.find((t) => t.label === c.label)?.probability;
 }
@@ -235,7 +238,6 @@ export class LineResults {
     const { canvasWidth: width, canvasHeight: height, frame, pixelRatio: r } = placement;
     overlay.setAttribute('viewBox', `0 0 ${width} ${height}`);
     const scale = frame.width / Math.max(1, imageWidth);
-    const tagHeight = 20 * r;
     const gap = 3 * r;
     this.#characters.forEach((c, i) => {
       const box = {
@@ -245,7 +247,10 @@ export class LineResults {
         height: Math.max(1, c.box.height * scale),
       };
       this.#boxes.push(box);
-      const tagWidth = (12 + 11 * [...c.label].length) * r;
+      // Labels shrink with small writing (a photo fitted into a phone's pad), 9-14 CSS px.
+      const font = Math.min(14, Math.max(9, (0.3 * box.height) / r)) * r;
+      const tagHeight = 1.45 * font;
+      const tagWidth = (0.85 + 0.8 * [...c.label].length) * font;
       let ty = box.y - tagHeight - gap;
       if (ty < 0) ty = box.y + box.height + gap;
       if (ty + tagHeight > height) ty = box.y + gap;
@@ -270,7 +275,7 @@ export class LineResults {
         class: 'tag-text',
         x: tx + tagWidth / 2,
         y: ty + tagHeight / 2,
-        'font-size': 14 * r,
+        'font-size': font,
         'text-anchor': 'middle',
         'dominant-baseline': 'central',
       });
@@ -303,7 +308,10 @@ export class LineResults {
     );
     const ranking = element('ol', 'ranking');
     ranking.setAttribute('aria-label', `The most likely classes of character ${selected + 1}`);
-    ranking.append(...c.top.map((t) => rankingItem(t, t.label === c.label)));
+    const shown = c.top.slice(0, DETAIL_TOP);
+    const chosen = c.top.find((t) => t.label === c.label);
+    if (chosen && !shown.includes(chosen)) shown.push(chosen);
+    ranking.append(...shown.map((t) => rankingItem(t, t.label === c.label)));
     const parts: HTMLElement[] = [title, ranking];
     if (c.context) {
       parts.push(

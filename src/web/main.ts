@@ -44,8 +44,7 @@ const MODE_TEXT = Object.freeze({
 });
 /** Classes shown for one character. */
 const TOP = 5;
-/** Classes kept per character of a line. */
-const LINE_TOP = READ_DEFAULTS.top;
+
 /**
  * Most pixels of the image a line is read from: the pad (up to 2 canvas pixels per CSS pixel)
  * is scaled down to this, and an upload to {@link LINE_UPLOAD_PIXELS}, so a reading stays a few
@@ -277,7 +276,9 @@ function start(): void {
     const active = source.input.gray ? recognizer : server;
     if (!active) return; // the model is still loading; update() runs again once it is ready
     try {
-      const result = await active.read(source.input, { top: LINE_TOP });
+      // Every class's probability is kept, so a label the context chose shows its own.
+      const top = info?.labelSet.classes.length ?? READ_DEFAULTS.top;
+      const result = await active.read(source.input, { top });
       if (mode === 'line') lineResults.show(result, source.placement);
     } catch (error) {
       lineResults.showError(messageOf(error));

@@ -337,6 +337,11 @@ describe.skipIf(!HAVE_CHROMIUM)('the page in Chromium', () => {
     expect(await page.getByRole('slider', { name: 'Pen' }).count()).toBe(1);
     expect(await page.getByLabel('Upload an image of a character').count()).toBe(1);
     expect(await page.getByRole('toolbar', { name: 'Drawing tools' }).count()).toBe(1);
+    expect(await page.getByRole('group', { name: 'What to read' }).count()).toBe(1);
+    expect(await page.getByRole('radio', { name: 'One character' }).isChecked()).toBe(true);
+    expect(
+      await page.getByRole('radio', { name: 'A line' }).getAttribute('aria-keyshortcuts'),
+    ).toBe('M');
     expect(await page.locator('#pad').getAttribute('aria-label')).toMatch(/Drawing area/);
     expect(await page.locator('#summary').getAttribute('aria-live')).toBe('polite');
     await draw(page, [RING]);
@@ -412,6 +417,13 @@ describe.skipIf(!HAVE_CHROMIUM)('the page in Chromium', () => {
         .toMatch(/^Character 2 of 3: /);
       expect(await page.locator('#line-detail .ranking li').count()).toBe(3);
       expect(await page.locator('#line-chars .chip.selected').count()).toBe(1);
+      expect(
+        await page.getByRole('list', { name: 'The characters read, left to right' }).count(),
+      ).toBe(1);
+      expect(await page.getByRole('button', { name: /^Character 3: \S+ \(\w+\), / }).count()).toBe(
+        1,
+      );
+      expect(await page.locator('#pad').getAttribute('aria-label')).toMatch(/^Writing area/);
 
       // One character mode has its own (empty) pad; the line comes back with the mode.
       await page.getByText('One character', { exact: true }).click();
@@ -458,7 +470,7 @@ describe.skipIf(!HAVE_CHROMIUM)('the page in Chromium', () => {
       const { chips, boxes } = await lineReading(page);
       expect(chips).toHaveLength(2);
       expect(boxes).toHaveLength(2);
-      expect(requests.some((url) => /\/api\/read\?top=3$/.test(url))).toBe(true);
+      expect(requests.some((url) => /\/api\/read\?top=36$/.test(url))).toBe(true);
       expect(requests.some((url) => url.includes('/api/predict'))).toBe(false);
       await page.context().close();
     });
