@@ -65,12 +65,15 @@ export function readUpload(
       contextScope: options.contextScope ?? READ_DEFAULTS.contextScope,
       maxPixels: options.maxPixels,
     });
-    if (result.status === 'blank' && result.message === undefined) {
-      return { ...result, message: blankReadMessage(input.name) };
-    }
-    if (result.status === 'no-characters' && result.message !== undefined) {
-      return { ...result, message: `${input.name}: ${result.message}` };
-    }
-    return result;
+    const message =
+      result.status === 'blank'
+        ? (result.message ?? blankReadMessage(input.name))
+        : result.message === undefined
+          ? undefined
+          : `${input.name}: ${result.message}`;
+    // The answer opens with what a reader looks for first: the status and the text.
+    const { status, text, rawText, ...rest } = result;
+    delete (rest as { message?: string }).message;
+    return { status, text, rawText, ...(message === undefined ? {} : { message }), ...rest };
   });
 }
