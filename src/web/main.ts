@@ -55,11 +55,13 @@ const LINE_UPLOAD_PIXELS = 2_000_000;
 /** Pen width bounds and step for the slider and the [ ] keys, in CSS pixels. */
 const PEN = Object.freeze({ min: 4, max: 48, step: 2 });
 /**
- * The pen's starting width per mode, in CSS pixels: characters of a line are written smaller
- * than one character on its own pad, so a thinner pen keeps strokes in proportion (each mode
- * then keeps the width chosen for it).
+ * The pen's starting width per mode, in CSS pixels. MNIST's strokes are about a tenth of the
+ * glyph's height (2-3 pixels of its 20), and the model reads strokes of that weight best: a
+ * character drawn across most of the pad wants a pen near 26 px. Characters of a line are
+ * written smaller, so a thinner pen keeps them in proportion (each mode then keeps the width
+ * chosen for it).
  */
-const PEN_START: Readonly<Record<Mode, number>> = Object.freeze({ char: 18, line: 12 });
+const PEN_START: Readonly<Record<Mode, number>> = Object.freeze({ char: 26, line: 14 });
 
 function byId<T extends HTMLElement>(id: string): T {
   const el = document.getElementById(id);

@@ -25,7 +25,7 @@ export type PadChange = 'drawing' | 'stroke' | 'undo' | 'clear' | 'image' | 'res
 
 /** Options of {@link DrawingPad}. */
 export interface PadOptions {
-  /** Pen width in CSS pixels. Default: 18. */
+  /** Pen width in CSS pixels. Default: 26. */
   readonly penWidth?: number;
   /** Called after every change, with its kind. */
   readonly onChange?: (change: PadChange) => void;
@@ -79,7 +79,7 @@ export class DrawingPad {
 
   constructor(canvas: HTMLCanvasElement, options: PadOptions = {}) {
     this.canvas = canvas;
-    this.penWidth = options.penWidth ?? 18;
+    this.penWidth = options.penWidth ?? 26;
     this.#onChange = options.onChange ?? (() => {});
     const context = canvas.getContext('2d', { willReadFrequently: true });
     if (!context) throw new Error('canvas: the browser gave no 2D context');
