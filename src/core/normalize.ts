@@ -4,6 +4,7 @@
 // placed in 28x28 with the centre of mass at the centre. Also the small pixel helpers
 // around it: colour to gray, EMNIST's transposition, re-normalizing a 28x28 image.
 
+import { labelInk, type InkComponent } from './components.js';
 import { HcrError } from './errors.js';
 import { IMAGE_PIXELS, IMAGE_SIZE } from './types.js';
 import type { GrayImage } from './types.js';
@@ -170,7 +171,7 @@ function checkImage(image: GrayImage, where: string): void {
  */
 class Workspace {
   ink = new Float32Array(0);
-  seen = new Uint8Array(0);
+  labels = new Int32Array(0);
   stack = new Int32Array(0);
   tmp = new Float32Array(0);
   scaled = new Float32Array(PIXELS);
@@ -182,7 +183,7 @@ class Workspace {
   reserve(pixels: number): void {
     if (this.ink.length < pixels) {
       this.ink = new Float32Array(pixels);
-      this.seen = new Uint8Array(pixels);
+      this.labels = new Int32Array(pixels);
       this.stack = new Int32Array(pixels);
     }
   }
@@ -233,55 +234,10 @@ function borderHistogram(image: GrayImage, hist: Uint32Array): number {
 }
 
 /** Blobs of connected (8-neighbour) pixels at or above the threshold: their ink and box. */
-interface Component {
-  mass: number;
-  x0: number;
-  y0: number;
-  x1: number;
-  y1: number;
-}
+type Component = Pick<InkComponent, 'mass' | 'x0' | 'y0' | 'x1' | 'y1'>;
 
 function findComponents(ws: Workspace, w: number, h: number, threshold: number): Component[] {
-  const n = w * h;
-  const { ink, stack } = ws;
-  // seen: 1 = ink not yet visited, 0 = background or visited.
-  const seen = ws.seen;
-  for (let i = 0; i < n; i++) seen[i] = ink[i]! >= threshold ? 1 : 0;
-  const components: Component[] = [];
-  for (let start = 0; start < n; start++) {
-    if (!seen[start]) continue;
-    seen[start] = 0;
-    let top = 0;
-    stack[top++] = start;
-    let mass = 0;
-    let x0 = w;
-    let y0 = h;
-    let x1 = -1;
-    let y1 = -1;
-    while (top > 0) {
-      const p = stack[--top]!;
-      const py = Math.floor(p / w);
-      const px = p - py * w;
-      mass += ink[p]!;
-      if (px < x0) x0 = px;
-      if (px > x1) x1 = px;
-      if (py < y0) y0 = py;
-      if (py > y1) y1 = py;
-      const xa = px > 0 ? -1 : 0;
-      const xb = px < w - 1 ? 1 : 0;
-      for (let dy = py > 0 ? -w : 0, yb = py < h - 1 ? w : 0; dy <= yb; dy += w) {
-        for (let dx = xa; dx <= xb; dx++) {
-          const q = p + dy + dx;
-          if (seen[q]) {
-            seen[q] = 0;
-            stack[top++] = q;
-          }
-        }
-      }
-    }
-    components.push({ mass, x0, y0, x1, y1 });
-  }
-  return components;
+  return labelInk(ws.ink, w, h, threshold, ws.labels, ws.stack);
 }
 
 /**

@@ -7,6 +7,7 @@
 // is a candidate; all candidates are normalized to 28x28 with normalizeToMnist and classified
 // in one batch, and read.ts (chooseCharacters) keeps the best-scoring way to cover each line.
 
+import { labelInk } from '../components.js';
 import { HcrError } from '../errors.js';
 import { extractInk, normalizeToMnist } from '../normalize.js';
 import type { InkImage, PixelBox } from '../normalize.js';
@@ -136,58 +137,7 @@ function labelComponents(ink: InkImage, threshold: number): Labelled {
   const { width: w, height: h, data } = ink;
   const n = w * h;
   const labels = new Int32Array(n);
-  const stack = new Int32Array(n);
-  const raw: {
-    x0: number;
-    y0: number;
-    x1: number;
-    y1: number;
-    count: number;
-    mass: number;
-    sx: number;
-    sy: number;
-  }[] = [];
-  for (let start = 0; start < n; start++) {
-    if (labels[start] !== 0 || data[start]! < threshold) continue;
-    const id = raw.length + 1;
-    labels[start] = id;
-    let top = 0;
-    stack[top++] = start;
-    let x0 = w;
-    let y0 = h;
-    let x1 = -1;
-    let y1 = -1;
-    let count = 0;
-    let mass = 0;
-    let sx = 0;
-    let sy = 0;
-    while (top > 0) {
-      const p = stack[--top]!;
-      const py = (p / w) | 0;
-      const px = p - py * w;
-      const v = data[p]!;
-      count++;
-      mass += v;
-      sx += v * px;
-      sy += v * py;
-      if (px < x0) x0 = px;
-      if (px > x1) x1 = px;
-      if (py < y0) y0 = py;
-      if (py > y1) y1 = py;
-      const xa = px > 0 ? -1 : 0;
-      const xb = px < w - 1 ? 1 : 0;
-      for (let dy = py > 0 ? -w : 0, yb = py < h - 1 ? w : 0; dy <= yb; dy += w) {
-        for (let dx = xa; dx <= xb; dx++) {
-          const q = p + dy + dx;
-          if (labels[q] === 0 && data[q]! >= threshold) {
-            labels[q] = id;
-            stack[top++] = q;
-          }
-        }
-      }
-    }
-    raw.push({ x0, y0, x1, y1, count, mass, sx, sy });
-  }
+  const raw = labelInk(data, w, h, threshold, labels, new Int32Array(n));
   // Pixel lists in raster order, one contiguous range per component.
   const starts = new Int32Array(raw.length + 1);
   for (let k = 0; k < raw.length; k++) starts[k + 1] = starts[k]! + raw[k]!.count;
