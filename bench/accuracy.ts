@@ -1,9 +1,16 @@
 // npm run bench:accuracy -- [--model DIR] [--data-dir DIR] [--json]
-// Evaluates a model on every held-out test set in the data folder and prints each figure
-// twice: raw, and with the look-alike pairs O/0, I/1, S/5, Z/2 counted as correct.
+// Evaluates a model (default: the shipped one) on every held-out test set in the data folder
+// and prints each figure twice: raw, and with the look-alike pairs O/0, I/1, S/5, Z/2 counted
+// as correct; then the shipped model's targets, each met or not, the classes under 85% recall,
+// the model's size on disk, and the time to load it and make its first prediction.
 
+import { statSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { LOOKALIKE_PAIRS } from '../src/core/metrics.js';
+import * as tf from '@tensorflow/tfjs';
+import { LOOKALIKE_PAIRS, type EvaluationResult } from '../src/core/metrics.js';
+import { IMAGE_SIZE } from '../src/core/types.js';
 import { DEFAULT_MODEL_DIR } from '../src/node/cli/main.js';
 import { defaultCacheDir, defaultDataDir } from '../src/node/data/paths.js';
 import { planData } from '../src/node/data/sources.js';
@@ -23,7 +30,15 @@ const { values } = parseArgs({
 });
 
 const engine = await initEngine();
+const loadStarted = performance.now();
 const loaded = await loadModel(values.model);
+tf.tidy(() =>
+  (loaded.model.predict(tf.zeros([1, IMAGE_SIZE, IMAGE_SIZE, 1])) as tf.Tensor).dataSync(),
+);
+const loadSeconds = (performance.now() - loadStarted) / 1000;
+const modelBytes = (await readdir(values.model, { withFileTypes: true }))
+  .filter((e) => e.isFile())
+  .reduce((sum, e) => sum + statSync(join(values.model, e.name)).size, 0);
 const training = loaded.metadata.training;
 const started = performance.now();
 const plan = await planData({
@@ -67,5 +82,55 @@ if (values.json) {
         .map((c) => `${r.name}:${c.class} ${(c.recall * 100).toFixed(1)}%`),
     );
   if (lowRecall.length > 0) console.log(`\nclasses with recall under 85%: ${lowRecall.join(', ')}`);
+  console.log(`\ntargets of the shipped alnum36 model (issue "Ship a pretrained model"):`);
+  for (const line of targetLines(all)) console.log(`  ${line}`);
+  console.log(
+    `\nmodel size ${(modelBytes / 1e6).toFixed(2)} MB (target < 5 MB); load + first prediction ${loadSeconds.toFixed(2)} s (target < 1 s)`,
+  );
+}
+
+/** Each target with the measured figure and whether it is met. */
+function targetLines(results: readonly EvaluationResult[]): string[] {
+  const find = (name: string) => results.find((r) => r.name === name);
+  const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
+  const check = (
+    what: string,
+    name: string,
+    field: 'accuracy' | 'accuracyMerged',
+    min: number,
+  ): string => {
+    const r = find(name);
+    if (!r) return `${what}: no ${name} in this data folder`;
+    const met = r[field] >= min;
+    return `${what} ≥ ${pct(min)}: ${pct(r[field])} ${met ? 'met' : 'NOT met'}`;
+  };
+  const lines = [
+    check('MNIST test, raw', 'mnist-test', 'accuracy', 0.996),
+    check('EMNIST digits, raw', 'emnist-test/digits', 'accuracy', 0.97),
+    check('EMNIST digits, pairs merged', 'emnist-test/digits', 'accuracyMerged', 0.993),
+    check('EMNIST capitals, raw', 'emnist-test/capitals', 'accuracy', 0.9),
+    check('EMNIST capitals, pairs merged', 'emnist-test/capitals', 'accuracyMerged', 0.97),
+  ];
+  const combined = results.find((r) => r.name === 'all') ?? results[0];
+  if (combined) {
+    const paired = new Set(LOOKALIKE_PAIRS.flat());
+    const low = combined.perClass.filter((c) => c.support > 0 && c.recall < 0.85);
+    const outside = low.filter((c) => !paired.has(c.class));
+    lines.push(
+      `every class's recall ≥ 85% outside the look-alike pairs (${combined.name}): ${
+        outside.length === 0
+          ? 'met'
+          : `NOT met (${outside.map((c) => `${c.class} ${pct(c.recall)}`).join(', ')})`
+      }${
+        low.length > outside.length
+          ? `; within the pairs: ${low
+              .filter((c) => paired.has(c.class))
+              .map((c) => `${c.class} ${pct(c.recall)}`)
+              .join(', ')}`
+          : ''
+      }`,
+    );
+  }
+  return lines;
 }
 loaded.dispose();
