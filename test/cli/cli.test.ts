@@ -1,37 +1,19 @@
 // The hcr command line driven in-process: train a tiny model on the fixture data folder,
 // then evaluate and predict with it, and check exit codes and messages of bad input.
 
+import { runCli } from '../helpers/cli.js';
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../../src/node/cli/main.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures');
 const IMAGES = join(FIXTURES, 'images');
 let dir: string;
 let model: string;
 
-async function run(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-    stdout += String(chunk);
-    return true;
-  });
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
-    stderr += String(chunk);
-    return true;
-  });
-  try {
-    const code = await main(argv);
-    return { code, stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
+const run = runCli;
 
 const dataArgs = () => [
   '--data-dir',

@@ -3,14 +3,15 @@
 // the card is the one in the files, the reproduce command uses flags `hcr train` really has,
 // and a directory without evaluation.json (or with someone else's) is a clear error.
 
+import { runCli } from '../helpers/cli.js';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createModel } from '../../src/core/architectures.js';
 import { LABEL_SETS } from '../../src/core/label-sets.js';
 import type { EvaluationResult } from '../../src/core/metrics.js';
-import { buildProgram, main } from '../../src/node/cli/main.js';
+import { buildProgram } from '../../src/node/cli/main.js';
 import { initEngine } from '../../src/node/engine/index.js';
 import { EXIT_CODE } from '../../src/node/errors.js';
 import {
@@ -372,24 +373,7 @@ describe('renderModelCard with one test set and an older evaluation', () => {
 });
 
 describe('hcr card', () => {
-  async function run(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    let stdout = '';
-    let stderr = '';
-    const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-      stdout += String(chunk);
-      return true;
-    });
-    const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
-      stderr += String(chunk);
-      return true;
-    });
-    try {
-      return { code: await main(argv), stdout, stderr };
-    } finally {
-      out.mockRestore();
-      err.mockRestore();
-    }
-  }
+  const run = runCli;
 
   it('writes the card where --out says, with --machine', async () => {
     const out = join(dir, 'cli-card.md');

@@ -3,16 +3,16 @@
 // the Node functions behind it: output format, --top, --json, --no-context, bad files, the
 // pixel limit, and no tensors left behind.
 
+import { runCli } from '../helpers/cli.js';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createModel } from '../../src/core/architectures.js';
 import { LABEL_SETS } from '../../src/core/label-sets.js';
 import type { GrayImage } from '../../src/core/types.js';
-import { main } from '../../src/node/cli/main.js';
 import { initEngine } from '../../src/node/engine/index.js';
 import { EXIT_CODE } from '../../src/node/errors.js';
 import { loadModel, saveModel, type LoadedModel } from '../../src/node/model/artifact.js';
@@ -34,25 +34,7 @@ async function writePng(path: string, image: GrayImage): Promise<void> {
     .toFile(path);
 }
 
-async function run(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-    stdout += String(chunk);
-    return true;
-  });
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
-    stderr += String(chunk);
-    return true;
-  });
-  try {
-    const code = await main(argv);
-    return { code, stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
+const run = runCli;
 
 const modelArgs = () => ['--model', modelDir, '--backend', 'wasm'];
 

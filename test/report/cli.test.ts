@@ -2,13 +2,13 @@
 // curves during training and the full report at its end, a second report reusing the saved
 // evaluation, two models side by side, and the exit codes and messages of bad input.
 
+import { runCli } from '../helpers/cli.js';
 import { access, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createModel } from '../../src/core/architectures.js';
 import { LABEL_SETS } from '../../src/core/label-sets.js';
-import { main } from '../../src/node/cli/main.js';
 import { trainReportWatcher } from '../../src/node/cli/report.js';
 import { saveModel } from '../../src/node/model/artifact.js';
 
@@ -17,24 +17,7 @@ let dir: string;
 let model: string;
 let training: { code: number; stdout: string; stderr: string };
 
-async function run(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-    stdout += String(chunk);
-    return true;
-  });
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
-    stderr += String(chunk);
-    return true;
-  });
-  try {
-    return { code: await main(argv), stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
+const run = runCli;
 
 const dataArgs = () => [
   '--data-dir',
