@@ -71,11 +71,6 @@ export interface ModelCardInput {
   readonly files: readonly { readonly name: string; readonly bytes: number }[];
 }
 
-/** A source's record as saved; newer hcr versions also record these two fields. */
-type SavedSource = SourceRecord & {
-  readonly droppedDuplicates?: number;
-  readonly validationSeed?: number | null;
-};
 
 // ---------------------------------------------------------------------------------------------
 // Formatting
@@ -269,7 +264,7 @@ function modelSection(input: ModelCardInput): string {
   return lines.join('\n');
 }
 
-function splitText(s: SavedSource): string {
+function splitText(s: SourceRecord): string {
   const parts: string[] = [];
   if (s.counts.train === 0 && s.counts.validation === 0) parts.push('test only');
   else if (s.splitSeed !== null)
@@ -285,7 +280,7 @@ function splitText(s: SavedSource): string {
 function dataSection(metadata: ModelMetadata): string {
   const training = metadata.training;
   if (!training) return '## The data\n\nhcr.json records no training data for this model.';
-  const sources = training.data as readonly SavedSource[];
+  const sources = training.data as readonly SourceRecord[];
   const h = training.hyperparameters;
   const lines = ['## The data', ''];
   const validation = typeof h.validationFraction === 'number' ? h.validationFraction : null;

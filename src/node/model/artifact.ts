@@ -25,7 +25,11 @@ export interface SourceRecord {
   readonly files: readonly { path: string; sha256: string; bytes: number }[];
   readonly counts: { train: number; validation: number; test: number };
   readonly dropped: number;
+  /** Of `dropped`, duplicates of another source's test images (absent in older models). */
+  readonly droppedDuplicates?: number;
   readonly splitSeed: number | null;
+  /** Seed of the validation hold-out from the training part (absent in older models). */
+  readonly validationSeed?: number | null;
 }
 
 /** A test set's headline figures, as recorded in the metadata. */
