@@ -71,7 +71,6 @@ export interface ModelCardInput {
   readonly files: readonly { readonly name: string; readonly bytes: number }[];
 }
 
-
 // ---------------------------------------------------------------------------------------------
 // Formatting
 
