@@ -344,6 +344,26 @@ describe('renderModelCard', () => {
   });
 });
 
+describe('renderModelCard with a recorded machine', () => {
+  it('describes the machine hcr.json records when --machine is not given', async () => {
+    const saved = await readMetadata(modelDir);
+    const machine = {
+      cpu: 'Test CPU',
+      cores: 2,
+      memoryGiB: 24,
+      platform: 'linux-x64',
+      node: 'v20.0.0',
+      workers: 1,
+    };
+    const metadata = { ...saved, training: { ...saved.training!, machine } };
+    const input = { modelDir: 'm', metadata, evaluation, history: null, parameters: 1, files: [] };
+    expect(renderModelCard(input)).toContain(
+      '**Machine:** 2 cores (Test CPU), 24 GiB, linux-x64, Node v20.0.0; 1 worker replica beside the main thread (as recorded in hcr.json)',
+    );
+    expect(renderModelCard(input, { machine: 'given' })).toContain('**Machine:** given');
+  });
+});
+
 describe('renderModelCard with one test set and an older evaluation', () => {
   it('describes the only result, flags the unrecorded weights, and keeps --machine in the regenerate command', async () => {
     const metadata = await readMetadata(modelDir);

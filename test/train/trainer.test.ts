@@ -54,6 +54,8 @@ describe('trainModel', () => {
     expect(loaded.metadata.architecture.name).toBe('tiny');
     expect(loaded.metadata.training?.bestEpoch).toBe(result.bestEpoch);
     expect(loaded.metadata.training?.hyperparameters.batchSize).toBe(16);
+    expect(loaded.metadata.training?.machine?.cores).toBeGreaterThan(0);
+    expect(loaded.metadata.training?.machine?.node).toBe(process.version);
     loaded.dispose();
     const checkpoint = await loadModel(result.checkpointDir);
     checkpoint.dispose();

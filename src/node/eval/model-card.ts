@@ -28,7 +28,7 @@ const MODEL_JSON_FILE = 'model.json';
 
 /** Options of {@link renderModelCard} and {@link writeModelCard}; defaults in {@link MODEL_CARD_DEFAULTS}. */
 export interface ModelCardOptions {
-  /** The machine the model was trained on, e.g. `'2-core Xeon, 4 GB'`. Default: "not recorded". */
+  /** The machine the model was trained on, e.g. `'2-core Xeon, 4 GB'`. Default: what hcr.json records, else "not recorded". */
   machine?: string;
   /** Classes whose recall is below this share are marked. Default: 0.85. */
   recallThreshold?: number;
@@ -668,7 +668,12 @@ function notForSection(metadata: ModelMetadata): string {
  *   history, parameters: 123456, files }, { machine: '2-core VM' });
  */
 export function renderModelCard(input: ModelCardInput, options: ModelCardOptions = {}): string {
-  const machine = options.machine?.trim() || MODEL_CARD_DEFAULTS.machine;
+  const recorded = input.metadata.training?.machine;
+  const machine =
+    options.machine?.trim() ||
+    (recorded
+      ? `${recorded.cores} cores (${recorded.cpu}), ${recorded.memoryGiB} GiB, ${recorded.platform}, Node ${recorded.node}; ${recorded.workers} worker replica${recorded.workers === 1 ? '' : 's'} beside the main thread (as recorded in hcr.json)`
+      : MODEL_CARD_DEFAULTS.machine);
   const threshold = options.recallThreshold ?? MODEL_CARD_DEFAULTS.recallThreshold;
   const confused = options.confusedPairs ?? MODEL_CARD_DEFAULTS.confusedPairs;
   const { metadata, evaluation } = input;

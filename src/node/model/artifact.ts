@@ -4,6 +4,7 @@
 
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
+import os from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { HcrError } from '../../core/errors.js';
@@ -32,6 +33,38 @@ export interface SourceRecord {
   readonly validationSeed?: number | null;
 }
 
+/** The machine a model was trained on, as recorded in the metadata. */
+export interface MachineRecord {
+  /** CPU model name, e.g. `'AMD EPYC'`. */
+  readonly cpu: string;
+  /** Cores available to the process. */
+  readonly cores: number;
+  readonly memoryGiB: number;
+  /** `process.platform-process.arch`, e.g. `'linux-x64'`. */
+  readonly platform: string;
+  /** Node.js version, e.g. `'v20.20.2'`. */
+  readonly node: string;
+  /** Worker replicas that trained beside the main thread. */
+  readonly workers: number;
+}
+
+/**
+ * This machine, as {@link MachineRecord} (with `workers` worker replicas).
+ *
+ * @example
+ * describeMachine(1).cores; // 2
+ */
+export function describeMachine(workers: number): MachineRecord {
+  return {
+    cpu: os.cpus()[0]?.model.trim() ?? 'unknown',
+    cores: os.availableParallelism(),
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    platform: `${process.platform}-${process.arch}`,
+    node: process.version,
+    workers,
+  };
+}
+
 /** A test set's headline figures, as recorded in the metadata. */
 export interface MetricRecord {
   readonly count: number;
@@ -55,6 +88,8 @@ export interface ModelMetadata {
     readonly bestEpoch: number;
     readonly durationSeconds: number;
     readonly backend: string;
+    /** What the model was trained on (absent in older models). */
+    readonly machine?: MachineRecord;
   } | null;
   readonly metrics: Readonly<Record<string, MetricRecord>>;
   readonly tfjsVersion: string;

@@ -18,6 +18,7 @@ import type { BackendName } from '../engine/backend.js';
 import { ReplicaPool, defaultWorkers } from '../engine/replicas.js';
 import { writeFileAtomic } from '../fs-atomic.js';
 import {
+  describeMachine,
   loadModel,
   loadOptimizerState,
   saveModel,
@@ -320,6 +321,7 @@ export async function trainModel(params: TrainParams): Promise<TrainResult> {
       bestEpoch,
       durationSeconds: Math.round(elapsed()),
       backend: params.backend ?? tf.getBackend(),
+      machine: describeMachine(pool.workers),
     },
     metrics: {},
   });
