@@ -80,6 +80,7 @@ export function trainingCurvesSpec(
         title: 'Measured on',
         scale: { domain: SPLIT_ORDER, range: ['#1f77b4', '#ff7f0e'] },
       };
+  const PANEL_HEIGHT = 260;
   const panel = (measure: 'accuracy' | 'loss') => {
     const title = measure === 'accuracy' ? 'Accuracy' : 'Loss (cross-entropy)';
     const y = {
@@ -95,7 +96,7 @@ export function trainingCurvesSpec(
     };
     return {
       width: 380,
-      height: 260,
+      height: PANEL_HEIGHT,
       title: { text: title, fontSize: 14 },
       layer: [
         {
@@ -148,21 +149,22 @@ export function trainingCurvesSpec(
             color: several ? { field: 'model', type: 'nominal' } : { value: '#2ca02c' },
           },
         },
-        // One label layer per model, stacked from the top, so that labels never overlap.
+        // One label layer per model, stacked so that labels never overlap, on the side the
+        // curves leave free: the bottom for accuracy (it climbs), the top for loss (it falls).
         // Right of the rule in the first half of the run, left of it in the second.
         ...best.map((b, i) => ({
           data: { values: [b] },
           mark: {
             type: 'text',
             align: b.epoch > (firstEpoch + maxEpoch) / 2 ? 'right' : 'left',
-            baseline: 'top',
+            baseline: measure === 'accuracy' ? 'bottom' : 'top',
             dx: b.epoch > (firstEpoch + maxEpoch) / 2 ? -4 : 4,
             fontWeight: 'bold',
             aria: false,
           },
           encoding: {
             x: { field: 'epoch', type: 'quantitative' },
-            y: { value: 4 + 16 * i },
+            y: { value: measure === 'accuracy' ? PANEL_HEIGHT - 4 - 16 * i : 4 + 16 * i },
             text: { field: 'label', type: 'nominal' },
             color: several ? { field: 'model', type: 'nominal' } : { value: '#2ca02c' },
           },
