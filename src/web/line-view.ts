@@ -7,7 +7,7 @@ import type { ReadCharacter, ReadResult } from '../core/read/read.js';
 import { classKind } from './lookalike.js';
 import type { PadRect } from './pad.js';
 import { percent } from './ranking.js';
-import { rankingItem } from './results.js';
+import { element, rankingItem, setText } from './results.js';
 
 /** What the line results say when there is nothing to read. */
 export const LINE_EMPTY_MESSAGE = 'Write a few characters';
@@ -55,22 +55,6 @@ function svg<K extends keyof SVGElementTagNameMap>(
   const el = document.createElementNS(SVG, tag);
   for (const [name, value] of Object.entries(attributes)) el.setAttribute(name, String(value));
   return el;
-}
-
-function element<K extends keyof HTMLElementTagNameMap>(
-  tag: K,
-  className: string,
-  text?: string,
-): HTMLElementTagNameMap[K] {
-  const el = document.createElement(tag);
-  el.className = className;
-  if (text !== undefined) el.textContent = text;
-  return el;
-}
-
-/** Sets an element's text only when it changes, so a live region speaks only on news. */
-function setText(el: HTMLElement, text: string): void {
-  if (el.textContent !== text) el.textContent = text;
 }
 
 /** The probability the classifier gave the label chosen (unknown when it is off the top-k kept). */

@@ -21,7 +21,8 @@ export interface ResultsView {
   readonly error: HTMLElement;
 }
 
-function element<K extends keyof HTMLElementTagNameMap>(
+/** A new element with a class and, optionally, its text. */
+export function element<K extends keyof HTMLElementTagNameMap>(
   tag: K,
   className: string,
   text?: string,
@@ -33,7 +34,7 @@ function element<K extends keyof HTMLElementTagNameMap>(
 }
 
 /** Sets an element's text only when it changes, so a live region speaks only on news. */
-function setText(el: HTMLElement, text: string): void {
+export function setText(el: HTMLElement, text: string): void {
   if (el.textContent !== text) el.textContent = text;
 }
 
