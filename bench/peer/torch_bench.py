@@ -64,6 +64,25 @@ def build_default(num_classes):
     )
 
 
+def build_large(num_classes):
+    """conv 32 -> pool -> 2x conv 64 -> pool -> 2x conv 128 -> pool (3x3 same + ReLU, no BN)
+    -> dropout .3 -> dense256 -> dense N."""
+    return nn.Sequential(
+        *conv3x3(1, 32),
+        nn.Conv2d(32, 64, 3, padding=1),
+        nn.ReLU(),
+        *conv3x3(64, 64),
+        nn.Conv2d(64, 128, 3, padding=1),
+        nn.ReLU(),
+        *conv3x3(128, 128),
+        nn.Flatten(),
+        nn.Dropout(0.3),
+        nn.Linear(128 * 3 * 3, 256),
+        nn.ReLU(),
+        nn.Linear(256, num_classes),
+    )
+
+
 def build_tiny(num_classes):
     """conv8 3x3 -> maxpool 4 -> dense N (hcr's test-sized network)."""
     return nn.Sequential(
@@ -82,6 +101,7 @@ def build_tiny(num_classes):
 ARCHITECTURES = {
     "seed": build_seed,
     "default": build_default,
+    "large": build_large,
     "tiny": build_tiny,
 }
 
