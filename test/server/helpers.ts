@@ -7,7 +7,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
 import * as tf from '@tensorflow/tfjs';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import sharp from 'sharp';
+import { expect } from 'vitest';
 import { createModel } from '../../src/core/architectures.js';
 import { LABEL_SETS } from '../../src/core/label-sets.js';
 import { saveModel } from '../../src/node/model/artifact.js';
@@ -231,4 +233,107 @@ export async function dataUrlPixels(url: string): Promise<Uint8Array> {
   if (info.width !== 28 || info.height !== 28)
     throw new Error(`expected 28x28, got ${info.width}x${info.height}`);
   return new Uint8Array(data.buffer, data.byteOffset, info.width * info.height * info.channels);
+}
+
+/** Checks a 4xx/5xx answer: JSON `{code, message}` and nothing else, no stack trace. */
+export function expectError(
+  res: LightMyRequestResponse,
+  status: number,
+  code: string,
+  message: RegExp,
+): void {
+  expect(res.statusCode).toBe(status);
+  expect(res.headers['content-type']).toMatch(/^application\/json/);
+  const body = res.json() as Record<string, unknown>;
+  expect(Object.keys(body).sort()).toEqual(['code', 'message']);
+  expect(body['code']).toBe(code);
+  expect(body['message']).toMatch(message);
+  expect(res.body).not.toMatch(/\n\s+at /);
+}
+
+/** One bad request: its name, how to send it, and the status, code and message expected. */
+export type BadInputCase = [
+  name: string,
+  send: () => Promise<LightMyRequestResponse>,
+  status: number,
+  code: string,
+  message: RegExp,
+];
+
+/**
+ * The bad uploads every image route (`/api/predict`, `/api/read`) answers alike, since both
+ * read their image through the same parsing; each route's own cases come on top.
+ *
+ * @param server the app under test, asked for at send time (tests build it in `beforeAll`)
+ */
+export function badUploadCases(server: () => FastifyInstance, url: string): BadInputCase[] {
+  const post = (payload: Buffer, type = 'image/png') =>
+    server().inject({ method: 'POST', url, headers: { 'content-type': type }, payload });
+  return [
+    [
+      'not an image',
+      () => post(Buffer.from('hello, not a picture')),
+      422,
+      'BAD_IMAGE',
+      /^upload: not an image that can be decoded \(PNG, JPEG/,
+    ],
+    [
+      'a truncated PNG',
+      () => post(L_PNG.subarray(0, 120)),
+      422,
+      'BAD_IMAGE',
+      /^upload: (cannot decode|not an image)/,
+    ],
+    ['a 0x0 PNG', () => post(pngHeaderOnly(0, 0)), 422, 'BAD_IMAGE', /^upload: /],
+    [
+      'a 20000x20000 image',
+      () => post(hugeBlackPng(20000)),
+      422,
+      'BAD_IMAGE',
+      /20000x20000 = 400000000 px exceeds the limit of 24000000/,
+    ],
+    ['a huge body', () => post(Buffer.alloc(300 * 1024, 1)), 413, 'TOO_LARGE', /262144 bytes/],
+    [
+      'a wrong content type',
+      () => post(Buffer.from('hello'), 'text/plain'),
+      415,
+      'UNSUPPORTED_MEDIA_TYPE',
+      /expected an image .* got text\/plain/,
+    ],
+    [
+      'a missing multipart field',
+      () =>
+        server().inject({ method: 'POST', url, ...multipart([{ name: 'comment', data: 'hi' }]) }),
+      400,
+      'BAD_REQUEST',
+      /expected a file in the field 'image'.*got only the field\(s\) comment/,
+    ],
+    [
+      'a JSON image that is not base64',
+      () => server().inject({ method: 'POST', url, payload: { image: 'not base64!' } }),
+      400,
+      'BAD_REQUEST',
+      /body\/image must match pattern/,
+    ],
+    [
+      'invalid JSON',
+      () =>
+        server().inject({
+          method: 'POST',
+          url,
+          headers: { 'content-type': 'application/json' },
+          payload: '{"image": ',
+        }),
+      400,
+      'BAD_REQUEST',
+      /not valid JSON/,
+    ],
+    [
+      'an empty request',
+      () => server().inject({ method: 'POST', url }),
+      400,
+      'BAD_REQUEST',
+      /got an empty request/,
+    ],
+  ];
 }
