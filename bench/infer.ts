@@ -18,6 +18,8 @@ import {
   measureTorchThreads,
   measure,
   note,
+  printSpeedJson,
+  runBenchmark,
   runTorch,
   speedBenchProgram,
   startSpeedBench,
@@ -252,10 +254,11 @@ async function main(): Promise<void> {
   ).option('--latency-runs <n>', 'single-image predictions timed', parsePositiveInt, 500);
   program.parse();
   const options = program.opts<InferBenchOptions>();
-  const { engine, machine, peer } = await startSpeedBench(
+  const setup = await startSpeedBench(
     options,
     `hcr inference speed: batch ${options.batch}, ${NUM_CLASSES} classes, random fixed-seed data`,
   );
+  const { engine, peer } = setup;
 
   const pool = makeImagePool(1);
   const results: ArchResult[] = [];
@@ -295,33 +298,10 @@ async function main(): Promise<void> {
   }
 
   if (options.json) {
-    console.log(
-      JSON.stringify(
-        {
-          benchmark: 'infer',
-          settings: {
-            batch: options.batch,
-            classes: NUM_CLASSES,
-            warmup: options.warmup,
-            steps: options.steps ?? null,
-            seconds: options.steps === undefined ? options.seconds : null,
-            latencyRuns: options.latencyRuns,
-          },
-          engine,
-          machine,
-          torch: peer ?? null,
-          results,
-        },
-        null,
-        2,
-      ),
-    );
+    printSpeedJson('infer', options, { latencyRuns: options.latencyRuns }, setup, results);
   } else {
     printTables(results, engine, options, peer);
   }
 }
 
-main().catch((err: unknown) => {
-  console.error(err instanceof Error ? err.message : String(err));
-  process.exitCode = 1;
-});
+runBenchmark(main);

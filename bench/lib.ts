@@ -551,3 +551,36 @@ export async function measureTorchThreads(
   }
   return { torch, ratio };
 }
+
+/**
+ * Prints a speed benchmark's machine-readable result: the settings every speed benchmark has
+ * (batch, classes, warm-up, steps or seconds) plus `extraSettings`, then the engine, machine,
+ * PyTorch peer and the per-architecture results.
+ */
+export function printSpeedJson(
+  benchmark: 'train' | 'infer',
+  options: SpeedBenchOptions,
+  extraSettings: Record<string, unknown>,
+  setup: { engine: EngineInfo; machine: MachineInfo; peer: TorchPython | undefined },
+  results: unknown,
+): void {
+  const settings = {
+    batch: options.batch,
+    classes: NUM_CLASSES,
+    ...extraSettings,
+    warmup: options.warmup,
+    steps: options.steps ?? null,
+    seconds: options.steps === undefined ? options.seconds : null,
+  };
+  const { engine, machine, peer } = setup;
+  const report = { benchmark, settings, engine, machine, torch: peer ?? null, results };
+  console.log(JSON.stringify(report, null, 2));
+}
+
+/** Runs a benchmark's main function; a failure prints its message and sets exit code 1. */
+export function runBenchmark(main: () => Promise<void>): void {
+  main().catch((err: unknown) => {
+    console.error(err instanceof Error ? err.message : String(err));
+    process.exitCode = 1;
+  });
+}

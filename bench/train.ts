@@ -20,6 +20,8 @@ import {
   measureTorchThreads,
   measure,
   note,
+  printSpeedJson,
+  runBenchmark,
   speedBenchProgram,
   startSpeedBench,
 } from './lib.js';
@@ -155,10 +157,11 @@ async function main(): Promise<void> {
   );
   program.parse();
   const options = program.opts<TrainBenchOptions>();
-  const { engine, machine, peer } = await startSpeedBench(
+  const setup = await startSpeedBench(
     options,
     `hcr training speed: batch ${options.batch}, ${NUM_CLASSES} classes, Adam 1e-3, sparse categorical cross-entropy, random fixed-seed data`,
   );
+  const { engine, peer } = setup;
 
   const pool = makeImagePool(1);
   const results: ArchResult[] = [];
@@ -181,35 +184,20 @@ async function main(): Promise<void> {
   }
 
   if (options.json) {
-    console.log(
-      JSON.stringify(
-        {
-          benchmark: 'train',
-          settings: {
-            batch: options.batch,
-            classes: NUM_CLASSES,
-            optimizer: 'adam',
-            learningRate: 1e-3,
-            loss: 'sparseCategoricalCrossentropy',
-            warmup: options.warmup,
-            steps: options.steps ?? null,
-            seconds: options.steps === undefined ? options.seconds : null,
-          },
-          engine,
-          machine,
-          torch: peer ?? null,
-          results,
-        },
-        null,
-        2,
-      ),
+    printSpeedJson(
+      'train',
+      options,
+      {
+        optimizer: 'adam',
+        learningRate: 1e-3,
+        loss: 'sparseCategoricalCrossentropy',
+      },
+      setup,
+      results,
     );
   } else {
     printTable(results, engine, options, peer);
   }
 }
 
-main().catch((err: unknown) => {
-  console.error(err instanceof Error ? err.message : String(err));
-  process.exitCode = 1;
-});
+runBenchmark(main);
