@@ -75,7 +75,9 @@ describe('hcr train', () => {
   it('rejects an unknown architecture or label set, listing the valid ones', async () => {
     const arch = await run('train', '--arch', 'resnet', ...dataArgs());
     expect(arch.code).toBe(2);
-    expect(arch.stderr).toMatch(/'resnet' is invalid\. Allowed choices are seed, default, large, tiny/);
+    expect(arch.stderr).toMatch(
+      /'resnet' is invalid\. Allowed choices are seed, default, large, tiny/,
+    );
     const labels = await run('train', '--label-set', 'greek', ...dataArgs());
     expect(labels.code).toBe(2);
     expect(labels.stderr).toMatch(
