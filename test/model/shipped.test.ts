@@ -20,7 +20,6 @@ interface PaperGlyph {
   readonly ink: string;
   readonly penWidth: number;
   readonly scale: number;
-  readonly rotate: number;
   readonly paper: 'plain' | 'gradient' | 'shadow';
 }
 
@@ -46,7 +45,7 @@ const PAPER_GLYPHS: Record<string, PaperGlyph> = {
 };
 
 function glyph(path: string, style: Partial<PaperGlyph>): PaperGlyph {
-  return { path, ink: '#1d1f3a', penWidth: 4.2, scale: 5, rotate: 0, paper: 'plain', ...style };
+  return { path, ink: '#1d1f3a', penWidth: 4.2, scale: 5, paper: 'plain', ...style };
 }
 
 const PAPERS: Record<PaperGlyph['paper'], string> = {
@@ -65,7 +64,7 @@ async function photograph(g: PaperGlyph, seed: number): Promise<Buffer> {
     `<defs><linearGradient id="paper" x1="0" y1="0" x2="1" y2="${g.paper === 'shadow' ? 0 : 1}">` +
     `${PAPERS[g.paper]}</linearGradient></defs>` +
     `<rect width="100%" height="100%" fill="url(#paper)"/>` +
-    `<g transform="translate(${width * 0.35} ${height * 0.15}) scale(${g.scale}) rotate(${g.rotate})">` +
+    `<g transform="translate(${width * 0.35} ${height * 0.15}) scale(${g.scale})">` +
     `<path d="${g.path}" fill="none" stroke="${g.ink}" stroke-width="${g.penWidth}" ` +
     `stroke-linecap="round" stroke-linejoin="round"/></g></svg>`;
   const { data, info } = await sharp(Buffer.from(svg)).raw().toBuffer({ resolveWithObject: true });
