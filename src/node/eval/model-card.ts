@@ -16,7 +16,12 @@ import {
 } from '../../core/metrics.js';
 import { BACKENDS } from '../engine/backend.js';
 import { writeFileAtomic } from '../fs-atomic.js';
-import { readMetadata, type ModelMetadata, type SourceRecord } from '../model/artifact.js';
+import {
+  readMetadata,
+  type MachineRecord,
+  type ModelMetadata,
+  type SourceRecord,
+} from '../model/artifact.js';
 import { readHistory } from '../report/report.js';
 import type { EpochRecord } from '../train/trainer.js';
 import { EVALUATION_FILE, type EvaluationReport } from './evaluate.js';
@@ -658,6 +663,15 @@ function notForSection(metadata: ModelMetadata): string {
   return ['## What the model is not for', '', ...items].join('\n');
 }
 
+/** The card's machine line for what hcr.json records, e.g. "2 cores (AMD EPYC), 24 GiB, ...". */
+function describeRecordedMachine(m: MachineRecord): string {
+  const replicas = `${m.workers} worker replica${m.workers === 1 ? '' : 's'}`;
+  return (
+    `${m.cores} cores (${m.cpu}), ${m.memoryGiB} GiB, ${m.platform}, Node ${m.node}; ` +
+    `${replicas} beside the main thread (as recorded in hcr.json)`
+  );
+}
+
 /**
  * The model card as markdown, from a model directory's files already read. Pure: the same
  * input always gives the same text (no clock, no file system), so a regenerated card only
@@ -671,9 +685,7 @@ export function renderModelCard(input: ModelCardInput, options: ModelCardOptions
   const recorded = input.metadata.training?.machine;
   const machine =
     options.machine?.trim() ||
-    (recorded
-      ? `${recorded.cores} cores (${recorded.cpu}), ${recorded.memoryGiB} GiB, ${recorded.platform}, Node ${recorded.node}; ${recorded.workers} worker replica${recorded.workers === 1 ? '' : 's'} beside the main thread (as recorded in hcr.json)`
-      : MODEL_CARD_DEFAULTS.machine);
+    (recorded ? describeRecordedMachine(recorded) : MODEL_CARD_DEFAULTS.machine);
   const threshold = options.recallThreshold ?? MODEL_CARD_DEFAULTS.recallThreshold;
   const confused = options.confusedPairs ?? MODEL_CARD_DEFAULTS.confusedPairs;
   const { metadata, evaluation } = input;
