@@ -107,17 +107,24 @@ describe('look-alike context', () => {
   });
 });
 
-describe('readText with context', () => {
+describe("readText with the 'rules' decoder", () => {
   const classifier = templateClassifier();
   // The template classifier cannot tell the ring O from 0: only the line can.
   const page = drawPage(380, 90, layout('HOL7O4', 40, [14, 14, 50, 14, 14]));
 
   it('reads the ring as O between letters and as 0 between digits', async () => {
-    const result = await readText(page.image, classifier);
+    const result = await readText(page.image, classifier, { decoder: 'rules' });
+    expect(result.decoder).toBe('rules');
     expect(result.text).toBe('HOL 704');
     expect(result.rawText).toBe('H0L 704');
     const ring = result.lines[0]!.characters[1]!;
-    expect(ring).toMatchObject({ label: 'O', raw: '0', context: 'letter', alternatives: ['0'] });
+    expect(ring).toMatchObject({
+      label: 'O',
+      raw: '0',
+      context: 'letter',
+      changedBy: 'rules',
+      alternatives: ['0'],
+    });
     expect(
       ring.top
         .map((t) => t.label)
@@ -127,10 +134,13 @@ describe('readText with context', () => {
   });
 
   it('turns off with context: false, giving the classifier labels', async () => {
-    const result = await readText(page.image, classifier, { context: false });
+    const result = await readText(page.image, classifier, { context: false, decoder: 'rules' });
     expect(result.context).toBe(false);
+    expect(result.decoder).toBe('none');
     expect(result.text).toBe('H0L 704');
-    expect(result.text).toBe((await readText(page.image, classifier)).rawText);
+    expect(result.text).toBe(
+      (await readText(page.image, classifier, { decoder: 'rules' })).rawText,
+    );
     expect(result.lines[0]!.characters.some((c) => c.context)).toBe(false);
   });
 });

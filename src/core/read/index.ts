@@ -5,3 +5,6 @@ export * from './options.js';
 export * from './context.js';
 export * from './segment.js';
 export * from './read.js';
+export * from './language-model.js';
+export * from './constraints.js';
+export * from './decode.js';

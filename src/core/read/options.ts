@@ -6,6 +6,17 @@ import type { ClassPair } from '../metrics.js';
 import { LOOKALIKE_PAIRS } from '../metrics.js';
 import type { Polarity } from '../normalize.js';
 import type { ContextScope } from './context.js';
+import { parsePattern } from './constraints.js';
+import type { Lexicon, Pattern } from './constraints.js';
+import type { LanguageModel } from './language-model.js';
+
+/**
+ * How a line is decoded: `'language-model'` searches the segmentations × the classifier's
+ * probabilities × the character language model (decode.ts); `'rules'` keeps the classifier's
+ * best cover and settles look-alikes by each word's kind (context.ts, the reader before the
+ * language model).
+ */
+export type Decoder = 'language-model' | 'rules';
 
 /**
  * The look-alike pairs the line context decides between: {@link LOOKALIKE_PAIRS} (O/0, I/1, S/5,
@@ -23,8 +34,54 @@ export const READ_LOOKALIKES: readonly ClassPair[] = Object.freeze([
 
 /** Options of reading an image of handwriting; every field is optional, see {@link READ_DEFAULTS}. */
 export interface ReadOptions {
-  /** Use the line as context for look-alikes (O/0, I/1, ...). Default: true. */
+  /**
+   * Use the line as context: the language model (or the rules, see `decoder`). False reads with
+   * the classifier (and the constraints) alone. Default: true.
+   */
   readonly context?: boolean;
+  /** How the context is applied. Default: `'language-model'`. */
+  readonly decoder?: Decoder;
+  /**
+   * The character language model (loaded by the caller: `models/lm-en` in Node, fetched by the
+   * page). Without one, the `'language-model'` decoder searches with the classifier alone.
+   */
+  readonly languageModel?: LanguageModel;
+  /**
+   * Weight of the language model against the classifier (1: the two count alike). Tuned on dev
+   * lines built from validation images (bench/tune-lm.ts), never on test lines. Default: 0.7.
+   */
+  readonly lmWeight?: number;
+  /** Hypotheses kept per position by the search. Default: 24. */
+  readonly beamWidth?: number;
+  /** Readings returned per line, best first (`alternatives` of each line when > 1). Default: 1. */
+  readonly alternatives?: number;
+  /**
+   * Characters a reading may use: `digits`, `letters`, `alnum`, or the characters themselves
+   * (`0123456789ABCDEF`). Default: `'alnum'`.
+   */
+  readonly charset?: string;
+  /**
+   * The shape of every line: a mask (`AA99 9AA`: A a letter, 9 a digit, # either) or a small
+   * regex (`[A-Z]{2}\d{2} \d[A-Z]{2}`); see `parsePattern`. Default: `''` (none).
+   */
+  readonly pattern?: string;
+  /**
+   * Entries a line may be, one a line (text), or a parsed lexicon: the nearest entry wins and
+   * the reading stays beside it. Default: none.
+   */
+  readonly lexicon?: string | Lexicon;
+  /** The lexicon's name in messages (its file name). Default: `'lexicon'`. */
+  readonly lexiconName?: string;
+  /**
+   * Keep every wide gap as a space (`D O G` reads `D O G`); by default a gap is a space only
+   * when it is wide against the line's own letter spacing, so `D O G` reads `DOG`. Default: false.
+   */
+  readonly keepSpacing?: boolean;
+  /**
+   * A gap is a word break when it is at least this many times the line's typical gap between
+   * letters (their lower quartile) as well as `spaceGap` character heights. Default: 2.
+   */
+  readonly spaceRatio?: number;
   /**
    * What the context may change: `'lookalikes'` only swaps a label for its look-alike partner
    * (O -> 0 in a number); `'all'` gives any character of the wrong kind its run's kind's most
@@ -68,6 +125,15 @@ export interface ReadOptions {
  */
 export const READ_DEFAULTS = Object.freeze({
   context: true,
+  decoder: 'language-model' as Decoder,
+  lmWeight: 0.7,
+  beamWidth: 24,
+  alternatives: 1,
+  charset: 'alnum',
+  pattern: '',
+  lexiconName: 'lexicon',
+  keepSpacing: false,
+  spaceRatio: 2,
   contextScope: 'lookalikes' as ContextScope,
   lookalikes: READ_LOOKALIKES,
   top: 3,
@@ -78,10 +144,20 @@ export const READ_DEFAULTS = Object.freeze({
   maxSlant: 8,
   maxPixels: 40_000_000,
   polarity: 'auto' as Polarity,
-}) satisfies Readonly<Required<ReadOptions>>;
+}) satisfies Readonly<Required<Omit<ReadOptions, 'languageModel' | 'lexicon'>>>;
 
-/** {@link ReadOptions} with every default filled in. */
-export type ResolvedReadOptions = Readonly<Required<ReadOptions>>;
+/**
+ * {@link ReadOptions} with every default filled in and the pattern parsed (the language model
+ * and the lexicon stay optional: they have no default).
+ */
+export type ResolvedReadOptions = Readonly<
+  Required<Omit<ReadOptions, 'languageModel' | 'lexicon'>> & {
+    languageModel?: LanguageModel;
+    lexicon?: string | Lexicon;
+    /** The pattern parsed; absent when `pattern` is empty. */
+    parsedPattern?: Pattern;
+  }
+>;
 
 /**
  * Fills in the defaults of {@link ReadOptions} and checks every value once.
@@ -91,7 +167,11 @@ export type ResolvedReadOptions = Readonly<Required<ReadOptions>>;
  * resolveReadOptions({ context: false }).top; // 3
  */
 export function resolveReadOptions(options: ReadOptions = {}): ResolvedReadOptions {
-  const o: Required<ReadOptions> = { ...READ_DEFAULTS };
+  const o: Required<Omit<ReadOptions, 'languageModel' | 'lexicon'>> & {
+    languageModel?: LanguageModel;
+    lexicon?: string | Lexicon;
+    parsedPattern?: Pattern;
+  } = { ...READ_DEFAULTS };
   for (const [key, value] of Object.entries(options)) {
     if (value !== undefined) (o as Record<string, unknown>)[key] = value;
   }
@@ -108,6 +188,37 @@ export function resolveReadOptions(options: ReadOptions = {}): ResolvedReadOptio
     o.contextScope,
   );
   check(Number.isInteger(o.top) && o.top >= 1, 'top', 'an integer >= 1', o.top);
+  check(
+    o.decoder === 'language-model' || o.decoder === 'rules',
+    'decoder',
+    "'language-model' or 'rules'",
+    o.decoder,
+  );
+  check(o.lmWeight >= 0 && o.lmWeight <= 10, 'lmWeight', 'in 0-10', o.lmWeight);
+  check(
+    Number.isInteger(o.beamWidth) && o.beamWidth >= 1 && o.beamWidth <= 1000,
+    'beamWidth',
+    'an integer 1-1000',
+    o.beamWidth,
+  );
+  check(
+    Number.isInteger(o.alternatives) && o.alternatives >= 1 && o.alternatives <= 100,
+    'alternatives',
+    'an integer 1-100',
+    o.alternatives,
+  );
+  check(typeof o.charset === 'string' && o.charset.length > 0, 'charset', 'a charset', o.charset);
+  check(typeof o.pattern === 'string', 'pattern', 'a string', o.pattern);
+  check(typeof o.keepSpacing === 'boolean', 'keepSpacing', 'true or false', o.keepSpacing);
+  check(o.spaceRatio >= 1, 'spaceRatio', '>= 1', o.spaceRatio);
+  const constrained = o.pattern !== '' || o.lexicon !== undefined || o.charset !== 'alnum';
+  if (o.decoder === 'rules' && o.context && constrained) {
+    throw new HcrError(
+      'BAD_OPTION',
+      "read: charset, pattern and lexicon need the 'language-model' decoder, got decoder 'rules'",
+    );
+  }
+  if (o.pattern !== '') o.parsedPattern = parsePattern(o.pattern);
   check(o.spaceGap > 0, 'spaceGap', '> 0', o.spaceGap);
   check(o.inkThreshold > 0 && o.inkThreshold < 1, 'inkThreshold', 'in (0, 1)', o.inkThreshold);
   check(

@@ -1,15 +1,22 @@
 // Reading an image of one or more lines of handwriting: segment it into candidate characters
 // (segment.ts), classify every candidate in one batch with an injected classifier (a model in
-// Node, tfjs in the browser, a stub in tests), keep per line the way of covering it with
-// characters that the classifier is surest of, mark spaces at wide gaps, and settle
-// look-alikes by their neighbours (context.ts).
+// Node, tfjs in the browser, a stub in tests), find the word breaks from the line's own
+// spacing, and decode each line (decode.ts): a search over the ways of covering it with
+// characters × the classifier's probabilities × the character language model
+// (language-model.ts), under the user's charset, pattern and lexicon (constraints.ts). The
+// rules of context.ts (look-alikes settled by each word's kind) remain as the 'rules' decoder.
 
 import { HcrError } from '../errors.js';
 import type { PixelBox } from '../normalize.js';
 import type { GrayImage } from '../types.js';
-import { applyLineContext, lookalikePartners } from './context.js';
+import { charsetClasses, parseLexicon } from './constraints.js';
+import type { Lexicon } from './constraints.js';
+import { applyLineContext, characterKind, lookalikePartners } from './context.js';
 import type { CharacterKind, ContextDecision } from './context.js';
+import { decodeLine } from './decode.js';
+import type { DecodedReading, DecodedStep, DecodeSettings } from './decode.js';
 import { resolveReadOptions } from './options.js';
+import type { Decoder } from './options.js';
 import type { ReadOptions, ResolvedReadOptions } from './options.js';
 import { segmentImage, upperMedian } from './segment.js';
 import type { Segmentation } from './segment.js';
@@ -47,10 +54,45 @@ export interface ReadCharacter {
   readonly top: readonly RankedClass[];
   /** True when a space precedes this character. */
   readonly spaceBefore: boolean;
-  /** Set when the context replaced the classifier's label: the kind of run it sits in. */
+  /** Set when the label is not the classifier's: the kind of the label chosen. */
   readonly context?: CharacterKind;
+  /** Set when the label is not the classifier's: what decided it. */
+  readonly changedBy?: ChangeReason;
+  /**
+   * What the language model said of the label here: log P(label | the word so far), natural
+   * log (0 is certain; about -3.3 is a uniform guess among 26 letters). Absent without it.
+   */
+  readonly languageModel?: number;
   /** Look-alikes the label could also be (the classifier's label when the context changed it). */
   readonly alternatives: readonly string[];
+}
+
+/** What replaced the classifier's own label of a character. */
+export type ChangeReason = 'language-model' | 'rules' | 'charset' | 'pattern' | 'lexicon';
+
+/** One of a line's N best readings. */
+export interface ReadAlternative {
+  readonly text: string;
+  /** Its score: log-probability of the classifier plus the weighted language-model gain. */
+  readonly score: number;
+  /** Its share among the N best (their scores' softmax). */
+  readonly probability: number;
+}
+
+/** The lexicon entry a line was read as. */
+export interface LexiconMatch {
+  /** The entry: the line's text. */
+  readonly entry: string;
+  /** What the line reads without the lexicon. */
+  readonly reading: string;
+  /**
+   * How much less likely the image makes the entry than its best reading, in log-probability
+   * (0: the image reads exactly the entry). Absent when no way of cutting the line spells an
+   * entry and the entry nearest in spelling was taken.
+   */
+  readonly score?: number;
+  /** Edit distance between the reading and the entry (spaces and case ignored). */
+  readonly distance: number;
 }
 
 /** One line read. */
@@ -64,6 +106,12 @@ export interface ReadLine {
   /** The (upper) median height of the line's characters in pixels: the unit of the space gap. */
   readonly charHeight: number;
   readonly characters: readonly ReadCharacter[];
+  /** The N best readings, best first, when more than one was asked for. */
+  readonly alternatives?: readonly ReadAlternative[];
+  /** With a lexicon: the entry read, and the reading beside it. */
+  readonly lexicon?: LexiconMatch;
+  /** With a pattern: whether a reading fits it (false: the line is read without it). */
+  readonly patternMatched?: boolean;
 }
 
 /** What {@link readText} found. */
@@ -89,10 +137,64 @@ export interface ReadResult {
   readonly candidates: number;
   /** Whether the line context was applied. */
   readonly context: boolean;
+  /** How the lines were decoded: `none` when the context is off. */
+  readonly decoder: Decoder | 'none';
 }
 
-/** Added to the score of each character, so that a confident split beats a doubtful whole. */
-const CHARACTER_BONUS = 0.1;
+/** Classes tried per candidate by the search (all of them under a pattern or a lexicon). */
+const CLASSES_PER_CANDIDATE = 6;
+
+/** The classes and constraints of a reading, checked once against the classifier's classes. */
+export interface PreparedReading {
+  /** The classes the charset allows (absent: all). */
+  readonly allowed?: ReadonlySet<string>;
+  readonly lexicon?: Lexicon;
+}
+
+/**
+ * Checks the charset, the pattern and the lexicon against the classifier's classes, before any
+ * work is done on the image.
+ *
+ * @throws HcrError BAD_OPTION naming the charset, the pattern position or the lexicon line and
+ *   column that the model cannot read
+ * @example
+ * prepareReading(resolveReadOptions({ charset: 'digits' }), classes).allowed; // Set {'0', ...}
+ */
+export function prepareReading(
+  options: ResolvedReadOptions,
+  classes: readonly string[],
+): PreparedReading {
+  const allowed =
+    options.charset === 'alnum' ? undefined : charsetClasses(options.charset, classes);
+  const pattern = options.parsedPattern;
+  if (pattern) {
+    const known = new Set(classes);
+    for (const variant of pattern.variants) {
+      for (const slot of variant) {
+        const ok = [...slot.chars].some(
+          (ch) =>
+            (known.has(ch) || known.has(ch.toUpperCase()) || known.has(ch.toLowerCase())) &&
+            (!allowed || allowed.has(ch) || allowed.has(ch.toUpperCase())),
+        );
+        if (!ok) {
+          throw new HcrError(
+            'BAD_OPTION',
+            `pattern '${pattern.source}', position ${slot.at + 1}: allows no character the ` +
+              `model reads${allowed ? ` within charset '${options.charset}'` : ''} ` +
+              `(${(allowed ? [...allowed] : classes).join('')})\n  ${pattern.source}\n  ${' '.repeat(slot.at)}^`,
+          );
+        }
+      }
+    }
+  }
+  const lexicon =
+    options.lexicon === undefined
+      ? undefined
+      : typeof options.lexicon === 'string'
+        ? parseLexicon(options.lexicon, classes, options.lexiconName)
+        : options.lexicon;
+  return { ...(allowed ? { allowed } : {}), ...(lexicon ? { lexicon } : {}) };
+}
 
 function boxUnion(boxes: readonly PixelBox[]): PixelBox {
   if (boxes.length === 0) return { x: 0, y: 0, width: 0, height: 0 };
@@ -104,13 +206,52 @@ function boxUnion(boxes: readonly PixelBox[]): PixelBox {
 }
 
 /**
+ * Where the words of a line break, from the gaps between its characters (in reading order):
+ * a gap of at least `spaceGap` character heights is `wide`; it is a `word` break when it is
+ * also at least `spaceRatio` times the line's typical gap between letters (the lower quartile
+ * of its gaps), so that evenly letter-spaced writing (`D O G`) is one word.
+ *
+ * @param gaps - the gaps between neighbouring characters, in pixels (negative: overlapping)
+ * @example
+ * lineSpacing([40, 42], 40, 0.6, 2).word; // [false, false]: D O G is one word
+ * lineSpacing([2, 45, 3], 40, 0.6, 2).word; // [false, true, false]: AB CD
+ */
+export function lineSpacing(
+  gaps: readonly number[],
+  charHeight: number,
+  spaceGap: number,
+  spaceRatio: number,
+): { wide: boolean[]; word: boolean[] } {
+  const sorted = gaps.map((g) => Math.max(0, g)).sort((a, b) => a - b);
+  const typical = sorted.length > 0 ? sorted[Math.floor((sorted.length - 1) / 4)]! : 0;
+  const wide = gaps.map((g) => g >= spaceGap * charHeight);
+  const word = gaps.map((g, i) => wide[i]! && g >= spaceRatio * typical);
+  return { wide, word };
+}
+
+/** The gap before each of `boxes` (left to right): its left edge minus the right-most edge so far. */
+function gapsBefore(boxes: readonly PixelBox[]): number[] {
+  let right = -Infinity;
+  return boxes.map((b, k) => {
+    const gap = k === 0 ? 0 : b.x - right - 1;
+    right = Math.max(right, b.x + b.width - 1);
+    return gap;
+  });
+}
+
+/**
  * The second half of reading, given the segmentation and the classifier's probabilities for
- * its candidates: per line the cover of its atoms by candidates with the highest total score
- * (log probability of the best class, plus a small bonus per character, minus shape
- * penalties), spaces at gaps of `spaceGap` character heights, then the line context.
+ * its candidates. Per line: the classifier's best cover of the atoms gives the character height
+ * and the gaps, hence the word breaks (see {@link lineSpacing}); then the line is decoded
+ * (decode.ts: segmentations × classifier × language model × constraints), or with the
+ * `'rules'` decoder the best cover's look-alikes are settled by each word's kind. With a
+ * lexicon, the entry the image reads best (else the one nearest in spelling) is the line's
+ * text, and the reading stays beside it.
  *
  * @param probs - `segmentation.candidates.length` rows of `classes.length` probabilities
- * @throws HcrError BAD_MODEL when `probs` does not have one row per candidate
+ * @param prepared - from {@link prepareReading} (computed here when absent)
+ * @throws HcrError BAD_MODEL when `probs` does not have one row per candidate; BAD_OPTION for a
+ *   charset, pattern or lexicon the classes cannot satisfy
  * @example
  * const seg = segmentImage(image, options);
  * const result = chooseCharacters(seg, await classify(seg.images, seg.candidates.length), classes, options);
@@ -120,6 +261,7 @@ export function chooseCharacters(
   probs: Float32Array,
   classes: readonly string[],
   options: ResolvedReadOptions,
+  prepared: PreparedReading = prepareReading(options, classes),
 ): ReadResult {
   const numClasses = classes.length;
   const count = segmentation.candidates.length;
@@ -129,6 +271,7 @@ export function chooseCharacters(
       `read: expected ${count} x ${numClasses} probabilities from the classifier, got ${probs.length}`,
     );
   }
+  const decoder: ReadResult['decoder'] = options.context ? options.decoder : 'none';
   const base = {
     width: segmentation.width,
     height: segmentation.height,
@@ -137,6 +280,7 @@ export function chooseCharacters(
     specks: segmentation.specks,
     candidates: count,
     context: options.context,
+    decoder,
   };
   if (segmentation.status !== 'ok') {
     return {
@@ -174,50 +318,129 @@ export function chooseCharacters(
   const lines: ReadLine[] = [];
   for (const line of segmentation.lines) {
     const n = line.atoms.length;
-    const score = new Float64Array(n + 1).fill(-Infinity);
-    const choice = new Int32Array(n + 1).fill(-1);
-    score[0] = 0;
-    const byFirst = [...line.candidates].sort(
-      (a, b) => segmentation.candidates[a]!.first - segmentation.candidates[b]!.first,
-    );
-    for (const index of byFirst) {
+    const candidates = line.candidates.map((index) => {
       const c = segmentation.candidates[index]!;
-      if (score[c.first] === -Infinity) continue;
-      const s =
-        score[c.first]! +
-        Math.log(Math.max(best(c.row).probability, 1e-9)) +
-        CHARACTER_BONUS -
-        c.penalty;
-      if (s > score[c.last + 1]!) {
-        score[c.last + 1] = s;
-        choice[c.last + 1] = index;
+      return { first: c.first, last: c.last, penalty: c.penalty, row: c.row, index };
+    });
+    // The classifier's best cover (exact dynamic programme): the rules' reading, and the
+    // characters whose heights and gaps measure the line's spacing.
+    const settings = {
+      probs,
+      classes,
+      lmWeight: 0,
+      beamWidth: options.beamWidth,
+      classesPerCandidate: 1,
+      nBest: 1,
+    };
+    const plain = decodeLine({ atoms: n, candidates, wordBreaks: [] }, settings)[0]!;
+    const plainBoxes = plain.steps.map(
+      (s) => segmentation.candidates[candidates[s.candidate]!.index]!.box,
+    );
+    const charHeight = upperMedian(plainBoxes.map((b) => b.height));
+    const spacing = lineSpacing(
+      gapsBefore(plainBoxes),
+      charHeight,
+      options.spaceGap,
+      options.spaceRatio,
+    );
+    const wordBreaks = new Array<boolean>(n + 1).fill(false);
+    plain.steps.forEach((s, k) => {
+      if (k > 0 && spacing.word[k]) wordBreaks[candidates[s.candidate]!.first] = true;
+    });
+    const decodeLineWith = (extra: Partial<DecodeSettings>) =>
+      decodeLine(
+        { atoms: n, candidates, wordBreaks },
+        {
+          ...settings,
+          classesPerCandidate: CLASSES_PER_CANDIDATE,
+          nBest: options.alternatives,
+          ...(prepared.allowed ? { allowed: prepared.allowed } : {}),
+          ...(decoder === 'language-model' && options.languageModel
+            ? { languageModel: options.languageModel, lmWeight: options.lmWeight }
+            : {}),
+          ...extra,
+        },
+      );
+
+    let readings: DecodedReading[];
+    let patternMatched: boolean | undefined;
+    if (decoder === 'rules') {
+      readings = [plain];
+    } else {
+      readings = options.parsedPattern ? decodeLineWith({ pattern: options.parsedPattern }) : [];
+      if (options.parsedPattern) patternMatched = readings.length > 0;
+      if (readings.length === 0) readings = decodeLineWith({});
+      if (readings.length === 0) readings = [plain];
+    }
+    const chosen = readings[0]!;
+
+    let lexiconMatch: ReadLine['lexicon'];
+    let lexiconSteps: readonly DecodedStep[] | undefined;
+    if (prepared.lexicon) {
+      const lexicon = prepared.lexicon;
+      const bare = (t: string) => t.replace(/ /g, '').toUpperCase();
+      const [match] = decodeLineWith({ lexicon, languageModel: undefined, lmWeight: 0, nBest: 1 });
+      if (match?.entry !== undefined) {
+        const entry = lexicon.entries[match.entry]!;
+        lexiconMatch = {
+          entry,
+          reading: chosen.text,
+          score: match.score - plain.score,
+          distance: editDistance(bare(chosen.text), bare(entry)),
+        };
+        lexiconSteps = match.steps;
+      } else {
+        let nearest = 0;
+        let distance = Infinity;
+        lexicon.entries.forEach((e, i) => {
+          const d = editDistance(bare(chosen.text), bare(e));
+          if (d < distance) {
+            distance = d;
+            nearest = i;
+          }
+        });
+        lexiconMatch = { entry: lexicon.entries[nearest]!, reading: chosen.text, distance };
       }
     }
-    const chosen: number[] = [];
-    for (let end = n; end > 0;) {
-      const index = choice[end]!;
-      chosen.unshift(index);
-      end = segmentation.candidates[index]!.first;
-    }
-    // Spaces are measured in the height of the characters chosen (broken pieces joined).
-    const charHeight = upperMedian(chosen.map((i) => segmentation.candidates[i]!.box.height));
-    let right = -Infinity;
-    const raw = chosen.map((index, k) => {
-      const c = segmentation.candidates[index]!;
-      const spaceBefore = k > 0 && c.box.x - right - 1 >= options.spaceGap * charHeight;
-      right = Math.max(right, c.box.x + c.box.width - 1);
-      const top = best(c.row);
+
+    const steps = lexiconSteps ?? chosen.steps;
+    const boxes = steps.map((s) => segmentation.candidates[candidates[s.candidate]!.index]!.box);
+    const wide = lineSpacing(
+      gapsBefore(boxes),
+      charHeight,
+      options.spaceGap,
+      options.spaceRatio,
+    ).wide;
+    const raw = steps.map((s, k) => {
+      const c = segmentation.candidates[candidates[s.candidate]!.index]!;
+      const spaceBefore =
+        options.keepSpacing && !options.parsedPattern ? k > 0 && wide[k]! : s.spaceBefore;
       const probabilities: Record<string, number> = {};
       classes.forEach((label, i) => {
         probabilities[label] = probs[c.row * numClasses + i]!;
       });
-      return { c, spaceBefore, label: classes[top.index]!, probabilities };
+      return { c, step: s, spaceBefore, label: classes[best(c.row).index]!, probabilities };
     });
-    const decisions: ContextDecision[] = options.context
-      ? applyLineContext(raw, partners, { scope: options.contextScope })
-      : raw.map((r) => ({ label: r.label, alternatives: [...(partners.get(r.label) ?? [])] }));
+    const decisions: ContextDecision[] =
+      decoder === 'rules'
+        ? applyLineContext(raw, partners, { scope: options.contextScope })
+        : raw.map((r) => {
+            const label = r.step.label;
+            if (label === r.label) return { label, alternatives: [...(partners.get(label) ?? [])] };
+            const kind = characterKind(label);
+            return { label, ...(kind ? { context: kind } : {}), alternatives: [r.label] };
+          });
+    const changedBy = (r: (typeof raw)[number], label: string): ChangeReason | undefined => {
+      if (label === r.label) return undefined;
+      if (decoder === 'rules') return 'rules';
+      if (lexiconSteps) return 'lexicon';
+      if (prepared.allowed && !prepared.allowed.has(r.label)) return 'charset';
+      if (options.parsedPattern && patternMatched) return 'pattern';
+      return 'language-model';
+    };
     const characters: ReadCharacter[] = raw.map((r, k) => {
       const d = decisions[k]!;
+      const reason = changedBy(r, d.label);
       return {
         label: d.label,
         raw: r.label,
@@ -225,17 +448,36 @@ export function chooseCharacters(
         top: rank(r.c.row),
         spaceBefore: r.spaceBefore,
         ...(d.context ? { context: d.context } : {}),
+        ...(reason ? { changedBy: reason } : {}),
+        ...(decoder === 'language-model' && options.languageModel
+          ? { languageModel: r.step.lmLogProb }
+          : {}),
         alternatives: d.alternatives,
       };
     });
     const join = (pick: (c: ReadCharacter) => string) =>
       characters.map((c) => (c.spaceBefore ? ' ' : '') + pick(c)).join('');
+    const text = lexiconMatch ? lexiconMatch.entry : join((c) => c.label);
+    let alternatives: ReadAlternative[] | undefined;
+    if (options.alternatives > 1) {
+      const top = readings[0]!.score;
+      const weights = readings.map((r) => Math.exp(r.score - top));
+      const sum = weights.reduce((a, b) => a + b, 0);
+      alternatives = readings.map((r, i) => ({
+        text: r.text,
+        score: r.score,
+        probability: weights[i]! / sum,
+      }));
+    }
     lines.push({
-      text: join((c) => c.label),
+      text,
       rawText: join((c) => c.raw),
       box: boxUnion(characters.map((c) => c.box)),
       charHeight,
       characters,
+      ...(alternatives ? { alternatives } : {}),
+      ...(lexiconMatch ? { lexicon: lexiconMatch } : {}),
+      ...(patternMatched !== undefined ? { patternMatched } : {}),
     });
   }
   return {
@@ -248,19 +490,44 @@ export function chooseCharacters(
 }
 
 /**
+ * Levenshtein distance between two strings (insertions, deletions, substitutions).
+ *
+ * @example
+ * editDistance('LONDON', 'L0NDON'); // 1
+ */
+export function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(
+        previous[j]! + 1,
+        current[j - 1]! + 1,
+        previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
+}
+
+/**
  * Reads the text in an image of one or more lines of handwritten characters: lines by a
  * slant-tolerant horizontal projection, characters by connected components (broken strokes
  * joined, touching characters cut where the classifier is surest), specks dropped, spaces at
  * wide gaps; every candidate is normalized with the shared MNIST convention and classified in
- * one batch by `classifier`; look-alikes (O/0, I/1, S/5, Z/2, B/8, G/6) are settled by the
- * line (`context: false` turns that off; each character keeps its top-k and alternatives).
+ * one batch by `classifier`; each line is decoded with the language model given in `options`
+ * (look-alikes such as O/0, I/1, S/5 are settled by the words around them; `context: false`
+ * turns that off) under the charset, pattern and lexicon given; each character keeps its top-k,
+ * what decided its label and what the language model said.
  *
  * A blank image gives status `blank` and empty text; ink without anything character-shaped
  * gives `no-characters` with a `message`. Neither is an error.
  *
  * @param options - see {@link READ_DEFAULTS}
  * @throws HcrError BAD_IMAGE for an image over `maxPixels` (the message names the limit);
- *   BAD_OPTION for a bad option; BAD_MODEL when the classifier returns the wrong shape
+ *   BAD_OPTION for a bad option, charset, pattern or lexicon (before any work on the image);
+ *   BAD_MODEL when the classifier returns the wrong shape
  * @example
  * const result = await readText(gray, { classes, classify });
  * result.text; // 'AB 12'
@@ -271,9 +538,10 @@ export async function readText(
   options: ReadOptions = {},
 ): Promise<ReadResult> {
   const resolved = resolveReadOptions(options);
+  const prepared = prepareReading(resolved, classifier.classes);
   const segmentation = segmentImage(image, resolved);
   const count = segmentation.candidates.length;
   const probs =
     count > 0 ? await classifier.classify(segmentation.images, count) : new Float32Array(0);
-  return chooseCharacters(segmentation, probs, classifier.classes, resolved);
+  return chooseCharacters(segmentation, probs, classifier.classes, resolved, prepared);
 }

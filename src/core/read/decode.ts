@@ -1,0 +1,253 @@
+// Reading a line is decoding (DESIGN.md §8): a beam search over the ways of covering the
+// line's atoms with candidate characters × the classifier's probabilities of each candidate ×
+// a character language model, under the user's constraints (a charset, a pattern, a lexicon).
+// A hypothesis is a reading of the atoms up to a position; hypotheses with the same text (and
+// constraint state) are merged, keeping the better (so the beam holds distinct readings, and
+// its survivors at the end of the line are the N best). The score of a reading is
+//   sum over its characters of [log p(label | image) + bonus - shape penalty]
+//   + weight * sum over its words of [log P_lm(word) + length * log(classes)],
+// the second term being the language model's gain over a uniform guess, so that the language
+// model favours likely words without favouring fewer characters.
+
+import type { LanguageModel, WordState } from './language-model.js';
+import type { Lexicon, LexiconNode, Pattern } from './constraints.js';
+
+/** Added to the score of each character, so that a confident split beats a doubtful whole. */
+export const CHARACTER_BONUS = 0.1;
+
+/** One candidate character of a line, as the decoder sees it. */
+export interface DecodeCandidate {
+  /** First and last atom it covers (inclusive). */
+  readonly first: number;
+  readonly last: number;
+  /** Shape penalty (a fragment, too wide, a cut through strokes), subtracted from its score. */
+  readonly penalty: number;
+  /** Its row of class probabilities. */
+  readonly row: number;
+}
+
+/** A line to decode: its atoms, its candidates and where its words break. */
+export interface DecodeLine {
+  /** Number of atoms. */
+  readonly atoms: number;
+  readonly candidates: readonly DecodeCandidate[];
+  /**
+   * `wordBreaks[b]`: a word ends before atom b (a wide gap). Ignored when a pattern is given:
+   * the pattern's spaces are the word breaks.
+   */
+  readonly wordBreaks: readonly boolean[];
+}
+
+/** What the search is given besides the line. */
+export interface DecodeSettings {
+  /** Candidates' class probabilities, `classes.length` per row. */
+  readonly probs: Float32Array;
+  readonly classes: readonly string[];
+  /** The language model; none: the classifier and constraints alone. */
+  readonly languageModel?: LanguageModel;
+  /** Weight of the language model against the classifier. */
+  readonly lmWeight: number;
+  /** Classes the reading may use (a charset); all when absent. */
+  readonly allowed?: ReadonlySet<string>;
+  readonly pattern?: Pattern;
+  readonly lexicon?: Lexicon;
+  /** Hypotheses kept per position. */
+  readonly beamWidth: number;
+  /** Classes tried per candidate, most probable first (all allowed ones under a pattern or lexicon). */
+  readonly classesPerCandidate: number;
+  /** Readings returned, best first. */
+  readonly nBest: number;
+}
+
+/** One character of a decoded reading. */
+export interface DecodedStep {
+  /** Index into the line's candidates. */
+  readonly candidate: number;
+  readonly label: string;
+  /** log p(label | image) from the classifier. */
+  readonly classifierLogProb: number;
+  /** log P(label | word so far) from the language model (natural log); 0 without one. */
+  readonly lmLogProb: number;
+  /** A word break comes before it. */
+  readonly spaceBefore: boolean;
+}
+
+/** One reading of a line. */
+export interface DecodedReading {
+  /** The characters, with a space at each word break. */
+  readonly text: string;
+  /** Its total score (see the file header). */
+  readonly score: number;
+  readonly steps: readonly DecodedStep[];
+  /** The lexicon entry read, when a lexicon was given. */
+  readonly entry?: number;
+}
+
+interface Hypothesis {
+  readonly score: number;
+  readonly text: string;
+  readonly prev: Hypothesis | undefined;
+  readonly step: DecodedStep | undefined;
+  readonly word: WordState | undefined;
+  readonly pattern: PatternState | undefined;
+  readonly lexicon: LexiconNode | undefined;
+  readonly key: string;
+}
+
+interface PatternState {
+  /** Characters read. */
+  readonly k: number;
+  /** Variants still possible. */
+  readonly alive: readonly number[];
+}
+
+/** The classes each slot of each variant of a pattern allows. */
+function patternClasses(pattern: Pattern, classes: readonly string[]): Set<string>[][] {
+  const known = new Set(classes);
+  return pattern.variants.map((v) =>
+    v.map((slot) => {
+      const set = new Set<string>();
+      for (const ch of slot.chars) {
+        if (known.has(ch)) set.add(ch);
+        else if (known.has(ch.toUpperCase())) set.add(ch.toUpperCase());
+        else if (known.has(ch.toLowerCase())) set.add(ch.toLowerCase());
+      }
+      return set;
+    }),
+  );
+}
+
+/**
+ * The N best readings of one line, best first (empty when no reading satisfies the
+ * constraints, e.g. a pattern longer than the line can be cut into).
+ *
+ * @example
+ * const [best] = decodeLine(line, { probs, classes, lmWeight: 0, beamWidth: 16,
+ *   classesPerCandidate: 5, nBest: 1 });
+ * best.text; // 'AB12'
+ */
+export function decodeLine(line: DecodeLine, settings: DecodeSettings): DecodedReading[] {
+  const { probs, classes, languageModel: lm, pattern, lexicon } = settings;
+  const numClasses = classes.length;
+  const weight = lm ? settings.lmWeight : 0;
+  const uniform = Math.log(new Set(classes.map((c) => c.toUpperCase())).size);
+  const slots = pattern ? patternClasses(pattern, classes) : undefined;
+  const constrained = pattern !== undefined || lexicon !== undefined;
+  // Each candidate's classes, most probable first, within the charset.
+  const orders = line.candidates.map((c) => {
+    const order: number[] = [];
+    for (let k = 0; k < numClasses; k++) {
+      if (!settings.allowed || settings.allowed.has(classes[k]!)) order.push(k);
+    }
+    order.sort((a, b) => probs[c.row * numClasses + b]! - probs[c.row * numClasses + a]!);
+    return constrained ? order : order.slice(0, settings.classesPerCandidate);
+  });
+  const byFirst: number[][] = Array.from({ length: line.atoms }, () => []);
+  line.candidates.forEach((c, i) => byFirst[c.first]?.push(i));
+
+  const beams: Map<string, Hypothesis>[] = Array.from({ length: line.atoms + 1 }, () => new Map());
+  const start: Hypothesis = {
+    score: 0,
+    text: '',
+    prev: undefined,
+    step: undefined,
+    word: lm?.wordStart(),
+    pattern: slots ? { k: 0, alive: slots.map((_, i) => i) } : undefined,
+    lexicon: lexicon?.root,
+    key: '',
+  };
+  beams[0]!.set('', start);
+  const offer = (at: number, h: Hypothesis) => {
+    const beam = beams[at]!;
+    const old = beam.get(h.key);
+    if (!old || h.score > old.score) beam.set(h.key, h);
+  };
+
+  for (let pos = 0; pos < line.atoms; pos++) {
+    const hyps = [...beams[pos]!.values()]
+      .sort((a, b) => b.score - a.score)
+      .slice(0, settings.beamWidth);
+    beams[pos]!.clear();
+    for (const h of hyps) {
+      for (const ci of byFirst[pos]!) {
+        const c = line.candidates[ci]!;
+        const end = c.last + 1;
+        for (const k of orders[ci]!) {
+          const label = classes[k]!;
+          let patternState: PatternState | undefined;
+          let spaceBefore = h.text.length > 0 && line.wordBreaks[pos] === true;
+          if (h.pattern && slots) {
+            const alive = h.pattern.alive.filter((v) => slots[v]![h.pattern!.k]?.has(label));
+            if (alive.length === 0) continue;
+            patternState = { k: h.pattern.k + 1, alive };
+            spaceBefore = pattern!.variants[alive[0]!]![h.pattern.k]!.spaceBefore;
+          }
+          let lexiconNode: LexiconNode | undefined;
+          if (h.lexicon) {
+            lexiconNode = h.lexicon.children.get(label);
+            if (!lexiconNode) continue;
+          }
+          const p = probs[c.row * numClasses + k]!;
+          const classifierLogProb = Math.log(Math.max(p, 1e-9));
+          let score = h.score + classifierLogProb + CHARACTER_BONUS - c.penalty;
+          let word = h.word;
+          let lmLogProb = 0;
+          if (lm && word) {
+            let gain = 0;
+            if (spaceBefore && word.word.length > 0) {
+              gain += lm.end(word);
+              word = lm.wordStart();
+            }
+            const next = lm.extend(word, label);
+            lmLogProb = next.logProb;
+            word = next.state;
+            gain += next.logProb + uniform;
+            if (end === line.atoms) gain += lm.end(word);
+            score += weight * gain;
+          }
+          const text = h.text + (spaceBefore ? ' ' : '') + label;
+          const key =
+            text +
+            (patternState ? `|${patternState.alive.join(',')}` : '') +
+            (lexiconNode ? '|L' : '');
+          offer(end, {
+            score,
+            text,
+            prev: h,
+            step: { candidate: ci, label, classifierLogProb, lmLogProb, spaceBefore },
+            word,
+            pattern: patternState,
+            lexicon: lexiconNode,
+            key,
+          });
+        }
+      }
+    }
+  }
+
+  const finals = [...beams[line.atoms]!.values()]
+    .filter((h) => {
+      if (h.pattern && slots) {
+        if (!h.pattern.alive.some((v) => slots[v]!.length === h.pattern!.k)) return false;
+      }
+      if (h.lexicon && h.lexicon.entry === undefined) return false;
+      return true;
+    })
+    .sort((a, b) => b.score - a.score);
+  const readings: DecodedReading[] = [];
+  const seen = new Set<string>();
+  for (const h of finals) {
+    if (readings.length >= settings.nBest) break;
+    if (seen.has(h.text)) continue;
+    seen.add(h.text);
+    const steps: DecodedStep[] = [];
+    for (let at: Hypothesis | undefined = h; at?.step; at = at.prev) steps.unshift(at.step);
+    readings.push({
+      text: h.text,
+      score: h.score,
+      steps,
+      ...(h.lexicon?.entry !== undefined ? { entry: h.lexicon.entry } : {}),
+    });
+  }
+  return readings;
+}

@@ -1,0 +1,503 @@
+// The character language model of reading (DESIGN.md §8 "Reading is decoding"), and the one
+// owner of its file (language-model.json): a word is scored by a mixture of character n-gram
+// models, each with Witten-Bell interpolation over the counts stored in the file:
+// - `words`, over the letters A-Z, trained from English words and their spoken frequencies;
+// - `codes`, over the shapes of characters (L a letter, D a digit) with the character drawn
+//   uniformly within its shape, trained from codes made from templates (part numbers,
+//   postcodes, plates, R2D2, A1B2C3) and from plain runs of letters and of digits.
+// The mixture is taken per word (a word is English or a code, not half of each), so the
+// prefix probability of a word is the weighted sum of the components' prefix probabilities.
+// Case is folded: the model scores `a` as `A`. Pure TypeScript for Node and the browser; the
+// builder is here too, so that one module knows the format it writes and reads.
+
+import { HcrError } from '../errors.js';
+import { createRandom } from '../random.js';
+
+/** The `format` field of a language-model file. */
+export const LANGUAGE_MODEL_FORMAT = 'hcr-char-lm';
+/** The version of the format this module reads and writes. */
+export const LANGUAGE_MODEL_VERSION = 1;
+/** The file name of a language model inside its directory (e.g. models/lm-en). */
+export const LANGUAGE_MODEL_FILE = 'language-model.json';
+
+/** Word start, as the first symbol of every context. */
+const START = '^';
+/** Word end, the symbol predicted after the last character. */
+const END = '$';
+/** Probability of a character no component can emit (a symbol outside every alphabet). */
+const FLOOR = 1e-7;
+
+/** One component as stored: an n-gram model over `symbols`, each emitting some characters. */
+export interface LanguageModelComponentFile {
+  /** `words` or `codes` (any name; shown in explanations). */
+  readonly name: string;
+  /** Prior of a word being of this kind; the weights of a file sum to 1. */
+  readonly weight: number;
+  /** n of the n-gram (contexts hold up to n - 1 symbols, `^` included). */
+  readonly order: number;
+  /** One character per symbol. */
+  readonly symbols: string;
+  /** The characters each symbol stands for, drawn uniformly (same order as `symbols`). */
+  readonly emits: readonly string[];
+  /** Context -> [symbols that followed it (`$` = word end), their counts]. */
+  readonly counts: Readonly<Record<string, readonly [string, readonly number[]]>>;
+}
+
+/** A language-model file (language-model.json). */
+export interface LanguageModelFile {
+  readonly format: typeof LANGUAGE_MODEL_FORMAT;
+  readonly version: number;
+  /** What it was trained from, for people. */
+  readonly description: string;
+  readonly components: readonly LanguageModelComponentFile[];
+}
+
+/** Where a word stands in the model: the word so far and each component's log-probability. */
+export interface WordState {
+  /** The characters of the word so far, case folded. */
+  readonly word: string;
+  /** Per component: log(weight) + log P(word so far). */
+  readonly logs: Float64Array;
+  /** Per component: its context (the last order-1 symbols, `^` first). */
+  readonly contexts: readonly string[];
+}
+
+interface Component {
+  readonly name: string;
+  readonly logWeight: number;
+  readonly order: number;
+  /** Character (case folded) -> [symbol, log(1 / characters the symbol emits)]. */
+  readonly symbolOf: Map<string, readonly [string, number]>;
+  readonly symbols: string;
+  readonly counts: Map<string, Map<string, number>>;
+  /** Context -> probability of each symbol (and `$`), filled on first use. */
+  readonly cache: Map<string, Map<string, number>>;
+}
+
+function logSumExp(values: Float64Array): number {
+  let max = -Infinity;
+  for (const v of values) if (v > max) max = v;
+  if (max === -Infinity) return -Infinity;
+  let sum = 0;
+  for (const v of values) sum += Math.exp(v - max);
+  return max + Math.log(sum);
+}
+
+/**
+ * A loaded character language model: scores words character by character (for the beam search
+ * of reading) or whole. Build it with {@link parseLanguageModel} or {@link buildLanguageModel}.
+ *
+ * @example
+ * const lm = parseLanguageModel(text);
+ * lm.scoreWord('DOG') > lm.scoreWord('D0G'); // true
+ */
+export class LanguageModel {
+  readonly #components: Component[];
+  /** The file it was made from. */
+  readonly file: LanguageModelFile;
+
+  constructor(file: LanguageModelFile) {
+    validateLanguageModel(file);
+    this.file = file;
+    this.#components = file.components.map((c) => {
+      const symbolOf = new Map<string, readonly [string, number]>();
+      [...c.symbols].forEach((s, i) => {
+        const chars = [...c.emits[i]!];
+        for (const ch of chars) symbolOf.set(ch.toUpperCase(), [s, -Math.log(chars.length)]);
+      });
+      const counts = new Map<string, Map<string, number>>();
+      for (const [context, [next, values]] of Object.entries(c.counts)) {
+        counts.set(context, new Map([...next].map((s, i) => [s, values[i]!])));
+      }
+      return {
+        name: c.name,
+        logWeight: Math.log(c.weight),
+        order: c.order,
+        symbolOf,
+        symbols: c.symbols,
+        counts,
+        cache: new Map(),
+      };
+    });
+  }
+
+  /** The components' names, in file order. */
+  get componentNames(): string[] {
+    return this.#components.map((c) => c.name);
+  }
+
+  /** The state at the start of a word. */
+  wordStart(): WordState {
+    return {
+      word: '',
+      logs: Float64Array.from(this.#components, (c) => c.logWeight),
+      contexts: this.#components.map(() => START),
+    };
+  }
+
+  /**
+   * Appends `char` to the word of `state`: the new state, and log P(char | word so far) under
+   * the mixture (natural log).
+   *
+   * @example
+   * const { state, logProb } = lm.extend(lm.wordStart(), 'Q');
+   */
+  extend(state: WordState, char: string): { state: WordState; logProb: number } {
+    const folded = char.toUpperCase();
+    const logs = new Float64Array(state.logs.length);
+    const contexts: string[] = [];
+    this.#components.forEach((c, j) => {
+      const context = state.contexts[j]!;
+      const symbol = c.symbolOf.get(folded);
+      if (symbol === undefined) {
+        logs[j] = state.logs[j]! + Math.log(FLOOR);
+        contexts.push((context + '?').slice(-(c.order - 1)));
+        return;
+      }
+      const p = this.#distribution(c, context).get(symbol[0]) ?? 0;
+      logs[j] = state.logs[j]! + Math.log(Math.max(p, FLOOR)) + symbol[1];
+      contexts.push((context + symbol[0]).slice(-(c.order - 1)));
+    });
+    const logProb = logSumExp(logs) - logSumExp(state.logs);
+    return { state: { word: state.word + folded, logs, contexts }, logProb };
+  }
+
+  /** log P(the word ends here | word so far) under the mixture. */
+  end(state: WordState): number {
+    const logs = new Float64Array(state.logs.length);
+    this.#components.forEach((c, j) => {
+      const p = this.#distribution(c, state.contexts[j]!).get(END) ?? 0;
+      logs[j] = state.logs[j]! + Math.log(Math.max(p, FLOOR));
+    });
+    return logSumExp(logs) - logSumExp(state.logs);
+  }
+
+  /**
+   * log P(word) of a whole word (its characters, then its end), natural log.
+   *
+   * @example
+   * lm.scoreWord('HELLO'); // about -12
+   */
+  scoreWord(word: string): number {
+    let state = this.wordStart();
+    let total = 0;
+    for (const ch of word) {
+      const next = this.extend(state, ch);
+      total += next.logProb;
+      state = next.state;
+    }
+    return total + this.end(state);
+  }
+
+  /**
+   * Which component backs `word` most (its posterior under the mixture), e.g. `words` for DOG
+   * and `codes` for A1B2C3.
+   */
+  kindOf(word: string): string {
+    let state = this.wordStart();
+    for (const ch of word) state = this.extend(state, ch).state;
+    let best = 0;
+    state.logs.forEach((v, j) => {
+      if (v > state.logs[best]!) best = j;
+    });
+    return this.#components[best]!.name;
+  }
+
+  /** Witten-Bell interpolated P(symbol | context) for every symbol and `$`. */
+  #distribution(c: Component, context: string): Map<string, number> {
+    const cached = c.cache.get(context);
+    if (cached) return cached;
+    const lower: Map<string, number> =
+      context.length === 0 ? this.#uniform(c) : this.#distribution(c, context.slice(1));
+    const seen = c.counts.get(context);
+    let out: Map<string, number>;
+    if (!seen) {
+      out = lower;
+    } else {
+      let total = 0;
+      for (const v of seen.values()) total += v;
+      const types = seen.size;
+      out = new Map();
+      for (const [s, p] of lower) out.set(s, ((seen.get(s) ?? 0) + types * p) / (total + types));
+    }
+    c.cache.set(context, out);
+    return out;
+  }
+
+  #uniform(c: Component): Map<string, number> {
+    const all = [...c.symbols, END];
+    return new Map(all.map((s) => [s, 1 / all.length]));
+  }
+}
+
+/**
+ * Checks a language-model file's structure; throws naming the field that is wrong.
+ *
+ * @throws HcrError BAD_MODEL naming the field, what was expected and what arrived
+ */
+export function validateLanguageModel(file: unknown): asserts file is LanguageModelFile {
+  const fail = (what: string): never => {
+    throw new HcrError('BAD_MODEL', `language model: ${what}`);
+  };
+  const f = file as Partial<LanguageModelFile> | null;
+  if (typeof f !== 'object' || f === null) fail('expected a JSON object');
+  if (f!.format !== LANGUAGE_MODEL_FORMAT) {
+    fail(`expected format '${LANGUAGE_MODEL_FORMAT}', got ${JSON.stringify(f!.format)}`);
+  }
+  if (f!.version !== LANGUAGE_MODEL_VERSION) {
+    fail(`expected version ${LANGUAGE_MODEL_VERSION}, got ${JSON.stringify(f!.version)}`);
+  }
+  if (!Array.isArray(f!.components) || f!.components.length === 0) {
+    fail('expected a non-empty list of components');
+  }
+  let weights = 0;
+  f!.components!.forEach((c, i) => {
+    const at = `components[${i}]`;
+    if (typeof c.name !== 'string') fail(`${at}.name: expected a string`);
+    if (!(c.weight > 0 && c.weight <= 1)) fail(`${at}.weight: expected in (0, 1], got ${c.weight}`);
+    weights += c.weight;
+    if (!Number.isInteger(c.order) || c.order < 1 || c.order > 8) {
+      fail(`${at}.order: expected an integer 1-8, got ${c.order}`);
+    }
+    if (typeof c.symbols !== 'string' || c.symbols.length === 0) {
+      fail(`${at}.symbols: expected a non-empty string`);
+    }
+    if (!Array.isArray(c.emits) || c.emits.length !== c.symbols.length) {
+      fail(`${at}.emits: expected ${c.symbols.length} strings, one per symbol`);
+    }
+    if (typeof c.counts !== 'object' || c.counts === null) fail(`${at}.counts: expected an object`);
+    for (const [context, entry] of Object.entries(c.counts)) {
+      const ok =
+        Array.isArray(entry) &&
+        typeof entry[0] === 'string' &&
+        Array.isArray(entry[1]) &&
+        entry[1].length === entry[0].length &&
+        entry[1].every((v) => typeof v === 'number' && v > 0);
+      if (!ok) fail(`${at}.counts['${context}']: expected [symbols, positive counts, one each]`);
+    }
+  });
+  if (Math.abs(weights - 1) > 1e-6) fail(`expected component weights summing to 1, got ${weights}`);
+}
+
+/**
+ * Reads a language model from the text of its file.
+ *
+ * @throws HcrError BAD_MODEL for text that is not JSON or not a language model (names the field)
+ * @example
+ * const lm = parseLanguageModel(await readFile('models/lm-en/language-model.json', 'utf8'));
+ */
+export function parseLanguageModel(text: string): LanguageModel {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new HcrError('BAD_MODEL', `language model: not JSON (${(error as Error).message})`);
+  }
+  return new LanguageModel(json as LanguageModelFile);
+}
+
+/**
+ * The text of a language-model file: JSON, one component per line group, compact.
+ *
+ * @example
+ * await writeFile(path, serializeLanguageModel(buildLanguageModel({ words })));
+ */
+export function serializeLanguageModel(model: LanguageModel | LanguageModelFile): string {
+  const file = model instanceof LanguageModel ? model.file : model;
+  return JSON.stringify(file) + '\n';
+}
+
+/** Options of {@link buildLanguageModel}; defaults in {@link LANGUAGE_MODEL_BUILD_DEFAULTS}. */
+export interface LanguageModelBuildOptions {
+  /** Words with their frequency counts (any case; words with other than letters are skipped). */
+  readonly words: Iterable<readonly [string, number]>;
+  /** n of the words model. Default: 4. */
+  readonly wordOrder?: number;
+  /** n of the codes model. Default: 4. */
+  readonly codeOrder?: number;
+  /** Prior of a word being English rather than a code. Default: 0.5. */
+  readonly wordWeight?: number;
+  /** n-grams (beyond bigrams) seen with less total weight than this are dropped. Default: 3. */
+  readonly minCount?: number;
+  /** Codes made from the templates. Default: 20000. */
+  readonly codes?: number;
+  /** Seed of the codes. Default: 1. */
+  readonly seed?: number;
+  /** What the words are, for the file's description. Default: 'English words'. */
+  readonly source?: string;
+}
+
+/**
+ * The defaults of {@link LanguageModelBuildOptions}.
+ *
+ * @example
+ * LANGUAGE_MODEL_BUILD_DEFAULTS.wordOrder; // 4
+ */
+export const LANGUAGE_MODEL_BUILD_DEFAULTS = Object.freeze({
+  wordOrder: 4,
+  codeOrder: 4,
+  wordWeight: 0.5,
+  minCount: 3,
+  codes: 20000,
+  seed: 1,
+  source: 'English words',
+});
+
+/**
+ * Templates of codes: `L` a letter, `D` a digit, with how often each is drawn. Part numbers,
+ * UK and Canadian postcodes, number plates, droid names, serials, and plain runs of letters
+ * (initials, acronyms) and digits (numbers, ZIP codes).
+ */
+export const CODE_TEMPLATES: readonly (readonly [string, number])[] = Object.freeze([
+  ['D', 3],
+  ['DD', 4],
+  ['DDD', 4],
+  ['DDDD', 4],
+  ['DDDDD', 3],
+  ['DDDDDD', 2],
+  ['DDDDDDD', 1],
+  ['DDDDDDDD', 1],
+  ['L', 2],
+  ['LL', 3],
+  ['LLL', 3],
+  ['LLLL', 2],
+  ['LLLLL', 2],
+  ['LLLLLL', 1],
+  ['LLLLLLL', 1],
+  ['LD', 1],
+  ['LLD', 1],
+  ['LDD', 2],
+  ['LLDD', 2],
+  ['LLLDD', 1],
+  ['LDDD', 2],
+  ['LLDDD', 1],
+  ['LLLDDD', 1],
+  ['LLDDDD', 1],
+  ['LLLDDDD', 1],
+  ['DL', 1],
+  ['DDL', 1],
+  ['DLL', 1],
+  ['DDLL', 1],
+  ['DDDL', 1],
+  ['DDDLL', 1],
+  ['DDDLLL', 1],
+  ['DDDDLL', 1],
+  ['DLLL', 1],
+  ['DLD', 1],
+  ['LDL', 1],
+  ['LDLD', 2],
+  ['DLDL', 1],
+  ['LDLDLD', 2],
+  ['DLDLDL', 1],
+  ['LDLL', 1],
+  ['LLDL', 1],
+  ['LDDL', 1],
+  ['LLDLL', 1],
+  ['LLDDLL', 1],
+  ['LLDDLLL', 1],
+  ['LDDLLL', 1],
+  ['DLLD', 1],
+  ['LLLDL', 1],
+]);
+
+function drawCodes(count: number, seed: number): string[] {
+  const rand = createRandom(seed);
+  const total = CODE_TEMPLATES.reduce((s, [, w]) => s + w, 0);
+  const out: string[] = [];
+  for (let i = 0; i < count; i++) {
+    let r = rand() * total;
+    let template = CODE_TEMPLATES[0]![0];
+    for (const [t, w] of CODE_TEMPLATES) {
+      r -= w;
+      if (r < 0) {
+        template = t;
+        break;
+      }
+    }
+    out.push(template);
+  }
+  return out;
+}
+
+const LETTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
+const DIGITS = '0123456789';
+
+/** Counts of one n-gram model over sequences of symbols, pruned and rounded. */
+function countNgrams(
+  sequences: Iterable<readonly [string, number]>,
+  order: number,
+  minCount: number,
+): Record<string, [string, number[]]> {
+  const counts = new Map<string, Map<string, number>>();
+  for (const [sequence, weight] of sequences) {
+    const s = START + sequence + END;
+    for (let i = 1; i < s.length; i++) {
+      for (let k = 0; k < order && k <= i; k++) {
+        const context = s.slice(i - k, i);
+        const next = s[i]!;
+        const row = counts.get(context) ?? new Map<string, number>();
+        row.set(next, (row.get(next) ?? 0) + weight);
+        counts.set(context, row);
+      }
+    }
+  }
+  const out: Record<string, [string, number[]]> = {};
+  for (const context of [...counts.keys()].sort()) {
+    const row = counts.get(context)!;
+    const kept = [...row]
+      .filter(([, v]) => context.length < 2 || v >= minCount)
+      .sort(([a], [b]) => (a < b ? -1 : 1));
+    if (kept.length === 0) continue;
+    out[context] = [kept.map(([s]) => s).join(''), kept.map(([, v]) => Math.max(1, Math.round(v)))];
+  }
+  return out;
+}
+
+/**
+ * Trains the language model: the `words` component from English words weighted by
+ * 1 + log2(count) (common words count more, rare ones still count), the `codes` component
+ * from {@link CODE_TEMPLATES}. Deterministic for its options.
+ *
+ * @example
+ * const lm = buildLanguageModel({ words: [['DOG', 100], ['CAT', 80]] });
+ * lm.kindOf('DOG'); // 'words'
+ */
+export function buildLanguageModel(options: LanguageModelBuildOptions): LanguageModel {
+  const o = { ...LANGUAGE_MODEL_BUILD_DEFAULTS, ...options };
+  const words = new Map<string, number>();
+  for (const [raw, count] of o.words) {
+    const word = raw.toUpperCase();
+    if (!/^[A-Z]+$/.test(word) || !(count > 0)) continue;
+    words.set(word, (words.get(word) ?? 0) + count);
+  }
+  if (words.size === 0) throw new HcrError('BAD_DATA', 'language model: no words of letters A-Z');
+  const weighted = [...words].map(([w, c]) => [w, 1 + Math.log2(1 + c)] as const);
+  const codeWeight = Math.max(1, weighted.reduce((s, [, w]) => s + w, 0) / Math.max(1, o.codes));
+  const codes = drawCodes(o.codes, o.seed).map((c) => [c, codeWeight] as const);
+  const file: LanguageModelFile = {
+    format: LANGUAGE_MODEL_FORMAT,
+    version: LANGUAGE_MODEL_VERSION,
+    description:
+      `${o.source} (${words.size} words, order ${o.wordOrder}, pruned below ${o.minCount}) ` +
+      `and codes (${CODE_TEMPLATES.length} templates of letters L and digits D, order ${o.codeOrder})`,
+    components: [
+      {
+        name: 'words',
+        weight: o.wordWeight,
+        order: o.wordOrder,
+        symbols: LETTERS,
+        emits: [...LETTERS],
+        counts: countNgrams(weighted, o.wordOrder, o.minCount),
+      },
+      {
+        name: 'codes',
+        weight: 1 - o.wordWeight,
+        order: o.codeOrder,
+        symbols: 'DL',
+        emits: [DIGITS, LETTERS],
+        counts: countNgrams(codes, o.codeOrder, 1),
+      },
+    ],
+  };
+  return new LanguageModel(file);
+}
