@@ -27,6 +27,11 @@ export interface Dataset {
    * person's handwriting never lands in both a training and a test split.
    */
   readonly groups?: Int32Array;
+  /**
+   * Optional name of each group id (`groupNames[groups[i]]`), when the groups are worth reporting
+   * on their own: evaluation then gives a result per group (e.g. per held-out font family).
+   */
+  readonly groupNames?: readonly string[];
 }
 
 /** A single-channel image of any size: `data[y * width + x]`, 0-255. */

@@ -74,6 +74,7 @@ describe('listSources', () => {
       ['emnist-partial', true],
       ['az-csv', false],
       ['mnist-csv', false],
+      ['synth', false],
     ]);
     const emnist = listing.find((s) => s.name === 'emnist')!;
     expect(emnist.files.filter((f) => f.optional).map((f) => [f.path, f.present])).toEqual([
@@ -259,7 +260,7 @@ describe('planData on the fixture', () => {
       /data source mnist: expected mnist\/train-images-idx3-ubyte\.gz, .* in .*empty; missing: .*run 'hcr data download mnist'/,
     );
     await expect(plan({ sources: ['nist'] })).rejects.toThrow(
-      /unknown data source 'nist': expected one of mnist, emnist, unipen, chars74k, emnist-partial, az-csv, mnist-csv/,
+      /unknown data source 'nist': expected one of mnist, emnist, unipen, chars74k, emnist-partial, az-csv, mnist-csv, synth/,
     );
     const none = await planData({ dataDir: empty, cacheDir, labelSet: LABEL_SETS.digits });
     expect([none.train.labels.length, none.tests.length, none.provenance.length]).toEqual([

@@ -27,7 +27,7 @@ import { BACKENDS, initEngine } from '../engine/index.js';
 import { EXIT_CODE, isHcrError } from '../errors.js';
 import { evaluateModel, saveEvaluation } from '../eval/evaluate.js';
 import { formatEvaluation, formatSummaryTable } from '../eval/format.js';
-import { loadModel } from '../model/artifact.js';
+import { loadModel, readMetadata } from '../model/artifact.js';
 import { PREDICT_DEFAULTS, predictFiles } from '../predict/predict.js';
 import { SERVE_CLI_DEFAULTS, serveCommand } from './serve.js';
 import { readCommand } from './read.js';
@@ -35,6 +35,8 @@ import { READ_DEFAULTS } from '../../core/read/options.js';
 import { REPORT_DEFAULTS } from '../report/report.js';
 import { reportCommand, trainReportWatcher } from './report.js';
 import { cardCommand } from './card.js';
+import { synthCommand } from './synth.js';
+import { SYNTH_DEFAULTS } from '../data/synth/files.js';
 import { SCHEDULES, TRAIN_DEFAULTS, resolveTrainConfig } from '../train/config.js';
 import { trainModel } from '../train/trainer.js';
 import { dataProgressRenderer, trainProgressRenderer } from './progress.js';
@@ -194,6 +196,55 @@ export function buildProgram(state: RunState = { exitCode: 0 }): Command {
     else for (const file of result.files) print(`✓ ${file.path}  sha256 ${file.sha256}`);
   });
   data
+    .command('synth')
+    .description(
+      'generate the synthetic-styles source (font families and re-inked UNIPEN pen trajectories) into the data folder',
+    )
+    .option('--data-dir <dir>', `datasets folder (default: $HCR_DATA_DIR or ${defaultDataDir()})`)
+    .option('--cache-dir <dir>', `parsed-dataset cache (default: ${defaultCacheDir()})`)
+    .option('--seed <n>', 'seed of every random draw', integer, SYNTH_DEFAULTS.seed)
+    .option(
+      '--train-variants <n>',
+      'renderings of each character of each training family',
+      integer,
+      SYNTH_DEFAULTS.trainVariants,
+    )
+    .option(
+      '--test-variants <n>',
+      'renderings of each character of each held-out family',
+      integer,
+      SYNTH_DEFAULTS.testVariants,
+    )
+    .option(
+      '--pen-variants <n>',
+      'renderings of each UNIPEN training-writer trajectory (0: none)',
+      integer,
+      SYNTH_DEFAULTS.penVariants,
+    )
+    .option('--families <list>', 'only these font families (default: all)', list)
+    .option('--json', 'print the manifest as JSON on stdout')
+    .action(
+      async (options: {
+        dataDir?: string;
+        cacheDir?: string;
+        seed: number;
+        trainVariants: number;
+        testVariants: number;
+        penVariants: number;
+        families?: string[];
+        json?: boolean;
+      }) => {
+        await synthCommand(
+          {
+            ...options,
+            dataDir: options.dataDir ?? defaultDataDir(),
+            cacheDir: options.cacheDir ?? defaultCacheDir(),
+          },
+          { print, note },
+        );
+      },
+    );
+  data
     .command('kaggle')
     .description(
       'tell where to download a Kaggle dataset (needs a Kaggle login) and where to put it',
@@ -254,6 +305,10 @@ export function buildProgram(state: RunState = { exitCode: 0 }): Command {
       .option('--dropout <rate>', "override the architecture's dropout", number)
       .option('--out <dir>', 'model directory to write', 'runs/model')
       .option('--resume', 'continue the run whose checkpoint is <out>.checkpoint')
+      .option(
+        '--init <model-dir>',
+        "start from this model's weights instead of a random initialization (same architecture and label set)",
+      )
       .option(
         '--report',
         'write a report in <out>.report: the training curves after every epoch, every plot and report.html at the end',
@@ -321,7 +376,15 @@ export function buildProgram(state: RunState = { exitCode: 0 }): Command {
           sources: plan.provenance.map((p) => p.source),
           foldCase: Boolean(options.foldCase),
           validationFraction: options.validation,
+          ...(options.init
+            ? {
+                init: options.init,
+                initWeightsSha256:
+                  (await readMetadata(options.init)).files['weights.bin']?.sha256 ?? null,
+              }
+            : {}),
         },
+        ...(options.init ? { init: options.init } : {}),
         splitSeed: config.seed,
         backend: engine.backend,
         signal: controller.signal,
@@ -636,6 +699,7 @@ interface TrainCliOptions {
   dropout?: number;
   out: string;
   resume?: boolean;
+  init?: string;
   report?: boolean;
 }
 

@@ -22,6 +22,12 @@ import { readFileChecked } from './files.js';
 import { loadImageFolder } from './folder.js';
 import { loadIdxPair } from './idx.js';
 import { sha256File } from './sha256.js';
+import {
+  SYNTH_FILES,
+  UNIPEN_STROKE_FILES,
+  readSynthManifest,
+  type SynthManifest,
+} from './synth/files.js';
 
 const gunzip = promisify(gunzipCallback);
 
@@ -35,7 +41,7 @@ export const AZ_SPLIT_SEED = 20242;
 export const SOURCE_SPLIT_FRACTIONS: readonly number[] = Object.freeze([0.8, 0.1, 0.1]);
 
 /** Where a source's files come from, for the message when they are missing. */
-export type SourceOrigin = 'download' | 'kaggle' | 'converted';
+export type SourceOrigin = 'download' | 'kaggle' | 'converted' | 'generated';
 
 /** A source of images a data directory may hold. */
 export interface DataSource {
@@ -95,7 +101,10 @@ function source(entry: Omit<DataSource, 'optionalFiles'> & { optionalFiles?: rea
  * - `emnist-partial`: EMNIST Letters/Balanced pieces, training only, without the images that
  *   duplicate EMNIST ByClass test images;
  * - `az-csv`: the Kaggle A-Z CSV, split once 80/10/10 with {@link AZ_SPLIT_SEED};
- * - `mnist-csv`: MNIST as Kaggle CSVs (left out by default when `mnist` is present).
+ * - `mnist-csv`: MNIST as Kaggle CSVs (left out by default when `mnist` is present);
+ * - `synth`: the synthetic styles of `hcr data synth`; its held-out font families are the test
+ *   set `styles-test` (split by family, never across train and test), and its re-inked UNIPEN
+ *   trajectories come from UNIPEN's training writers only.
  *
  * @example
  * DATA_SOURCES.unipen.testName; // 'unipen-test'
@@ -174,6 +183,15 @@ export const DATA_SOURCES = Object.freeze({
     testName: 'mnist-csv-test',
     origin: 'kaggle',
     supersedes: 'mnist',
+  }),
+  synth: source({
+    name: 'synth',
+    description:
+      "synthetic styles made by 'hcr data synth': font families (some held out whole for styles-test) and UNIPEN pen trajectories re-inked",
+    files: Object.values(SYNTH_FILES),
+    role: 'train+test',
+    testName: 'styles-test',
+    origin: 'generated',
   }),
 });
 
@@ -292,6 +310,10 @@ export interface SourceProvenance {
   readonly splitSeed: number | null;
   /** Seed of the validation hold-out from the training part, else null (source has a validation split). */
   readonly validationSeed: number | null;
+  /** Of `droppedDuplicates`, how many duplicate each test set (by test set name). */
+  readonly duplicatesOf?: Readonly<Record<string, number>>;
+  /** For a generated source: how it was made (families with package, version and SHA-256, seed, counts). */
+  readonly synthesis?: SynthManifest;
 }
 
 /** Prefix of a source that is a folder of class sub-folders: `folder:PATH`. */
@@ -370,6 +392,7 @@ interface SourceParts {
   /** Files read, relative to `root` (default: the data directory). */
   readonly files: readonly string[];
   readonly root?: string;
+  readonly synthesis?: SynthManifest;
 }
 
 interface LoadContext {
@@ -469,43 +492,7 @@ const SOURCE_LOADERS: Readonly<Record<DataSourceName, (c: LoadContext) => Promis
     },
 
     async unipen(context) {
-      const mapping = 'unipen/unipen-byclass-mapping.txt';
-      const options = { transposed: false, renormalize: false };
-      const parts: Dataset[] = [];
-      const writers: string[][] = [];
-      for (const category of UNIPEN_CATEGORIES) {
-        const prefix = `unipen/unipen-${category}`;
-        const dataset = await loadEmnistStyle(
-          context,
-          'unipen',
-          prefix,
-          mapping,
-          `unipen-${category}`,
-          options,
-        );
-        const metadata = `${prefix}-metadata.csv.gz`;
-        const keys = await readWriterKeys(at(context, metadata), metadata);
-        if (keys.length !== dataset.labels.length) {
-          throw new HcrError(
-            'BAD_DATA',
-            `${metadata}: expected one row per image (${dataset.labels.length}), got ${keys.length} rows`,
-          );
-        }
-        parts.push(dataset);
-        writers.push(keys);
-      }
-      // One id per writer across the three categories, numbered in sorted order so that the
-      // ids do not depend on file order.
-      const ids = new Map([...new Set(writers.flat())].sort().map((key, i) => [key, i] as const));
-      const groups = Int32Array.from(writers.flat(), (key) => ids.get(key)!);
-      const dataset: Dataset = { ...concatSame('unipen', parts), groups };
-      context.onProgress?.({ phase: 'split', source: 'unipen' });
-      const [train, validation, test] = groupSplit(
-        groups,
-        dataset.labels,
-        SOURCE_SPLIT_FRACTIONS,
-        UNIPEN_SPLIT_SEED,
-      ) as [Uint32Array, Uint32Array, Uint32Array];
+      const { dataset, train, validation, test } = await unipenSplit(context);
       return {
         pieces: [{ dataset, train, validation, test }],
         droppedDuplicates: 0,
@@ -590,6 +577,64 @@ const SOURCE_LOADERS: Readonly<Record<DataSourceName, (c: LoadContext) => Promis
       return splitOnce(dataset, AZ_SPLIT_SEED, DATA_SOURCES['az-csv'].files);
     },
 
+    async synth(context) {
+      const dataset = await cached(
+        context,
+        [SYNTH_FILES.images, SYNTH_FILES.labels],
+        'idx:byclass62:v1',
+        () =>
+          loadIdxPair(
+            at(context, SYNTH_FILES.images),
+            at(context, SYNTH_FILES.labels),
+            LABEL_SETS.byclass62,
+            'synth',
+          ),
+      );
+      const { rows, column } = await readSmallCsv(
+        at(context, SYNTH_FILES.metadata),
+        SYNTH_FILES.metadata,
+        ['index', 'style', 'split'],
+      );
+      if (rows.length !== dataset.labels.length) {
+        throw new HcrError(
+          'BAD_DATA',
+          `${SYNTH_FILES.metadata}: expected one row per image (${dataset.labels.length}), got ${rows.length} rows`,
+        );
+      }
+      const train: number[] = [];
+      const test: number[] = [];
+      const families = new Map<string, number>();
+      const groups = new Int32Array(rows.length).fill(-1);
+      rows.forEach((cells, i) => {
+        const split = cells[column.split!];
+        if (split === 'train') train.push(i);
+        else if (split === 'test') {
+          test.push(i);
+          const style = cells[column.style!]!;
+          if (!families.has(style)) families.set(style, families.size);
+          groups[i] = families.get(style)!;
+        } else {
+          throw new HcrError(
+            'BAD_DATA',
+            `${SYNTH_FILES.metadata}:${i + 2}: expected split train or test, got '${split}'`,
+          );
+        }
+      });
+      return {
+        pieces: [
+          {
+            dataset: { ...dataset, groups, groupNames: [...families.keys()] },
+            train: Uint32Array.from(train),
+            test: Uint32Array.from(test),
+          },
+        ],
+        droppedDuplicates: 0,
+        splitSeed: null,
+        files: DATA_SOURCES.synth.files,
+        synthesis: await readSynthManifest(context.dataDir),
+      };
+    },
+
     async 'mnist-csv'(context) {
       const [trainPath, testPath] = DATA_SOURCES['mnist-csv'].files as [string, string];
       const load = (path: string, name: string): Promise<Dataset> =>
@@ -612,6 +657,88 @@ const SOURCE_LOADERS: Readonly<Record<DataSourceName, (c: LoadContext) => Promis
       return officialSplit(train, test, DATA_SOURCES['mnist-csv'].files);
     },
   });
+
+/**
+ * UNIPEN's three categories as one dataset with a writer id per image, and its one-time split
+ * by writer (80/10/10, {@link UNIPEN_SPLIT_SEED}): no writer is in two parts.
+ */
+async function unipenSplit(context: LoadContext): Promise<{
+  dataset: Dataset;
+  train: Uint32Array;
+  validation: Uint32Array;
+  test: Uint32Array;
+  /** Index of each category's first image in `dataset`. */
+  offsets: number[];
+}> {
+  const mapping = 'unipen/unipen-byclass-mapping.txt';
+  const options = { transposed: false, renormalize: false };
+  const parts: Dataset[] = [];
+  const writers: string[][] = [];
+  for (const category of UNIPEN_CATEGORIES) {
+    const prefix = `unipen/unipen-${category}`;
+    const dataset = await loadEmnistStyle(
+      context,
+      'unipen',
+      prefix,
+      mapping,
+      `unipen-${category}`,
+      options,
+    );
+    const metadata = `${prefix}-metadata.csv.gz`;
+    const keys = await readWriterKeys(at(context, metadata), metadata);
+    if (keys.length !== dataset.labels.length) {
+      throw new HcrError(
+        'BAD_DATA',
+        `${metadata}: expected one row per image (${dataset.labels.length}), got ${keys.length} rows`,
+      );
+    }
+    parts.push(dataset);
+    writers.push(keys);
+  }
+  // One id per writer across the three categories, numbered in sorted order so that the
+  // ids do not depend on file order.
+  const ids = new Map([...new Set(writers.flat())].sort().map((key, i) => [key, i] as const));
+  const groups = Int32Array.from(writers.flat(), (key) => ids.get(key)!);
+  const dataset: Dataset = { ...concatSame('unipen', parts), groups };
+  context.onProgress?.({ phase: 'split', source: 'unipen' });
+  const [train, validation, test] = groupSplit(
+    groups,
+    dataset.labels,
+    SOURCE_SPLIT_FRACTIONS,
+    UNIPEN_SPLIT_SEED,
+  ) as [Uint32Array, Uint32Array, Uint32Array];
+  const offsets: number[] = [];
+  let offset = 0;
+  for (const part of parts) {
+    offsets.push(offset);
+    offset += part.labels.length;
+  }
+  return { dataset, train, validation, test, offsets };
+}
+
+/**
+ * The rows of each UNIPEN stroke file (`unipen-strokes/…`, one row per UNIPEN image) whose
+ * writer is in UNIPEN's training split: the trajectories the synthetic source may re-ink
+ * without a test writer's hand reaching training.
+ *
+ * @example
+ * const rows = await unipenTrainRows({ dataDir, cacheDir });
+ * (await rows('unipen-strokes/unipen-1a-digits-strokes.jsonl.gz')).has(0);
+ */
+export async function unipenTrainRows(options: {
+  dataDir: string;
+  cacheDir: string;
+}): Promise<(file: string) => Promise<ReadonlySet<number>>> {
+  const { train, offsets, dataset } = await unipenSplit({ ...options, onProgress: undefined });
+  const bounds = [...offsets, dataset.labels.length];
+  return async (file: string) => {
+    const k = UNIPEN_STROKE_FILES.indexOf(file);
+    if (k < 0) throw new HcrError('BAD_OPTION', `unipenTrainRows: unknown stroke file ${file}`);
+    const rows = new Set<number>();
+    for (const i of train) if (i >= bounds[k]! && i < bounds[k + 1]!) rows.add(i - bounds[k]!);
+    return rows;
+  };
+}
 
 /** Concatenates datasets of one source label set (by name) without groups. */
 function concatSame(name: string, parts: readonly Dataset[]): Dataset {
@@ -743,33 +870,101 @@ interface Selection {
   readonly map: Int16Array;
 }
 
-function countMapped(selection: Selection): number {
-  let count = 0;
-  for (let k = 0; k < selection.indices.length; k++) {
-    if (selection.map[selection.dataset.labels[selection.indices[k]!]!]! >= 0) count++;
+/** The selected indices whose class maps into the label set. */
+function mappedIndices(selection: Selection): Uint32Array {
+  const { dataset, indices, map } = selection;
+  const kept = new Uint32Array(indices.length);
+  let n = 0;
+  for (let k = 0; k < indices.length; k++) {
+    if (map[dataset.labels[indices[k]!]!]! >= 0) kept[n++] = indices[k]!;
   }
-  return count;
+  return kept.subarray(0, n);
 }
 
-/** Copies the selected, mapped images of several sources into one dataset (one allocation). */
+/**
+ * Copies the selected, mapped images of several sources into one dataset (one allocation).
+ * Groups and their names come along when every selection shares the same named groups.
+ */
 function gather(name: string, labelSet: LabelSet, selections: readonly Selection[]): Dataset {
-  const total = selections.reduce((sum, s) => sum + countMapped(s), 0);
+  const total = selections.reduce((sum, s) => sum + s.indices.length, 0);
   const images = new Uint8Array(total * IMAGE_PIXELS);
   const labels = new Uint8Array(total);
+  const groupNames = selections[0]?.dataset.groupNames;
+  const named =
+    groupNames !== undefined && selections.every((s) => s.dataset.groupNames === groupNames);
+  const groups = named ? new Int32Array(total) : undefined;
   let out = 0;
   for (const { dataset, indices, map } of selections) {
     for (let k = 0; k < indices.length; k++) {
       const i = indices[k]!;
-      const target = map[dataset.labels[i]!]!;
-      if (target < 0) continue;
       images.set(
         dataset.images.subarray(i * IMAGE_PIXELS, (i + 1) * IMAGE_PIXELS),
         out * IMAGE_PIXELS,
       );
-      labels[out++] = target;
+      if (groups) groups[out] = dataset.groups![i]!;
+      labels[out++] = map[dataset.labels[i]!]!;
     }
   }
-  return { name, images, labels, labelSet };
+  return groups
+    ? { name, images, labels, labelSet, groups, groupNames }
+    : { name, images, labels, labelSet };
+}
+
+/** Two 32-bit hashes of image `i` of `images`, as one key. */
+function imageKey(images: Uint8Array, i: number): string {
+  let a = 2166136261;
+  let b = 0x9747b28c;
+  const end = (i + 1) * IMAGE_PIXELS;
+  for (let p = i * IMAGE_PIXELS; p < end; p++) {
+    const v = images[p]!;
+    a = Math.imul(a ^ v, 16777619);
+    b = Math.imul(b ^ v, 0x5bd1e995) ^ (b >>> 15);
+  }
+  return `${(a >>> 0).toString(36)}.${(b >>> 0).toString(36)}`;
+}
+
+/** Every test image, found by its pixels: exact duplicates of them are kept out of training. */
+class TestImageIndex {
+  private readonly byKey = new Map<string, { set: Dataset; index: number }[]>();
+
+  constructor(tests: readonly Dataset[]) {
+    for (const set of tests) {
+      for (let i = 0; i < set.labels.length; i++) {
+        const key = imageKey(set.images, i);
+        const list = this.byKey.get(key);
+        if (list) list.push({ set, index: i });
+        else this.byKey.set(key, [{ set, index: i }]);
+      }
+    }
+  }
+
+  /** The test set holding exactly the pixels of image `i` of `images`, if any. */
+  find(images: Uint8Array, i: number): string | undefined {
+    const candidates = this.byKey.get(imageKey(images, i));
+    if (!candidates) return undefined;
+    const pixels = images.subarray(i * IMAGE_PIXELS, (i + 1) * IMAGE_PIXELS);
+    for (const { set, index } of candidates) {
+      const other = set.images.subarray(index * IMAGE_PIXELS, (index + 1) * IMAGE_PIXELS);
+      if (other.every((v, p) => v === pixels[p])) return set.name;
+    }
+    return undefined;
+  }
+
+  /** `indices` of `dataset` without the images that equal a test image; counts what it drops. */
+  withoutDuplicates(
+    dataset: Dataset,
+    indices: ArrayLike<number>,
+    counts: Record<string, number>,
+  ): Uint32Array {
+    const kept = new Uint32Array(indices.length);
+    let n = 0;
+    for (let k = 0; k < indices.length; k++) {
+      const test = this.find(dataset.images, indices[k]!);
+      if (test === undefined) kept[n++] = indices[k]!;
+      else counts[test] = (counts[test] ?? 0) + 1;
+    }
+    return kept.subarray(0, n);
+  }
 }
 
 function missingSourceError(
@@ -782,7 +977,9 @@ function missingSourceError(
       ? `\n${kaggleInstructions(entry.name, dataDir)}`
       : entry.origin === 'download'
         ? `; run 'hcr data download ${entry.name}' to fetch it`
-        : '; these files are conversions made for hcr (see the data sources document), copy them from a machine that has them';
+        : entry.origin === 'generated'
+          ? `; run 'hcr data synth' to generate it`
+          : '; these files are conversions made for hcr (see the data sources document), copy them from a machine that has them';
   return new HcrError(
     'NOT_FOUND',
     `data source ${entry.name}: expected ${entry.files.join(', ')} in ${dataDir}; ` +
@@ -843,10 +1040,17 @@ export async function planData(options: PlanOptions): Promise<DataPlan> {
     cacheDir: options.cacheDir,
     onProgress: options.onProgress,
   };
-  const trainSelections: Selection[] = [];
-  const validationSelections: Selection[] = [];
   const tests: Dataset[] = [];
-  const provenance: SourceProvenance[] = [];
+  const loaded: {
+    name: string;
+    parts: SourceParts;
+    train: Selection[];
+    validation: Selection[];
+    counts: { train: number; validation: number; test: number };
+    dropped: number;
+    validationSeed: number | null;
+    files: SourceProvenance['files'];
+  }[] = [];
   for (const name of names) {
     const folder = isFolderSource(name);
     const testName = folder
@@ -859,6 +1063,8 @@ export async function planData(options: PlanOptions): Promise<DataPlan> {
     const counts = { train: 0, validation: 0, test: 0 };
     let dropped = parts.droppedDuplicates;
     let validationSeed: number | null = null;
+    const trainSelections: Selection[] = [];
+    const validationSelections: Selection[] = [];
     const testSelections: Selection[] = [];
     for (const piece of parts.pieces) {
       const map = mapLabelSet(piece.dataset.labelSet, labelSet, { foldCase });
@@ -882,19 +1088,20 @@ export async function planData(options: PlanOptions): Promise<DataPlan> {
         validationSeed = seed;
       }
       const selections = [
-        { indices: train, into: trainSelections, count: 'train' },
-        { indices: validation, into: validationSelections, count: 'validation' },
-        { indices: piece.test, into: testSelections, count: 'test' },
+        { indices: train, into: trainSelections },
+        { indices: validation, into: validationSelections },
+        { indices: piece.test, into: testSelections },
       ] as const;
-      for (const { indices, into, count } of selections) {
+      for (const { indices, into } of selections) {
         if (!indices) continue;
+        // Only the images that map into the label set go on; the others are counted as dropped.
         const selection = { dataset: piece.dataset, indices, map };
-        const kept = countMapped(selection);
-        counts[count] += kept;
-        dropped += indices.length - kept;
-        into.push(selection);
+        const kept = mappedIndices(selection);
+        dropped += indices.length - kept.length;
+        into.push({ ...selection, indices: kept });
       }
     }
+    counts.test = testSelections.reduce((sum, s) => sum + s.indices.length, 0);
     if (testName !== undefined && counts.test > 0) {
       tests.push(gather(testName, labelSet, testSelections));
     }
@@ -909,16 +1116,52 @@ export async function planData(options: PlanOptions): Promise<DataPlan> {
         return { path, sha256, bytes: info.size };
       }),
     );
-    provenance.push({
-      source: name,
-      files,
+    loaded.push({
+      name,
+      parts,
+      train: trainSelections,
+      validation: validationSelections,
       counts,
       dropped,
-      droppedDuplicates: parts.droppedDuplicates,
-      splitSeed: parts.splitSeed,
       validationSeed,
+      files,
     });
   }
+
+  // No training or validation image may equal a test image of any source (the Kaggle A-Z CSV
+  // and EMNIST both come from NIST SD19; a generated glyph could repeat a test image).
+  const testIndex = new TestImageIndex(tests);
+  const trainSelections: Selection[] = [];
+  const validationSelections: Selection[] = [];
+  const provenance: SourceProvenance[] = loaded.map((source) => {
+    const duplicatesOf: Record<string, number> = {};
+    const keep = (selections: Selection[]): Selection[] =>
+      selections.map((selection) => ({
+        ...selection,
+        indices: testIndex.withoutDuplicates(selection.dataset, selection.indices, duplicatesOf),
+      }));
+    const train = keep(source.train);
+    const validation = keep(source.validation);
+    trainSelections.push(...train);
+    validationSelections.push(...validation);
+    const duplicates = Object.values(duplicatesOf).reduce((sum, n) => sum + n, 0);
+    const counts = {
+      train: train.reduce((sum, s) => sum + s.indices.length, 0),
+      validation: validation.reduce((sum, s) => sum + s.indices.length, 0),
+      test: source.counts.test,
+    };
+    return {
+      source: source.name,
+      files: source.files,
+      counts,
+      dropped: source.dropped + duplicates,
+      droppedDuplicates: source.parts.droppedDuplicates + duplicates,
+      duplicatesOf,
+      splitSeed: source.parts.splitSeed,
+      validationSeed: source.validationSeed,
+      ...(source.parts.synthesis ? { synthesis: source.parts.synthesis } : {}),
+    };
+  });
   return {
     labelSet,
     train: gather('train', labelSet, trainSelections),

@@ -124,6 +124,15 @@ function kindIndices(ds: Dataset, labelSet: LabelSet): { suffix: string; indices
   return subsets.length < 2 ? [] : subsets;
 }
 
+/** The image indices of each named group of `ds` (e.g. each held-out font family), when it has them. */
+function groupIndices(ds: Dataset): { suffix: string; indices: number[] }[] {
+  const { groups, groupNames } = ds;
+  if (!groups || !groupNames) return [];
+  const byGroup = groupNames.map((name) => ({ suffix: name, indices: [] as number[] }));
+  for (let i = 0; i < ds.labels.length; i++) byGroup[groups[i]!]?.indices.push(i);
+  return byGroup.filter((g) => g.indices.length > 0);
+}
+
 /** The kinds of character (digits, capitals, lowercase) present in `ds`, each as a subset. */
 export function splitByKind(ds: Dataset, labelSet: LabelSet): Dataset[] {
   return kindIndices(ds, labelSet).map((s) =>
@@ -178,7 +187,8 @@ const PARALLEL_EVALUATION_MIN_IMAGES = 4096;
 /**
  * Evaluates a loaded model on test sets already mapped into its label set. Each set is
  * predicted once, split over worker replicas when there is enough to do; the per-kind results
- * (digits, capitals, lowercase) reuse those predictions.
+ * (digits, capitals, lowercase) and, for a set with named groups, the per-group results (each
+ * held-out font family of `styles-test`) reuse those predictions.
  *
  * @example
  * const report = await evaluateModel(loaded, plan.tests);
@@ -218,7 +228,8 @@ export async function evaluateModel(
       perSet.push(one.result);
       misclassified[ds.name] = one.wrong;
       errors[ds.name] = one.errors;
-      for (const { suffix, indices } of kindIndices(ds, loaded.labelSet)) {
+      const subsets = [...kindIndices(ds, loaded.labelSet), ...groupIndices(ds)];
+      for (const { suffix, indices } of subsets) {
         const rows = new Float32Array(indices.length * numClasses);
         indices.forEach((row, k) =>
           rows.set(probs.subarray(row * numClasses, (row + 1) * numClasses), k * numClasses),

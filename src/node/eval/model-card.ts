@@ -190,6 +190,12 @@ const TRAIN_FLAGS: readonly FlagRule[] = [
   { key: 'patience', flag: '--patience', emit: valued('--patience') },
   { key: 'maxMinutes', flag: '--max-minutes', emit: valued('--max-minutes') },
   { key: 'dropout', flag: '--dropout', emit: valued('--dropout') },
+  {
+    key: 'init',
+    flag: '--init',
+    when: 'when the run started from a model',
+    emit: valued('--init'),
+  },
 ];
 
 /**

@@ -28,6 +28,7 @@ import {
 } from '../model/artifact.js';
 import { lossAndAccuracy } from '../model/inference.js';
 import { learningRateAt, type ResolvedTrainConfig } from './config.js';
+import { initFromModel } from './init.js';
 
 /** One epoch's figures, as saved in history.json. */
 export interface EpochRecord {
@@ -97,6 +98,8 @@ export interface TrainParams {
   readonly workers?: number;
   /** Aborting stops after the current batch, with a checkpoint saved. */
   readonly signal?: AbortSignal;
+  /** Start a new run from this saved model's weights (same architecture and label set). */
+  readonly init?: string;
   /** Milliseconds clock (injected in tests). Default `performance.now`. */
   readonly now?: () => number;
 }
@@ -264,6 +267,7 @@ export async function trainModel(params: TrainParams): Promise<TrainResult> {
       numClasses,
       options: config.dropout === null ? {} : { dropout: config.dropout },
     });
+    if (params.init) await initFromModel(model, params.init, labelSet, config.architecture);
     state = {
       version: 1,
       config,
