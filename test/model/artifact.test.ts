@@ -128,4 +128,31 @@ describe('saveModel / loadModel', () => {
     tf.dispose([x, y]);
     model.dispose();
   });
+
+  it('refuses weights that hold NaN or infinity, naming the tensor (issue 13)', async () => {
+    const model = createModel({ architecture: 'tiny', numClasses: 10 });
+    const kernel = model.layers.at(-1)!.getWeights()[0]!;
+    const poisoned = kernel.bufferSync();
+    poisoned.set(Number.NaN, 0, 0);
+    poisoned.set(Number.POSITIVE_INFINITY, 1, 1);
+    const [, bias] = model.layers.at(-1)!.getWeights();
+    model.layers.at(-1)!.setWeights([poisoned.toTensor(), bias!]);
+    const path = join(dir, 'nan');
+    await saveModel(path, model, metadata);
+    await expect(loadModel(path)).rejects.toThrow(
+      /weights\.bin: tensor dense_\w+\/kernel \[\d+,10\] has 2 non-finite value\(s\) of \d+ \(first: NaN\); expected finite weights/,
+    );
+    model.dispose();
+  });
+
+  it('opening a model a crash left between the two renames of its save finds it again', async () => {
+    const { path, model } = await savedTiny('mid-swap');
+    // What a kill -9 between the renames leaves: no directory, the new version staged.
+    const { rename } = await import('node:fs/promises');
+    await rename(path, join(dir, '.mid-swap.new-4194399-0badf00d'));
+    const loaded = await loadModel(path);
+    expect(loaded.labelSet.name).toBe('digits');
+    loaded.dispose();
+    model.dispose();
+  });
 });

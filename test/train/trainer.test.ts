@@ -81,7 +81,9 @@ describe('trainModel', () => {
         config: resolveTrainConfig({ ...base, epochs: 1 }),
         outDir,
       }),
-    ).rejects.toThrow(/basic already holds a model: choose another --out or remove it first/);
+    ).rejects.toThrow(
+      /basic already holds a model: pass --resume to continue its run, choose another --out or remove it first/,
+    );
   });
 
   it('data-parallel training (a worker replica) learns as well as one thread', async () => {
@@ -98,7 +100,7 @@ describe('trainModel', () => {
     const last = (r: typeof one) => r.history.at(-1)!;
     expect(last(one).valAccuracy).toBeGreaterThan(0.9);
     expect(last(two).valAccuracy).toBeGreaterThan(0.9);
-    // Same batches, same update rule: only the (unseeded) initial weights differ.
+    // Same seed, batches and update rule: only the order of the float sums differs.
     expect(Math.abs(last(two).loss - last(one).loss)).toBeLessThan(0.25);
     expect(two.history.map((h) => h.images)).toEqual(one.history.map((h) => h.images));
   });

@@ -302,9 +302,18 @@ export function buildProgram(state: RunState = { exitCode: 0 }): Command {
         TRAIN_DEFAULTS.patience,
       )
       .option('--max-minutes <n>', 'stop (and save) after this many minutes', number)
+      .option(
+        '--checkpoint-minutes <n>',
+        'save a resumable checkpoint this often within an epoch: a crash loses at most this much',
+        number,
+        TRAIN_DEFAULTS.checkpointSeconds / 60,
+      )
       .option('--dropout <rate>', "override the architecture's dropout", number)
       .option('--out <dir>', 'model directory to write', 'runs/model')
-      .option('--resume', 'continue the run whose checkpoint is <out>.checkpoint')
+      .option(
+        '--resume',
+        'continue the run in <out>.checkpoint (or, without one, from the model in <out>)',
+      )
       .option(
         '--init <model-dir>',
         "start from this model's weights instead of a random initialization (same architecture and label set)",
@@ -326,6 +335,7 @@ export function buildProgram(state: RunState = { exitCode: 0 }): Command {
       classWeights: options.classWeights === true ? 1 : (options.classWeights ?? 0),
       patience: options.patience,
       maxMinutes: options.maxMinutes,
+      checkpointSeconds: options.checkpointMinutes * 60,
       dropout: options.dropout,
     });
     const labelSet = getLabelSet(options.labelSet);
@@ -696,6 +706,7 @@ interface TrainCliOptions {
   classWeights?: number | true;
   patience: number;
   maxMinutes?: number;
+  checkpointMinutes: number;
   dropout?: number;
   out: string;
   resume?: boolean;

@@ -44,11 +44,15 @@ export function trainProgressRenderer(sink: ProgressSink): {
     switch (event.phase) {
       case 'start':
         epochs = event.epochs;
+        for (const repair of event.repaired ?? []) line(`repaired ${repair}`);
         line(
           `training on ${event.trainImages.toLocaleString('en')} images, validating on ${event.validationImages.toLocaleString('en')}; ` +
             `${event.batchesPerEpoch} batches per epoch` +
             (event.resumedAt
-              ? `; resuming at epoch ${event.resumedAt.epoch + 1}, batch ${event.resumedAt.batch}`
+              ? `; resuming at epoch ${event.resumedAt.epoch + 1}, batch ${event.resumedAt.batch}` +
+                (event.resumedFrom === 'model'
+                  ? ' from the saved model (no checkpoint: the optimizer starts afresh)'
+                  : '')
               : ''),
         );
         break;

@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { IMAGE_PIXELS, IMAGE_SIZE } from '../../core/types.js';
 import { predictProbabilities } from '../model/inference.js';
 import { batchGradients } from '../train/loss.js';
+import { seedDropout } from '../train/seeded.js';
 import { initEngine, type BackendName } from './backend.js';
 
 /** What the pool hands each worker when it starts it. */
@@ -36,6 +37,8 @@ export type ReplicaRequest =
       count: number;
       weighted: boolean;
       weightsVersion: number;
+      /** Seed of this slice's dropout masks (absent: tfjs draws them from Math.random). */
+      seed?: number;
     }
   | {
       op: 'predict';
@@ -98,6 +101,7 @@ async function serve(init: ReplicaInit): Promise<void> {
     ]);
     const y = tf.tensor1d(labels.subarray(start, start + count), 'int32');
     const w = request.weighted ? tf.tensor1d(sampleWeights.subarray(start, start + count)) : null;
+    seedDropout(model, request.seed ?? null);
     const result = batchGradients(model, variables, x, y, w);
     try {
       let at = 0;

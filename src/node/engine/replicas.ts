@@ -13,7 +13,8 @@ import * as tf from '@tensorflow/tfjs';
 import { HcrError } from '../../core/errors.js';
 import { IMAGE_PIXELS, IMAGE_SIZE } from '../../core/types.js';
 import { predictProbabilities } from '../model/inference.js';
-import { batchGradients } from '../train/loss.js';
+import { batchGradients, type BatchGradients } from '../train/loss.js';
+import { seedDropout, sliceSeed } from '../train/seeded.js';
 import type { BackendName } from './backend.js';
 import type { ReplicaInit, ReplicaReply, ReplicaRequest } from './replica-worker.js';
 
@@ -246,12 +247,19 @@ export class ReplicaPool {
 
   /**
    * One training step on the first `n` images of the shared batch: gradients of every slice,
-   * averaged over the whole batch, applied once by `optimizer` to the main model.
+   * averaged over the whole batch, applied once by `optimizer` to the main model. With `seed`,
+   * every slice's dropout masks derive from it (the same step repeats exactly, for a given
+   * number of workers); without, tfjs draws them from Math.random.
    *
    * @example
-   * const { loss, correct } = await pool.trainStep(optimizer, 128, false);
+   * const { loss, correct } = await pool.trainStep(optimizer, 128, false, 1234);
    */
-  async trainStep(optimizer: tf.Optimizer, n: number, weighted: boolean): Promise<StepResult> {
+  async trainStep(
+    optimizer: tf.Optimizer,
+    n: number,
+    weighted: boolean,
+    seed?: number,
+  ): Promise<StepResult> {
     if (this.replicas.length > 0 && !this.weightsShared) this.shareWeights();
     const parts = shares(n, this.replicas.length + 1);
     const replies: Promise<ReplicaReply>[] = [];
@@ -266,13 +274,22 @@ export class ReplicaPool {
             count,
             weighted,
             weightsVersion: this.weightsVersion,
+            ...(seed === undefined ? {} : { seed: sliceSeed(seed, k + 1) }),
           }),
         );
       }
       start += count;
     }
     const own = parts[0]!;
-    const mine = own > 0 ? this.sliceGradients(own, weighted) : null;
+    let mine: BatchGradients | null = null;
+    if (own > 0) {
+      if (seed !== undefined) seedDropout(this.model, sliceSeed(seed, 0));
+      try {
+        mine = this.sliceGradients(own, weighted);
+      } finally {
+        if (seed !== undefined) seedDropout(this.model, null);
+      }
+    }
     try {
       const answers = await Promise.all(replies);
       let lossSum = mine ? mine.loss.dataSync()[0]! * own : 0;

@@ -1,6 +1,8 @@
 // The model artifact (DESIGN.md §5): a directory with model.json, weights.bin and hcr.json.
 // Saving is atomic; loading checks that the files are there, match their recorded sizes and
-// SHA-256, and agree with the metadata (label set, input shape) before a model is returned.
+// SHA-256, hold only finite weights, and agree with the metadata (label set, input shape)
+// before a model is returned. Opening a directory that a crash left mid-swap (fs-atomic.ts)
+// first puts the newest complete version back in place.
 
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
@@ -10,7 +12,7 @@ import * as tf from '@tensorflow/tfjs';
 import { HcrError } from '../../core/errors.js';
 import type { LabelSet } from '../../core/label-sets.js';
 import { IMAGE_SIZE } from '../../core/types.js';
-import { replaceDirectoryAtomic, writeFileAtomic } from '../fs-atomic.js';
+import { recoverDirectory, replaceDirectoryAtomic, writeFileAtomic } from '../fs-atomic.js';
 
 /** Name of the metadata file in a model directory. */
 export const METADATA_FILE = 'hcr.json';
@@ -229,12 +231,66 @@ async function readChecked(dir: string, name: string, metadata: ModelMetadata): 
   return data;
 }
 
+/**
+ * True when `dir` exists, after completing a save that a crash interrupted between its two
+ * renames (the complete new version, or else the previous one, is put in place). A save in
+ * progress in another process is waited for, briefly.
+ */
+async function directoryPresent(dir: string): Promise<boolean> {
+  for (let attempt = 0; attempt < 40; attempt++) {
+    try {
+      await stat(dir);
+      return true;
+    } catch {
+      // Missing: maybe mid-swap. Recovery is best effort (the folder may be read-only).
+    }
+    const report = await recoverDirectory(dir).catch(() => null);
+    if (report?.restored) return true;
+    if (!report?.busy) return false;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return false;
+}
+
+/**
+ * Throws `BAD_MODEL` naming the first weight tensor that holds a NaN or an infinity: such a
+ * model (a diverged run, a damaged file with a matching checksum) would answer garbage with
+ * confidence.
+ */
+function assertFiniteWeights(
+  path: string,
+  specs: readonly tf.io.WeightsManifestEntry[],
+  weights: Uint8Array,
+): void {
+  let offset = 0;
+  for (const spec of specs) {
+    const count = spec.shape.reduce((a, b) => a * b, 1);
+    if (spec.dtype === undefined || spec.dtype === 'float32') {
+      const view = new DataView(weights.buffer, weights.byteOffset + offset, count * 4);
+      let bad = 0;
+      let first = 0;
+      for (let i = 0; i < count; i++) {
+        const v = view.getFloat32(i * 4, true);
+        if (!Number.isFinite(v)) {
+          if (bad === 0) first = v;
+          bad++;
+        }
+      }
+      if (bad > 0) {
+        throw new HcrError(
+          'BAD_MODEL',
+          `${path}: tensor ${spec.name} [${spec.shape.join(',')}] has ${bad} non-finite value(s) of ${count} (first: ${first}); expected finite weights (did training diverge?)`,
+        );
+      }
+    }
+    offset += count * 4;
+  }
+}
+
 /** Reads and validates hcr.json of a model directory. */
 export async function readMetadata(dir: string): Promise<ModelMetadata> {
   const path = join(dir, METADATA_FILE);
-  try {
-    await stat(dir);
-  } catch {
+  if (!(await directoryPresent(dir))) {
     throw new HcrError('NOT_FOUND', `${dir}: no such model directory`);
   }
   let text: string;
@@ -303,6 +359,7 @@ export async function loadModel(dir: string): Promise<LoadedModel> {
       `${join(dir, WEIGHTS_FILE)}: model.json describes ${expectedBytes} bytes of weights, file has ${weights.length}`,
     );
   }
+  assertFiniteWeights(join(dir, WEIGHTS_FILE), weightSpecs, weights);
   const weightData = ownArrayBuffer(weights);
   const model = await tf.loadLayersModel(
     tf.io.fromMemory({ modelTopology: modelJson.modelTopology, weightSpecs, weightData }),

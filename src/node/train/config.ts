@@ -26,9 +26,10 @@ export interface TrainOptions {
   /** Learning-rate schedule. Default `'cosine'`. */
   schedule?: ScheduleName;
   /**
-   * Seed of the validation hold-out, the shuffles and the augmentation, so a resumed run repeats
-   * them exactly. (Weight initialization and dropout masks come from tfjs and are not seeded.)
-   * Default 42.
+   * Seed of the validation hold-out, the weight initialization, the shuffles, the augmentation
+   * and the dropout masks (per step and per worker), so the same command repeats the same
+   * numbers on one machine with the same backend and number of workers, and a resumed run
+   * repeats them exactly. Default 42.
    */
   seed?: number;
   /** Random rotation/shift/scale/shear of training images, on the fly. Default true. */
@@ -42,7 +43,10 @@ export interface TrainOptions {
   patience?: number;
   /** Stop (after saving) once this many minutes have passed. Default: no limit. */
   maxMinutes?: number;
-  /** Save a resumable checkpoint at least this often within an epoch, in seconds. Default 300. */
+  /**
+   * Save a resumable checkpoint at least this often within an epoch, in seconds (besides the
+   * one at every epoch's end), so a crash loses at most this much work. Default 120.
+   */
   checkpointSeconds?: number;
   /** Dropout rate override for the architecture. Default: the architecture's own. */
   dropout?: number;
@@ -68,7 +72,7 @@ export const TRAIN_DEFAULTS: ResolvedTrainConfig = Object.freeze({
   classWeights: 0,
   patience: 4,
   maxMinutes: null,
-  checkpointSeconds: 300,
+  checkpointSeconds: 120,
   dropout: null,
 });
 

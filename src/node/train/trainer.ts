@@ -1,7 +1,10 @@
 // The training loop: shuffled, augmented batches through Adam with sparse categorical
 // cross-entropy, validation after every epoch, early stopping, the best model saved
 // atomically, and a resumable checkpoint (model, optimizer, position in the epoch) so that
-// a crash or Ctrl-C loses nothing. Progress is reported as typed events; nothing is printed.
+// a crash or Ctrl-C loses at most the checkpoint interval. At the end of an epoch the
+// checkpoint is written before the model: a crash between the two leaves a checkpoint from
+// which --resume re-saves the model, never a model without a way on. The seed reaches every
+// source of randomness (seeded.ts). Progress is reported as typed events; nothing is printed.
 
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -16,11 +19,12 @@ import { classCounts } from '../../core/split.js';
 import type { Dataset } from '../../core/types.js';
 import type { BackendName } from '../engine/backend.js';
 import { ReplicaPool, defaultWorkers } from '../engine/replicas.js';
-import { writeFileAtomic } from '../fs-atomic.js';
+import { recoverDirectory, writeFileAtomic } from '../fs-atomic.js';
 import {
   describeMachine,
   loadModel,
   loadOptimizerState,
+  readMetadata,
   saveModel,
   type MetadataInput,
   type ModelMetadata,
@@ -29,6 +33,7 @@ import {
 import { lossAndAccuracy } from '../model/inference.js';
 import { learningRateAt, type ResolvedTrainConfig } from './config.js';
 import { initFromModel } from './init.js';
+import { withSeededMathRandom } from './seeded.js';
 
 /** One epoch's figures, as saved in history.json. */
 export interface EpochRecord {
@@ -54,6 +59,10 @@ export type TrainEvent =
       trainImages: number;
       validationImages: number;
       resumedAt: { epoch: number; batch: number } | null;
+      /** What the run resumed from: the checkpoint, or (without one) the saved best model. */
+      resumedFrom?: 'checkpoint' | 'model' | null;
+      /** What was repaired before starting: crashed saves completed or undone, leftovers removed. */
+      repaired?: readonly string[];
     }
   | {
       phase: 'batch';
@@ -80,7 +89,10 @@ export interface TrainParams {
   readonly config: ResolvedTrainConfig;
   /** Where the best model goes; the resumable checkpoint is `${outDir}.checkpoint`. */
   readonly outDir: string;
-  /** Continue from `${outDir}.checkpoint`. Default false (and then an existing checkpoint is an error). */
+  /**
+   * Continue from `${outDir}.checkpoint`, or from the model in `outDir` when there is no
+   * checkpoint (with a fresh optimizer). Default false (and then an existing checkpoint is an error).
+   */
   readonly resume?: boolean;
   /** Provenance of the data, recorded in the model's metadata. */
   readonly provenance?: readonly SourceRecord[];
@@ -196,6 +208,42 @@ async function readState(dir: string): Promise<TrainState> {
   }
 }
 
+async function hasState(path: string): Promise<boolean> {
+  try {
+    await readFile(join(path, STATE_FILE));
+    return await hasModel(path);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Repairs what a crash left of the run in `outDir`: completes or undoes an interrupted save
+ * of the model and of the checkpoint, and removes temporaries of dead processes. Returns
+ * what it did, one line per change.
+ */
+async function recoverRun(outDir: string): Promise<string[]> {
+  const notes: string[] = [];
+  for (const dir of [outDir, checkpointDirFor(outDir)]) {
+    const report = await recoverDirectory(dir);
+    if (report.busy) {
+      throw new HcrError(
+        'BAD_OPTION',
+        `${dir} is being written by another running process; wait for it or stop it first`,
+      );
+    }
+    if (report.restored === 'new') notes.push(`${dir}: completed a save a crash interrupted`);
+    if (report.restored === 'old')
+      notes.push(`${dir}: put back the version a crashed save replaced`);
+    if (report.removed.length > 0) {
+      notes.push(
+        `${dir}: removed ${report.removed.length} leftover temporary file(s) of a crashed run`,
+      );
+    }
+  }
+  return notes;
+}
+
 async function hasModel(path: string): Promise<boolean> {
   try {
     await readFile(join(path, 'hcr.json'));
@@ -226,15 +274,28 @@ export async function trainModel(params: TrainParams): Promise<TrainResult> {
   let state: TrainState;
   let model: tf.LayersModel;
   const optimizer = tf.train.adam(config.learningRate);
+  const repaired = await recoverRun(outDir);
+  let resumedFrom: 'checkpoint' | 'model' | null = null;
   if (params.resume) {
-    if (!(await hasModel(checkpointDir))) {
-      throw new HcrError('NOT_FOUND', `${checkpointDir}: no checkpoint to resume from`);
+    const source = (await hasModel(checkpointDir))
+      ? checkpointDir
+      : (await hasState(outDir))
+        ? outDir
+        : null;
+    if (source === null) {
+      throw new HcrError(
+        'NOT_FOUND',
+        (await hasModel(outDir))
+          ? `${checkpointDir}: no checkpoint to resume from, and ${outDir} was saved without its training state (by an older hcr); start a new run with another --out`
+          : `${checkpointDir}: no checkpoint to resume from`,
+      );
     }
-    state = await readState(checkpointDir);
+    resumedFrom = source === checkpointDir ? 'checkpoint' : 'model';
+    state = await readState(source);
     if (state.fingerprint !== print) {
       throw new HcrError(
         'BAD_DATA',
-        `${checkpointDir}: the checkpoint was trained on other data (${state.fingerprint}), now ${print}; use the same sources, label set and seed`,
+        `${source}: the checkpoint was trained on other data (${state.fingerprint}), now ${print}; use the same sources, label set and seed`,
       );
     }
     // The run's recipe stays the checkpoint's; only the epoch budget and the time limit may change.
@@ -243,9 +304,9 @@ export async function trainModel(params: TrainParams): Promise<TrainResult> {
       epochs: config.epochs,
       maxMinutes: config.maxMinutes,
     });
-    const loaded = await loadModel(checkpointDir);
+    const loaded = await loadModel(source);
     model = loaded.model;
-    await loadOptimizerState(checkpointDir, loaded.metadata, optimizer);
+    await loadOptimizerState(source, loaded.metadata, optimizer);
   } else {
     if (await hasModel(checkpointDir)) {
       const previous = await readState(checkpointDir);
@@ -259,14 +320,20 @@ export async function trainModel(params: TrainParams): Promise<TrainResult> {
     if (await hasModel(outDir)) {
       throw new HcrError(
         'BAD_OPTION',
-        `${outDir} already holds a model: choose another --out or remove it first`,
+        (await hasState(outDir))
+          ? `${outDir} already holds a model: pass --resume to continue its run, choose another --out or remove it first`
+          : `${outDir} already holds a model: choose another --out or remove it first`,
       );
     }
-    model = createModel({
-      architecture: config.architecture,
-      numClasses,
-      options: config.dropout === null ? {} : { dropout: config.dropout },
-    });
+    const arch = config.architecture;
+    const dropout = config.dropout;
+    model = withSeededMathRandom(config.seed, () =>
+      createModel({
+        architecture: arch,
+        numClasses,
+        options: dropout === null ? {} : { dropout },
+      }),
+    );
     if (params.init) await initFromModel(model, params.init, labelSet, config.architecture);
     state = {
       version: 1,
@@ -330,28 +397,50 @@ export async function trainModel(params: TrainParams): Promise<TrainResult> {
     metrics: {},
   });
 
+  const currentState = (finished: StopReason | null): TrainState => ({
+    version: 1,
+    config,
+    fingerprint: print,
+    epoch,
+    batch,
+    elapsedSeconds: elapsed(),
+    history,
+    bestValLoss,
+    bestEpoch,
+    epochsWithoutImprovement,
+    partial,
+    finished,
+  });
+
   const saveCheckpoint = async (finished: StopReason | null = null) => {
-    const trainState: TrainState = {
-      version: 1,
-      config,
-      fingerprint: print,
-      epoch,
-      batch,
-      elapsedSeconds: elapsed(),
-      history,
-      bestValLoss,
-      bestEpoch,
-      epochsWithoutImprovement,
-      partial,
-      finished,
-    };
     await saveModel(checkpointDir, model, metadataInput(), {
       optimizer,
-      extraFiles: { [STATE_FILE]: JSON.stringify(trainState, null, 1) },
+      extraFiles: { [STATE_FILE]: JSON.stringify(currentState(finished), null, 1) },
     });
     lastCheckpoint = now();
     emit({ phase: 'checkpoint', dir: checkpointDir, epoch, batch });
   };
+
+  /** Saves the best model with its history and training state (what --resume needs without a checkpoint). */
+  const saveBest = async (finished: StopReason | null) => {
+    metadata = await saveModel(outDir, model, metadataInput(), {
+      extraFiles: {
+        [HISTORY_FILE]: `${JSON.stringify(history, null, 1)}\n`,
+        [STATE_FILE]: JSON.stringify(currentState(finished), null, 1),
+      },
+    });
+    emit({ phase: 'saved', dir: outDir, epoch });
+  };
+
+  // A checkpoint written at the end of the best epoch holds the best weights: when a crash
+  // came before the model was saved too, save it now.
+  if (resumedFrom === 'checkpoint' && batch === 0 && bestEpoch === epoch && epoch > 0) {
+    const saved = await readMetadata(outDir).catch(() => null);
+    if (saved?.training?.bestEpoch !== bestEpoch) {
+      await saveBest(state.finished);
+      repaired.push(`${outDir}: saved the model of epoch ${bestEpoch} from the checkpoint`);
+    }
+  }
 
   emit({
     phase: 'start',
@@ -360,6 +449,8 @@ export async function trainModel(params: TrainParams): Promise<TrainResult> {
     trainImages: count,
     validationImages: validation.labels.length,
     resumedAt: params.resume ? { epoch, batch } : null,
+    resumedFrom,
+    repaired,
   });
 
   try {
@@ -389,7 +480,12 @@ export async function trainModel(params: TrainParams): Promise<TrainResult> {
         }
         const lr = learningRateAt(config, progress(epoch * batches + batch));
         (optimizer as unknown as { learningRate: number }).learningRate = lr;
-        const step = await pool.trainStep(optimizer, n, weights !== null);
+        const step = await pool.trainStep(
+          optimizer,
+          n,
+          weights !== null,
+          batchSeed(config.seed ^ 0x5bd1e995, epoch, batch),
+        );
         const lossValue = step.loss;
         const correctValue = step.correct;
         if (!Number.isFinite(lossValue)) {
@@ -457,15 +553,16 @@ export async function trainModel(params: TrainParams): Promise<TrainResult> {
       epoch++;
       batch = 0;
       partial = { loss: 0, correct: 0, images: 0 };
-      if (improved) {
-        metadata = await saveModel(outDir, model, metadataInput());
-        emit({ phase: 'saved', dir: outDir, epoch });
-      }
-      await writeFileAtomic(join(outDir, HISTORY_FILE), `${JSON.stringify(history, null, 1)}\n`);
       if (reason === null && config.patience > 0 && epochsWithoutImprovement >= config.patience) {
         reason = 'early-stopping';
       }
-      await saveCheckpoint(reason ?? (epoch >= config.epochs ? 'completed' : null));
+      const finished = reason ?? (epoch >= config.epochs ? 'completed' : null);
+      // Checkpoint first: see the header comment.
+      await saveCheckpoint(finished);
+      if (improved) await saveBest(finished);
+      else if (await hasModel(outDir)) {
+        await writeFileAtomic(join(outDir, HISTORY_FILE), `${JSON.stringify(history, null, 1)}\n`);
+      }
     }
     if (reason === 'interrupted') await saveCheckpoint();
   } finally {
