@@ -136,6 +136,32 @@ describe('resuming after a crash', () => {
     expect(JSON.parse(await readFile(join(outDir, 'history.json'), 'utf8'))).toHaveLength(1);
   });
 
+  it('a run killed before its first validation still saves its best model once resumed', async () => {
+    const outDir = join(dir, 'first-epoch');
+    const controller = new AbortController();
+    await trainModel({
+      train,
+      validation,
+      labelSet,
+      config: tiny,
+      outDir,
+      signal: controller.signal,
+      onProgress: (e) => {
+        if (e.phase === 'batch' && e.batch === 1) controller.abort();
+      },
+    });
+    const result = await trainModel({
+      train,
+      validation,
+      labelSet,
+      config: tiny,
+      outDir,
+      resume: true,
+    });
+    expect(result.bestEpoch).toBe(1);
+    (await loadModel(outDir)).dispose();
+  });
+
   it('resumes from the model when there is no checkpoint (no dead end)', async () => {
     const outDir = join(dir, 'no-checkpoint');
     await trainModel({ train, validation, labelSet, config: tiny, outDir });

@@ -368,6 +368,8 @@ export async function trainModel(params: TrainParams): Promise<TrainResult> {
   const { images: floats, labels: labelBuffer, sampleWeights: weightBuffer } = pool;
   const history = [...state.history];
   let { epoch, batch, bestValLoss, bestEpoch, epochsWithoutImprovement } = state;
+  // JSON has no Infinity: a checkpoint taken before the first validation stores null.
+  bestValLoss = bestValLoss ?? Infinity;
   let partial = { ...state.partial };
   const startedAt = now() - state.elapsedSeconds * 1000;
   const elapsed = () => (now() - startedAt) / 1000;
