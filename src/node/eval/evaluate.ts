@@ -17,6 +17,7 @@ import { subsetDataset } from '../../core/split.js';
 import { IMAGE_PIXELS, type Dataset } from '../../core/types.js';
 import type { BackendName } from '../engine/backend.js';
 import { ReplicaPool, defaultWorkers } from '../engine/replicas.js';
+import { HcrError } from '../errors.js';
 import { writeFileAtomic } from '../fs-atomic.js';
 import { METADATA_FILE, type LoadedModel, type MetricRecord } from '../model/artifact.js';
 import { argmaxRows } from '../model/inference.js';
@@ -147,6 +148,19 @@ function evaluateOne(
 ): { result: EvaluationResult; wrong: number[]; errors: TestSetErrors } {
   const numClasses = loaded.labelSet.classes.length;
   const count = ds.labels.length;
+  // A NaN compares false with everything: it would rank no class above the true one and
+  // count as a top-k hit. Such a model is broken, not 100% accurate.
+  const bad = probs.findIndex((p) => !Number.isFinite(p));
+  if (bad >= 0) {
+    const rows = new Set<number>();
+    probs.forEach((p, j) => {
+      if (!Number.isFinite(p)) rows.add(Math.floor(j / numClasses));
+    });
+    throw new HcrError(
+      'BAD_MODEL',
+      `${loaded.dir}: the model answered non-finite probabilities (${probs[bad]}) for ${rows.size} of ${count} images of ${ds.name} (first: image ${Math.floor(bad / numClasses)}); expected probabilities in [0, 1]`,
+    );
+  }
   const predicted = argmaxRows(probs, numClasses);
   const hits = new Uint8Array(count);
   const wrong: number[] = [];
