@@ -206,6 +206,28 @@ describe('sha256File', () => {
     expect(await sha256File(file, { cacheDir })).toBe(abc);
   });
 
+  it('sees a file replaced by one of the same size and mtime (issue 13)', async () => {
+    const file = join(dir, 'forged.txt');
+    const cacheDir = join(dir, 'h3');
+    const when = new Date('2024-01-02T03:04:05Z');
+    await writeFile(file, 'abc');
+    await utimes(file, when, when);
+    const before = await stat(file);
+    expect(await sha256File(file, { cacheDir })).toMatch(/^ba7816bf/);
+    // Same size, content changed, mtime set back: only the ctime (and maybe the inode) moves.
+    // Wait for the ctime clock to tick past the first write's.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await writeFile(file, 'xyz');
+    await utimes(file, when, when);
+    const after = await stat(file);
+    expect([after.size, after.mtimeMs]).toEqual([before.size, before.mtimeMs]);
+    const xyz = '3608bca1e44ea6c4d268eb6db02260269892c0b42b86bbf1e77a6fa16c3c9282';
+    // In the same process (the memo) and in a later one (hashes.json).
+    expect(await sha256File(file, { cacheDir })).toBe(xyz);
+    clearSha256Memo();
+    expect(await sha256File(file, { cacheDir })).toBe(xyz);
+  });
+
   it('ignores an unreadable hashes.json and reports a missing file as NOT_FOUND', async () => {
     const cacheDir = join(dir, 'h2');
     await expect(sha256File(join(dir, 'missing.bin'))).rejects.toMatchObject({ code: 'NOT_FOUND' });

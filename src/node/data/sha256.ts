@@ -1,7 +1,9 @@
 // SHA-256 of files, streamed, remembered per process and (optionally) across runs in
-// `<cacheDir>/hashes.json`, keyed by path + size + mtime: the dataset cache is keyed by the
-// hashes of its source files, and re-hashing 30 MB of data on every run is what would make a
-// second run slow.
+// `<cacheDir>/hashes.json`: the dataset cache is keyed by the hashes of its source files, and
+// re-hashing 30 MB of data on every run is what would make a second run slow. A remembered
+// hash is reused only while the file's inode, size, mtime and ctime are all unchanged: size
+// and mtime alone can be forged (a copy with `touch -r`), but any write, rename or utimes call
+// sets the ctime to the current time, which no user can set back.
 
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
@@ -14,8 +16,8 @@ import { fileError } from './files.js';
 /** Options of {@link sha256File}. */
 export interface Sha256Options {
   /**
-   * Directory whose `hashes.json` remembers hashes across runs (keyed by absolute path, size
-   * and mtime). Default: none, hashes are only remembered for the life of the process.
+   * Directory whose `hashes.json` remembers hashes across runs (keyed by absolute path, inode,
+   * size, mtime and ctime). Default: none, hashes are only remembered for the life of the process.
    */
   readonly cacheDir?: string;
 }
@@ -24,14 +26,19 @@ export interface Sha256Options {
 export const HASH_STORE_FILE = 'hashes.json';
 
 interface StoredHash {
+  readonly ino: number;
   readonly size: number;
   readonly mtimeMs: number;
+  readonly ctimeMs: number;
   readonly sha256: string;
 }
 
+/** What must be unchanged for a remembered hash to be reused. */
+type FileIdentity = Omit<StoredHash, 'sha256'>;
+
 type HashStore = Record<string, StoredHash>;
 
-// Per-process memo: the same file (path, size, mtime) is hashed once; concurrent callers
+// Per-process memo: the same file (path, inode, size, mtime, ctime) is hashed once; concurrent callers
 // share one pending hash.
 const memo = new Map<string, Promise<string>>();
 // Pending writes of each hashes.json, chained so that concurrent updates do not lose entries.
@@ -39,7 +46,7 @@ const storeWrites = new Map<string, Promise<void>>();
 
 /**
  * The hex SHA-256 of a file, streamed (constant memory). A file already hashed by this process
- * (same path, size and mtime) is not read again; with `cacheDir`, neither is one hashed by an
+ * (same path, inode, size, mtime and ctime) is not read again; with `cacheDir`, neither is one hashed by an
  * earlier run. A missing file throws `NOT_FOUND`.
  *
  * @example
@@ -55,10 +62,16 @@ export async function sha256File(path: string, options: Sha256Options = {}): Pro
     throw fileError(path, error);
   }
   if (!info.isFile()) throw new HcrError('BAD_DATA', `${path}: not a regular file`);
-  const key = `${absolute}\0${info.size}\0${info.mtimeMs}`;
+  const identity: FileIdentity = {
+    ino: info.ino,
+    size: info.size,
+    mtimeMs: info.mtimeMs,
+    ctimeMs: info.ctimeMs,
+  };
+  const key = `${absolute}\0${JSON.stringify(identity)}`;
   let pending = memo.get(key);
   if (pending === undefined) {
-    pending = hashWithStore(absolute, info.size, info.mtimeMs, options.cacheDir);
+    pending = hashWithStore(absolute, identity, options.cacheDir);
     memo.set(key, pending);
     pending.catch(() => memo.delete(key));
   }
@@ -82,16 +95,23 @@ export function clearSha256Memo(): void {
 
 async function hashWithStore(
   absolute: string,
-  size: number,
-  mtimeMs: number,
+  identity: FileIdentity,
   cacheDir: string | undefined,
 ): Promise<string> {
   if (cacheDir === undefined) return hashStream(absolute);
   const storePath = join(cacheDir, HASH_STORE_FILE);
   const stored = (await readStore(storePath))[absolute];
-  if (stored && stored.size === size && stored.mtimeMs === mtimeMs) return stored.sha256;
+  if (
+    stored &&
+    stored.ino === identity.ino &&
+    stored.size === identity.size &&
+    stored.mtimeMs === identity.mtimeMs &&
+    stored.ctimeMs === identity.ctimeMs
+  ) {
+    return stored.sha256;
+  }
   const sha256 = await hashStream(absolute);
-  await updateStore(storePath, absolute, { size, mtimeMs, sha256 });
+  await updateStore(storePath, absolute, { ...identity, sha256 });
   return sha256;
 }
 
@@ -125,8 +145,10 @@ function isStoredHash(value: unknown): value is StoredHash {
   if (typeof value !== 'object' || value === null) return false;
   const entry = value as Record<string, unknown>;
   return (
+    typeof entry.ino === 'number' &&
     typeof entry.size === 'number' &&
     typeof entry.mtimeMs === 'number' &&
+    typeof entry.ctimeMs === 'number' &&
     typeof entry.sha256 === 'string' &&
     /^[0-9a-f]{64}$/.test(entry.sha256)
   );
