@@ -203,6 +203,26 @@ describe('hcr predict', () => {
     expect(result.stderr).toMatch(/empty\.png: .*empty/);
   });
 
+  it('refuses /dev/zero and a FIFO without reading them, and exits 5 for a missing file (issue 13)', async () => {
+    const zero = await run('predict', '--model', model, '--backend', 'wasm', '/dev/zero');
+    expect(zero.code).toBe(3);
+    expect(zero.stderr).toMatch(
+      /\/dev\/zero: expected a regular image file, got a character device/,
+    );
+    const missing = await run(
+      'predict',
+      '--model',
+      model,
+      '--backend',
+      'wasm',
+      join(dir, 'no-such.png'),
+      join(IMAGES, 'L.png'),
+    );
+    expect(missing.code).toBe(5);
+    expect(missing.stderr).toMatch(/no-such\.png: no such file/);
+    expect(missing.stdout).toMatch(/L\.png: \d/);
+  });
+
   it('refuses a model directory with altered files', async () => {
     const result = await run(
       'predict',

@@ -600,7 +600,9 @@ export function buildProgram(state: RunState = { exitCode: 0 }): Command {
           note(`hcr: ${r.error}`);
         }
       }
-      if (results.some((r) => r.status === 'error')) state.exitCode = EXIT_CODE.BAD_IMAGE;
+      // The first failure decides the exit code: 5 for a missing file, 3 for a bad image.
+      const failed = results.find((r) => r.status === 'error');
+      if (failed) state.exitCode = EXIT_CODE[failed.code];
     } finally {
       loaded.dispose();
     }

@@ -1,10 +1,11 @@
 // `hcr predict`: decode image files of any size and polarity, bring each to the MNIST
 // convention with the shared normalizeToMnist, and run the model on them in batches.
 
+import { stat } from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs';
 import { normalizeToMnist } from '../../core/normalize.js';
 import { IMAGE_PIXELS } from '../../core/types.js';
-import { isHcrError } from '../errors.js';
+import { HcrError, isHcrError, type ErrorCode } from '../errors.js';
 import { decodeImage } from '../image/decode.js';
 import type { LoadedModel } from '../model/artifact.js';
 import type { BackendName } from '../engine/backend.js';
@@ -26,7 +27,13 @@ export type FilePrediction =
       readonly inverted: boolean;
     }
   | { readonly file: string; readonly status: 'empty' }
-  | { readonly file: string; readonly status: 'error'; readonly error: string };
+  | {
+      readonly file: string;
+      readonly status: 'error';
+      readonly error: string;
+      /** The error's code: `NOT_FOUND` for a missing file, else `BAD_IMAGE`. */
+      readonly code: ErrorCode;
+    };
 
 /** Options of {@link predictFiles}. */
 export interface PredictOptions {
@@ -40,6 +47,49 @@ export interface PredictOptions {
   workers?: number;
   /** Called after each decoded file. */
   onProgress?: (done: number, total: number) => void;
+}
+
+/** The largest input file read, in bytes (a photo is a few MB; /dev/zero is endless). */
+export const MAX_INPUT_FILE_BYTES = 64 * 2 ** 20;
+
+/**
+ * Refuses what cannot be an image file before reading a byte of it: a missing path
+ * (`NOT_FOUND`), anything but a regular file (a device such as /dev/zero, a FIFO, a
+ * directory) and a file over {@link MAX_INPUT_FILE_BYTES} (`BAD_IMAGE`).
+ *
+ * @example
+ * await checkInputFile('/dev/zero'); // throws: expected a regular image file, got a character device
+ */
+export async function checkInputFile(file: string): Promise<void> {
+  let info;
+  try {
+    info = await stat(file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new HcrError('NOT_FOUND', `${file}: no such file`);
+    }
+    throw new HcrError('BAD_IMAGE', `${file}: cannot read (${(error as Error).message})`);
+  }
+  if (!info.isFile()) {
+    const kind = info.isDirectory()
+      ? 'a directory'
+      : info.isCharacterDevice()
+        ? 'a character device'
+        : info.isBlockDevice()
+          ? 'a block device'
+          : info.isFIFO()
+            ? 'a pipe'
+            : info.isSocket()
+              ? 'a socket'
+              : 'not a regular file';
+    throw new HcrError('BAD_IMAGE', `${file}: expected a regular image file, got ${kind}`);
+  }
+  if (info.size > MAX_INPUT_FILE_BYTES) {
+    throw new HcrError(
+      'BAD_IMAGE',
+      `${file}: ${info.size} bytes, over the ${MAX_INPUT_FILE_BYTES / 2 ** 20} MiB an image file may have`,
+    );
+  }
 }
 
 /** Below this many files, the model runs on the main thread alone (decoding dominates). */
@@ -79,6 +129,7 @@ export async function predictFiles(
       const chunkResults: FilePrediction[] = [];
       for (const file of chunk) {
         try {
+          await checkInputFile(file);
           const gray = await decodeImage(
             file,
             options.maxPixels ? { maxPixels: options.maxPixels } : {},
@@ -103,7 +154,7 @@ export async function predictFiles(
           }
         } catch (error) {
           if (!isHcrError(error)) throw error;
-          chunkResults.push({ file, status: 'error', error: error.message });
+          chunkResults.push({ file, status: 'error', error: error.message, code: error.code });
         }
         options.onProgress?.(results.length + chunkResults.length, files.length);
       }
