@@ -22,6 +22,17 @@ export interface ReadSetOptions {
   readonly lineLength?: readonly [number, number];
   /** Words per line: 1 unless the line is long enough for more. Default: true (spaces occur). */
   readonly spaces?: boolean;
+  /**
+   * The words of each line, instead of random letters, digits and codes (`lineLength` and
+   * `spaces` are then unused). Default: none.
+   */
+  readonly words?: (rand: () => number) => string[];
+  /**
+   * Gap between the letters of a word, as a range of fractions of the line's height, instead
+   * of the usual mix (60% apart, 20% touching, 20% overlapping): e.g. [0.7, 1.1] for
+   * letter-spaced writing (`D O G`). Default: none.
+   */
+  readonly letterSpacing?: readonly [number, number];
 }
 
 /** Defaults of {@link ReadSetOptions}. */
@@ -31,6 +42,8 @@ export const READ_SET_DEFAULTS = Object.freeze({
   twoLineShare: 0.2,
   lineLength: Object.freeze([3, 12]) as readonly [number, number],
   spaces: true,
+  words: undefined as ReadSetOptions['words'],
+  letterSpacing: undefined as ReadSetOptions['letterSpacing'],
 });
 
 /** One benchmark image and what it says. */
@@ -204,19 +217,27 @@ function layLine(
   words: readonly string[],
   height: number,
   sources: { set: string; index: number }[],
+  letterSpacing?: readonly [number, number],
 ): { glyphs: PlacedGlyph[]; width: number; top: number; bottom: number } {
   const slope = Math.tan((between(rand, -3, 3) * Math.PI) / 180);
   const glyphs: PlacedGlyph[] = [];
   let x = 0;
   words.forEach((word, w) => {
-    if (w > 0) x += between(rand, 0.9, 1.5) * height;
+    // Letter-spaced words are set apart by three times their letters' spacing.
+    if (w > 0) {
+      x += letterSpacing
+        ? 3 * between(rand, letterSpacing[0], letterSpacing[1]) * height
+        : between(rand, 0.9, 1.5) * height;
+    }
     let previousWidth = 0;
     [...word].forEach((label, k) => {
       const g = glyph(rand, pool, label);
       sources.push(g.source);
       const target = height * between(rand, 0.85, 1.15);
       const s = Math.min(target / g.h, (1.25 * height) / g.w);
-      if (k > 0) {
+      if (k > 0 && letterSpacing) {
+        x += between(rand, letterSpacing[0], letterSpacing[1]) * height;
+      } else if (k > 0) {
         // 60% apart, 20% touching or nearly, 20% overlapping by 5-30% of the narrower glyph.
         const r = rand();
         const narrower = Math.min(previousWidth, g.w * s);
@@ -294,8 +315,8 @@ export function buildReadSet(
     const sources: { set: string; index: number }[] = [];
     const laid = Array.from({ length: lineCount }, () => {
       const length = o.lineLength[0] + Math.floor(rand() * (o.lineLength[1] - o.lineLength[0] + 1));
-      const words = lineText(rand, length, o.spaces);
-      return { words, ...layLine(rand, pool, words, height, sources) };
+      const words = o.words ? o.words(rand) : lineText(rand, length, o.spaces);
+      return { words, ...layLine(rand, pool, words, height, sources, o.letterSpacing) };
     });
     const margin = Math.round(between(rand, 0.4, 1) * height);
     const width = Math.ceil(Math.max(...laid.map((l) => l.width)) + 2 * margin);

@@ -1,10 +1,15 @@
 // npm run bench:read -- [--model DIR] [--data-dir DIR] [--cache-dir DIR] [--count N] [--seed N]
-//   [--speed-lines N] [--save DIR] [--errors] [--json]
-// Reads lines of handwriting composed from the held-out test images (bench/read-set.ts) and
-// prints character accuracy (1 - edit distance / length, spaces and line breaks counted) and
-// exact-line accuracy, with the line context for look-alikes, with it widened to every class,
-// and without it, and the time to read a 10-character line (segment + classify + choose,
-// one image at a time, after one warm-up image).
+//   [--special N] [--speed-lines N] [--lm-weights W,W,...] [--dev] [--save DIR] [--errors] [--json]
+// Reads lines of handwriting composed from held-out test images (bench/read-set.ts) with each
+// reader setting: the language model (the default decoder, at each weight given), the kind
+// rules (decoder 'rules') and no context; and prints character accuracy (1 - edit distance /
+// length, spaces and line breaks counted) and exact-line accuracy on three sets of lines: the
+// dataset lines (random letter words, numbers and codes, as before issue 15), letter-spaced
+// English words (`D O G`: read as words only when the text is the word, without spaces), and
+// code lines (A1B2C3, R2D2, postcodes, plates); then the time to read a 10-character line.
+// `--dev` builds the lines from the validation images and the dev word list instead: that is
+// where the language model's weight is tuned (`--dev --lm-weights 0.3,0.5,0.7,1,1.5`), never
+// on the test lines.
 
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -16,13 +21,16 @@ import { planData } from '../src/node/data/sources.js';
 import { initEngine } from '../src/node/engine/index.js';
 import { isHcrError } from '../src/node/errors.js';
 import { loadModel } from '../src/node/model/artifact.js';
-import { resolveReadOptions } from '../src/core/read/options.js';
-import { chooseCharacters } from '../src/core/read/read.js';
+import { READ_DEFAULTS, resolveReadOptions } from '../src/core/read/options.js';
+import type { ReadOptions } from '../src/core/read/options.js';
+import { chooseCharacters, prepareReading } from '../src/core/read/read.js';
 import { segmentImage } from '../src/core/read/segment.js';
-import { modelClassifier, readImage } from '../src/node/read/read.js';
+import { modelClassifier } from '../src/node/read/read.js';
+import { defaultLanguageModel } from '../src/node/read/language-model.js';
 import { TRAIN_DEFAULTS } from '../src/node/train/config.js';
 import { buildReadSet, editDistance } from './read-set.js';
 import type { ReadSample } from './read-set.js';
+import { SPACED_WORDS, codeLine, spacedWordLine } from './read-lines.js';
 
 const { values } = parseArgs({
   options: {
@@ -30,8 +38,12 @@ const { values } = parseArgs({
     'data-dir': { type: 'string', default: defaultDataDir() },
     'cache-dir': { type: 'string', default: defaultCacheDir() },
     count: { type: 'string', default: '400' },
+    special: { type: 'string', default: '100' },
     seed: { type: 'string', default: '1' },
     'speed-lines': { type: 'string', default: '50' },
+    'lm-weights': { type: 'string', default: String(READ_DEFAULTS.lmWeight) },
+    shares: { type: 'string', default: String(READ_DEFAULTS.lookalikeShare) },
+    dev: { type: 'boolean', default: false },
     save: { type: 'string' },
     errors: { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
@@ -48,41 +60,39 @@ function positiveInt(name: string, value: string): number {
 }
 
 const count = positiveInt('count', values.count);
+const special = positiveInt('special', values.special);
 const seed = positiveInt('seed', values.seed);
 const speedLines = positiveInt('speed-lines', values['speed-lines']);
+const weights = values['lm-weights'].split(',').map(Number);
+const shares = values.shares.split(',').map(Number);
+if (weights.some((w) => !(w >= 0))) {
+  console.error(`bench:read: --lm-weights: expected numbers >= 0, got '${values['lm-weights']}'`);
+  process.exit(2);
+}
 
-/** Character and line figures of one way of reading (with or without context). */
+/** Character and line figures of one reader setting on one set. */
 interface Score {
   chars: number;
   distance: number;
   lines: number;
   exactLines: number;
-  exactImages: number;
-}
-
-function emptyScore(): Score {
-  return { chars: 0, distance: 0, lines: 0, exactLines: 0, exactImages: 0 };
 }
 
 function addScore(score: Score, truth: string, read: string): void {
   score.chars += truth.length;
   score.distance += editDistance(truth, read);
-  const truthLines = truth.split('\n');
   const readLines = read.split('\n');
-  truthLines.forEach((line, i) => {
+  truth.split('\n').forEach((line, i) => {
     score.lines++;
     if (readLines[i] === line) score.exactLines++;
   });
-  if (truth === read) score.exactImages++;
 }
 
-function summary(score: Score, images: number) {
-  return {
-    charAccuracy: 1 - score.distance / score.chars,
-    exactLineAccuracy: score.exactLines / score.lines,
-    exactImageAccuracy: score.exactImages / images,
-  };
-}
+const summary = (s: Score) => ({
+  charAccuracy: 1 - s.distance / s.chars,
+  exactLineAccuracy: s.exactLines / s.lines,
+  lines: s.lines,
+});
 
 const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
 
@@ -98,127 +108,179 @@ async function savePng(path: string, sample: ReadSample): Promise<void> {
 try {
   const engine = await initEngine();
   const loaded = await loadModel(values.model);
+  const languageModel = await defaultLanguageModel();
   const plan = await planData({
     dataDir: values['data-dir'],
     cacheDir: values['cache-dir'],
     labelSet: loaded.labelSet,
     seed: loaded.metadata.training?.splitSeed ?? TRAIN_DEFAULTS.seed,
   });
-  const built = performance.now();
-  const samples = buildReadSet(plan.tests, { count, seed });
-  const buildSeconds = (performance.now() - built) / 1000;
+  const pool = values.dev ? [plan.validation] : plan.tests;
+  const words = values.dev ? SPACED_WORDS.dev : SPACED_WORDS.test;
+  // Dev lines use other seeds than test lines as well as other images.
+  const base = values.dev ? seed + 100_000 : seed;
+  const sets: Record<string, ReadSample[]> = {
+    dataset: buildReadSet(pool, { count, seed: base }),
+    'letter-spaced': buildReadSet(pool, {
+      count: special,
+      seed: base + 2000,
+      twoLineShare: 0,
+      words: spacedWordLine(words),
+      letterSpacing: [0.7, 1.2],
+    }),
+    codes: buildReadSet(pool, {
+      count: special,
+      seed: base + 3000,
+      twoLineShare: 0,
+      words: codeLine,
+    }),
+  };
 
-  // Each image is segmented and classified once; the three readings differ only in the
-  // context applied to the same probabilities (exactly what readImage does with each option).
-  const withContext = emptyScore();
-  const withAllContext = emptyScore();
-  const withoutContext = emptyScore();
-  const errors: { index: number; truth: string; read: string; raw: string }[] = [];
+  const settings: [string, ReadOptions][] = [
+    ...weights.flatMap((w) =>
+      shares.map(
+        (share) =>
+          [
+            weights.length * shares.length > 1 ? `lm ${w} share ${share}` : 'language model',
+            { languageModel, lmWeight: w, lookalikeShare: share },
+          ] as [string, ReadOptions],
+      ),
+    ),
+    ['rules', { decoder: 'rules' }],
+    ['none', { context: false }],
+  ];
   const classifier = modelClassifier(loaded);
-  const lookalikes = resolveReadOptions();
-  const all = resolveReadOptions({ contextScope: 'all' });
-  const started = performance.now();
-  for (const [index, sample] of samples.entries()) {
-    const segmentation = segmentImage(sample.image, lookalikes);
-    const probs = await classifier.classify(segmentation.images, segmentation.candidates.length);
-    const result = chooseCharacters(segmentation, probs, classifier.classes, lookalikes);
-    const allResult = chooseCharacters(segmentation, probs, classifier.classes, all);
-    addScore(withContext, sample.text, result.text);
-    addScore(withAllContext, sample.text, allResult.text);
-    addScore(withoutContext, sample.text, result.rawText);
-    if (result.text !== sample.text) {
-      errors.push({ index, truth: sample.text, read: result.text, raw: result.rawText });
+  const resolved = settings.map(([name, o]) => {
+    const r = resolveReadOptions(o);
+    return { name, resolved: r, prepared: prepareReading(r, classifier.classes) };
+  });
+  const scores: Record<string, Record<string, Score>> = {};
+  const errors: Record<string, string[]> = {};
+  for (const [setName, samples] of Object.entries(sets)) {
+    scores[setName] = Object.fromEntries(
+      resolved.map((s) => [s.name, { chars: 0, distance: 0, lines: 0, exactLines: 0 }]),
+    );
+    errors[setName] = [];
+    for (const [index, sample] of samples.entries()) {
+      const segmentation = segmentImage(sample.image, resolved[0]!.resolved);
+      const probs = await classifier.classify(segmentation.images, segmentation.candidates.length);
+      const texts = resolved.map((s) => {
+        const result = chooseCharacters(
+          segmentation,
+          probs,
+          classifier.classes,
+          s.resolved,
+          s.prepared,
+        );
+        // A letter-spaced word is read as a word when the text is the word, without spaces.
+        const truth = setName === 'letter-spaced' ? sample.text : sample.text;
+        addScore(scores[setName]![s.name]!, truth, result.text);
+        return result.text;
+      });
+      if (texts[0] !== sample.text) {
+        errors[setName]!.push(
+          `#${index}: ${JSON.stringify(sample.text)} | ${resolved.map((s, i) => `${s.name} ${JSON.stringify(texts[i])}`).join(' | ')}`,
+        );
+      }
     }
   }
-  const readSeconds = (performance.now() - started) / 1000;
 
-  // Speed: single lines of exactly 10 characters, no spaces, timed one image at a time.
-  const speedSet = buildReadSet(plan.tests, {
-    count: speedLines,
-    seed: seed + 1000,
+  // Speed: single lines of exactly 10 characters, no spaces, one image at a time: segment and
+  // classify (shared by every setting), then each setting's decoding.
+  const speedSet = buildReadSet(pool, {
+    count: speedLines + 1,
+    seed: base + 1000,
     twoLineShare: 0,
     lineLength: [10, 10],
     spaces: false,
   });
-  await readImage(loaded, speedSet[0]!.image);
-  const times: number[] = [];
-  for (const sample of speedSet) {
-    const t = performance.now();
-    await readImage(loaded, sample.image);
-    times.push(performance.now() - t);
+  const front: number[] = [];
+  const decodeTimes: number[][] = resolved.map(() => []);
+  for (const [i, sample] of speedSet.entries()) {
+    const t0 = performance.now();
+    const segmentation = segmentImage(sample.image, resolved[0]!.resolved);
+    const probs = await classifier.classify(segmentation.images, segmentation.candidates.length);
+    const t1 = performance.now();
+    if (i > 0) front.push(t1 - t0);
+    resolved.forEach((s, k) => {
+      const t = performance.now();
+      chooseCharacters(segmentation, probs, classifier.classes, s.resolved, s.prepared);
+      if (i > 0) decodeTimes[k]!.push(performance.now() - t);
+    });
   }
-  times.sort((a, b) => a - b);
-  const msMean = times.reduce((a, b) => a + b, 0) / times.length;
-  const msMedian = times[Math.floor(times.length / 2)]!;
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  const speed = Object.fromEntries(
+    resolved.map((s, k) => {
+      const totals = front.map((f, i) => f + decodeTimes[k]![i]!);
+      return [
+        s.name,
+        { meanMs: mean(totals), medianMs: median(totals), decodeMeanMs: mean(decodeTimes[k]!) },
+      ];
+    }),
+  );
 
   if (values.save) {
     await mkdir(values.save, { recursive: true });
-    const shown = samples.slice(0, 40);
-    await Promise.all(shown.map((s, i) => savePng(join(values.save!, `line-${i}.png`), s)));
+    const shown = Object.entries(sets).flatMap(([name, samples]) =>
+      samples.slice(0, 15).map((s, i) => ({ file: `${name}-${i}.png`, sample: s })),
+    );
+    await Promise.all(shown.map((s) => savePng(join(values.save!, s.file), s.sample)));
     await writeFile(
       join(values.save, 'truth.json'),
       JSON.stringify(
-        shown.map((s, i) => ({ file: `line-${i}.png`, text: s.text })),
+        shown.map((s) => ({ file: s.file, text: s.sample.text })),
         null,
         2,
       ),
     );
   }
 
-  const sources = new Map<string, number>();
-  for (const s of samples)
-    for (const { set } of s.sources) sources.set(set, (sources.get(set) ?? 0) + 1);
   const report = {
     model: values.model,
     backend: engine.backend,
-    images: samples.length,
-    lines: withContext.lines,
-    characters: withContext.chars,
+    lines: values.dev ? 'dev (validation images, dev words)' : 'test (held-out test images)',
     seed,
-    testSets: Object.fromEntries(sources),
-    context: summary(withContext, samples.length),
-    contextAll: summary(withAllContext, samples.length),
-    noContext: summary(withoutContext, samples.length),
-    msPer10CharLine: { mean: msMean, median: msMedian, lines: times.length },
+    languageModel: languageModel.file.description,
+    sets: Object.fromEntries(
+      Object.entries(scores).map(([set, byName]) => [
+        set,
+        Object.fromEntries(Object.entries(byName).map(([name, s]) => [name, summary(s)])),
+      ]),
+    ),
+    heldOutFonts: 'TODO: not measured (lines from the held-out font families of issue 12)',
+    msPer10CharLine: { lines: front.length, frontMeanMs: mean(front), ...speed },
   };
   if (values.json) {
     console.log(JSON.stringify(report, null, 2));
   } else {
     console.log(
-      `model ${values.model} (${loaded.labelSet.name}), backend ${engine.backend}; ` +
-        `set built in ${buildSeconds.toFixed(1)} s, read in ${readSeconds.toFixed(1)} s`,
+      `model ${values.model} (${loaded.labelSet.name}), backend ${engine.backend}; ${report.lines}, seed ${seed}`,
     );
+    console.log(`language model: ${report.languageModel}`);
+    for (const [set, byName] of Object.entries(report.sets)) {
+      const first = Object.values(byName)[0]!;
+      console.log(`\n${set} (${first.lines} lines)      char acc   exact line`);
+      for (const [name, s] of Object.entries(byName)) {
+        console.log(
+          `  ${name.padEnd(16)} ${pct(s.charAccuracy).padStart(10)} ${pct(s.exactLineAccuracy).padStart(12)}`,
+        );
+      }
+    }
+    console.log(`\nheld-out font families: ${report.heldOutFonts}`);
     console.log(
-      `${samples.length} images, ${withContext.lines} lines, ${withContext.chars} characters ` +
-        `(spaces and line breaks included), seed ${seed}, from held-out test sets: ` +
-        [...sources].map(([name, n]) => `${name} ${n}`).join(', '),
+      `\n10-character line (${front.length} lines, one image at a time, decode of the image file excluded):`,
     );
-    console.log('');
-    console.log('               char acc   exact line   exact image');
-    for (const [name, s] of [
-      ['context', report.context],
-      ['context all', report.contextAll],
-      ['no context', report.noContext],
-    ] as const) {
+    console.log(`  segment + classify ${mean(front).toFixed(1)} ms mean, then per setting:`);
+    for (const [name, s] of Object.entries(speed)) {
       console.log(
-        `${name.padEnd(12)} ${pct(s.charAccuracy).padStart(10)} ${pct(s.exactLineAccuracy).padStart(12)} ${pct(s.exactImageAccuracy).padStart(13)}`,
+        `  ${name.padEnd(16)} ${s.meanMs.toFixed(1)} ms mean, ${s.medianMs.toFixed(1)} ms median (decoding ${s.decodeMeanMs.toFixed(1)} ms)`,
       );
     }
-    console.log(
-      'context: look-alike pairs (the default); context all: any class of the wrong kind ' +
-        "(--context-scope all); no context: the classifier's labels (--no-context)",
-    );
-    console.log('');
-    console.log(
-      `10-character line: ${msMean.toFixed(1)} ms mean, ${msMedian.toFixed(1)} ms median ` +
-        `(${times.length} lines, one image at a time, decode excluded)`,
-    );
     if (values.errors) {
-      console.log('\nmisread images (truth | read | without context):');
-      for (const e of errors) {
-        console.log(
-          `  #${e.index}: ${JSON.stringify(e.truth)} | ${JSON.stringify(e.read)} | ${JSON.stringify(e.raw)}`,
-        );
+      for (const [set, list] of Object.entries(errors)) {
+        console.log(`\nmisread ${set} lines (truth | each setting):`);
+        for (const e of list) console.log(`  ${e}`);
       }
     }
   }

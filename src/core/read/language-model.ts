@@ -344,26 +344,11 @@ export const LANGUAGE_MODEL_BUILD_DEFAULTS = Object.freeze({
 });
 
 /**
- * Templates of codes: `L` a letter, `D` a digit, with how often each is drawn. Part numbers,
- * UK and Canadian postcodes, number plates, droid names, serials, and plain runs of letters
- * (initials, acronyms) and digits (numbers, ZIP codes).
+ * Templates of mixed codes: `L` a letter, `D` a digit, with how often each is drawn. Part
+ * numbers, UK and Canadian postcodes, number plates, droid names (R2D2, C3PO), alternating
+ * codes (A1B2C3), serials.
  */
 export const CODE_TEMPLATES: readonly (readonly [string, number])[] = Object.freeze([
-  ['D', 3],
-  ['DD', 4],
-  ['DDD', 4],
-  ['DDDD', 4],
-  ['DDDDD', 3],
-  ['DDDDDD', 2],
-  ['DDDDDDD', 1],
-  ['DDDDDDDD', 1],
-  ['L', 2],
-  ['LL', 3],
-  ['LLL', 3],
-  ['LLLL', 2],
-  ['LLLLL', 2],
-  ['LLLLLL', 1],
-  ['LLLLLLL', 1],
   ['LD', 1],
   ['LLD', 1],
   ['LDD', 2],
@@ -400,17 +385,32 @@ export const CODE_TEMPLATES: readonly (readonly [string, number])[] = Object.fre
   ['LLLDL', 1],
 ]);
 
+/** Shares of the codes: one run of a kind (numbers, initials), two runs, a mixed template. */
+const CODE_MIX = Object.freeze({ oneRun: 0.7, twoRuns: 0.15 });
+
 function drawCodes(count: number, seed: number): string[] {
   const rand = createRandom(seed);
   const total = CODE_TEMPLATES.reduce((s, [, w]) => s + w, 0);
+  const run = (kind: string, max: number) => kind.repeat(1 + Math.floor(rand() * max));
   const out: string[] = [];
   for (let i = 0; i < count; i++) {
-    let r = rand() * total;
+    const r = rand();
+    const first = rand() < 0.5 ? 'L' : 'D';
+    const second = first === 'L' ? 'D' : 'L';
+    if (r < CODE_MIX.oneRun) {
+      out.push(run(first, 12));
+      continue;
+    }
+    if (r < CODE_MIX.oneRun + CODE_MIX.twoRuns) {
+      out.push(run(first, 6) + run(second, 6));
+      continue;
+    }
+    let t = rand() * total;
     let template = CODE_TEMPLATES[0]![0];
-    for (const [t, w] of CODE_TEMPLATES) {
-      r -= w;
-      if (r < 0) {
-        template = t;
+    for (const [name, w] of CODE_TEMPLATES) {
+      t -= w;
+      if (t < 0) {
+        template = name;
         break;
       }
     }
@@ -456,7 +456,7 @@ function countNgrams(
 /**
  * Trains the language model: the `words` component from English words weighted by
  * 1 + log2(count) (common words count more, rare ones still count), the `codes` component
- * from {@link CODE_TEMPLATES}. Deterministic for its options.
+ * from drawn codes (runs of a kind, two runs, {@link CODE_TEMPLATES}). Deterministic for its options.
  *
  * @example
  * const lm = buildLanguageModel({ words: [['DOG', 100], ['CAT', 80]] });
@@ -479,7 +479,7 @@ export function buildLanguageModel(options: LanguageModelBuildOptions): Language
     version: LANGUAGE_MODEL_VERSION,
     description:
       `${o.source} (${words.size} words, order ${o.wordOrder}, pruned below ${o.minCount}) ` +
-      `and codes (${CODE_TEMPLATES.length} templates of letters L and digits D, order ${o.codeOrder})`,
+      `and ${o.codes} codes (runs of letters L and digits D and ${CODE_TEMPLATES.length} mixed templates, order ${o.codeOrder})`,
     components: [
       {
         name: 'words',

@@ -48,9 +48,16 @@ export interface ReadOptions {
   readonly languageModel?: LanguageModel;
   /**
    * Weight of the language model against the classifier (1: the two count alike). Tuned on dev
-   * lines built from validation images (bench/tune-lm.ts), never on test lines. Default: 0.7.
+   * lines built from validation images (`npm run bench:read -- --dev --lm-weights ...`), never on test lines. Default: 0.3.
    */
   readonly lmWeight?: number;
+  /**
+   * How much of its look-alike partners' probability (see `lookalikes`) a label borrows in the
+   * search: 1 pools them (the glyph says "O or 0" and the line decides which), 0 keeps the
+   * classifier's own split, which a single 28x28 glyph cannot know (and which leans to the
+   * class its training data held more of). Tuned with `lmWeight`. Default: 0.25.
+   */
+  readonly lookalikeShare?: number;
   /** Hypotheses kept per position by the search. Default: 24. */
   readonly beamWidth?: number;
   /** Readings returned per line, best first (`alternatives` of each line when > 1). Default: 1. */
@@ -126,7 +133,8 @@ export interface ReadOptions {
 export const READ_DEFAULTS = Object.freeze({
   context: true,
   decoder: 'language-model' as Decoder,
-  lmWeight: 0.7,
+  lmWeight: 0.3,
+  lookalikeShare: 0.25,
   beamWidth: 24,
   alternatives: 1,
   charset: 'alnum',
@@ -195,6 +203,12 @@ export function resolveReadOptions(options: ReadOptions = {}): ResolvedReadOptio
     o.decoder,
   );
   check(o.lmWeight >= 0 && o.lmWeight <= 10, 'lmWeight', 'in 0-10', o.lmWeight);
+  check(
+    o.lookalikeShare >= 0 && o.lookalikeShare <= 1,
+    'lookalikeShare',
+    'in 0-1',
+    o.lookalikeShare,
+  );
   check(
     Number.isInteger(o.beamWidth) && o.beamWidth >= 1 && o.beamWidth <= 1000,
     'beamWidth',

@@ -206,10 +206,10 @@ function boxUnion(boxes: readonly PixelBox[]): PixelBox {
 }
 
 /**
- * Where the words of a line break, from the gaps between its characters (in reading order):
- * a gap of at least `spaceGap` character heights is `wide`; it is a `word` break when it is
- * also at least `spaceRatio` times the line's typical gap between letters (the lower quartile
- * of its gaps), so that evenly letter-spaced writing (`D O G`) is one word.
+ * Where the words of a line break, from the gaps between its neighbouring characters (in
+ * reading order): a gap of at least `spaceGap` character heights is `wide`; it is a `word`
+ * break when it is also at least `spaceRatio` times the line's typical gap between letters
+ * (the lower quartile of its gaps), so that evenly letter-spaced writing (`D O G`) is one word.
  *
  * @param gaps - the gaps between neighbouring characters, in pixels (negative: overlapping)
  * @example
@@ -229,13 +229,13 @@ export function lineSpacing(
   return { wide, word };
 }
 
-/** The gap before each of `boxes` (left to right): its left edge minus the right-most edge so far. */
-function gapsBefore(boxes: readonly PixelBox[]): number[] {
+/** The gaps between neighbouring `boxes` (left to right): each left edge minus the right-most edge before it. */
+function gapsBetween(boxes: readonly PixelBox[]): number[] {
   let right = -Infinity;
-  return boxes.map((b, k) => {
-    const gap = k === 0 ? 0 : b.x - right - 1;
+  return boxes.flatMap((b, k) => {
+    const gap = b.x - right - 1;
     right = Math.max(right, b.x + b.width - 1);
-    return gap;
+    return k === 0 ? [] : [gap];
   });
 }
 
@@ -315,6 +315,10 @@ export function chooseCharacters(
     }));
   };
   const partners = lookalikePartners(options.lookalikes, classes);
+  const searchProbs =
+    decoder === 'language-model' && options.lookalikeShare > 0
+      ? shareLookalikes(probs, classes, partners, options.lookalikeShare)
+      : probs;
   const lines: ReadLine[] = [];
   for (const line of segmentation.lines) {
     const n = line.atoms.length;
@@ -338,20 +342,21 @@ export function chooseCharacters(
     );
     const charHeight = upperMedian(plainBoxes.map((b) => b.height));
     const spacing = lineSpacing(
-      gapsBefore(plainBoxes),
+      gapsBetween(plainBoxes),
       charHeight,
       options.spaceGap,
       options.spaceRatio,
     );
     const wordBreaks = new Array<boolean>(n + 1).fill(false);
     plain.steps.forEach((s, k) => {
-      if (k > 0 && spacing.word[k]) wordBreaks[candidates[s.candidate]!.first] = true;
+      if (k > 0 && spacing.word[k - 1]) wordBreaks[candidates[s.candidate]!.first] = true;
     });
     const decodeLineWith = (extra: Partial<DecodeSettings>) =>
       decodeLine(
         { atoms: n, candidates, wordBreaks },
         {
           ...settings,
+          probs: searchProbs,
           classesPerCandidate: CLASSES_PER_CANDIDATE,
           nBest: options.alternatives,
           ...(prepared.allowed ? { allowed: prepared.allowed } : {}),
@@ -365,7 +370,8 @@ export function chooseCharacters(
     let readings: DecodedReading[];
     let patternMatched: boolean | undefined;
     if (decoder === 'rules') {
-      readings = [plain];
+      // The same best cover, now with its word breaks.
+      readings = decodeLine({ atoms: n, candidates, wordBreaks }, settings);
     } else {
       readings = options.parsedPattern ? decodeLineWith({ pattern: options.parsedPattern }) : [];
       if (options.parsedPattern) patternMatched = readings.length > 0;
@@ -406,7 +412,7 @@ export function chooseCharacters(
     const steps = lexiconSteps ?? chosen.steps;
     const boxes = steps.map((s) => segmentation.candidates[candidates[s.candidate]!.index]!.box);
     const wide = lineSpacing(
-      gapsBefore(boxes),
+      gapsBetween(boxes),
       charHeight,
       options.spaceGap,
       options.spaceRatio,
@@ -414,7 +420,7 @@ export function chooseCharacters(
     const raw = steps.map((s, k) => {
       const c = segmentation.candidates[candidates[s.candidate]!.index]!;
       const spaceBefore =
-        options.keepSpacing && !options.parsedPattern ? k > 0 && wide[k]! : s.spaceBefore;
+        options.keepSpacing && !options.parsedPattern ? k > 0 && wide[k - 1]! : s.spaceBefore;
       const probabilities: Record<string, number> = {};
       classes.forEach((label, i) => {
         probabilities[label] = probs[c.row * numClasses + i]!;
@@ -487,6 +493,33 @@ export function chooseCharacters(
     rawText: lines.map((l) => l.rawText).join('\n'),
     lines,
   };
+}
+
+/**
+ * Probabilities where each label borrows `share` of its look-alike partners' probability (the
+ * search's view of a glyph: "O or 0", to be decided by the line).
+ *
+ * @example
+ * shareLookalikes(Float32Array.of(0.7, 0.2, 0.1), ['0', 'O', 'X'], partners, 1); // [0.9, 0.9, 0.1]
+ */
+export function shareLookalikes(
+  probs: Float32Array,
+  classes: readonly string[],
+  partners: ReadonlyMap<string, readonly string[]>,
+  share: number,
+): Float32Array {
+  const n = classes.length;
+  const index = new Map(classes.map((c, i) => [c, i]));
+  const borrow = classes.map((c) => (partners.get(c) ?? []).map((p) => index.get(p)!));
+  const out = new Float32Array(probs.length);
+  for (let row = 0; row < probs.length / n; row++) {
+    for (let k = 0; k < n; k++) {
+      let p = probs[row * n + k]!;
+      for (const j of borrow[k]!) p += share * probs[row * n + j]!;
+      out[row * n + k] = p;
+    }
+  }
+  return out;
 }
 
 /**

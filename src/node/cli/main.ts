@@ -32,6 +32,12 @@ import { PREDICT_DEFAULTS, predictFiles } from '../predict/predict.js';
 import { SERVE_CLI_DEFAULTS, serveCommand } from './serve.js';
 import { readCommand } from './read.js';
 import { READ_DEFAULTS } from '../../core/read/options.js';
+import { LANGUAGE_MODEL_BUILD_DEFAULTS } from '../../core/read/language-model.js';
+import {
+  DEFAULT_LANGUAGE_MODEL_DIR,
+  WORD_LIST_PACKAGE,
+  buildLanguageModelFile,
+} from '../read/language-model.js';
 import { REPORT_DEFAULTS } from '../report/report.js';
 import { reportCommand, trainReportWatcher } from './report.js';
 import { cardCommand } from './card.js';
@@ -628,7 +634,41 @@ export function buildProgram(state: RunState = { exitCode: 0 }): Command {
         )
           .choices(['lookalikes', 'all'])
           .default(READ_DEFAULTS.contextScope),
-      ),
+      )
+      .addOption(
+        new Option(
+          '--decoder <name>',
+          "how a line is decoded: a search with the character language model, or the older kind rules ('rules')",
+        )
+          .choices(['language-model', 'rules'])
+          .default(READ_DEFAULTS.decoder),
+      )
+      .option(
+        '--lm-weight <w>',
+        'weight of the language model against the classifier',
+        number,
+        READ_DEFAULTS.lmWeight,
+      )
+      .option(
+        '--alternatives <n>',
+        "print each line's N best readings with their scores",
+        integer,
+        READ_DEFAULTS.alternatives,
+      )
+      .option(
+        '--charset <set>',
+        'characters a reading may use: digits, letters, alnum, or the characters themselves',
+        READ_DEFAULTS.charset,
+      )
+      .option(
+        '--pattern <pattern>',
+        'the shape of every line: a mask (AA99 9AA: A a letter, 9 a digit, # either) or a small regex ([A-Z]{2}\\d{2} \\d[A-Z]{2})',
+      )
+      .option(
+        '--lexicon <file>',
+        'a file of entries, one a line: each line reads as its nearest entry (the reading stays beside it)',
+      )
+      .option('--keep-spacing', 'keep every wide gap as a space (D O G reads D O G, not DOG)'),
     { data: false },
   ).action(
     async (
@@ -638,6 +678,13 @@ export function buildProgram(state: RunState = { exitCode: 0 }): Command {
         top: number;
         context: boolean;
         contextScope: string;
+        decoder: string;
+        lmWeight: number;
+        alternatives: number;
+        charset: string;
+        pattern?: string;
+        lexicon?: string;
+        keepSpacing?: boolean;
       },
     ) => {
       state.exitCode = await readCommand(
@@ -647,6 +694,35 @@ export function buildProgram(state: RunState = { exitCode: 0 }): Command {
       );
     },
   );
+
+  const lm = program
+    .command('lm')
+    .description('the character language model that reading decodes with');
+  lm.command('build')
+    .description(
+      `train the language model from the installed English word list (${WORD_LIST_PACKAGE}) and codes, and write language-model.json`,
+    )
+    .option('--out <dir>', 'directory to write', DEFAULT_LANGUAGE_MODEL_DIR)
+    .option('--order <n>', 'n of the words model', integer, LANGUAGE_MODEL_BUILD_DEFAULTS.wordOrder)
+    .option(
+      '--min-count <n>',
+      'drop n-grams (beyond bigrams) seen with less weight',
+      number,
+      LANGUAGE_MODEL_BUILD_DEFAULTS.minCount,
+    )
+    .option('--json', 'print machine-readable JSON on stdout')
+    .action(async (options: { out: string; order: number; minCount: number; json?: boolean }) => {
+      const built = await buildLanguageModelFile(options.out, {
+        wordOrder: options.order,
+        minCount: options.minCount,
+      });
+      if (options.json) {
+        print(JSON.stringify({ path: built.path, bytes: built.bytes }, null, 2));
+      } else {
+        print(`✓ ${built.path}  ${(built.bytes / 1024).toFixed(0)} KiB`);
+        print(`  ${built.model.file.description}`);
+      }
+    });
 
   addCommon(
     program

@@ -1,10 +1,15 @@
 // `hcr read FILE...`: reads the lines of handwriting in each image file and prints the text,
-// then per character its box and the classifier's top-k (and when the line context changed
-// a look-alike). `--json` prints the whole reading; `--no-context` turns the context off.
+// then per character its box and the classifier's top-k (and what changed the classifier's
+// label: the language model, the rules, the charset, the pattern or the lexicon). `--json`
+// prints the whole reading; `--no-context` turns the context off; `--charset`, `--pattern` and
+// `--lexicon FILE` constrain the reading; `--alternatives N` prints each line's N best.
 
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { HcrError } from '../../core/errors.js';
 import type { ContextScope } from '../../core/read/context.js';
-import type { ReadCharacter } from '../../core/read/read.js';
+import { resolveReadOptions, type Decoder, type ReadOptions } from '../../core/read/options.js';
+import { prepareReading, type ReadCharacter, type ReadLine } from '../../core/read/read.js';
 import { initEngine, type BackendName } from '../engine/index.js';
 import { EXIT_CODE } from '../errors.js';
 import { loadModel } from '../model/artifact.js';
@@ -21,6 +26,20 @@ export interface ReadCliOptions {
   readonly context: boolean;
   /** What the context may change (--context-scope). */
   readonly contextScope: string;
+  /** How lines are decoded (--decoder): 'language-model' or 'rules'. */
+  readonly decoder?: string;
+  /** Weight of the language model (--lm-weight). */
+  readonly lmWeight?: number;
+  /** Readings per line (--alternatives). */
+  readonly alternatives?: number;
+  /** Characters allowed (--charset). */
+  readonly charset?: string;
+  /** The shape of every line (--pattern). */
+  readonly pattern?: string;
+  /** A file of entries, one a line (--lexicon). */
+  readonly lexicon?: string;
+  /** Keep every wide gap as a space (--keep-spacing). */
+  readonly keepSpacing?: boolean;
   readonly json?: boolean;
 }
 
@@ -35,8 +54,27 @@ const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
 function characterLine(line: number, index: number, c: ReadCharacter): string {
   const { x, y, width, height } = c.box;
   const top = c.top.map((t) => `${t.label} ${pct(t.probability)}`).join('  ');
-  const context = c.context ? `  (context: ${c.context}, classifier said ${c.raw})` : '';
+  const context = c.changedBy
+    ? `  (${c.changedBy}: classifier said ${c.raw})`
+    : c.context
+      ? `  (context: ${c.context}, classifier said ${c.raw})`
+      : '';
   return `  ${line + 1}:${index + 1}  ${c.label}  ${x},${y} ${width}x${height}  ${top}${context}`;
+}
+
+/** A line's text, then what the lexicon, the pattern and the N best say about it. */
+function lineRows(line: ReadLine): string[] {
+  const rows = [`  ${line.text}`];
+  if (line.lexicon) {
+    const { reading, score, distance } = line.lexicon;
+    const how = score === undefined ? 'nearest in spelling' : `score ${score.toFixed(2)}`;
+    rows.push(`    lexicon entry (${how}, ${distance} edit(s) from the reading ${reading})`);
+  }
+  if (line.patternMatched === false) rows.push('    no reading fits the pattern: read without it');
+  line.alternatives?.forEach((a, i) =>
+    rows.push(`    ${i + 1}. ${a.text}  ${pct(a.probability)}  (score ${a.score.toFixed(2)})`),
+  );
+  return rows;
 }
 
 /**
@@ -51,7 +89,7 @@ export function formatReading(reading: FileReading): string[] {
   if (reading.status === 'error') return [];
   if (reading.status === 'blank') return [`${reading.file}: blank (no ink found)`];
   if (reading.status === 'no-characters') return [`${reading.file}: ${reading.message ?? ''}`];
-  const rows = [`${reading.file}:`, ...reading.lines.map((l) => `  ${l.text}`)];
+  const rows = [`${reading.file}:`, ...reading.lines.flatMap(lineRows)];
   reading.lines.forEach((l, i) =>
     l.characters.forEach((c, k) => rows.push(characterLine(i, k, c))),
   );
@@ -82,13 +120,34 @@ export async function readCommand(
       `--context-scope: expected 'lookalikes' or 'all', got '${options.contextScope}'`,
     );
   }
+  const readOptions: ReadOptions = {
+    top: options.top,
+    context: options.context,
+    contextScope: options.contextScope as ContextScope,
+    ...(options.decoder !== undefined ? { decoder: options.decoder as Decoder } : {}),
+    ...(options.lmWeight !== undefined ? { lmWeight: options.lmWeight } : {}),
+    ...(options.alternatives !== undefined ? { alternatives: options.alternatives } : {}),
+    ...(options.charset !== undefined ? { charset: options.charset } : {}),
+    ...(options.pattern !== undefined ? { pattern: options.pattern } : {}),
+    ...(options.keepSpacing !== undefined ? { keepSpacing: options.keepSpacing } : {}),
+  };
+  if (options.lexicon !== undefined) {
+    const path = options.lexicon;
+    const text = await readFile(path, 'utf8').catch(() => {
+      throw new HcrError('BAD_OPTION', `--lexicon: cannot read the file ${path}`);
+    });
+    Object.assign(readOptions, { lexicon: text, lexiconName: basename(path) });
+  }
+  // A bad pattern or option fails before the model is loaded.
+  const resolved = resolveReadOptions(readOptions);
   await initEngine({ backend: options.backend as BackendName });
   const loaded = await loadModel(options.modelDir);
   try {
+    // ... and a charset, pattern or lexicon the model cannot read, before any file is read.
+    const prepared = prepareReading(resolved, loaded.labelSet.classes);
     const readings = await readFiles(loaded, files, {
-      top: options.top,
-      context: options.context,
-      contextScope: options.contextScope as ContextScope,
+      ...readOptions,
+      ...(prepared.lexicon ? { lexicon: prepared.lexicon } : {}),
     });
     if (options.json) {
       output.print(
@@ -97,6 +156,7 @@ export async function readCommand(
             model: loaded.dir,
             labelSet: loaded.labelSet.name,
             context: options.context,
+            decoder: resolved.context ? resolved.decoder : 'none',
             results: readings,
           },
           null,

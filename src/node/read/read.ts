@@ -11,6 +11,7 @@ import { isHcrError } from '../errors.js';
 import { decodeImage } from '../image/decode.js';
 import type { LoadedModel } from '../model/artifact.js';
 import { DEFAULT_INFERENCE_BATCH, predictProbabilities } from '../model/inference.js';
+import { defaultLanguageModel } from './language-model.js';
 
 /**
  * A loaded model as core's {@link Classifier}: its label set's classes and a batched forward
@@ -31,8 +32,23 @@ export function modelClassifier(
 }
 
 /**
+ * `options` with the shipped language model (models/lm-en) filled in when the language-model
+ * decoder will run and no model was given.
+ *
+ * @example
+ * const options = await withLanguageModel({ pattern: 'AA99 9AA' });
+ */
+export async function withLanguageModel(options: ReadOptions = {}): Promise<ReadOptions> {
+  const decoder = options.decoder ?? READ_DEFAULTS.decoder;
+  const context = options.context ?? READ_DEFAULTS.context;
+  if (options.languageModel || decoder !== 'language-model' || !context) return options;
+  return { ...options, languageModel: await defaultLanguageModel() };
+}
+
+/**
  * Reads the text in a decoded gray image with a loaded model (what POST /api/read calls after
- * decoding an upload). A blank image gives status `blank` with empty text, ink without
+ * decoding an upload), decoding with the shipped language model unless `options` give another
+ * (or turn the context off). A blank image gives status `blank` with empty text, ink without
  * character-shaped components `no-characters` with a message; neither throws.
  *
  * @param options - core's ReadOptions; defaults in READ_DEFAULTS
@@ -41,12 +57,12 @@ export function modelClassifier(
  * const gray = await decodeImage(body, { name: 'upload.png', maxPixels: 4_000_000 });
  * const { text, lines } = await readImage(loaded, gray, { context: true });
  */
-export function readImage(
+export async function readImage(
   loaded: LoadedModel,
   image: GrayImage,
   options: ReadOptions = {},
 ): Promise<ReadResult> {
-  return readText(image, modelClassifier(loaded), options);
+  return readText(image, modelClassifier(loaded), await withLanguageModel(options));
 }
 
 /**
