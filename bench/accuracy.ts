@@ -84,9 +84,55 @@ if (values.json) {
   if (lowRecall.length > 0) console.log(`\nclasses with recall under 85%: ${lowRecall.join(', ')}`);
   console.log(`\ntargets of the shipped alnum36 model (issue "Ship a pretrained model"):`);
   for (const line of targetLines(all)) console.log(`  ${line}`);
+  console.log(`\ntargets of issue "Many writers, many pens" (styles the model never trained on):`);
+  for (const line of styleTargetLines(all)) console.log(`  ${line}`);
   console.log(
     `\nmodel size ${(modelBytes / 1e6).toFixed(2)} MB (target < 5 MB); load + first prediction ${loadSeconds.toFixed(2)} s (target < 1 s)`,
   );
+}
+
+/** Figures of the styles issue's targets: held-out font families, every test set's floor, O/0/I/1. */
+function styleTargetLines(results: readonly EvaluationResult[]): string[] {
+  const find = (name: string) => results.find((r) => r.name === name);
+  const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
+  const check = (
+    what: string,
+    name: string,
+    field: 'accuracy' | 'accuracyMerged',
+    min: number,
+  ): string => {
+    const r = find(name);
+    if (!r) return `${what}: no ${name} in this data folder (run hcr data synth)`;
+    return `${what} ≥ ${pct(min)}: ${pct(r[field])} ${r[field] >= min ? 'met' : 'NOT met'}`;
+  };
+  const lines = [
+    check('held-out font families (styles-test), merged', 'styles-test', 'accuracyMerged', 0.97),
+    check('held-out font families (styles-test), raw', 'styles-test', 'accuracy', 0.92),
+    check('MNIST test, raw', 'mnist-test', 'accuracy', 0.993),
+    check('EMNIST digits, raw', 'emnist-test/digits', 'accuracy', 0.985),
+    check('EMNIST capitals, merged', 'emnist-test/capitals', 'accuracyMerged', 0.975),
+    check('Chars74K, raw', 'chars74k', 'accuracy', 0.93),
+    check('UNIPEN, merged', 'unipen-test', 'accuracyMerged', 0.96),
+  ];
+  const styles = find('styles-test');
+  if (styles) {
+    const recall = ['O', '0', 'I', '1'].map((c) => {
+      const k = styles.perClass.find((m) => m.class === c);
+      return `${c} ${k ? pct(k.recall) : '-'}`;
+    });
+    lines.push(`recall on styles-test of the look-alikes: ${recall.join(', ')}`);
+    const families = results.filter(
+      (r) =>
+        r.name.startsWith('styles-test/') &&
+        !['digits', 'capitals', 'lowercase'].includes(r.name.slice(12)),
+    );
+    for (const r of families) {
+      lines.push(
+        `  ${r.name.slice(12)}: ${pct(r.accuracy)} raw, ${pct(r.accuracyMerged)} merged (${r.count} images)`,
+      );
+    }
+  }
+  return lines;
 }
 
 /** Each target with the measured figure and whether it is met. */

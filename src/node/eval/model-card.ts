@@ -14,6 +14,7 @@ import {
   type ClassMetrics,
   type EvaluationResult,
 } from '../../core/metrics.js';
+import type { SynthManifest } from '../data/synth/files.js';
 import { BACKENDS } from '../engine/backend.js';
 import { writeFileAtomic } from '../fs-atomic.js';
 import {
@@ -356,7 +357,42 @@ function dataSection(metadata: ModelMetadata): string {
       'llrl',
     ),
   );
+  for (const s of sources) {
+    const synthesis = (s as SourceRecord & { synthesis?: SynthManifest }).synthesis;
+    if (synthesis) lines.push('', synthesisText(s.source, synthesis));
+  }
   return lines.join('\n');
+}
+
+/** How a generated source was made: seed, renderings, pens, and every font family with its files. */
+function synthesisText(source: string, m: SynthManifest): string {
+  const held = m.families.filter((f) => f.split === 'test').map((f) => f.name);
+  return [
+    `### How \`${source}\` was generated`,
+    '',
+    `\`hcr data synth --seed ${m.seed} --train-variants ${m.trainVariants} --test-variants ${m.testVariants} --pen-variants ${m.penVariants}\` ` +
+      `(generator version ${m.version}): ${thousands(m.counts.train)} training and ${thousands(m.counts.test)} test images ` +
+      `in its own labels (0-9, A-Z, a-z), before mapping into the label set. ` +
+      `${m.families.length} font families, each character rendered with a random weight, size, slant, rotation, aspect and elastic warp; ` +
+      `held out whole for \`styles-test\`: ${held.join(', ')}. ` +
+      (m.pens.images > 0
+        ? `${thousands(m.pens.images)} images re-ink ${thousands(m.pens.trajectories)} UNIPEN pen trajectories of UNIPEN's training writers only, ` +
+          `with the pens ${m.pens.models.join(', ')}.`
+        : 'No pen trajectories.'),
+    '',
+    table(
+      ['Family', 'Package', 'Kind', 'Split', 'Images', 'Font files (weight: SHA-256)'],
+      m.families.map((f) => [
+        cell(f.name),
+        cell(`${f.package}@${f.version}`),
+        f.kind,
+        f.split,
+        thousands(f.images),
+        f.files.map((file) => `${file.weight}: \`${file.sha256}\``).join('<br>'),
+      ]),
+      'lllrrl',
+    ),
+  ].join('\n');
 }
 
 /** Why the run ended, as far as the recorded figures tell. */
