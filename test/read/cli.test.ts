@@ -4,7 +4,7 @@
 // pixel limit, and no tensors left behind.
 
 import { runCli } from '../helpers/cli.js';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -118,6 +118,59 @@ describe('hcr read', () => {
     expect(result.stdout).toContain(`${blank}: blank (no ink found)`);
     expect(result.stdout).toContain(`${line}:`);
     expect(result.stderr).toMatch(/hcr: .*missing\.png: no such file/);
+  });
+
+  it('keeps to --charset and --pattern, and answers --alternatives', async () => {
+    const json = async (...args: string[]) =>
+      JSON.parse((await run('read', line, '--json', ...args, ...modelArgs())).stdout);
+    const plain = await json();
+    expect(plain.decoder).toBe('language-model');
+    const digits = (await json('--charset', 'digits')).results[0];
+    expect(digits.text).toMatch(/^\d{3}$/);
+    for (const c of digits.lines[0].characters) {
+      if (!/\d/.test(c.raw)) expect(c.changedBy).toBe('charset');
+      expect(c.top[0].label).toBe(c.raw);
+    }
+    expect((await json('--pattern', '9A9')).results[0].text).toMatch(/^\d[A-Z]\d$/);
+    const three = (await json('--alternatives', '3')).results[0].lines[0].alternatives;
+    expect(three).toHaveLength(3);
+    expect(new Set(three.map((a: { text: string }) => a.text)).size).toBe(3);
+    expect(three[0].score).toBeGreaterThanOrEqual(three[1].score);
+    const text = await run('read', line, '--alternatives', '2', ...modelArgs());
+    expect(text.stdout).toMatch(
+      /\n {4}1\. [0-9A-Z]{3} {2}\d+\.\d\d% {2}\(score -?\d+\.\d\d\)\n {4}2\. /,
+    );
+    expect((await json('--no-context')).decoder).toBe('none');
+  });
+
+  it('reads --lexicon entries, keeping the reading beside the entry', async () => {
+    const lexicon = join(dir, 'lexicon.txt');
+    await writeFile(lexicon, 'H4L\nAB\nXYZ9\n');
+    const result = JSON.parse(
+      (await run('read', line, '--json', '--lexicon', lexicon, ...modelArgs())).stdout,
+    ).results[0];
+    const match = result.lines[0].lexicon;
+    expect(['H4L', 'AB', 'XYZ9']).toContain(result.text);
+    expect(match.entry).toBe(result.text);
+    expect(match.reading).toMatch(/^[0-9A-Z]{3}$/);
+    expect(match.distance).toBeGreaterThanOrEqual(0);
+  });
+
+  it('exits 2 naming the position of a bad pattern or lexicon', async () => {
+    const pattern = await run('read', line, '--pattern', '[A-Z]{2 9', ...modelArgs());
+    expect(pattern.code).toBe(EXIT_CODE.BAD_OPTION);
+    expect(pattern.stderr).toMatch(/pattern '\[A-Z\]\{2 9', position 6: expected '\}'/);
+    const bad = join(dir, 'bad-lexicon.txt');
+    await writeFile(bad, 'OK\nN0 WAY!\n');
+    const lexicon = await run('read', line, '--lexicon', bad, ...modelArgs());
+    expect(lexicon.code).toBe(EXIT_CODE.BAD_OPTION);
+    expect(lexicon.stderr).toMatch(/bad-lexicon\.txt: line 2, column 7: '!' is not a character/);
+    const missing = await run('read', line, '--lexicon', join(dir, 'none.txt'), ...modelArgs());
+    expect(missing.code).toBe(EXIT_CODE.BAD_OPTION);
+    expect(missing.stderr).toMatch(/--lexicon: cannot read the file .*none\.txt/);
+    const rules = await run('read', line, '--decoder', 'rules', '--pattern', 'AAA', ...modelArgs());
+    expect(rules.code).toBe(EXIT_CODE.BAD_OPTION);
+    expect(rules.stderr).toMatch(/need the 'language-model' decoder/);
   });
 
   it('rejects an unknown --context-scope, listing the valid ones', async () => {
