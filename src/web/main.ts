@@ -116,6 +116,9 @@ function start(): void {
   const status = byId('status');
   const modelInfo = byId('model-info');
   const penInput = byId<HTMLInputElement>('pen');
+  const lineCharset = byId<HTMLSelectElement>('line-charset');
+  const linePattern = byId<HTMLInputElement>('line-pattern');
+  const lineLexicon = byId<HTMLTextAreaElement>('line-lexicon');
   const fileInput = byId<HTMLInputElement>('file');
   const frame = byId('pad-frame');
   const hint = byId('pad-hint');
@@ -280,7 +283,12 @@ function start(): void {
     try {
       // Every class's probability is kept, so a label the context chose shows its own.
       const top = info?.labelSet.classes.length ?? READ_DEFAULTS.top;
-      const result = await active.read(source.input, { top });
+      const result = await active.read(source.input, {
+        top,
+        charset: lineCharset.value,
+        pattern: linePattern.value.trim(),
+        lexicon: lineLexicon.value,
+      });
       if (mode === 'line') lineResults.show(result, source.placement);
     } catch (error) {
       lineResults.showError(messageOf(error));
@@ -368,6 +376,12 @@ function start(): void {
   }
   setPen(penWidths[mode]);
   penInput.addEventListener('input', () => setPen(Number(penInput.value)));
+  // A new charset, pattern or list of entries reads the line again.
+  for (const field of [lineCharset, linePattern, lineLexicon]) {
+    field.addEventListener('input', () => {
+      if (mode === 'line') schedule(LIVE_DELAY_MS.line);
+    });
+  }
   fileInput.addEventListener('change', () => {
     void readFile(fileInput.files?.[0]);
     fileInput.value = '';

@@ -2,15 +2,18 @@
 // JavaScript) on pixels normalized by core's normalizeToMnist, so a drawing never leaves the
 // machine; or, when the browser cannot load the model, on the server through POST /api/predict.
 // Lines are read the same two ways: core's readText with the browser's model as its
-// classifier, or POST /api/read. tfjs is imported on demand, so the page is usable before it
+// classifier and the shipped language model (fetched from the page's assets), or POST
+// /api/read; both with the charset, pattern and entries the page's small form gives. tfjs is imported on demand, so the page is usable before it
 // arrives.
 
 import type * as tfTypes from '@tensorflow/tfjs';
 import wasmPlainUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
+import languageModelUrl from '../../models/lm-en/language-model.json?url';
 import { normalizeToMnist } from '../core/normalize.js';
 import type { ContextScope } from '../core/read/context.js';
+import { parseLanguageModel, type LanguageModel } from '../core/read/language-model.js';
 import { readText, type ReadResult } from '../core/read/read.js';
 import { IMAGE_PIXELS, IMAGE_SIZE, type GrayImage } from '../core/types.js';
 import { rank, type Ranked } from './ranking.js';
@@ -59,6 +62,40 @@ export interface LineReadOptions {
   readonly context?: boolean;
   /** What the context may change. Default: core's READ_DEFAULTS ('lookalikes'). */
   readonly contextScope?: ContextScope;
+  /** Characters allowed: digits, letters, alnum or the characters. Default: 'alnum'. */
+  readonly charset?: string;
+  /** The shape of the line (a mask such as AA99 9AA or a small regex). Default: none. */
+  readonly pattern?: string;
+  /** Entries the line may be, one a line. Default: none. */
+  readonly lexicon?: string;
+}
+
+/** The constraints of `options` that are set, as core's read options. */
+function constraintsOf(options: LineReadOptions): {
+  charset?: string;
+  pattern?: string;
+  lexicon?: string;
+} {
+  return {
+    ...(options.charset && options.charset !== 'alnum' ? { charset: options.charset } : {}),
+    ...(options.pattern ? { pattern: options.pattern } : {}),
+    ...(options.lexicon && options.lexicon.trim() ? { lexicon: options.lexicon } : {}),
+  };
+}
+
+/**
+ * The shipped character language model, fetched from the page's own assets on first use; a
+ * page that cannot fetch it reads with the classifier alone.
+ */
+function languageModelLoader(): () => Promise<LanguageModel | undefined> {
+  let loading: Promise<LanguageModel | undefined> | undefined;
+  return () => {
+    loading ??= fetch(languageModelUrl)
+      .then((response) => (response.ok ? response.text() : Promise.reject(new Error())))
+      .then(parseLanguageModel)
+      .catch(() => undefined);
+    return loading;
+  };
 }
 
 /** Runs the model on images. */
@@ -144,6 +181,7 @@ export async function loadBrowserRecognizer(
   };
   run(new Uint8Array(IMAGE_PIXELS));
   const classifier = { classes, classify: run };
+  const languageModel = languageModelLoader();
   return {
     kind: 'browser',
     where: `in your browser (${BACKEND_NAMES[backend] ?? backend})`,
@@ -159,10 +197,13 @@ export async function loadBrowserRecognizer(
     },
     read: async (input, options) => {
       if (!input.gray) throw new PageError('BAD_IMAGE', 'the browser could not decode the image');
+      const lm = options.context === false ? undefined : await languageModel();
       return readText(input.gray, classifier, {
         top: options.top,
         ...(options.context !== undefined ? { context: options.context } : {}),
         ...(options.contextScope !== undefined ? { contextScope: options.contextScope } : {}),
+        ...(lm ? { languageModel: lm } : {}),
+        ...constraintsOf(options),
       });
     },
   };
@@ -207,6 +248,7 @@ export function serverRecognizer(fetchImpl: typeof fetch = fetch.bind(globalThis
       const query = new URLSearchParams({ top: String(options.top) });
       if (options.context === false) query.set('context', 'false');
       if (options.contextScope) query.set('contextScope', options.contextScope);
+      for (const [name, value] of Object.entries(constraintsOf(options))) query.set(name, value);
       const response = await fetchImpl(`/api/read?${query}`, { method: 'POST', headers, body });
       const answer = (await response.json().catch(() => ({}))) as Partial<ReadResult> &
         Omit<ServerAnswer, 'predictions' | 'image'>;

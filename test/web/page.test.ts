@@ -391,8 +391,8 @@ describe.skipIf(!HAVE_CHROMIUM)('the page in Chromium', () => {
       await draw(page, [ringAt(0.2), barAt(0.45), ringAt(0.7)], 2);
       const { chips, boxes, summary } = await lineReading(page);
       expect(chips).toHaveLength(3);
-      // Gaps wider than 0.6 character heights are spaces.
-      expect(summary).toMatch(/^Reads \S \S \S$/);
+      // Evenly spaced characters are one word: a gap is a space only against the line's spacing.
+      expect(summary).toMatch(/^Reads \S{3}$/);
       expect(await page.textContent('#line-count')).toMatch(/^3 characters/);
       expect(boxes).toHaveLength(3);
       // Each box sits over its stroke, left to right, inside the pad.
@@ -460,6 +460,17 @@ describe.skipIf(!HAVE_CHROMIUM)('the page in Chromium', () => {
         expect(Math.abs(box.x - (left + drawn.x * scale))).toBeLessThan(6 * scale + 2);
         expect(Math.abs(box.width - drawn.width * scale)).toBeLessThan(6 * scale + 2);
       });
+
+      // The small form: a pattern of three digits reads digits; a bad one says where it is wrong.
+      await page.locator('.line-constraints summary').click();
+      await page.getByLabel('Pattern').fill('999');
+      await expect.poll(() => page.textContent('#line-summary')).toMatch(/^Reads \d{3}$/);
+      await page.getByLabel('Pattern').fill('9[0-');
+      await expect.poll(() => page.locator('#line-error').isVisible()).toBe(true);
+      expect(await page.textContent('#line-error')).toMatch(/pattern '9\[0-', position 2/);
+      await page.getByLabel('Pattern').fill('');
+      await page.getByLabel('Entries, one a line').fill('LIT\nL17');
+      await expect.poll(() => page.textContent('#line-summary')).toMatch(/^Reads (LIT|L17)$/);
       await page.context().close();
     });
 
