@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LABEL_SETS } from '../../src/core/label-sets.js';
 import { normalizeToMnist } from '../../src/core/normalize.js';
 import { initEngine } from '../../src/node/engine/index.js';
 import { HcrError } from '../../src/node/errors.js';
@@ -161,7 +162,11 @@ describe('answers', () => {
     expect(info.limits).toEqual({
       maxUploadBytes: 256 * 1024,
       maxPixels: SERVER_DEFAULTS.maxPixels,
+      maxRequestPixels: SERVER_DEFAULTS.maxRequestPixels,
+      maxCandidates: SERVER_DEFAULTS.maxCandidates,
+      workTimeoutMs: SERVER_DEFAULTS.workTimeoutMs,
       maxBatch: SERVER_DEFAULTS.maxBatch,
+      rateLimitPerMinute: 0,
       top: SERVER_DEFAULTS.top,
     });
     expect(info).not.toHaveProperty('files');
@@ -298,6 +303,73 @@ describe('bad input: a 4xx JSON error, and the server keeps serving', () => {
   });
 });
 
+describe('the small items of issue 13', () => {
+  it('takes parameters on an image media type (image/png; charset=utf-8)', async () => {
+    const res = await postImage(L_PNG, 'image/png; charset=utf-8');
+    expect(res.statusCode).toBe(200);
+    expect(res.json().status).toBe('ok');
+  });
+
+  it('refuses JSON fields of the wrong type instead of coercing them', async () => {
+    const send = (payload: unknown) =>
+      app.inject({ method: 'POST', url: '/api/predict', payload: payload as object });
+    expectError(
+      await send({ image: 12345 }),
+      400,
+      'BAD_REQUEST',
+      /expected "image" to be a string \(base64 or a data URL\), got a number/,
+    );
+    expectError(
+      await send({ images: [L_PNG.toString('base64'), true] }),
+      400,
+      'BAD_REQUEST',
+      /expected "images" to be a list of strings .*got a boolean at images\[1\]/,
+    );
+    expectError(await send([1, 2]), 400, 'BAD_REQUEST', /expected an object .* got a list/);
+  });
+
+  it('answers 65 images as JSON with 413, as the README says', async () => {
+    const res = await app.inject({
+      method: 'POST',
+      url: '/api/predict',
+      payload: { images: Array.from({ length: 65 }, () => 'iVBORw0KGgo=') },
+    });
+    expectError(res, 413, 'TOO_LARGE', /at most 64 images in one request, got 65/);
+  });
+
+  it('answers malformed multipart with 400, not 500', async () => {
+    const res = await app.inject({
+      method: 'POST',
+      url: '/api/predict',
+      headers: { 'content-type': 'multipart/form-data' },
+      payload: 'no boundary here',
+    });
+    expectError(res, 400, 'BAD_REQUEST', /multipart body: malformed .*boundary/);
+  });
+
+  it('refuses an SVG upload with 415 and says why', async () => {
+    const svg = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="9" height="9"/>');
+    expectError(
+      await postImage(svg, 'image/svg+xml'),
+      415,
+      'UNSUPPORTED_MEDIA_TYPE',
+      /^upload: SVG is not accepted by this server .*send the drawing as PNG/,
+    );
+  });
+
+  it("gives a forbidden static path the code FORBIDDEN and a bad URL hcr's body", async () => {
+    await writeFile(join(webRoot, '.env'), 'SECRET=1');
+    expectError(
+      await app.inject('/.env'),
+      403,
+      'FORBIDDEN',
+      /GET \/\.env: this path is not served/,
+    );
+    expectError(await app.inject('/index.html%00'), 400, 'BAD_REQUEST', /^GET \/index\.html%00: /);
+    expectError(await app.inject('/%E0%A4%A'), 400, 'BAD_REQUEST', /not a valid url/);
+  });
+});
+
 describe('limits and failures', () => {
   it('limits requests per client per minute', async () => {
     const limited = await buildServer({ model: loaded, webRoot, rateLimitPerMinute: 2 });
@@ -308,7 +380,7 @@ describe('limits and failures', () => {
         await limited.inject('/api/model'),
         429,
         'RATE_LIMITED',
-        /at most 2 per minute per client/,
+        /at most 2 work units per minute per client, all API routes together/,
       );
       expect((await limited.inject('/healthz')).statusCode).toBe(200);
       // Another client address has its own budget.
@@ -336,26 +408,28 @@ describe('limits and failures', () => {
         url: '/api/predict',
         payload: { images: [1, 2, 3].map(() => L_PNG.toString('base64')) },
       });
-      expectError(json, 400, 'BAD_REQUEST', /must NOT have more than 2 items/);
+      // More images than the limit is a 413 in JSON as in a form (the README's promise).
+      expectError(json, 413, 'TOO_LARGE', /expected at most 2 images in one request, got 3/);
     } finally {
       await small.close();
     }
   });
 
   it('hides an unexpected failure behind a 500 without details, and reports it as an event', async () => {
-    const broken = await loadModel(join(dir, 'model'));
+    // A model whose label set does not match its outputs (36 outputs, 10 labels): the reader
+    // in the worker finds the wrong number of probabilities, a failure of the server's.
+    const broken = { ...loaded, labelSet: LABEL_SETS.digits };
     const seen: ServerEvent[] = [];
     const server = await buildServer({ model: broken, webRoot, onEvent: (e) => seen.push(e) });
     try {
-      broken.dispose(); // its weights are gone: predicting now throws inside tfjs
       const res = await server.inject({
         method: 'POST',
-        url: '/api/predict',
+        url: '/api/read',
         headers: { 'content-type': 'image/png' },
         payload: L_PNG,
       });
       expectError(res, 500, 'INTERNAL', /^internal error/);
-      expect(seen.some((e) => e.type === 'error' && e.url === '/api/predict')).toBe(true);
+      expect(seen.some((e) => e.type === 'error' && e.url === '/api/read')).toBe(true);
       expect(seen.some((e) => e.type === 'request' && e.status === 500)).toBe(true);
     } finally {
       await server.close();
@@ -394,6 +468,11 @@ describe('resolveServerLimits', () => {
       rateLimitPerMinute: 600,
       top: 5,
       concurrency: 2,
+      maxQueue: 16,
+      maxRequestPixels: 48_000_000,
+      maxCandidates: 4_000,
+      workTimeoutMs: 10_000,
+      maxQueueWaitMs: 10_000,
     });
     expect(Object.isFrozen(resolveServerLimits())).toBe(true);
   });

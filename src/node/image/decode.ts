@@ -86,7 +86,9 @@ export async function decodeImage(
   }
 
   try {
-    let pipeline = sharp(bytes, { limitInputPixels: maxPixels, failOn: 'error' }).rotate();
+    // 'warning', sharp's setting for untrusted input: a JPEG cut short but closed with an
+    // end-of-image marker is only a libjpeg warning, and 'error' would decode it as grey.
+    let pipeline = sharp(bytes, { limitInputPixels: maxPixels, failOn: 'warning' }).rotate();
     const space = metadata.space ?? '';
     const channels = metadata.channels ?? 0;
     const keep =

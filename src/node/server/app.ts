@@ -10,25 +10,24 @@ import { dirname, join, resolve } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import fastifyMultipart from '@fastify/multipart';
-import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import * as tf from '@tensorflow/tfjs';
-import Fastify, {
-  type FastifyContextConfig,
-  type FastifyInstance,
-  type FastifyRequest,
-} from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { BackendName } from '../engine/backend.js';
 import { NORMALIZATION_VERSION } from '../../core/normalize.js';
-import { HcrError } from '../errors.js';
+import { HcrError, type ErrorCode } from '../errors.js';
 import type { LoadedModel } from '../model/artifact.js';
 import {
   resolveServerLimits,
   type ResolvedServerLimits,
   type ServerLimitOptions,
 } from './config.js';
-import { ApiError, toErrorReply } from './errors.js';
-import { readUpload } from './reading.js';
-import { Limiter, recognizeImages, type ImageInput } from './recognize.js';
+import { API_ERROR_STATUS, ApiError, toErrorReply, type ApiErrorCode } from './errors.js';
+import { WorkRateLimiter } from './rate-limit.js';
+import type { ReadAnswer } from './reading.js';
+import type { ImageInput, ImageResult } from './recognize.js';
+import { svgRefusedMessage, type WorkBudget } from './work.js';
+import { WorkPool } from './work-pool.js';
 
 const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 
@@ -86,8 +85,14 @@ const PAGE_HEADERS = Object.freeze({
   'referrer-policy': 'no-referrer',
 });
 
-/** Content types read as raw image bytes (anything else but multipart and JSON gets a 415). */
-const RAW_IMAGE_TYPES = /^(image\/[\w.+-]+|application\/octet-stream)$/;
+/**
+ * Content types read as raw image bytes, with or without parameters (`image/png; charset=utf-8`);
+ * anything else but multipart and JSON gets a 415.
+ */
+const RAW_IMAGE_TYPES = /^\s*(image\/[\w.+-]+|application\/octet-stream)\s*(;.*)?$/i;
+
+/** SVG as a content type: refused (see work.ts). */
+const SVG_TYPE = /^\s*image\/svg\+xml\s*(;.*)?$/i;
 
 /** Base64 text, optionally as a data URL: what a JSON body carries per image. */
 const BASE64_IMAGE = '^(data:[\\w.+/-]*(;[\\w=.+-]+)*;base64,)?[A-Za-z0-9+/=\\s]+$';
@@ -105,6 +110,81 @@ interface ReadQuery {
 interface JsonBody {
   image?: string;
   images?: string[];
+}
+
+/**
+ * An upload's bytes in an ArrayBuffer of their own: Node hands small buffers out of a shared
+ * pool, and a worker message would copy the whole pool with them.
+ */
+function ownBytes(input: ImageInput): ImageInput {
+  return { name: input.name, bytes: new Uint8Array(input.bytes) };
+}
+
+/** A JSON value's kind, as named in messages. */
+function jsonKind(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}
+
+/**
+ * Checks the JSON fields' types before the schema runs: Fastify's validator coerces types (it
+ * must, for `?top=5`), which would turn `{"image": 12345}` into the string "12345".
+ */
+function checkJsonTypes(body: unknown): void {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    if (body instanceof Uint8Array || body === undefined || body === null) return;
+    throw new ApiError(
+      'BAD_REQUEST',
+      `JSON body: expected an object with "image" or "images", got ${jsonKind(body)}`,
+    );
+  }
+  const { image, images } = body as Record<string, unknown>;
+  if (image !== undefined && typeof image !== 'string') {
+    throw new ApiError(
+      'BAD_REQUEST',
+      `JSON body: expected "image" to be a string (base64 or a data URL), got ${jsonKind(image)}`,
+    );
+  }
+  if (images !== undefined) {
+    const bad = Array.isArray(images) ? images.findIndex((i) => typeof i !== 'string') : -1;
+    if (!Array.isArray(images) || bad >= 0) {
+      throw new ApiError(
+        'BAD_REQUEST',
+        Array.isArray(images)
+          ? `JSON body: expected "images" to be a list of strings (base64 or data URLs), got ${jsonKind(images[bad])} at images[${bad}]`
+          : `JSON body: expected "images" to be a list of strings (base64 or data URLs), got ${jsonKind(images)}`,
+      );
+    }
+  }
+}
+
+/**
+ * Errors of a malformed multipart body (no or wrong boundary, cut short) come from busboy as
+ * plain Errors; the form's limits come as Fastify errors with an FST_ code and keep their 413.
+ */
+function multipartError(error: unknown): unknown {
+  if (error instanceof ApiError) return error;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && code.startsWith('FST_')) return error;
+  const reason = error instanceof Error ? error.message : String(error);
+  return new ApiError(
+    'BAD_REQUEST',
+    `multipart body: malformed (${reason}); expected multipart/form-data with a boundary=... parameter and parts that end with --boundary--`,
+  );
+}
+
+/**
+ * An AbortSignal that fires when the client leaves before its answer is sent, so that its work
+ * is cancelled (the worker running it is replaced).
+ */
+function clientGone(reply: FastifyReply): { signal: AbortSignal; done: () => void } {
+  const controller = new AbortController();
+  const onClose = () => {
+    if (!reply.raw.writableEnded) controller.abort();
+  };
+  reply.raw.once('close', onClose);
+  return { signal: controller.signal, done: () => reply.raw.off('close', onClose) };
 }
 
 /** The metadata `GET /api/model` answers: what a client needs, not the training machine's paths. */
@@ -130,7 +210,11 @@ function publicModelInfo(
     limits: {
       maxUploadBytes: limits.maxUploadBytes,
       maxPixels: limits.maxPixels,
+      maxRequestPixels: limits.maxRequestPixels,
+      maxCandidates: limits.maxCandidates,
+      workTimeoutMs: limits.workTimeoutMs,
       maxBatch: limits.maxBatch,
+      rateLimitPerMinute: limits.rateLimitPerMinute,
       top: limits.top,
     },
   };
@@ -174,31 +258,35 @@ async function readImages(
     const fields = new Set<string>();
     let ones = 0;
     let total = 0;
-    for await (const part of request.parts()) {
-      fields.add(part.fieldname);
-      if (part.type !== 'file') continue;
-      if (single && part.fieldname !== 'image') {
-        throw new ApiError(
-          'BAD_REQUEST',
-          `multipart body: expected one file in the field 'image', got a file in '${part.fieldname}'`,
-        );
+    try {
+      for await (const part of request.parts()) {
+        fields.add(part.fieldname);
+        if (part.type !== 'file') continue;
+        if (single && part.fieldname !== 'image') {
+          throw new ApiError(
+            'BAD_REQUEST',
+            `multipart body: expected one file in the field 'image', got a file in '${part.fieldname}'`,
+          );
+        }
+        if (part.fieldname !== 'image' && part.fieldname !== 'images') {
+          throw new ApiError(
+            'BAD_REQUEST',
+            `multipart body: expected files in the field 'image' (one) or 'images' (several), got a file in '${part.fieldname}'`,
+          );
+        }
+        const bytes = await part.toBuffer();
+        total += bytes.length;
+        if (total > limits.maxUploadBytes) {
+          throw new ApiError(
+            'TOO_LARGE',
+            `multipart body: expected at most ${limits.maxUploadBytes} bytes of images in all, got more`,
+          );
+        }
+        if (part.fieldname === 'image') ones++;
+        images.push({ name: part.filename || `image ${images.length + 1}`, bytes });
       }
-      if (part.fieldname !== 'image' && part.fieldname !== 'images') {
-        throw new ApiError(
-          'BAD_REQUEST',
-          `multipart body: expected files in the field 'image' (one) or 'images' (several), got a file in '${part.fieldname}'`,
-        );
-      }
-      const bytes = await part.toBuffer();
-      total += bytes.length;
-      if (total > limits.maxUploadBytes) {
-        throw new ApiError(
-          'TOO_LARGE',
-          `multipart body: expected at most ${limits.maxUploadBytes} bytes of images in all, got more`,
-        );
-      }
-      if (part.fieldname === 'image') ones++;
-      images.push({ name: part.filename || `image ${images.length + 1}`, bytes });
+    } catch (error) {
+      throw multipartError(error);
     }
     if (images.length === 0) {
       const got = fields.size ? `only the field(s) ${[...fields].join(', ')}` : 'no fields';
@@ -231,6 +319,12 @@ async function readImages(
     return { batch: false, images: [{ name: 'image', bytes: fromBase64(json.image) }] };
   }
   if (Array.isArray(json.images) && !single) {
+    if (json.images.length > limits.maxBatch) {
+      throw new ApiError(
+        'TOO_LARGE',
+        `JSON body: expected at most ${limits.maxBatch} images in one request, got ${json.images.length}`,
+      );
+    }
     return {
       batch: true,
       images: json.images.map((text, i) => ({ name: `images[${i}]`, bytes: fromBase64(text) })),
@@ -305,8 +399,36 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   const webRoot = options.webRoot ?? DEFAULT_WEB_ROOT;
   const browserModel = await readBrowserModel(model);
   const modelInfo = publicModelInfo(model, limits);
-  const limiter = new Limiter(limits.concurrency);
   const classes = model.labelSet.classes.length;
+  const budget: WorkBudget = {
+    maxPixels: limits.maxPixels,
+    maxRequestPixels: limits.maxRequestPixels,
+    maxCandidates: limits.maxCandidates,
+  };
+  const pool = await WorkPool.start(model, {
+    workers: limits.concurrency,
+    maxQueue: limits.maxQueue,
+    timeoutMs: limits.workTimeoutMs,
+    queueTimeoutMs: limits.maxQueueWaitMs,
+    backend: tf.getBackend() as BackendName,
+    onError: (error) => onEvent?.({ type: 'error', method: '-', url: '(worker pool)', error }),
+  });
+  const rates =
+    limits.rateLimitPerMinute > 0 ? new WorkRateLimiter(limits.rateLimitPerMinute) : undefined;
+  /** Spends `cost` of the client's rate budget, or throws RATE_LIMITED. */
+  const charge = (request: FastifyRequest, reply: FastifyReply, cost: number): void => {
+    if (!rates) return;
+    const decision = rates.take(request.ip, cost);
+    reply.header('x-ratelimit-limit', rates.perMinute);
+    reply.header('x-ratelimit-remaining', Math.max(0, decision.remaining));
+    if (!decision.ok) {
+      reply.header('retry-after', decision.retryAfterSeconds);
+      throw new ApiError(
+        'RATE_LIMITED',
+        `too many requests: at most ${rates.perMinute} work units per minute per client, all API routes together (a request costs 1 per image, this one ${cost}, ${Math.max(0, decision.remaining)} left); retry in ${decision.retryAfterSeconds} s`,
+      );
+    }
+  };
 
   const app = Fastify({
     logger: false,
@@ -323,12 +445,22 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     clientErrorHandler: (error, socket) => clientError(error, socket, limits),
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    // A URL that cannot be decoded gets hcr's {code, message}, not Fastify's own body.
+    frameworkErrors: (error, _request, reply) => {
+      const status = typeof error.statusCode === 'number' ? error.statusCode : 400;
+      return (reply as FastifyReply)
+        .code(status)
+        .header('cache-control', 'no-store')
+        .send({ code: 'BAD_REQUEST', message: `request: ${error.message}` });
+    },
   });
+  app.addHook('onClose', async () => pool.close());
 
   app.setErrorHandler((error, request, reply) => {
     const { status, body, internal } = toErrorReply(error, {
       limits,
       contentType: request.headers['content-type'],
+      request: `${request.method} ${request.url}`,
     });
     if (internal) onEvent?.({ type: 'error', method: request.method, url: request.url, error });
     return reply.code(status).header('cache-control', 'no-store').send(body);
@@ -355,9 +487,21 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   }
 
   app.removeContentTypeParser('text/plain');
-  app.addContentTypeParser(RAW_IMAGE_TYPES, { parseAs: 'buffer' }, (_request, body, done) =>
-    done(null, body),
-  );
+  app.addContentTypeParser(RAW_IMAGE_TYPES, { parseAs: 'buffer' }, (request, body, done) => {
+    if (SVG_TYPE.test(request.headers['content-type'] ?? '')) {
+      done(new ApiError('UNSUPPORTED_MEDIA_TYPE', svgRefusedMessage('upload')), undefined);
+      return;
+    }
+    done(null, body);
+  });
+  // Every API route shares one budget per client address; a request costs 1 on arrival, and
+  // the rest of its images' cost once they are counted.
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.url.startsWith('/api/')) charge(request, reply, 1);
+  });
+  app.addHook('preValidation', async (request) => {
+    if (request.method === 'POST') checkJsonTypes(request.body);
+  });
   await app.register(fastifyMultipart, {
     limits: {
       fileSize: limits.maxUploadBytes,
@@ -367,33 +511,28 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       parts: limits.maxBatch + 16,
     },
   });
-  await app.register(fastifyRateLimit, { global: false });
-  const rateLimit: FastifyContextConfig = {
-    rateLimit:
-      limits.rateLimitPerMinute > 0
-        ? { max: limits.rateLimitPerMinute, timeWindow: 60_000 }
-        : false,
-  };
 
   app.get('/healthz', async (_request, reply) => {
     const memory = process.memoryUsage();
+    const workers = pool.stats();
     return reply.header('cache-control', 'no-store').send({
       status: 'ok',
       uptimeSeconds: Math.round(process.uptime()),
-      tensors: tf.memory().numTensors,
+      // The main thread's and, as each last reported, the workers'.
+      tensors: tf.memory().numTensors + workers.tensors,
       rssBytes: memory.rss,
       heapUsedBytes: memory.heapUsed,
+      workers,
     });
   });
 
-  app.get('/api/model', { config: rateLimit }, async (_request, reply) =>
+  app.get('/api/model', async (_request, reply) =>
     reply.header('cache-control', 'no-store').send(modelInfo),
   );
 
   app.post<{ Querystring: PredictQuery }>(
     '/api/predict',
     {
-      config: rateLimit,
       schema: {
         querystring: {
           type: 'object',
@@ -406,10 +545,10 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
                 type: 'object',
                 properties: {
                   image: { type: 'string', minLength: 1, pattern: BASE64_IMAGE },
+                  // No maxItems: more than maxBatch images is a 413, counted by the handler.
                   images: {
                     type: 'array',
                     minItems: 1,
-                    maxItems: limits.maxBatch,
                     items: { type: 'string', minLength: 1, pattern: BASE64_IMAGE },
                   },
                 },
@@ -427,16 +566,29 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
           `expected at most ${limits.maxBatch} images in one request, got ${images.length}`,
         );
       }
-      const results = await recognizeImages(model, images, {
-        top: request.query.top ?? limits.top,
-        maxPixels: limits.maxPixels,
-        limiter,
-      });
+      charge(request, reply, images.length - 1);
+      const gone = clientGone(reply);
+      const results = (await pool
+        .run(
+          {
+            kind: 'predict',
+            images: images.map(ownBytes),
+            top: request.query.top ?? limits.top,
+            budget,
+          },
+          { signal: gone.signal },
+        )
+        .finally(gone.done)) as ImageResult[];
       reply.header('cache-control', 'no-store');
       if (batch) return { results };
       const [result] = results;
       if (!result) throw new ApiError('INTERNAL', 'no result for the image');
-      if (result.status === 'error') throw new HcrError(result.code, result.message);
+      if (result.status === 'error') {
+        if (result.code in API_ERROR_STATUS) {
+          throw new ApiError(result.code as ApiErrorCode, result.message);
+        }
+        throw new HcrError(result.code as ErrorCode, result.message);
+      }
       if (result.status === 'empty') throw new ApiError('EMPTY_IMAGE', result.message);
       return result;
     },
@@ -445,7 +597,6 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   app.post<{ Querystring: ReadQuery }>(
     '/api/read',
     {
-      config: rateLimit,
       schema: {
         querystring: {
           type: 'object',
@@ -472,13 +623,15 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       const [image] = images;
       if (!image) throw new ApiError('INTERNAL', 'no image in the request');
       const { top, context, contextScope } = request.query;
-      const answer = await readUpload(model, image, {
-        maxPixels: limits.maxPixels,
-        limiter,
+      const gone = clientGone(reply);
+      const options = {
         ...(top !== undefined ? { top } : {}),
         ...(context !== undefined ? { context } : {}),
         ...(contextScope !== undefined ? { contextScope } : {}),
-      });
+      };
+      const answer = (await pool
+        .run({ kind: 'read', image: ownBytes(image), options, budget }, { signal: gone.signal })
+        .finally(gone.done)) as ReadAnswer;
       reply.header('cache-control', 'no-store');
       return answer;
     },
@@ -505,6 +658,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   if (existsSync(join(webRoot, 'index.html'))) {
     await app.register(fastifyStatic, {
       root: webRoot,
+      // A dotfile in the page's folder (.env, .git) is never served: 403 FORBIDDEN.
+      dotfiles: 'deny',
       cacheControl: false,
       setHeaders: (res, path) => {
         // Vite names built assets by their content hash: they never change under one name.

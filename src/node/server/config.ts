@@ -19,12 +19,40 @@ export interface ServerLimitOptions {
    * clients that send slowly). Default: 30,000.
    */
   readonly requestTimeoutMs?: number;
-  /** Requests to `/api/*` per client address per minute; 0 turns the limit off. Default: 600. */
+  /**
+   * Work units a client address may spend on `/api/*` per minute, all routes together; a request
+   * costs one unit per image it carries (a batch of 64 costs 64), at least 1; 0 turns the limit
+   * off. Default: 600.
+   */
   readonly rateLimitPerMinute?: number;
   /** Classes ranked in an answer when the request does not say (`?top=`). Default: 5. */
   readonly top?: number;
-  /** Images decoded and normalized at once; more wait their turn (bounds memory). Default: 2. */
+  /**
+   * Worker threads that decode, normalize, segment and run the model, off the event loop; each
+   * runs one request at a time (bounds memory and CPU). Default: 2.
+   */
   readonly concurrency?: number;
+  /**
+   * Requests that may wait for a free worker; one more gets a 503 BUSY. Default: 16.
+   */
+  readonly maxQueue?: number;
+  /**
+   * Pixels one request may decode, all its images together (read from the headers before any
+   * decoding); more is a 422 OVER_BUDGET. Default: 48,000,000 (two images at maxPixels).
+   */
+  readonly maxRequestPixels?: number;
+  /**
+   * Candidate characters `/api/read` may classify in one image (segmentation of a page of specks
+   * or bars finds many); more is a 422 OVER_BUDGET before the model runs. Default: 4,000.
+   */
+  readonly maxCandidates?: number;
+  /**
+   * Time one request's work may take in a worker, in milliseconds; past it the worker is
+   * terminated (and replaced) and the request gets a 422 OVER_BUDGET. Default: 10,000.
+   */
+  readonly workTimeoutMs?: number;
+  /** Time a request may wait for a free worker, in milliseconds; then 503 BUSY. Default: 10,000. */
+  readonly maxQueueWaitMs?: number;
 }
 
 /**
@@ -43,6 +71,11 @@ export const SERVER_DEFAULTS = Object.freeze({
   rateLimitPerMinute: 600,
   top: 5,
   concurrency: 2,
+  maxQueue: 16,
+  maxRequestPixels: 48_000_000,
+  maxCandidates: 4_000,
+  workTimeoutMs: 10_000,
+  maxQueueWaitMs: 10_000,
 });
 
 /** {@link ServerLimitOptions} with every default filled in. */
@@ -64,6 +97,11 @@ export function resolveServerLimits(options: ServerLimitOptions = {}): ResolvedS
     rateLimitPerMinute: options.rateLimitPerMinute ?? SERVER_DEFAULTS.rateLimitPerMinute,
     top: options.top ?? SERVER_DEFAULTS.top,
     concurrency: options.concurrency ?? SERVER_DEFAULTS.concurrency,
+    maxQueue: options.maxQueue ?? SERVER_DEFAULTS.maxQueue,
+    maxRequestPixels: options.maxRequestPixels ?? SERVER_DEFAULTS.maxRequestPixels,
+    maxCandidates: options.maxCandidates ?? SERVER_DEFAULTS.maxCandidates,
+    workTimeoutMs: options.workTimeoutMs ?? SERVER_DEFAULTS.workTimeoutMs,
+    maxQueueWaitMs: options.maxQueueWaitMs ?? SERVER_DEFAULTS.maxQueueWaitMs,
   };
   const positive: (keyof ServerLimitOptions)[] = [
     'maxUploadBytes',
@@ -72,6 +110,11 @@ export function resolveServerLimits(options: ServerLimitOptions = {}): ResolvedS
     'requestTimeoutMs',
     'top',
     'concurrency',
+    'maxQueue',
+    'maxRequestPixels',
+    'maxCandidates',
+    'workTimeoutMs',
+    'maxQueueWaitMs',
   ];
   for (const name of positive) {
     const value = resolved[name];

@@ -17,6 +17,13 @@ export const API_ERROR_STATUS = Object.freeze({
   BAD_REQUEST: 400,
   /** The image holds no character (blank, or only specks below the noise threshold). */
   EMPTY_IMAGE: 422,
+  /**
+   * The request needs more work than one request may take: pixels to decode (all its images
+   * together), candidate characters to classify, or time in a worker. Its work was stopped.
+   */
+  OVER_BUDGET: 422,
+  /** A path the server will not serve (a dotfile, a path leaving the page's folder). */
+  FORBIDDEN: 403,
   /** The body, a file or the number of files is over a limit. */
   TOO_LARGE: 413,
   /** The content type is not an image, multipart/form-data or application/json. */
@@ -27,6 +34,8 @@ export const API_ERROR_STATUS = Object.freeze({
   TIMEOUT: 408,
   /** The server is shutting down or the page is not built. */
   UNAVAILABLE: 503,
+  /** Every worker is busy and the queue of waiting requests is full, or a request waited too long. */
+  BUSY: 503,
   /** A failure hcr did not expect; details go to the server's error event, not the client. */
   INTERNAL: 500,
 });
@@ -88,7 +97,12 @@ interface FastifyLikeError {
  */
 export function toErrorReply(
   error: unknown,
-  context: { limits: ResolvedServerLimits; contentType?: string | undefined },
+  context: {
+    limits: ResolvedServerLimits;
+    contentType?: string | undefined;
+    /** The request's method and URL, named in messages. Default: none. */
+    request?: string | undefined;
+  },
 ): { status: number; body: ErrorBody; internal: boolean } {
   const reply = (code: ApiErrorCode, message: string) => ({
     status: API_ERROR_STATUS[code],
@@ -138,7 +152,13 @@ export function toErrorReply(
   if (status === 429) {
     return reply(
       'RATE_LIMITED',
-      `too many requests: at most ${limits.rateLimitPerMinute} per minute per client (${message})`,
+      `too many requests: at most ${limits.rateLimitPerMinute} work units per minute per client (${message})`,
+    );
+  }
+  if (status === 403) {
+    return reply(
+      'FORBIDDEN',
+      `${context.request ?? 'request'}: this path is not served (a dotfile, or a path that leaves the page's folder)`,
     );
   }
   if (status === 408) return reply('TIMEOUT', `request took too long to arrive (${message})`);
@@ -146,7 +166,12 @@ export function toErrorReply(
   if (status === 415) return reply('UNSUPPORTED_MEDIA_TYPE', message);
   if (status === 503) return reply('UNAVAILABLE', message);
   if (status >= 400 && status < 500) {
-    return { status, body: { code: 'BAD_REQUEST', message }, internal: false };
+    const where = context.request ?? 'request';
+    return {
+      status,
+      body: { code: 'BAD_REQUEST', message: `${where}: ${message}` },
+      internal: false,
+    };
   }
   return reply('INTERNAL', 'internal error: the server could not answer this request');
 }

@@ -1,5 +1,6 @@
 // Public API of hcr's HTTP server: build it (page, model files, JSON API), listen with a
-// graceful shutdown, the limits with their defaults, and what the API routes run.
+// graceful shutdown, the limits with their defaults, what the API routes run, and the worker
+// pool and rate limit that bound each client's work.
 
 export {
   BROWSER_MODEL_FILES,
@@ -44,3 +45,20 @@ export {
   type ImageResult,
   type RecognizedImage,
 } from './recognize.js';
+export { WorkRateLimiter, type RateDecision } from './rate-limit.js';
+export {
+  SERVER_IMAGE_FORMATS,
+  runWork,
+  sniffImageFormat,
+  svgRefusedMessage,
+  type SniffedFormat,
+  type WorkBudget,
+  type WorkJob,
+  type WorkResult,
+} from './work.js';
+export {
+  ClientGoneError,
+  WorkPool,
+  type WorkPoolOptions,
+  type WorkPoolStats,
+} from './work-pool.js';

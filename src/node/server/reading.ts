@@ -5,10 +5,11 @@
 // reads lines gets empty text for an empty page.
 
 import { READ_DEFAULTS, type ReadOptions } from '../../core/read/options.js';
-import type { ReadResult } from '../../core/read/read.js';
+import { readText, type Classifier, type ReadResult } from '../../core/read/read.js';
 import { decodeImage } from '../image/decode.js';
 import type { LoadedModel } from '../model/artifact.js';
-import { readImage } from '../read/read.js';
+import { modelClassifier } from '../read/read.js';
+import { ApiError } from './errors.js';
 import type { ImageInput, Limiter } from './recognize.js';
 
 /** The answer of `POST /api/read`: core's ReadResult, with a message whenever it read no text. */
@@ -26,6 +27,11 @@ export interface ReadUploadOptions {
   readonly maxPixels: number;
   /** Bounds how many uploads are decoded and read at once. Required. */
   readonly limiter: Limiter;
+  /**
+   * Most candidate characters the model may classify; more is an ApiError OVER_BUDGET before the
+   * model runs. Default: no limit.
+   */
+  readonly maxCandidates?: number;
 }
 
 /**
@@ -44,7 +50,8 @@ export function blankReadMessage(name: string): string {
  * status `blank` / `no-characters` with a message, not an error.
  *
  * @throws HcrError BAD_IMAGE for bytes that are not an image, an empty file or an image over
- *   `maxPixels` (the message names the upload and the limit)
+ *   `maxPixels` (the message names the upload and the limit); ApiError OVER_BUDGET for more
+ *   than `maxCandidates` candidate characters
  * @example
  * const answer = await readUpload(loaded, { name: 'note.png', bytes }, { maxPixels: 24e6, limiter });
  * answer.text; // 'AB12'
@@ -59,7 +66,21 @@ export function readUpload(
       name: input.name,
       maxPixels: options.maxPixels,
     });
-    const result = await readImage(loaded, gray, {
+    const model = modelClassifier(loaded);
+    const maxCandidates = options.maxCandidates ?? Infinity;
+    const classifier: Classifier = {
+      classes: model.classes,
+      classify: (images, count) => {
+        if (count > maxCandidates) {
+          throw new ApiError(
+            'OVER_BUDGET',
+            `${input.name}: segmentation found ${count} candidate characters, over the work budget of ${maxCandidates} per image; send one line or a smaller part of the page`,
+          );
+        }
+        return model.classify(images, count);
+      },
+    };
+    const result = await readText(gray, classifier, {
       top: Math.min(options.top ?? READ_DEFAULTS.top, loaded.labelSet.classes.length),
       context: options.context ?? READ_DEFAULTS.context,
       contextScope: options.contextScope ?? READ_DEFAULTS.contextScope,

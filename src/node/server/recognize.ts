@@ -7,6 +7,7 @@ import sharp from 'sharp';
 import { normalizeToMnist, type PixelBox } from '../../core/normalize.js';
 import { IMAGE_PIXELS, IMAGE_SIZE } from '../../core/types.js';
 import { isHcrError, type ErrorCode } from '../errors.js';
+import type { ApiErrorCode } from './errors.js';
 import { decodeImage } from '../image/decode.js';
 import type { LoadedModel } from '../model/artifact.js';
 import { DEFAULT_INFERENCE_BATCH, predictProbabilities, topK } from '../model/inference.js';
@@ -34,7 +35,7 @@ export interface EmptyImage {
 /** An image that could not be read. */
 export interface FailedImage {
   readonly status: 'error';
-  readonly code: ErrorCode;
+  readonly code: ErrorCode | ApiErrorCode;
   readonly message: string;
 }
 

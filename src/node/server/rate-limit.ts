@@ -1,0 +1,64 @@
+// Rate limiting by client address across every API route together, weighted by work: each
+// client has a budget of units per minute, a request costs one unit per image it carries (at
+// least one), so a batch of 64 images costs 64 single uploads, and a client gets the same budget
+// whether it spreads its requests over /api/predict, /api/read and /api/model or not.
+
+/** What {@link WorkRateLimiter.take} answers. */
+export type RateDecision =
+  | { readonly ok: true; readonly remaining: number }
+  | { readonly ok: false; readonly remaining: number; readonly retryAfterSeconds: number };
+
+/**
+ * A fixed one-minute window of work units per client key (its address). Windows of clients that
+ * went quiet are dropped as new ones arrive, so the table stays small.
+ *
+ * @example
+ * const limiter = new WorkRateLimiter(600);
+ * limiter.take('10.0.0.1', 64).ok; // true: 536 units left this minute
+ */
+export class WorkRateLimiter {
+  readonly #perMinute: number;
+  readonly #now: () => number;
+  readonly #windows = new Map<string, { start: number; used: number }>();
+  #lastSweep = 0;
+
+  /**
+   * @param perMinute - units a client may spend per minute (> 0)
+   * @param now - the clock, in milliseconds. Default: `Date.now`
+   */
+  constructor(perMinute: number, now: () => number = Date.now) {
+    this.#perMinute = perMinute;
+    this.#now = now;
+  }
+
+  /** Units a client may spend per minute. */
+  get perMinute(): number {
+    return this.#perMinute;
+  }
+
+  /**
+   * Spends `cost` units of `key`'s budget if they are left this minute; otherwise spends
+   * nothing and says when the window ends.
+   */
+  take(key: string, cost: number): RateDecision {
+    const now = this.#now();
+    if (now - this.#lastSweep >= 60_000) {
+      for (const [k, w] of this.#windows) if (now - w.start >= 60_000) this.#windows.delete(k);
+      this.#lastSweep = now;
+    }
+    let window = this.#windows.get(key);
+    if (!window || now - window.start >= 60_000) {
+      window = { start: now, used: 0 };
+      this.#windows.set(key, window);
+    }
+    if (window.used + cost > this.#perMinute) {
+      return {
+        ok: false,
+        remaining: this.#perMinute - window.used,
+        retryAfterSeconds: Math.max(1, Math.ceil((window.start + 60_000 - now) / 1000)),
+      };
+    }
+    window.used += cost;
+    return { ok: true, remaining: this.#perMinute - window.used };
+  }
+}

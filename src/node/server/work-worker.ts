@@ -1,0 +1,141 @@
+// The worker thread behind the server's WorkPool (work-pool.ts): it builds its own copy of the
+// served model on its own tfjs backend, then runs one request's work at a time (work.ts) and
+// answers with the result or the error's code and message. The pool terminates it when a job
+// runs past its time budget or its client leaves, and starts another.
+
+import { getHeapStatistics } from 'node:v8';
+import { parentPort, workerData } from 'node:worker_threads';
+import sharp from 'sharp';
+import * as tf from '@tensorflow/tfjs';
+import { initEngine, type BackendName } from '../engine/backend.js';
+import { isHcrError } from '../errors.js';
+import type { LoadedModel } from '../model/artifact.js';
+import { ApiError } from './errors.js';
+import { runWork, type WorkJob, type WorkResult } from './work.js';
+
+/** What the pool hands a worker when it starts it. */
+export interface WorkWorkerInit {
+  readonly backend: BackendName;
+  /** `model.toJSON(null, false)` of the served model. */
+  readonly topology: object;
+  /** Shapes of `model.weights`, in order. */
+  readonly weightShapes: readonly (readonly number[])[];
+  /** All weights, concatenated (Float32), shared by every worker. */
+  readonly weights: SharedArrayBuffer;
+  readonly labelSet: LoadedModel['labelSet'];
+  readonly metadata: LoadedModel['metadata'];
+  readonly dir: string;
+}
+
+/** A message from the pool: one job. */
+export interface WorkRequest {
+  readonly id: number;
+  readonly job: WorkJob;
+}
+
+/** A message to the pool. */
+export type WorkReply =
+  | { readonly type: 'ready' }
+  | { readonly type: 'failed'; readonly message: string }
+  | {
+      readonly type: 'done';
+      readonly id: number;
+      readonly ok: true;
+      readonly value: WorkResult;
+      /** Tensors alive in this worker after the job (must stay flat). */
+      readonly tensors: number;
+      /** True when the job left this worker holding much memory: the pool replaces it. */
+      readonly recycle: boolean;
+    }
+  | {
+      readonly type: 'done';
+      readonly id: number;
+      readonly ok: false;
+      /** An HcrError or ApiError code; absent for an error hcr did not expect. */
+      readonly code?: string;
+      readonly message: string;
+      readonly tensors: number;
+      readonly recycle: boolean;
+    };
+
+/**
+ * A worker whose heap grew past this after a job (a large photo, a page of candidates) is
+ * replaced rather than kept: V8 and the allocator keep a grown heap for good.
+ */
+const RECYCLE_HEAP_BYTES = 96 * 1024 * 1024;
+
+function heavy(): boolean {
+  return getHeapStatistics().total_heap_size > RECYCLE_HEAP_BYTES;
+}
+
+async function start(init: WorkWorkerInit): Promise<LoadedModel> {
+  await initEngine({ backend: init.backend });
+  const model = await tf.models.modelFromJSON({
+    modelTopology: init.topology as tf.io.ModelJSON['modelTopology'],
+  });
+  let offset = 0;
+  const values = init.weightShapes.map((shape) => {
+    const size = shape.reduce((a, b) => a * b, 1);
+    const t = tf.tensor(new Float32Array(init.weights, offset * 4, size), shape as number[]);
+    offset += size;
+    return t;
+  });
+  model.setWeights(values);
+  tf.dispose(values);
+  return {
+    model,
+    labelSet: init.labelSet,
+    metadata: init.metadata,
+    dir: init.dir,
+    dispose: () => model.dispose(),
+  };
+}
+
+const port = parentPort;
+if (port) {
+  // libvips' cache would keep decoded uploads (up to 50 MB) and its thread pool would spread
+  // one decode over every core; the pool's workers are the server's parallelism.
+  sharp.cache(false);
+  sharp.concurrency(1);
+  const init = workerData as WorkWorkerInit;
+  start(init).then(
+    (loaded) => {
+      port.on('message', (request: WorkRequest) => {
+        runWork(loaded, request.job).then(
+          (value) => {
+            const reply: WorkReply = {
+              type: 'done',
+              id: request.id,
+              ok: true,
+              value,
+              tensors: tf.memory().numTensors,
+              recycle: heavy(),
+            };
+            port.postMessage(reply);
+          },
+          (error: unknown) => {
+            const known = isHcrError(error) || error instanceof ApiError;
+            const reply: WorkReply = {
+              type: 'done',
+              id: request.id,
+              ok: false,
+              ...(known ? { code: error.code } : {}),
+              message: error instanceof Error ? error.message : String(error),
+              tensors: tf.memory().numTensors,
+              // Work stopped on a budget was large by definition.
+              recycle: heavy() || (known && error.code === 'OVER_BUDGET'),
+            };
+            port.postMessage(reply);
+          },
+        );
+      });
+      port.postMessage({ type: 'ready' } satisfies WorkReply);
+    },
+    (error: unknown) => {
+      port.postMessage({
+        type: 'failed',
+        message: error instanceof Error ? error.message : String(error),
+      } satisfies WorkReply);
+    },
+  );
+}
