@@ -1,9 +1,13 @@
 // ReplicaPool: a step split over worker threads equals the same step on one thread (the
 // gradients are averaged over the whole batch, the replicas follow the main model's weights),
-// parallel inference equals serial inference, and a broken worker is a clear error.
+// parallel inference equals serial inference, and a broken worker is a clear error. Every
+// worker thread the pool starts is counted, so the tests can check that none outlives it.
 
+import { createRequire } from 'node:module';
+import type * as WorkerThreads from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createModel } from '../../src/core/architectures.js';
 import { HcrError } from '../../src/core/errors.js';
 import { IMAGE_PIXELS } from '../../src/core/types.js';
@@ -11,6 +15,34 @@ import { initEngine } from '../../src/node/engine/index.js';
 import { ReplicaPool } from '../../src/node/engine/replicas.js';
 import { predictProbabilities } from '../../src/node/model/inference.js';
 import { syntheticDataset } from '../helpers/synthetic.js';
+
+/** Every worker thread started in this file, in order. */
+const started = vi.hoisted(() => [] as Worker[]);
+
+vi.mock('node:worker_threads', async (importOriginal) => {
+  const original = await importOriginal<typeof WorkerThreads>();
+  class CountedWorker extends original.Worker {
+    constructor(...args: ConstructorParameters<typeof original.Worker>) {
+      super(...args);
+      started.push(this);
+    }
+  }
+  return { ...original, Worker: CountedWorker };
+});
+
+/** Workers started since `from` that still run (Node sets threadId to -1 once one has stopped). */
+function running(from: number): Worker[] {
+  return started.slice(from).filter((w) => w.threadId !== -1);
+}
+
+const tfjsNodeInstalled = ((): boolean => {
+  try {
+    createRequire(import.meta.url).resolve('@tensorflow/tfjs-node');
+    return true;
+  } catch {
+    return false;
+  }
+})();
 
 const data = syntheticDataset('replicas', 40, 3);
 const BATCH = 13; // odd, so the slices differ in size
@@ -112,13 +144,31 @@ describe('ReplicaPool', () => {
     expect(worst).toBeLessThan(1e-6);
   });
 
-  it('a worker that cannot start is a clear error, and leaves no worker behind', async () => {
-    const model = createModel({ architecture: 'tiny', numClasses: 10 });
-    const error = await ReplicaPool.start(model, { workers: 1, backend: 'tensorflow' }).catch(
-      (e: unknown) => e,
-    );
-    expect(error).toBeInstanceOf(HcrError);
-    expect((error as HcrError).code).toBe('ENGINE');
-    expect((error as Error).message).toMatch(/replica worker.*tfjs-node is not installed/);
+  it('close() stops every worker it started', async () => {
+    const from = started.length;
+    const pool = await ReplicaPool.start(createModel({ architecture: 'tiny', numClasses: 10 }), {
+      workers: 1,
+    });
+    expect(started.length - from).toBe(1);
+    expect(running(from)).toHaveLength(1);
+    await pool.close();
+    expect(running(from)).toHaveLength(0);
   });
+
+  // With tfjs-node installed the 'tensorflow' worker starts fine: nothing to fail.
+  it.skipIf(tfjsNodeInstalled)(
+    'a worker that cannot start is a clear error, and leaves no worker behind',
+    async () => {
+      const from = started.length;
+      const model = createModel({ architecture: 'tiny', numClasses: 10 });
+      const error = await ReplicaPool.start(model, { workers: 1, backend: 'tensorflow' }).catch(
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(HcrError);
+      expect((error as HcrError).code).toBe('ENGINE');
+      expect((error as Error).message).toMatch(/replica worker.*tfjs-node is not installed/);
+      expect(started.length - from).toBe(1);
+      expect(running(from)).toHaveLength(0);
+    },
+  );
 });
