@@ -134,6 +134,51 @@ describe('POST /api/read', () => {
     expect((all.json() as ReadResult).lines[0]!.characters[0]!.top).toHaveLength(36);
   });
 
+  it('takes ?charset=, ?pattern=, ?lexicon= and ?alternatives=, decoding with the language model', async () => {
+    const plain = (await postRead(line.png)).json() as ReadResult;
+    expect(plain.decoder).toBe('language-model');
+    const digits = (await postRead(line.png, 'image/png', '?charset=digits')).json() as ReadResult;
+    expect(digits.text).toMatch(/^\d\d$/);
+    const shaped = (
+      await postRead(line.png, 'image/png', `?pattern=${encodeURIComponent('A9')}`)
+    ).json() as ReadResult;
+    expect(shaped.text).toMatch(/^[A-Z]\d$/);
+    expect(shaped.lines[0]!.patternMatched).toBe(true);
+    const lexicon = encodeURIComponent('L7\nXY\n12');
+    const entry = (
+      await postRead(line.png, 'image/png', `?lexicon=${lexicon}`)
+    ).json() as ReadResult;
+    expect(['L7', 'XY', '12']).toContain(entry.text);
+    expect(entry.lines[0]!.lexicon).toMatchObject({ entry: entry.text });
+    expect(entry.lines[0]!.lexicon!.reading).toMatch(/^[0-9A-Z]{2}$/);
+    const three = (await postRead(line.png, 'image/png', '?alternatives=3')).json() as ReadResult;
+    expect(three.lines[0]!.alternatives).toHaveLength(3);
+    expect(three.lines[0]!.alternatives![0]!.text).toBe(three.text);
+  });
+
+  it('answers a bad pattern or lexicon with a 400 naming the position', async () => {
+    const pattern = await postRead(
+      line.png,
+      'image/png',
+      `?pattern=${encodeURIComponent('[A-Z]{2')}`,
+    );
+    expect(pattern.statusCode).toBe(400);
+    expect(pattern.json().message).toMatch(/pattern '\[A-Z\]\{2', position 6: expected '\}'/);
+    const lexicon = await postRead(
+      line.png,
+      'image/png',
+      `?lexicon=${encodeURIComponent('OK\nNO WAY?')}`,
+    );
+    expect(lexicon.statusCode).toBe(400);
+    expect(lexicon.json().message).toMatch(/lexicon: line 2, column 7: '\?' is not a character/);
+    const charset = await postRead(line.png, 'image/png', '?charset=%2B%2B');
+    expect(charset.statusCode).toBe(400);
+    expect(charset.json().message).toMatch(
+      /charset: expected digits, letters, alnum or characters/,
+    );
+    await expectStillServing();
+  });
+
   it('answers a blank page and ink without characters with a message, not an error', async () => {
     const blank = await postRead(await grayPng(300, 100));
     expect(blank.statusCode).toBe(200);

@@ -24,7 +24,8 @@ import {
 } from './config.js';
 import { API_ERROR_STATUS, ApiError, toErrorReply, type ApiErrorCode } from './errors.js';
 import { WorkRateLimiter } from './rate-limit.js';
-import type { ReadAnswer } from './reading.js';
+import { MAX_PATTERN_LENGTH } from '../../core/read/constraints.js';
+import { checkReadOptions, type ReadAnswer, type ReadRequestOptions } from './reading.js';
 import type { ImageInput, ImageResult } from './recognize.js';
 import { svgRefusedMessage, type WorkBudget } from './work.js';
 import { WorkPool } from './work-pool.js';
@@ -101,11 +102,13 @@ interface PredictQuery {
   top?: number;
 }
 
-interface ReadQuery {
-  top?: number;
-  context?: boolean;
-  contextScope?: 'lookalikes' | 'all';
-}
+type ReadQuery = ReadRequestOptions;
+
+/**
+ * Longest lexicon a query string carries, in characters (one entry a line): the request line
+ * and headers must fit Node's 16 KiB header limit.
+ */
+const MAX_QUERY_LEXICON = 8000;
 
 interface JsonBody {
   image?: string;
@@ -604,6 +607,13 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
             top: { type: 'integer', minimum: 1, maximum: classes },
             context: { type: 'boolean' },
             contextScope: { type: 'string', enum: ['lookalikes', 'all'] },
+            decoder: { type: 'string', enum: ['language-model', 'rules'] },
+            lmWeight: { type: 'number', minimum: 0, maximum: 10 },
+            alternatives: { type: 'integer', minimum: 1, maximum: 20 },
+            charset: { type: 'string', minLength: 1, maxLength: 100 },
+            pattern: { type: 'string', maxLength: MAX_PATTERN_LENGTH },
+            lexicon: { type: 'string', maxLength: MAX_QUERY_LEXICON },
+            keepSpacing: { type: 'boolean' },
           },
         },
         body: {
@@ -619,16 +629,13 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       },
     },
     async (request, reply) => {
+      // A bad pattern, charset or lexicon is a 400 before the upload is even read.
+      const options = request.query;
+      checkReadOptions(model.labelSet.classes, options);
       const { images } = await readImages(request, limits, { single: true });
       const [image] = images;
       if (!image) throw new ApiError('INTERNAL', 'no image in the request');
-      const { top, context, contextScope } = request.query;
       const gone = clientGone(reply);
-      const options = {
-        ...(top !== undefined ? { top } : {}),
-        ...(context !== undefined ? { context } : {}),
-        ...(contextScope !== undefined ? { contextScope } : {}),
-      };
       const answer = (await pool
         .run({ kind: 'read', image: ownBytes(image), options, budget }, { signal: gone.signal })
         .finally(gone.done)) as ReadAnswer;

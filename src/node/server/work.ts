@@ -7,7 +7,7 @@ import sharp from 'sharp';
 import { HcrError, isHcrError } from '../errors.js';
 import type { LoadedModel } from '../model/artifact.js';
 import { ApiError } from './errors.js';
-import { readUpload, type ReadAnswer, type ReadUploadOptions } from './reading.js';
+import { readUpload, type ReadAnswer, type ReadRequestOptions } from './reading.js';
 import {
   Limiter,
   recognizeImages,
@@ -43,7 +43,7 @@ export type WorkJob =
   | {
       readonly kind: 'read';
       readonly image: ImageInput;
-      readonly options: Pick<ReadUploadOptions, 'top' | 'context' | 'contextScope'>;
+      readonly options: ReadRequestOptions;
       readonly budget: WorkBudget;
     };
 
