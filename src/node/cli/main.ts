@@ -22,7 +22,7 @@ import {
   kaggleInstructions,
 } from '../data/download.js';
 import { defaultCacheDir, defaultDataDir } from '../data/paths.js';
-import { listSources, planData } from '../data/sources.js';
+import { planData } from '../data/sources.js';
 import { BACKENDS, initEngine } from '../engine/index.js';
 import { EXIT_CODE, isHcrError } from '../errors.js';
 import { evaluateModel, saveEvaluation } from '../eval/evaluate.js';
@@ -31,6 +31,7 @@ import { loadModel, readMetadata } from '../model/artifact.js';
 import { PREDICT_DEFAULTS, predictFiles } from '../predict/predict.js';
 import { SERVE_CLI_DEFAULTS, serveCommand } from './serve.js';
 import { readCommand } from './read.js';
+import { dataListCommand } from './data-list.js';
 import { READ_DEFAULTS } from '../../core/read/options.js';
 import { LANGUAGE_MODEL_BUILD_DEFAULTS } from '../../core/read/language-model.js';
 import {
@@ -164,19 +165,21 @@ export function buildProgram(state: RunState = { exitCode: 0 }): Command {
   addCommon(
     data
       .command('list', { isDefault: true })
-      .description('show which datasets are present in the data folder'),
-  ).action(async (options: CommonOptions) => {
-    const dataDir = dataDirOf(options);
-    const sources = await listSources(dataDir);
-    if (options.json) {
-      print(JSON.stringify({ dataDir, sources }, null, 2));
-      return;
-    }
-    print(`data folder: ${dataDir}`);
-    for (const source of sources) print(`  ${source.present ? '✓' : '·'} ${source.name}`);
-    print(`\ndownload: hcr data download ${Object.keys(PUBLIC_DATASETS).join('|')}`);
-    print(
-      `Kaggle sets need a login; see: hcr data kaggle ${Object.keys(KAGGLE_DATASETS).join('|')}`,
+      .description(
+        'show which datasets are present in the data folder, and whether their files are sound',
+      )
+      .option(
+        '--verify',
+        'read every file whole: gzip stream complete, IDX header against payload, published SHA-256',
+      ),
+  ).action(async (options: CommonOptions & { verify?: boolean }) => {
+    state.exitCode = await dataListCommand(
+      {
+        dataDir: dataDirOf(options),
+        ...(options.verify ? { verify: true } : {}),
+        ...(options.json ? { json: true } : {}),
+      },
+      { print, note },
     );
   });
   addCommon(

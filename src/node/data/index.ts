@@ -100,3 +100,15 @@ export {
   type SourceOrigin,
   type SourceProvenance,
 } from './sources.js';
+export {
+  CHECK_DEFAULTS,
+  KNOWN_FILES,
+  checkDataDir,
+  type CheckOptions,
+  type ChecksumOrigin,
+  type DataDirCheck,
+  type FileCheck,
+  type KnownFile,
+  type SourceCheck,
+  type VerifyProgress,
+} from './verify.js';
