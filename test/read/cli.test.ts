@@ -114,10 +114,28 @@ describe('hcr read', () => {
   it('says blank for a blank image and reports an unreadable file, reading the others', async () => {
     const missing = join(dir, 'missing.png');
     const result = await run('read', blank, missing, line, ...modelArgs());
-    expect(result.code).toBe(EXIT_CODE.BAD_IMAGE);
+    // A missing file exits NOT_FOUND (5), as hcr predict does.
+    expect(result.code).toBe(EXIT_CODE.NOT_FOUND);
     expect(result.stdout).toContain(`${blank}: blank (no ink found)`);
     expect(result.stdout).toContain(`${line}:`);
     expect(result.stderr).toMatch(/hcr: .*missing\.png: no such file/);
+  });
+
+  it('refuses devices and folders before reading a byte, and the first failure sets the exit code', async () => {
+    // /dev/zero is endless: read whole, it grew memory without bound.
+    const device = await run('read', '/dev/zero', line, ...modelArgs());
+    expect(device.code).toBe(EXIT_CODE.BAD_IMAGE);
+    expect(device.stderr).toMatch(
+      /hcr: \/dev\/zero: expected a regular image file, got a character device/,
+    );
+    expect(device.stdout).toContain(`${line}:`);
+    const folder = await run('read', dir, join(dir, 'missing.png'), ...modelArgs());
+    expect(folder.code).toBe(EXIT_CODE.BAD_IMAGE);
+    expect(folder.stderr).toMatch(/expected a regular image file, got a directory/);
+    const json = JSON.parse(
+      (await run('read', join(dir, 'gone.png'), '--json', ...modelArgs())).stdout,
+    );
+    expect(json.results[0]).toMatchObject({ status: 'error', code: 'NOT_FOUND' });
   });
 
   it('keeps to --charset and --pattern, and answers --alternatives', async () => {

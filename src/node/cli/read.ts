@@ -98,8 +98,8 @@ export function formatReading(reading: FileReading): string[] {
 
 /**
  * Runs `hcr read`: loads the model, reads each file, prints the readings (text or JSON) and
- * returns the exit code (BAD_IMAGE's when a file could not be read; the others are still
- * printed).
+ * returns the exit code: the first failed file's (NOT_FOUND's for a missing file, BAD_IMAGE's
+ * for one that cannot be read); the others are still printed.
  *
  * @throws HcrError BAD_OPTION for a bad --top or --context-scope; NOT_FOUND/BAD_MODEL for the model
  * @example
@@ -169,7 +169,9 @@ export async function readCommand(
         else for (const row of formatReading(reading)) output.print(row);
       }
     }
-    return readings.some((r) => r.status === 'error') ? EXIT_CODE.BAD_IMAGE : 0;
+    // The first failure decides the exit code, as in predict: 5 for a missing file, 3 for a bad one.
+    const failed = readings.find((r) => r.status === 'error');
+    return failed ? EXIT_CODE[failed.code] : 0;
   } finally {
     loaded.dispose();
   }

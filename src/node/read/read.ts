@@ -7,10 +7,11 @@ import { readText } from '../../core/read/read.js';
 import type { ReadOptions } from '../../core/read/options.js';
 import { READ_DEFAULTS } from '../../core/read/options.js';
 import type { GrayImage } from '../../core/types.js';
-import { isHcrError } from '../errors.js';
+import { isHcrError, type ErrorCode } from '../errors.js';
 import { decodeImage } from '../image/decode.js';
 import type { LoadedModel } from '../model/artifact.js';
 import { DEFAULT_INFERENCE_BATCH, predictProbabilities } from '../model/inference.js';
+import { checkInputFile } from '../predict/predict.js';
 import { defaultLanguageModel } from './language-model.js';
 
 /**
@@ -66,12 +67,15 @@ export async function readImage(
 }
 
 /**
- * Decodes an image file (or its bytes) and reads its text; the pixel limit is applied to the
- * file's header before decoding (`options.maxPixels`, default READ_DEFAULTS.maxPixels).
+ * Decodes an image file (or its bytes) and reads its text. A path is refused before a byte is
+ * read when it is not a regular file or is over MAX_INPUT_FILE_BYTES (predict's
+ * checkInputFile); the pixel limit is applied to the file's header before decoding
+ * (`options.maxPixels`, default READ_DEFAULTS.maxPixels).
  *
  * @param options - ReadOptions plus `name`, the image's name in error messages
- * @throws HcrError NOT_FOUND for a missing file; BAD_IMAGE for something that is not an image or
- *   is larger than the pixel limit (the message names the limit)
+ * @throws HcrError NOT_FOUND for a missing file; BAD_IMAGE for a device, a directory, a file over
+ *   the size limit, something that is not an image, or an image larger than the pixel limit (the
+ *   message names the limit)
  * @example
  * const result = await readImageFile(loaded, 'note.jpg');
  */
@@ -81,6 +85,7 @@ export async function readImageFile(
   options: ReadOptions & { readonly name?: string } = {},
 ): Promise<ReadResult> {
   const { name, ...readOptions } = options;
+  if (typeof input === 'string') await checkInputFile(input);
   const gray = await decodeImage(input, {
     maxPixels: options.maxPixels ?? READ_DEFAULTS.maxPixels,
     ...(name !== undefined ? { name } : {}),
@@ -94,7 +99,13 @@ export type FileReading =
       ReadResult,
       'status'
     >)
-  | { readonly file: string; readonly status: 'error'; readonly error: string };
+  | {
+      readonly file: string;
+      readonly status: 'error';
+      readonly error: string;
+      /** The error's code: `NOT_FOUND` for a missing file, else `BAD_IMAGE`. */
+      readonly code: ErrorCode;
+    };
 
 /**
  * Reads each file in turn; a file that cannot be read or decoded gets an `error` entry with the
@@ -115,7 +126,7 @@ export async function readFiles(
       results.push({ file, ...(await readImageFile(loaded, file, options)) });
     } catch (error) {
       if (!isHcrError(error) || error.code === 'BAD_OPTION') throw error;
-      results.push({ file, status: 'error', error: error.message });
+      results.push({ file, status: 'error', error: error.message, code: error.code });
     }
   }
   return results;
