@@ -110,14 +110,18 @@ export function trainProgressRenderer(sink: ProgressSink): {
 }
 
 /**
- * A data-plan progress handler: one line per source as it loads, and for byte-counted work
- * (CSV parsing) a throttled line with MB and MB/s.
+ * A data-plan progress handler: one line per source as it loads, for byte-counted work (CSV
+ * parsing) a throttled line with MB and MB/s, and every warning (`warning: ...`).
  */
 export function dataProgressRenderer(sink: ProgressSink): (event: PlanProgress) => void {
   const now = sink.now ?? (() => Date.now());
   const started = new Map<string, number>();
   let lastLog = 0;
   return (event) => {
+    if (event.phase === 'warning') {
+      sink.stream.write(`warning: ${event.message ?? ''}\n`);
+      return;
+    }
     if (event.phase !== 'load') return;
     if (!started.has(event.source)) {
       started.set(event.source, now());

@@ -38,6 +38,11 @@ export interface ImageFolderOptions {
   readonly maxPixels?: number;
   /** Options of core's normalizeToMnist. Default: its defaults. */
   readonly normalize?: NormalizeOptions;
+  /**
+   * Which class folders to read; the others are left out undecoded and listed in `excluded`.
+   * Default: every class folder.
+   */
+  readonly include?: (folder: string) => boolean;
 }
 
 /** Defaults of {@link loadImageFolder}. */
@@ -54,6 +59,8 @@ export interface ImageFolderDataset extends Dataset {
   readonly skipped: readonly string[];
   /** Top-level files that are not class folders (e.g. a README), left out. */
   readonly ignored: readonly string[];
+  /** Class folders left out by `options.include`, undecoded. */
+  readonly excluded: readonly string[];
 }
 
 /**
@@ -73,7 +80,17 @@ export async function loadImageFolder(
   dir: string,
   options: ImageFolderOptions = {},
 ): Promise<ImageFolderDataset> {
-  const { classDirs, ignored } = await listClassFolders(dir);
+  const listing = await listImageFolder(dir);
+  const include = options.include ?? (() => true);
+  const classDirs = listing.classFolders.filter(include);
+  const excluded = listing.classFolders.filter((folder) => !include(folder));
+  const ignored = listing.rootFiles;
+  if (classDirs.length === 0) {
+    throw new HcrError(
+      'BAD_DATA',
+      `${dir}: none of the class folders ${excluded.join(', ')} is to be read`,
+    );
+  }
   const labelSet =
     options.labelSet ?? sourceLabelSet(options.name ?? basename(dir), [...classDirs].sort());
   if (labelSet.classes.length > 256) {
@@ -150,10 +167,27 @@ export async function loadImageFolder(
     files: keptFiles,
     skipped: skippedFiles,
     ignored,
+    excluded,
   };
 }
 
-async function listClassFolders(dir: string): Promise<{ classDirs: string[]; ignored: string[] }> {
+/** What an image folder holds at its top level. */
+export interface ImageFolderListing {
+  /** Sub-folders (one per class), sorted; dotfolders are not listed. */
+  readonly classFolders: readonly string[];
+  /** Files at the top level (not class folders), sorted; dotfiles are not listed. */
+  readonly rootFiles: readonly string[];
+}
+
+/**
+ * Lists an image folder's class folders and the files beside them, without reading any image.
+ *
+ * @throws HcrError NOT_FOUND for a missing folder; BAD_DATA for a file or a folder without
+ *   class folders
+ * @example
+ * const { classFolders, rootFiles } = await listImageFolder('my-letters'); // ['A', 'B'], ['notes.txt']
+ */
+export async function listImageFolder(dir: string): Promise<ImageFolderListing> {
   let entries;
   try {
     entries = await readdir(dir, { withFileTypes: true });
@@ -176,7 +210,7 @@ async function listClassFolders(dir: string): Promise<{ classDirs: string[]; ign
       `${dir}: no class folders, expected one sub-folder per class (e.g. A/, B/, 7/) holding its images`,
     );
   }
-  return { classDirs: classDirs.sort(), ignored: ignored.sort() };
+  return { classFolders: classDirs.sort(), rootFiles: ignored.sort() };
 }
 
 async function listImageFiles(dir: string, cls: string): Promise<string[]> {

@@ -34,8 +34,10 @@ export {
 } from './csv.js';
 export {
   FOLDER_DEFAULTS,
+  listImageFolder,
   loadImageFolder,
   type ImageFolderDataset,
+  type ImageFolderListing,
   type ImageFolderOptions,
   type ImageFolderProgress,
 } from './folder.js';

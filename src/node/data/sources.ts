@@ -9,7 +9,7 @@ import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
 import { gunzip as gunzipCallback } from 'node:zlib';
 import { HcrError, lookup } from '../../core/errors.js';
-import { LABEL_SETS, mapLabelSet } from '../../core/label-sets.js';
+import { LABEL_SETS, mapLabelSet, sourceLabelSet } from '../../core/label-sets.js';
 import type { LabelSet } from '../../core/label-sets.js';
 import { groupSplit, stratifiedSplit } from '../../core/split.js';
 import { IMAGE_PIXELS } from '../../core/types.js';
@@ -19,7 +19,7 @@ import { parseCsvDataset } from './csv.js';
 import { KAGGLE_DATASETS, kaggleInstructions } from './download.js';
 import { emnistCacheVariant, loadEmnist } from './emnist.js';
 import { readFileChecked } from './files.js';
-import { loadImageFolder } from './folder.js';
+import { listImageFolder, loadImageFolder } from './folder.js';
 import { loadIdxPair } from './idx.js';
 import { sha256File } from './sha256.js';
 import {
@@ -253,9 +253,14 @@ export async function listSources(dataDir: string): Promise<SourceListing[]> {
 
 /** Progress of {@link planData}. */
 export interface PlanProgress {
-  /** `load` while a source is read (or taken from the cache), `hash` while its files are hashed. */
-  readonly phase: 'load' | 'hash' | 'split';
+  /**
+   * `load` while a source is read (or taken from the cache), `hash` while its files are hashed;
+   * `warning` when part of a source is left out (`message` says which and why).
+   */
+  readonly phase: 'load' | 'hash' | 'split' | 'warning';
   readonly source: string;
+  /** What a `warning` is about. */
+  readonly message?: string;
   /** What `done` and `total` count: CSV bytes parsed, or EMNIST images re-normalized. */
   readonly unit?: 'bytes' | 'images';
   readonly done?: number;
@@ -314,6 +319,11 @@ export interface SourceProvenance {
   readonly duplicatesOf?: Readonly<Record<string, number>>;
   /** For a generated source: how it was made (families with package, version and SHA-256, seed, counts). */
   readonly synthesis?: SynthManifest;
+  /**
+   * For a folder source: what it holds that was not read, relative to the folder: class folders
+   * that are no class of the label set, and files at its root (only class folders are read).
+   */
+  readonly notRead?: { readonly folders: readonly string[]; readonly files: readonly string[] };
 }
 
 /** Prefix of a source that is a folder of class sub-folders: `folder:PATH`. */
@@ -362,11 +372,59 @@ function officialSplit(train: Dataset, test: Dataset, files: readonly string[]):
   };
 }
 
-/** A folder of images per class, split once (stratified, fixed seed). */
-async function loadFolderSource(name: string): Promise<SourceParts> {
+/**
+ * A folder of images per class, split once (stratified, fixed seed). Only the class folders that
+ * map into the label set are decoded; the others and any files at the root are reported (a
+ * `warning` event and `notRead`), and a folder none of whose class folders maps is an error.
+ */
+async function loadFolderSource(
+  name: string,
+  labelSet: LabelSet,
+  foldCase: boolean,
+  onProgress: ((progress: PlanProgress) => void) | undefined,
+): Promise<SourceParts> {
   const root = name.slice(FOLDER_SOURCE_PREFIX.length);
-  const dataset = await loadImageFolder(root, { name: `folder-${basename(root)}` });
-  return splitOnce(dataset, FOLDER_SPLIT_SEED, dataset.files, root);
+  const { classFolders, rootFiles } = await listImageFolder(root);
+  const map = mapLabelSet(sourceLabelSet(name, [...classFolders]), labelSet, { foldCase });
+  const outside = classFolders.filter((_, i) => map[i]! < 0);
+  if (outside.length === classFolders.length) {
+    throw new HcrError(
+      'BAD_DATA',
+      `${root}: no class folder is a class of label set ${labelSet.name}: expected folders named ${labelSet.classes.join(', ')}, found ${classFolders.join(', ')}`,
+    );
+  }
+  // Say when folding case would have taken a folder in (e.g. `a/` under alnum36).
+  const folded = foldCase
+    ? []
+    : outside.filter(
+        (folder) =>
+          mapLabelSet(sourceLabelSet(name, [folder]), labelSet, { foldCase: true })[0]! >= 0,
+      );
+  const skipped = [
+    ...(outside.length > 0
+      ? [
+          `class folder(s) ${outside.join(', ')} (not classes of label set ${labelSet.name}${folded.length > 0 ? `; ${folded.join(', ')} would map with foldCase` : ''})`,
+        ]
+      : []),
+    ...(rootFiles.length > 0
+      ? [`file(s) at its root ${rootFiles.join(', ')} (only class folders are read)`]
+      : []),
+  ];
+  if (skipped.length > 0) {
+    onProgress?.({
+      phase: 'warning',
+      source: name,
+      message: `${root}: left out ${skipped.join(' and ')}`,
+    });
+  }
+  const dataset = await loadImageFolder(root, {
+    name: `folder-${basename(root)}`,
+    include: (folder) => !outside.includes(folder),
+  });
+  const parts = splitOnce(dataset, FOLDER_SPLIT_SEED, dataset.files, root);
+  return skipped.length > 0
+    ? { ...parts, notRead: { folders: outside, files: [...rootFiles] } }
+    : parts;
 }
 
 /** Which images train, validate and test, and where they came from. */
@@ -393,6 +451,7 @@ interface SourceParts {
   readonly files: readonly string[];
   readonly root?: string;
   readonly synthesis?: SynthManifest;
+  readonly notRead?: SourceProvenance['notRead'];
 }
 
 interface LoadContext {
@@ -1058,7 +1117,7 @@ export async function planData(options: PlanOptions): Promise<DataPlan> {
       : (lookup(DATA_SOURCES, name, 'data source') as DataSource).testName;
     options.onProgress?.({ phase: 'load', source: name });
     const parts = folder
-      ? await loadFolderSource(name)
+      ? await loadFolderSource(name, labelSet, foldCase, options.onProgress)
       : await SOURCE_LOADERS[name as DataSourceName](context);
     const counts = { train: 0, validation: 0, test: 0 };
     let dropped = parts.droppedDuplicates;
@@ -1160,6 +1219,7 @@ export async function planData(options: PlanOptions): Promise<DataPlan> {
       splitSeed: source.parts.splitSeed,
       validationSeed: source.validationSeed,
       ...(source.parts.synthesis ? { synthesis: source.parts.synthesis } : {}),
+      ...(source.parts.notRead ? { notRead: source.parts.notRead } : {}),
     };
   });
   return {
