@@ -1,10 +1,15 @@
 // Load benchmark of `hcr serve`: starts the server as a child process on loopback, drives
 // POST /api/predict from this process with autocannon (keep-alive connections, one request in
 // flight per connection), and prints requests/s, p50/p99 latency, errors, and the server's
-// tensor count and memory before and after (they must stay flat).
+// tensor count and memory before and after (they must stay flat). Then the same good requests
+// twice more from a driver that times each one: alone (clean), and with every third request a
+// hostile one of issue 13 (a 4800x4800 grid of bars to /api/read, an SVG with a huge blur,
+// truncated JPEGs with lying headers alone and 64 in a batch, a decompression bomb, malformed
+// multipart); it prints the good requests' p50/p99 in both runs, the hostile answers' codes,
+// and the slowest /healthz.
 //
 //   npm run bench:serve -- [--model DIR] [--seconds 15] [--connections 4] [--image FILE]
-//                          [--backend auto] [--json]
+//                          [--backend auto] [--no-hostile] [--json]
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -16,7 +21,14 @@ import autocannon from 'autocannon';
 import { Command, Option } from 'commander';
 import sharp from 'sharp';
 import { BACKENDS } from '../src/node/engine/index.js';
-import { fmt, formatTable, machineInfo, note, parsePositiveInt } from './lib.js';
+import {
+  blurSvg,
+  gridOfBarsPng,
+  malformedMultipart,
+  pngBomb,
+  truncatedJpeg,
+} from '../test/hostile/inputs.js';
+import { fmt, formatTable, machineInfo, note, parsePositiveInt, percentile } from './lib.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SHIPPED_MODEL = path.join(ROOT, 'models', 'alnum36');
@@ -27,7 +39,124 @@ interface ServeBenchOptions {
   connections: number;
   image?: string;
   backend: string;
+  hostile: boolean;
   json?: boolean;
+}
+
+/** One request the mixed driver sends. */
+interface MixRequest {
+  readonly kind: string;
+  readonly path: string;
+  readonly type: string;
+  readonly body: Buffer | string;
+}
+
+/** What the mixed driver measured. */
+interface MixResult {
+  /** Latencies of the good requests, in ms, ascending. */
+  readonly good: number[];
+  /** Good requests that did not answer 200. */
+  readonly goodFailed: number;
+  /** Per hostile kind: how many, and the statuses answered. */
+  readonly hostile: Record<
+    string,
+    { count: number; statuses: Record<string, number>; maxMs: number }
+  >;
+  /** Slowest /healthz answer during the run, in ms. */
+  readonly healthMaxMs: number;
+}
+
+/** The hostile requests of issue 13, sent in turn as every third request of the mix. */
+async function hostileRequests(): Promise<MixRequest[]> {
+  const jpeg = await truncatedJpeg(4800, 2400, true);
+  const form = malformedMultipart()[2]!;
+  return [
+    {
+      kind: 'grid 4800x4800 /api/read',
+      path: '/api/read',
+      type: 'image/png',
+      body: await gridOfBarsPng(4800),
+    },
+    { kind: 'SVG blur 500', path: '/api/read', type: 'image/svg+xml', body: blurSvg(4800) },
+    { kind: 'truncated JPEG', path: '/api/predict', type: 'image/jpeg', body: jpeg },
+    {
+      kind: '64 truncated JPEGs (JSON)',
+      path: '/api/predict',
+      type: 'application/json',
+      body: JSON.stringify({ images: Array.from({ length: 64 }, () => jpeg.toString('base64')) }),
+    },
+    {
+      kind: 'PNG bomb 20000x20000',
+      path: '/api/predict',
+      type: 'image/png',
+      body: pngBomb(20000),
+    },
+    {
+      kind: 'unterminated multipart',
+      path: '/api/predict',
+      type: form.headers['content-type']!,
+      body: form.payload,
+    },
+  ];
+}
+
+/**
+ * Drives the server from `connections` loops for `seconds`; in each loop every third request is
+ * the next hostile one when `hostile` is given, the others the good one. /healthz is polled
+ * every 50 ms alongside.
+ */
+async function runMix(
+  url: string,
+  good: MixRequest,
+  hostile: readonly MixRequest[],
+  options: { seconds: number; connections: number },
+): Promise<MixResult> {
+  const end = performance.now() + options.seconds * 1000;
+  const result: MixResult = { good: [], goodFailed: 0, hostile: {}, healthMaxMs: 0 };
+  let nextHostile = 0;
+  const post = async (request: MixRequest) => {
+    const start = performance.now();
+    const res = await fetch(`${url}${request.path}`, {
+      method: 'POST',
+      headers: { 'content-type': request.type },
+      body: request.body,
+    });
+    await res.arrayBuffer();
+    return { status: res.status, ms: performance.now() - start };
+  };
+  const loop = async (connection: number) => {
+    for (let i = connection; performance.now() < end; i++) {
+      if (hostile.length > 0 && i % 3 === 2) {
+        const request = hostile[nextHostile++ % hostile.length]!;
+        const { status, ms } = await post(request);
+        const entry = (result.hostile[request.kind] ??= { count: 0, statuses: {}, maxMs: 0 });
+        entry.count++;
+        entry.statuses[status] = (entry.statuses[status] ?? 0) + 1;
+        entry.maxMs = Math.max(entry.maxMs, ms);
+      } else {
+        const { status, ms } = await post(good);
+        if (status === 200) result.good.push(ms);
+        else (result as { goodFailed: number }).goodFailed++;
+      }
+    }
+  };
+  let polling = true;
+  const poll = (async () => {
+    while (polling) {
+      const start = performance.now();
+      await (await fetch(`${url}/healthz`)).arrayBuffer();
+      (result as { healthMaxMs: number }).healthMaxMs = Math.max(
+        result.healthMaxMs,
+        performance.now() - start,
+      );
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  })();
+  await Promise.all(Array.from({ length: options.connections }, (_, c) => loop(c)));
+  polling = false;
+  await poll;
+  result.good.sort((a, b) => a - b);
+  return result;
 }
 
 interface Health {
@@ -70,7 +199,15 @@ async function startServer(
       backend,
       '--json',
     ],
-    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+    {
+      cwd: ROOT,
+      // As the README advises for `hcr serve`: glibc then returns freed image buffers.
+      env: {
+        ...process.env,
+        MALLOC_MMAP_THRESHOLD_: process.env['MALLOC_MMAP_THRESHOLD_'] ?? '131072',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
   );
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
@@ -108,6 +245,7 @@ async function main(): Promise<void> {
         .choices(Object.keys(BACKENDS))
         .default('auto'),
     )
+    .option('--no-hostile', 'skip the runs with a third of hostile requests')
     .option('--json', 'print machine-readable JSON on stdout');
   const options = program.parse().opts<ServeBenchOptions>();
   const model = options.model ?? SHIPPED_MODEL;
@@ -142,8 +280,20 @@ async function main(): Promise<void> {
       pipelining: 1,
       duration: options.seconds,
     });
-    const after = await health(url);
+    let after = await health(url);
     const mib = (bytes: number) => bytes / 1024 / 1024;
+    let mix: { clean: MixResult; hostile: MixResult; rssMiBAfter: number } | undefined;
+    if (options.hostile) {
+      const good: MixRequest = { kind: 'good', path: '/api/predict', type, body };
+      note(`mixed driver, clean: ${options.seconds} s, ${options.connections} connections ...`);
+      const clean = await runMix(url, good, [], options);
+      note(`mixed driver, every third request hostile: ${options.seconds} s ...`);
+      const hostile = await runMix(url, good, await hostileRequests(), options);
+      // Workers that ran hostile work are replaced; give the last ones time to start.
+      await new Promise((resolve) => setTimeout(resolve, 3_000));
+      after = await health(url);
+      mix = { clean, hostile, rssMiBAfter: mib(after.rssBytes) };
+    }
     const summary = {
       url,
       model,
@@ -162,6 +312,24 @@ async function main(): Promise<void> {
         rssMiBBefore: mib(before.rssBytes),
         rssMiBAfter: mib(after.rssBytes),
       },
+      ...(mix
+        ? {
+            mix: {
+              goodP50Ms: {
+                clean: percentile(mix.clean.good, 0.5),
+                hostile: percentile(mix.hostile.good, 0.5),
+              },
+              goodP99Ms: {
+                clean: percentile(mix.clean.good, 0.99),
+                hostile: percentile(mix.hostile.good, 0.99),
+              },
+              goodRequests: { clean: mix.clean.good.length, hostile: mix.hostile.good.length },
+              goodFailed: { clean: mix.clean.goodFailed, hostile: mix.hostile.goodFailed },
+              hostile: mix.hostile.hostile,
+              healthzMaxMs: { clean: mix.clean.healthMaxMs, hostile: mix.hostile.healthMaxMs },
+            },
+          }
+        : {}),
       machine,
     };
     if (options.json) {
@@ -200,7 +368,43 @@ async function main(): Promise<void> {
     console.log(
       `server: tensors ${before.tensors} -> ${after.tensors}, RSS ${fmt(mib(before.rssBytes), 1)} -> ${fmt(mib(after.rssBytes), 1)} MiB`,
     );
-    if (summary.non2xx > 0 || summary.errors > 0 || after.tensors !== before.tensors) {
+    if (summary.mix) {
+      const m = summary.mix;
+      console.log(
+        formatTable(
+          ['good POST /api/predict', 'requests', 'p50 ms', 'p99 ms', 'not 200', 'max /healthz ms'],
+          (['clean', 'hostile'] as const).map((run) => [
+            run === 'clean' ? 'clean run' : 'a third hostile',
+            fmt(m.goodRequests[run]),
+            fmt(m.goodP50Ms[run], 1),
+            fmt(m.goodP99Ms[run], 1),
+            fmt(m.goodFailed[run]),
+            fmt(m.healthzMaxMs[run], 1),
+          ]),
+        ),
+      );
+      console.log(
+        formatTable(
+          ['hostile request', 'sent', 'answers', 'max ms'],
+          Object.entries(m.hostile).map(([kind, h]) => [
+            kind,
+            fmt(h.count),
+            Object.entries(h.statuses)
+              .map(([status, n]) => `${n}x ${status}`)
+              .join(', '),
+            fmt(h.maxMs, 0),
+          ]),
+        ),
+      );
+    }
+    if (
+      summary.non2xx > 0 ||
+      summary.errors > 0 ||
+      after.tensors !== before.tensors ||
+      (summary.mix &&
+        (summary.mix.goodFailed.clean > 0 ||
+          Object.values(summary.mix.hostile).some((h) => h.statuses['200'] || h.statuses['500'])))
+    ) {
       process.exitCode = 1;
     }
   } finally {

@@ -3,6 +3,7 @@
 // images whose headers lie (a JPEG that claims 4800x4800 and ends after 2.4 KB), and multipart
 // bodies that are not what they say.
 
+import { crc32, deflateSync } from 'node:zlib';
 import sharp from 'sharp';
 
 /**
@@ -72,4 +73,30 @@ export function malformedMultipart(): {
       payload: part('b0undary'),
     },
   ];
+}
+
+/**
+ * A valid all-black 1-bit PNG of `side` x `side`: 20000x20000 (400 megapixels) is about 50 KB,
+ * a decompression bomb the pixel limit must refuse from the header.
+ */
+export function pngBomb(side = 20000): Buffer {
+  const chunk = (type: string, data: Buffer) => {
+    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+    const head = Buffer.alloc(4);
+    head.writeUInt32BE(data.length);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(body));
+    return Buffer.concat([head, body, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(side, 0);
+  ihdr.writeUInt32BE(side, 4);
+  ihdr[8] = 1; // bit depth; colour type 0 (gray)
+  const rows = deflateSync(Buffer.alloc((1 + Math.ceil(side / 8)) * side));
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', rows),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }

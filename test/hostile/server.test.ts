@@ -219,7 +219,8 @@ describe('the issue 13 inputs, with /healthz polled throughout', () => {
       'OVER_BUDGET',
       /64 image\(s\) of 1474560000 px in all exceed the work budget of 48000000 decoded pixels/,
     );
-    expect(result.ms).toBeLessThan(3_000);
+    // Within its budget (6 s of work), although it may wait for a worker being replaced.
+    expect(result.ms).toBeLessThan(6_000);
     // Two of them fit the pixel budget: each is decoded, and each is refused as truncated.
     const two = await send('/api/predict', { json: { images: [jpeg, jpeg] } });
     expect(two.status).toBe(200);
@@ -251,11 +252,12 @@ describe('work budgets and cancellation', () => {
       model: loaded,
       webRoot: join(dir, 'web'),
       rateLimitPerMinute: 0,
-      workTimeoutMs: 150,
+      workTimeoutMs: 1_000,
       concurrency: 1,
     });
     try {
-      const grid = inputs.grid2400;
+      // Segmenting this grid takes about 4 s on one core: far past the budget.
+      const grid = inputs.grid4800;
       const started = performance.now();
       const res = await quick.inject({
         method: 'POST',
@@ -266,11 +268,9 @@ describe('work budgets and cancellation', () => {
       expect(res.statusCode).toBe(422);
       expect(res.json()).toEqual({
         code: 'OVER_BUDGET',
-        message: expect.stringMatching(
-          /longer than the budget of 0.15 s per request and was stopped/,
-        ),
+        message: expect.stringMatching(/longer than the budget of 1 s per request and was stopped/),
       });
-      expect(performance.now() - started).toBeLessThan(1_500);
+      expect(performance.now() - started).toBeLessThan(2_500);
       const health = (await quick.inject('/healthz')).json();
       expect(health.workers.restarts).toBe(1);
       // The replacement worker reads the next request (waiting for it to start if need be).
@@ -282,6 +282,7 @@ describe('work budgets and cancellation', () => {
         payload: line.png,
       });
       expect(next.statusCode).toBe(200);
+      expect(next.json().candidates).toBeGreaterThan(0);
     } finally {
       await quick.close();
     }

@@ -90,7 +90,9 @@ export class ClientGoneError extends ApiError {
 }
 
 /**
- * A bounded pool of worker threads, each with its own copy of the served model.
+ * A bounded pool of worker threads, each with its own copy of the served model. Jobs run in
+ * arrival order, except that `read` jobs take at most all workers but one (when there are two or
+ * more): a page of work never holds up a single character.
  *
  * @example
  * const pool = await WorkPool.start(loaded, { workers: 2, maxQueue: 16, timeoutMs: 10_000, backend: 'wasm' });
@@ -174,7 +176,7 @@ export class WorkPool {
     }
     if (signal?.aborted) return Promise.reject(new ClientGoneError());
     const { maxQueue, queueTimeoutMs, workers } = this.#options;
-    if (this.#queue.length >= maxQueue && !this.#slots.some((s) => s.state === 'idle')) {
+    if (this.#queue.length >= maxQueue) {
       return Promise.reject(
         new ApiError(
           'BUSY',
@@ -248,10 +250,21 @@ export class WorkPool {
     this.#replace(slot);
   }
 
+  /**
+   * Line reading can take a worker for its whole time budget; with two workers or more, one is
+   * kept for `predict` jobs so that single characters never wait behind pages.
+   */
+  #readsAllowed(): boolean {
+    const reads = this.#slots.filter((s) => s.running?.job.kind === 'read').length;
+    return reads < Math.max(1, this.#options.workers - 1);
+  }
+
   #dispatch(): void {
     for (const slot of this.#slots) {
       if (slot.state !== 'idle') continue;
-      const pending = this.#queue.shift();
+      const index = this.#queue.findIndex((p) => p.job.kind !== 'read' || this.#readsAllowed());
+      if (index < 0) return;
+      const [pending] = this.#queue.splice(index, 1);
       if (!pending) return;
       slot.state = 'busy';
       slot.running = pending;
@@ -299,6 +312,7 @@ export class WorkPool {
         if (target.worker !== worker) return;
         if (reply.type === 'ready') {
           target.state = this.#closed ? 'closed' : 'idle';
+          target.tensors = reply.tensors;
           resolve();
           this.#dispatch();
         } else if (reply.type === 'failed') {

@@ -35,7 +35,7 @@ export interface WorkRequest {
 
 /** A message to the pool. */
 export type WorkReply =
-  | { readonly type: 'ready' }
+  | { readonly type: 'ready'; readonly tensors: number }
   | { readonly type: 'failed'; readonly message: string }
   | {
       readonly type: 'done';
@@ -129,7 +129,7 @@ if (port) {
           },
         );
       });
-      port.postMessage({ type: 'ready' } satisfies WorkReply);
+      port.postMessage({ type: 'ready', tensors: tf.memory().numTensors } satisfies WorkReply);
     },
     (error: unknown) => {
       port.postMessage({
