@@ -13,12 +13,11 @@ import { LOOKALIKE_PAIRS, type EvaluationResult } from '../src/core/metrics.js';
 import { IMAGE_SIZE } from '../src/core/types.js';
 import { DEFAULT_MODEL_DIR } from '../src/node/cli/main.js';
 import { defaultCacheDir, defaultDataDir } from '../src/node/data/paths.js';
-import { planData } from '../src/node/data/sources.js';
 import { initEngine } from '../src/node/engine/index.js';
 import { evaluateModel } from '../src/node/eval/evaluate.js';
 import { formatSummaryTable } from '../src/node/eval/format.js';
 import { loadModel } from '../src/node/model/artifact.js';
-import { TRAIN_DEFAULTS } from '../src/node/train/config.js';
+import { planTestsFor } from '../src/node/model/plan.js';
 
 const { values } = parseArgs({
   options: {
@@ -39,13 +38,11 @@ const loadSeconds = (performance.now() - loadStarted) / 1000;
 const modelBytes = (await readdir(values.model, { withFileTypes: true }))
   .filter((e) => e.isFile())
   .reduce((sum, e) => sum + statSync(join(values.model, e.name)).size, 0);
-const training = loaded.metadata.training;
 const started = performance.now();
-const plan = await planData({
+// The model's own test sets, planned as `hcr evaluate` plans them (its foldCase and split seed).
+const plan = await planTestsFor(loaded, {
   dataDir: values['data-dir'],
   cacheDir: values['cache-dir'],
-  labelSet: loaded.labelSet,
-  seed: training?.splitSeed ?? TRAIN_DEFAULTS.seed,
 });
 const report = await evaluateModel(loaded, plan.tests);
 const seconds = (performance.now() - started) / 1000;

@@ -17,17 +17,16 @@ import { parseArgs } from 'node:util';
 import sharp from 'sharp';
 import { DEFAULT_MODEL_DIR } from '../src/node/cli/main.js';
 import { defaultCacheDir, defaultDataDir } from '../src/node/data/paths.js';
-import { planData } from '../src/node/data/sources.js';
 import { initEngine } from '../src/node/engine/index.js';
 import { isHcrError } from '../src/node/errors.js';
 import { loadModel } from '../src/node/model/artifact.js';
+import { planTestsFor } from '../src/node/model/plan.js';
 import { READ_DEFAULTS, resolveReadOptions } from '../src/core/read/options.js';
 import type { ReadOptions } from '../src/core/read/options.js';
 import { chooseCharacters, prepareReading } from '../src/core/read/read.js';
 import { segmentImage } from '../src/core/read/segment.js';
 import { modelClassifier } from '../src/node/read/read.js';
 import { defaultLanguageModel } from '../src/node/read/language-model.js';
-import { TRAIN_DEFAULTS } from '../src/node/train/config.js';
 import { buildReadSet, editDistance } from './read-set.js';
 import type { ReadSample } from './read-set.js';
 import { SPACED_WORDS, codeLine, spacedWordLine } from './read-lines.js';
@@ -109,11 +108,10 @@ try {
   const engine = await initEngine();
   const loaded = await loadModel(values.model);
   const languageModel = await defaultLanguageModel();
-  const plan = await planData({
+  // The model's own test and validation sets, planned as `hcr evaluate` plans them.
+  const plan = await planTestsFor(loaded, {
     dataDir: values['data-dir'],
     cacheDir: values['cache-dir'],
-    labelSet: loaded.labelSet,
-    seed: loaded.metadata.training?.splitSeed ?? TRAIN_DEFAULTS.seed,
   });
   const pool = values.dev ? [plan.validation] : plan.tests;
   const words = values.dev ? SPACED_WORDS.dev : SPACED_WORDS.test;

@@ -6,19 +6,34 @@ export * from './engine/index.js';
 export * from './data/index.js';
 export * from './image/index.js';
 export {
-  METADATA_FILE,
+  DEFAULT_SPLIT_SEED,
   MODEL_FORMAT_VERSION,
   loadModel,
   loadOptimizerState,
   readMetadata,
   saveModel,
   serializeModel,
+  type Hyperparameters,
   type LoadedModel,
   type MetadataInput,
   type MetricRecord,
   type ModelMetadata,
   type SourceRecord,
 } from './model/artifact.js';
+export * from './model/files.js';
+export * from './model/history.js';
+export {
+  evaluationResults,
+  headlineMetrics,
+  readEvaluationFor,
+  readSavedEvaluation,
+  saveEvaluation,
+  savedEvaluationMismatch,
+  type EvaluationReport,
+  type EvaluationSubject,
+  type TestSetErrors,
+} from './model/evaluation.js';
+export * from './model/plan.js';
 export {
   DEFAULT_INFERENCE_BATCH,
   argmaxRows,
@@ -36,27 +51,16 @@ export {
   type TrainOptions,
 } from './train/config.js';
 export {
-  checkpointDirFor,
   trainModel,
-  type EpochRecord,
   type StopReason,
   type TrainEvent,
   type TrainParams,
   type TrainResult,
 } from './train/trainer.js';
-export {
-  EVALUATION_FILE,
-  EVALUATION_TOP_K,
-  evaluateModel,
-  headlineMetrics,
-  saveEvaluation,
-  splitByKind,
-  type EvaluationReport,
-} from './eval/evaluate.js';
+export { EVALUATION_TOP_K, evaluateModel, splitByKind } from './eval/evaluate.js';
 export * from './eval/format.js';
 export {
   MODEL_CARD_DEFAULTS,
-  MODEL_CARD_FILE,
   renderModelCard,
   reproduceCommand,
   writeModelCard,
@@ -81,7 +85,6 @@ export {
 export {
   REPORT_DEFAULTS,
   buildReport,
-  readHistory,
   reportDirFor,
   writeReport,
   writeTrainingCurves,

@@ -14,15 +14,9 @@ import type { EvaluationResult } from '../../src/core/metrics.js';
 import { buildProgram } from '../../src/node/cli/main.js';
 import { initEngine } from '../../src/node/engine/index.js';
 import { EXIT_CODE } from '../../src/node/errors.js';
-import {
-  EVALUATION_FILE,
-  evaluateModel,
-  saveEvaluation,
-  type EvaluationReport,
-} from '../../src/node/eval/evaluate.js';
+import { evaluateModel } from '../../src/node/eval/evaluate.js';
 import {
   MODEL_CARD_DEFAULTS,
-  MODEL_CARD_FILE,
   renderModelCard,
   reproduceCommand,
   writeModelCard,
@@ -33,7 +27,9 @@ import {
   saveModel,
   type MetadataInput,
 } from '../../src/node/model/artifact.js';
-import type { EpochRecord } from '../../src/node/train/trainer.js';
+import { saveEvaluation, type EvaluationReport } from '../../src/node/model/evaluation.js';
+import { EVALUATION_FILE, MODEL_CARD_FILE } from '../../src/node/model/files.js';
+import type { EpochRecord } from '../../src/node/model/history.js';
 import { syntheticDataset } from '../helpers/synthetic.js';
 
 const LABELS = LABEL_SETS.alnum36;

@@ -11,7 +11,8 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRandom } from '../../src/core/random.js';
 import { DEFAULT_MODEL_DIR } from '../../src/node/cli/main.js';
-import { MODEL_CARD_FILE, writeModelCard } from '../../src/node/eval/model-card.js';
+import { writeModelCard } from '../../src/node/eval/model-card.js';
+import { MODEL_CARD_FILE } from '../../src/node/model/files.js';
 import { runCli } from '../helpers/cli.js';
 
 /** One handwritten character on a sheet of paper: an SVG path in a 100x100 design space. */

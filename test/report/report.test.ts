@@ -14,18 +14,15 @@ import { evaluateConfusion } from '../../src/core/metrics.js';
 import type { Dataset } from '../../src/core/types.js';
 import type { DataPlan } from '../../src/node/data/sources.js';
 import { initEngine } from '../../src/node/engine/index.js';
-import {
-  evaluateModel,
-  evaluationSubject,
-  type EvaluationReport,
-} from '../../src/node/eval/evaluate.js';
+import { evaluateModel, evaluationSubject } from '../../src/node/eval/evaluate.js';
 import { loadModel, saveModel, type LoadedModel } from '../../src/node/model/artifact.js';
+import { savedEvaluationMismatch, type EvaluationReport } from '../../src/node/model/evaluation.js';
+import type { EpochRecord } from '../../src/node/model/history.js';
 import {
   compactCount,
   confusionLayout,
   confusionMatrixSpec,
 } from '../../src/node/report/confusion.js';
-import { savedEvaluationMismatch } from '../../src/node/report/evaluation.js';
 import { inlineSvg } from '../../src/node/report/html.js';
 import { renderSpec, svgWithTitles } from '../../src/node/report/render.js';
 import {
@@ -36,7 +33,6 @@ import {
 } from '../../src/node/report/report.js';
 import { pickSourceSamples } from '../../src/node/report/samples.js';
 import { textWidth } from '../../src/node/report/text-width.js';
-import type { EpochRecord } from '../../src/node/train/trainer.js';
 import { syntheticDataset } from '../helpers/synthetic.js';
 
 let dir: string;

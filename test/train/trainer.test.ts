@@ -6,7 +6,8 @@ import { LABEL_SETS } from '../../src/core/label-sets.js';
 import { initEngine } from '../../src/node/engine/index.js';
 import { loadModel } from '../../src/node/model/artifact.js';
 import { resolveTrainConfig } from '../../src/node/train/config.js';
-import { trainModel, type EpochRecord, type TrainEvent } from '../../src/node/train/trainer.js';
+import type { EpochRecord } from '../../src/node/model/history.js';
+import { trainModel, type TrainEvent } from '../../src/node/train/trainer.js';
 import { syntheticDataset } from '../helpers/synthetic.js';
 
 const train = syntheticDataset('synthetic-train', 48, 1);

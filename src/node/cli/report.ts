@@ -4,8 +4,8 @@
 
 import { basename } from 'node:path';
 import type { PlanProgress } from '../data/sources.js';
+import { readHistory, type EpochRecord } from '../model/history.js';
 import {
-  readHistory,
   reportDirFor,
   writeReport,
   writeTrainingCurves,
@@ -13,7 +13,7 @@ import {
   type ReportOptions,
   type ReportResult,
 } from '../report/report.js';
-import type { EpochRecord, TrainEvent } from '../train/trainer.js';
+import type { TrainEvent } from '../train/trainer.js';
 
 /** Where the command's text goes: results on `print` (stdout), progress on `note` (stderr). */
 export interface ReportIo {

@@ -3,8 +3,6 @@
 // combined, and saves them as evaluation.json next to the model for the report to read
 // (with the most confident mistakes per set and what was evaluated, so it can be reused).
 
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { LabelSet } from '../../core/label-sets.js';
 import {
@@ -18,57 +16,25 @@ import { IMAGE_PIXELS, type Dataset } from '../../core/types.js';
 import type { BackendName } from '../engine/backend.js';
 import { ReplicaPool, defaultWorkers } from '../engine/replicas.js';
 import { HcrError } from '../errors.js';
-import { writeFileAtomic } from '../fs-atomic.js';
-import { METADATA_FILE, type LoadedModel, type MetricRecord } from '../model/artifact.js';
+import type { LoadedModel } from '../model/artifact.js';
+import type { EvaluationReport, EvaluationSubject, TestSetErrors } from '../model/evaluation.js';
+import { MODEL_FILES } from '../model/files.js';
 import { argmaxRows } from '../model/inference.js';
 
-/** File name of the saved evaluation, next to the model. */
-export const EVALUATION_FILE = 'evaluation.json';
+// evaluation.json belongs to the model directory (model/evaluation.ts); these are its names.
+export { EVALUATION_FILE } from '../model/files.js';
+export {
+  headlineMetrics,
+  saveEvaluation,
+  type EvaluationReport,
+  type EvaluationSubject,
+  type TestSetErrors,
+} from '../model/evaluation.js';
+
 /** The k of the top-k accuracy reported with every result. */
 export const EVALUATION_TOP_K = 3;
 /** How many misclassified images per test set {@link EvaluationReport.errors} keeps. */
 export const EVALUATION_ERROR_LIMIT = 1000;
-
-/**
- * The most confident mistakes on one test set, most confident first, as parallel arrays
- * (compact in JSON): entry k is image `index[k]` of the test set, of true class `true[k]`,
- * predicted as `predicted[k]` (class indices into the label set) with probability
- * `probability[k]` (rounded to 4 decimals).
- */
-export interface TestSetErrors {
-  readonly index: number[];
-  readonly true: number[];
-  readonly predicted: number[];
-  readonly probability: number[];
-  /** All misclassified images of the set, including those past {@link EVALUATION_ERROR_LIMIT}. */
-  readonly total: number;
-}
-
-/** What an evaluation ran on, so that a later reader can tell whether it still applies. */
-export interface EvaluationSubject {
-  /** SHA-256 of the model's weights.bin (from hcr.json), or null when not recorded. */
-  readonly weightsSha256: string | null;
-  readonly labelSet: string;
-  /** Each test set's name, image count and {@link datasetFingerprint}. */
-  readonly tests: readonly { name: string; count: number; fingerprint: string }[];
-}
-
-/** Everything `hcr evaluate` measured, as saved in evaluation.json. */
-export interface EvaluationReport {
-  readonly version: number;
-  readonly model: string;
-  readonly createdAt: string;
-  /** One result per test set, then per kind of character within a mixed set. */
-  readonly results: EvaluationResult[];
-  /** All test sets together (absent with a single set). */
-  readonly combined: EvaluationResult | null;
-  /** Up to 50 misclassified image indices per test set, for the report's image grid. */
-  readonly misclassified: Record<string, number[]>;
-  /** Per test set, the most confident mistakes (absent in files written before it existed). */
-  readonly errors?: Record<string, TestSetErrors>;
-  /** What was evaluated (absent in files written before it existed). */
-  readonly subject?: EvaluationSubject;
-}
 
 /**
  * A 32-bit FNV-1a hash of a dataset's labels and pixels, as 8 hex digits: equal datasets give
@@ -97,7 +63,7 @@ export function evaluationSubject(
   tests: readonly Dataset[],
 ): EvaluationSubject {
   return {
-    weightsSha256: loaded.metadata.files['weights.bin']?.sha256 ?? null,
+    weightsSha256: loaded.metadata.files[MODEL_FILES.weights]?.sha256 ?? null,
     labelSet: loaded.labelSet.name,
     tests: tests.map((ds) => ({
       name: ds.name,
@@ -266,32 +232,4 @@ export async function evaluateModel(
     errors,
     subject: evaluationSubject(loaded, tests),
   };
-}
-
-/** The headline figures of each result, as recorded in hcr.json's `metrics`. */
-export function headlineMetrics(report: EvaluationReport): Record<string, MetricRecord> {
-  const all = report.combined ? [...report.results, report.combined] : report.results;
-  return Object.fromEntries(
-    all.map((r) => [
-      r.name,
-      {
-        count: r.count,
-        accuracy: r.accuracy,
-        accuracyMerged: r.accuracyMerged,
-        macroF1: r.macro.f1,
-      },
-    ]),
-  );
-}
-
-/**
- * Saves the report as evaluation.json in the model directory and records the headline
- * figures in its hcr.json (both written atomically).
- */
-export async function saveEvaluation(modelDir: string, report: EvaluationReport): Promise<void> {
-  await writeFileAtomic(join(modelDir, EVALUATION_FILE), `${JSON.stringify(report)}\n`);
-  const metadataPath = join(modelDir, METADATA_FILE);
-  const metadata = JSON.parse(await readFile(metadataPath, 'utf8')) as Record<string, unknown>;
-  metadata.metrics = headlineMetrics(report);
-  await writeFileAtomic(metadataPath, `${JSON.stringify(metadata, null, 2)}\n`);
 }

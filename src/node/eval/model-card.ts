@@ -7,30 +7,26 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, isAbsolute, join, relative } from 'node:path';
 import { ARCHITECTURES } from '../../core/architectures.js';
-import { HcrError } from '../../core/errors.js';
-import {
-  EVALUATION_VERSION,
-  confusionKind,
-  type ClassMetrics,
-  type EvaluationResult,
-} from '../../core/metrics.js';
+import { confusionKind, type ClassMetrics, type EvaluationResult } from '../../core/metrics.js';
 import type { SynthManifest } from '../data/synth/files.js';
 import { BACKENDS } from '../engine/backend.js';
 import { writeFileAtomic } from '../fs-atomic.js';
 import {
   readMetadata,
+  type Hyperparameters,
   type MachineRecord,
   type ModelMetadata,
   type SourceRecord,
 } from '../model/artifact.js';
-import { readHistory } from '../report/report.js';
-import type { EpochRecord } from '../train/trainer.js';
-import { EVALUATION_FILE, type EvaluationReport } from './evaluate.js';
+import {
+  evaluationResults,
+  readEvaluationFor,
+  type EvaluationReport,
+} from '../model/evaluation.js';
+import { EVALUATION_FILE, HISTORY_FILE, MODEL_CARD_FILE, MODEL_FILES } from '../model/files.js';
+import { readHistory, type EpochRecord } from '../model/history.js';
 
-/** File name of the model card in a model directory. */
-export const MODEL_CARD_FILE = 'MODEL_CARD.md';
-const HISTORY_FILE = 'history.json';
-const MODEL_JSON_FILE = 'model.json';
+export { MODEL_CARD_FILE } from '../model/files.js';
 
 /** Options of {@link renderModelCard} and {@link writeModelCard}; defaults in {@link MODEL_CARD_DEFAULTS}. */
 export interface ModelCardOptions {
@@ -137,7 +133,7 @@ function valueText(value: unknown): string {
 
 /** A recorded hyperparameter and the `hcr train` flag that sets it. */
 interface FlagRule {
-  readonly key: string;
+  readonly key: keyof Hyperparameters & string;
   readonly flag: string;
   /** When the flag is given at all, for a flag that is left out at its default, e.g. 'when false'. */
   readonly when?: string;
@@ -246,7 +242,7 @@ function modelSection(input: ModelCardInput): string {
     ? registry[arch.name]!.description
     : 'not an architecture this hcr knows';
   const options = Object.entries(arch.options);
-  const weights = metadata.files['weights.bin'];
+  const weights = metadata.files[MODEL_FILES.weights];
   const lines = [
     '## The model',
     '',
@@ -426,7 +422,7 @@ function trainingSection(input: ModelCardInput, machine: string): string {
   const training = metadata.training;
   if (!training) return '## Training\n\nhcr.json records no training for this model.';
   const h = training.hyperparameters;
-  const flagOf = new Map(
+  const flagOf = new Map<string, string>(
     TRAIN_FLAGS.map((r) => [r.key, `\`${r.flag}\`${r.when ? ` ${r.when}` : ''}`]),
   );
   const trainImages = training.data.reduce((sum, s) => sum + s.counts.train, 0);
@@ -500,17 +496,13 @@ function trainingSection(input: ModelCardInput, machine: string): string {
   return lines.join('\n');
 }
 
-function resultsOf(evaluation: EvaluationReport): EvaluationResult[] {
-  return evaluation.combined ? [...evaluation.results, evaluation.combined] : evaluation.results;
-}
-
 /** The result the per-class and confusion sections describe: all sets together, or the only one. */
 function mainResult(evaluation: EvaluationReport): EvaluationResult {
   return evaluation.combined ?? evaluation.results[0]!;
 }
 
 function metricsSection(evaluation: EvaluationReport): string {
-  const all = resultsOf(evaluation);
+  const all = evaluationResults(evaluation);
   const k = all.find((r) => r.topK !== undefined)?.topK;
   const header = ['Test set', 'Images', 'Accuracy', 'Look-alikes merged', 'Macro-F1'];
   if (k !== undefined) header.push(`Top-${k}`);
@@ -769,57 +761,9 @@ export function renderModelCard(input: ModelCardInput, options: ModelCardOptions
 // ---------------------------------------------------------------------------------------------
 // Reading a model directory
 
-async function readEvaluation(
-  modelDir: string,
-  metadata: ModelMetadata,
-): Promise<EvaluationReport> {
-  const path = join(modelDir, EVALUATION_FILE);
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch {
-    throw new HcrError(
-      'NOT_FOUND',
-      `${modelDir}: no ${EVALUATION_FILE}; run \`hcr evaluate --model ${modelDir}\` first (the card's metrics come from it)`,
-    );
-  }
-  let report: EvaluationReport;
-  try {
-    report = JSON.parse(text) as EvaluationReport;
-  } catch (error) {
-    throw new HcrError('BAD_MODEL', `${path}: not valid JSON (${(error as Error).message})`);
-  }
-  const again = `run \`hcr evaluate --model ${modelDir}\` again`;
-  if (report.version !== EVALUATION_VERSION) {
-    throw new HcrError(
-      'BAD_MODEL',
-      `${path}: expected evaluation version ${EVALUATION_VERSION}, got ${JSON.stringify(report.version)}; ${again}`,
-    );
-  }
-  if (!Array.isArray(report.results) || report.results.length === 0) {
-    throw new HcrError('BAD_MODEL', `${path}: expected at least one result, got none; ${again}`);
-  }
-  const labelSet = metadata.labelSet.name;
-  const other = resultsOf(report).find((r) => r.labelSet !== labelSet);
-  if (other) {
-    throw new HcrError(
-      'BAD_MODEL',
-      `${path}: result ${other.name} is for label set ${other.labelSet}, the model has ${labelSet}; ${again}`,
-    );
-  }
-  const weights = metadata.files['weights.bin']?.sha256 ?? null;
-  if (report.subject && report.subject.weightsSha256 !== weights) {
-    throw new HcrError(
-      'BAD_MODEL',
-      `${path}: made with weights ${report.subject.weightsSha256 ?? 'unknown'}, but weights.bin is ${weights ?? 'unrecorded'}; ${again}`,
-    );
-  }
-  return report;
-}
-
 async function countParameters(modelDir: string): Promise<number | null> {
   try {
-    const json = JSON.parse(await readFile(join(modelDir, MODEL_JSON_FILE), 'utf8')) as {
+    const json = JSON.parse(await readFile(join(modelDir, MODEL_FILES.topology), 'utf8')) as {
       weightsManifest?: { weights?: { shape?: number[] }[] }[];
     };
     const specs = (json.weightsManifest ?? []).flatMap((group) => group.weights ?? []);
@@ -862,7 +806,7 @@ export async function writeModelCard(
   options: WriteModelCardOptions = {},
 ): Promise<string> {
   const metadata = await readMetadata(modelDir);
-  const evaluation = await readEvaluation(modelDir, metadata);
+  const evaluation = await readEvaluationFor(modelDir, metadata);
   const history = await readHistory(modelDir);
   const markdown = renderModelCard(
     {

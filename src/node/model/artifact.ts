@@ -13,12 +13,13 @@ import { HcrError } from '../../core/errors.js';
 import type { LabelSet } from '../../core/label-sets.js';
 import { IMAGE_SIZE } from '../../core/types.js';
 import { recoverDirectory, replaceDirectoryAtomic, writeFileAtomic } from '../fs-atomic.js';
+import { METADATA_FILE, MODEL_FILES } from './files.js';
 
-/** Name of the metadata file in a model directory. */
-export const METADATA_FILE = 'hcr.json';
-const MODEL_FILE = 'model.json';
-const WEIGHTS_FILE = 'weights.bin';
-const OPTIMIZER_FILE = 'optimizer.bin';
+export { METADATA_FILE } from './files.js';
+const MODEL_FILE = MODEL_FILES.topology;
+const WEIGHTS_FILE = MODEL_FILES.weights;
+const OPTIMIZER_FILE = MODEL_FILES.optimizerWeights;
+const OPTIMIZER_SPECS_FILE = MODEL_FILES.optimizerSpecs;
 /** Version of the layout of hcr.json; bumped on incompatible changes. */
 export const MODEL_FORMAT_VERSION = 1;
 
@@ -75,6 +76,44 @@ export interface MetricRecord {
   readonly macroF1: number;
 }
 
+/**
+ * The seed of the validation hold-out when a model does not record its own (models saved
+ * without a training record); `hcr train --seed` defaults to it too.
+ */
+export const DEFAULT_SPLIT_SEED = 42;
+
+/**
+ * How a model was trained, as recorded in hcr.json: the training options (train/config.ts,
+ * every default filled in) and how the data was chosen. Every field is optional because older
+ * models recorded fewer, and a run may record more (e.g. what a tuned model was adapted from):
+ * those are kept as they are, of unknown type.
+ */
+export interface Hyperparameters {
+  readonly [key: string]: unknown;
+  readonly architecture?: string;
+  readonly epochs?: number;
+  readonly batchSize?: number;
+  readonly learningRate?: number;
+  readonly schedule?: string;
+  readonly seed?: number;
+  readonly augment?: boolean;
+  /** The class-weighting power; older runs recorded a boolean (true meant power 1). */
+  readonly classWeights?: number | boolean;
+  readonly patience?: number;
+  readonly maxMinutes?: number | null;
+  readonly checkpointSeconds?: number;
+  readonly dropout?: number | null;
+  /** The sources the training data came from, in provenance order. */
+  readonly sources?: readonly string[];
+  /** Lowercase letters folded onto capitals (`--fold-case`). */
+  readonly foldCase?: boolean;
+  /** The share of each training part held out for validation. */
+  readonly validationFraction?: number;
+  /** The model the run started from (`--init`), and its weights' SHA-256. */
+  readonly init?: string;
+  readonly initWeightsSha256?: string | null;
+}
+
 /** Contents of hcr.json. */
 export interface ModelMetadata {
   readonly format: 'hcr-model';
@@ -83,7 +122,7 @@ export interface ModelMetadata {
   readonly normalization: { readonly version: number };
   readonly architecture: { readonly name: string; readonly options: Record<string, unknown> };
   readonly training: {
-    readonly hyperparameters: Record<string, unknown>;
+    readonly hyperparameters: Hyperparameters;
     readonly data: readonly SourceRecord[];
     readonly splitSeed: number;
     readonly epochs: number;
@@ -179,7 +218,7 @@ export async function saveModel(
     const state = await options.optimizer.getWeights();
     const encoded = await tf.io.encodeWeights(state);
     contents[OPTIMIZER_FILE] = new Uint8Array(weightBytes(encoded.data));
-    contents['optimizer.json'] = JSON.stringify(encoded.specs);
+    contents[OPTIMIZER_SPECS_FILE] = JSON.stringify(encoded.specs);
   }
   const files: Record<string, { bytes: number; sha256: string }> = {};
   for (const [name, data] of Object.entries(contents)) {
@@ -393,7 +432,7 @@ export async function loadOptimizerState(
 ): Promise<boolean> {
   if (!metadata.files[OPTIMIZER_FILE]) return false;
   const specs = JSON.parse(
-    (await readChecked(dir, 'optimizer.json', metadata)).toString('utf8'),
+    (await readChecked(dir, OPTIMIZER_SPECS_FILE, metadata)).toString('utf8'),
   ) as tf.io.WeightsManifestEntry[];
   const data = await readChecked(dir, OPTIMIZER_FILE, metadata);
   const tensors = tf.io.decodeWeights(ownArrayBuffer(data), specs);

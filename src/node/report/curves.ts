@@ -4,7 +4,7 @@
 
 import type { TopLevelSpec } from 'vega-lite';
 import { HcrError } from '../../core/errors.js';
-import type { EpochRecord } from '../train/trainer.js';
+import type { EpochRecord } from '../model/history.js';
 import { PLOT_CONFIG } from './render.js';
 
 /** One model's history for {@link trainingCurvesSpec}. */

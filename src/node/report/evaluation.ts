@@ -1,77 +1,15 @@
 // The evaluation a report shows: the one saved next to the model (evaluation.json) when it was
 // made with these very weights on these very test sets, else a fresh one (saved in turn).
 
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { EVALUATION_VERSION } from '../../core/metrics.js';
 import type { Dataset } from '../../core/types.js';
-import {
-  EVALUATION_FILE,
-  evaluateModel,
-  evaluationSubject,
-  saveEvaluation,
-  type EvaluationReport,
-  type EvaluationSubject,
-} from '../eval/evaluate.js';
+import { evaluateModel, evaluationSubject } from '../eval/evaluate.js';
 import type { LoadedModel } from '../model/artifact.js';
-
-/** The evaluation.json of a model directory, or why there is none to read. */
-export async function readSavedEvaluation(
-  modelDir: string,
-): Promise<{ report: EvaluationReport } | { reason: string }> {
-  let text: string;
-  try {
-    text = await readFile(join(modelDir, EVALUATION_FILE), 'utf8');
-  } catch {
-    return { reason: `no ${EVALUATION_FILE} in ${modelDir}` };
-  }
-  try {
-    return { report: JSON.parse(text) as EvaluationReport };
-  } catch (error) {
-    return { reason: `${EVALUATION_FILE} is not valid JSON (${(error as Error).message})` };
-  }
-}
-
-/**
- * Why a saved evaluation does not apply to `subject` (the model's weights and the test sets
- * now planned), or null when it does and can be shown as is.
- *
- * @example
- * savedEvaluationMismatch(saved, evaluationSubject(loaded, plan.tests)); // null
- */
-export function savedEvaluationMismatch(
-  saved: EvaluationReport,
-  subject: EvaluationSubject,
-): string | null {
-  if (saved.version !== EVALUATION_VERSION) {
-    return `${EVALUATION_FILE} has version ${saved.version}, this hcr writes ${EVALUATION_VERSION}`;
-  }
-  if (!saved.subject || !saved.errors) {
-    return `${EVALUATION_FILE} was written by an older hcr that did not record what it evaluated`;
-  }
-  if (saved.subject.weightsSha256 !== subject.weightsSha256 || subject.weightsSha256 === null) {
-    return `${EVALUATION_FILE} was made with other weights than the model's weights.bin`;
-  }
-  if (saved.subject.labelSet !== subject.labelSet) {
-    return `${EVALUATION_FILE} used label set ${saved.subject.labelSet}, the model has ${subject.labelSet}`;
-  }
-  const describe = (s: EvaluationSubject) =>
-    s.tests.map((t) => `${t.name} (${t.count})`).join(', ') || 'none';
-  const same =
-    saved.subject.tests.length === subject.tests.length &&
-    saved.subject.tests.every((t, i) => {
-      const now = subject.tests[i]!;
-      return t.name === now.name && t.count === now.count;
-    });
-  if (!same) {
-    return `${EVALUATION_FILE} covers test sets ${describe(saved.subject)}, the data now gives ${describe(subject)}`;
-  }
-  const changed = saved.subject.tests.find(
-    (t, i) => t.fingerprint !== subject.tests[i]!.fingerprint,
-  );
-  if (changed) return `the images of test set ${changed.name} changed since ${EVALUATION_FILE}`;
-  return null;
-}
+import {
+  readSavedEvaluation,
+  saveEvaluation,
+  savedEvaluationMismatch,
+  type EvaluationReport,
+} from '../model/evaluation.js';
 
 /** An evaluation for the report, and where it came from. */
 export interface ReportEvaluation {

@@ -4,18 +4,19 @@
 // and PNG, writes metrics.json and one self-contained report.html. The report directory is
 // replaced atomically, so a reader never sees half a report.
 
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import type { TopLevelSpec } from 'vega-lite';
 import { HcrError } from '../../core/errors.js';
 import { confusionKind, type EvaluationResult } from '../../core/metrics.js';
 import type { Dataset } from '../../core/types.js';
-import { planData, type DataPlan, type PlanProgress } from '../data/sources.js';
-import type { TestSetErrors } from '../eval/evaluate.js';
+import type { DataPlan, PlanProgress } from '../data/sources.js';
 import { replaceDirectoryAtomic, writeFileAtomic } from '../fs-atomic.js';
 import { loadModel, type ModelMetadata } from '../model/artifact.js';
-import { TRAIN_DEFAULTS } from '../train/config.js';
-import type { EpochRecord } from '../train/trainer.js';
+import type { TestSetErrors } from '../model/evaluation.js';
+import { MODEL_FILES } from '../model/files.js';
+import { readHistory, type EpochRecord } from '../model/history.js';
+import { modelPlanOptions, planTestsFor } from '../model/plan.js';
 import { confusionMatrixSpec } from './confusion.js';
 import { trainingCurvesSpec, type CurveSeries } from './curves.js';
 import { obtainEvaluation, type ReportEvaluation } from './evaluation.js';
@@ -38,8 +39,6 @@ export const REPORT_HTML = 'report.html';
 export const REPORT_METRICS = 'metrics.json';
 /** Base name of the training-curves plot (`curves.svg`, `curves.png`). */
 export const CURVES_PLOT = 'curves';
-/** Name of the training history a model directory holds (written by the trainer). */
-export const HISTORY_FILE = 'history.json';
 
 /** Options of {@link writeReport}; `modelDir`, `dataDir` and `cacheDir` are required. */
 export interface ReportOptions {
@@ -134,63 +133,6 @@ export interface ReportModelInput {
   readonly evaluation: ReportEvaluation;
   /** The test sets evaluated, by name, for the images of the mistake grids. */
   readonly tests: readonly Dataset[];
-}
-
-/** The numbers every epoch of history.json has (the trainer's {@link EpochRecord}). */
-const HISTORY_FIELDS: readonly (keyof EpochRecord)[] = [
-  'epoch',
-  'loss',
-  'accuracy',
-  'valLoss',
-  'valAccuracy',
-  'learningRate',
-  'seconds',
-  'images',
-];
-
-/**
- * Reads history.json of a model directory: the epochs, or why there are none.
- *
- * @example
- * const { history } = await readHistory('runs/default');
- */
-export async function readHistory(
-  modelDir: string,
-): Promise<{ history: EpochRecord[] } | { reason: string }> {
-  let text: string;
-  try {
-    text = await readFile(join(modelDir, HISTORY_FILE), 'utf8');
-  } catch {
-    return {
-      reason: `${modelDir} has no ${HISTORY_FILE} (the model was saved without its training history)`,
-    };
-  }
-  let history: unknown;
-  try {
-    history = JSON.parse(text);
-  } catch (error) {
-    return {
-      reason: `${join(modelDir, HISTORY_FILE)} is not valid JSON (${(error as Error).message})`,
-    };
-  }
-  const fields = HISTORY_FIELDS as readonly string[];
-  const valid =
-    Array.isArray(history) &&
-    history.every(
-      (r: unknown) =>
-        r !== null &&
-        typeof r === 'object' &&
-        fields.every((k) => typeof (r as Record<string, unknown>)[k] === 'number'),
-    );
-  if (!valid) {
-    return {
-      reason: `${join(modelDir, HISTORY_FILE)}: expected a list of epochs with ${fields.join(', ')}`,
-    };
-  }
-  if ((history as EpochRecord[]).length === 0) {
-    return { reason: `${join(modelDir, HISTORY_FILE)} lists no finished epoch` };
-  }
-  return { history: history as EpochRecord[] };
 }
 
 /** The epoch whose weights were saved: from hcr.json, else the lowest validation loss. */
@@ -743,7 +685,7 @@ function modelTable(models: readonly ReportModelInput[], labels: readonly string
       (m) => {
         const t = m.metadata.training;
         if (!t) return 'not recorded';
-        const share = (t.hyperparameters as { validationFraction?: number }).validationFraction;
+        const share = t.hyperparameters.validationFraction;
         return `validation held out with seed ${t.splitSeed}${share === undefined ? '' : `, ${pct(share, 0)} of each training part`}; official test sets kept`;
       },
     ],
@@ -775,7 +717,7 @@ function modelTable(models: readonly ReportModelInput[], labels: readonly string
       (m) => `${m.metadata.training?.backend ?? 'not recorded'} (tfjs ${m.metadata.tfjsVersion})`,
     ],
     ['Created', (m) => m.metadata.createdAt],
-    ['Weights SHA-256', (m) => m.metadata.files['weights.bin']?.sha256 ?? 'not recorded'],
+    ['Weights SHA-256', (m) => m.metadata.files[MODEL_FILES.weights]?.sha256 ?? 'not recorded'],
   ];
   return {
     head: ['', ...labels.map((l, i) => (models.length > 1 ? `${LETTERS[i]}: ${l}` : l))],
@@ -924,21 +866,14 @@ export async function writeReport(options: ReportOptions): Promise<ReportResult>
     options.onProgress?.({ phase: 'load', model: dir });
     const loaded = await loadModel(dir);
     try {
-      const training = loaded.metadata.training;
-      const foldCase = Boolean(
-        (training?.hyperparameters as { foldCase?: boolean } | undefined)?.foldCase,
-      );
-      const seed = training?.splitSeed ?? TRAIN_DEFAULTS.seed;
-      const key = JSON.stringify([loaded.labelSet.name, loaded.labelSet.classes, foldCase, seed]);
+      // Two models planned alike share one plan.
+      const key = JSON.stringify(modelPlanOptions(loaded));
       let plan = dir === options.modelDir ? options.plan : undefined;
       plan ??= plans.get(key);
-      plan ??= await planData({
+      plan ??= await planTestsFor(loaded, {
         dataDir: options.dataDir,
         cacheDir: options.cacheDir,
-        labelSet: loaded.labelSet,
         ...(options.sources ? { sources: options.sources } : {}),
-        foldCase,
-        seed,
         onProgress: (progress) => options.onProgress?.({ phase: 'data', model: dir, progress }),
       });
       plans.set(key, plan);

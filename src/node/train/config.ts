@@ -2,6 +2,7 @@
 // --help, the README and the tests all read, resolved once at the boundary.
 
 import { HcrError } from '../../core/errors.js';
+import { DEFAULT_SPLIT_SEED } from '../model/artifact.js';
 
 /** Learning-rate schedules `hcr train --schedule` accepts. */
 export const SCHEDULES = Object.freeze({
@@ -67,7 +68,7 @@ export const TRAIN_DEFAULTS: ResolvedTrainConfig = Object.freeze({
   batchSize: 128,
   learningRate: 0.001,
   schedule: 'cosine',
-  seed: 42,
+  seed: DEFAULT_SPLIT_SEED,
   augment: true,
   classWeights: 0,
   patience: 4,

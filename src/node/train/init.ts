@@ -6,6 +6,7 @@ import type * as tf from '@tensorflow/tfjs';
 import { HcrError } from '../../core/errors.js';
 import type { LabelSet } from '../../core/label-sets.js';
 import { loadModel } from '../model/artifact.js';
+import { MODEL_FILES } from '../model/files.js';
 
 /** What the run started from, as recorded with its hyperparameters. */
 export interface InitRecord {
@@ -64,7 +65,7 @@ export async function initFromModel(
     model.setWeights(source);
     return {
       init: dir,
-      initWeightsSha256: loaded.metadata.files['weights.bin']?.sha256 ?? null,
+      initWeightsSha256: loaded.metadata.files[MODEL_FILES.weights]?.sha256 ?? null,
     };
   } finally {
     loaded.dispose();

@@ -26,26 +26,17 @@ import {
   loadOptimizerState,
   readMetadata,
   saveModel,
+  type Hyperparameters,
   type MetadataInput,
   type ModelMetadata,
   type SourceRecord,
 } from '../model/artifact.js';
+import { MODEL_FILES, checkpointDirFor } from '../model/files.js';
+import { historyText, type EpochRecord } from '../model/history.js';
 import { lossAndAccuracy } from '../model/inference.js';
 import { learningRateAt, type ResolvedTrainConfig } from './config.js';
 import { initFromModel } from './init.js';
 import { withSeededMathRandom } from './seeded.js';
-
-/** One epoch's figures, as saved in history.json. */
-export interface EpochRecord {
-  readonly epoch: number;
-  readonly loss: number;
-  readonly accuracy: number;
-  readonly valLoss: number;
-  readonly valAccuracy: number;
-  readonly learningRate: number;
-  readonly seconds: number;
-  readonly images: number;
-}
 
 /** Why training ended. */
 export type StopReason = 'completed' | 'early-stopping' | 'time-limit' | 'interrupted';
@@ -97,7 +88,7 @@ export interface TrainParams {
   /** Provenance of the data, recorded in the model's metadata. */
   readonly provenance?: readonly SourceRecord[];
   /** How the data was chosen (sources, foldCase, validation share), recorded with the hyperparameters. */
-  readonly dataOptions?: Readonly<Record<string, unknown>>;
+  readonly dataOptions?: Hyperparameters;
   readonly splitSeed?: number;
   /** Name of the active tfjs backend, recorded in the metadata. */
   readonly backend?: string;
@@ -143,13 +134,10 @@ interface TrainState {
   readonly finished: StopReason | null;
 }
 
-const STATE_FILE = 'train-state.json';
-const HISTORY_FILE = 'history.json';
+const STATE_FILE = MODEL_FILES.trainState;
+const HISTORY_FILE = MODEL_FILES.history;
 
-/** The checkpoint directory that belongs to a model directory. */
-export function checkpointDirFor(outDir: string): string {
-  return `${outDir}.checkpoint`;
-}
+export { checkpointDirFor } from '../model/files.js';
 
 /** Identifies the training data and label set, so a resume cannot mix data silently. */
 function fingerprint(train: Dataset, validation: Dataset, labelSet: LabelSet): string {
@@ -246,7 +234,7 @@ async function recoverRun(outDir: string): Promise<string[]> {
 
 async function hasModel(path: string): Promise<boolean> {
   try {
-    await readFile(join(path, 'hcr.json'));
+    await readFile(join(path, MODEL_FILES.metadata));
     return true;
   } catch {
     return false;
@@ -427,7 +415,7 @@ export async function trainModel(params: TrainParams): Promise<TrainResult> {
   const saveBest = async (finished: StopReason | null) => {
     metadata = await saveModel(outDir, model, metadataInput(), {
       extraFiles: {
-        [HISTORY_FILE]: `${JSON.stringify(history, null, 1)}\n`,
+        [HISTORY_FILE]: historyText(history),
         [STATE_FILE]: JSON.stringify(currentState(finished), null, 1),
       },
     });
@@ -563,7 +551,7 @@ export async function trainModel(params: TrainParams): Promise<TrainResult> {
       await saveCheckpoint(finished);
       if (improved) await saveBest(finished);
       else if (await hasModel(outDir)) {
-        await writeFileAtomic(join(outDir, HISTORY_FILE), `${JSON.stringify(history, null, 1)}\n`);
+        await writeFileAtomic(join(outDir, HISTORY_FILE), historyText(history));
       }
     }
     if (reason === 'interrupted') await saveCheckpoint();
