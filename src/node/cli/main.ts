@@ -45,6 +45,8 @@ import { cardCommand } from './card.js';
 import { synthCommand } from './synth.js';
 import { tuneCommand } from './tune.js';
 import { TUNE_DEFAULTS } from '../tune/tune.js';
+import { tuneCommand } from './tune.js';
+import { TUNE_DEFAULTS } from '../tune/tune.js';
 import { SYNTH_DEFAULTS } from '../data/synth/files.js';
 import { SCHEDULES, TRAIN_DEFAULTS, resolveTrainConfig } from '../train/config.js';
 import { trainModel } from '../train/trainer.js';
@@ -561,6 +563,76 @@ export function buildProgram(state: RunState = { exitCode: 0 }): Command {
             ? {}
             : { dataProgress: dataProgressRenderer({ stream: process.stderr }) }),
         },
+      );
+    },
+  );
+
+  addCommon(
+    program
+      .command('tune')
+      .description(
+        "adapt a model to one writer from a folder of samples (one sub-folder per class), replaying the data folder's training images so it does not forget the others",
+      )
+      .requiredOption(
+        '--samples <dir>',
+        'folder of samples, one sub-folder per class (A/, 7/, ...)',
+      )
+      .requiredOption('--out <dir>', 'model directory to write')
+      .option('--model <dir>', 'model to adapt (default: the shipped model)')
+      .option(
+        '--replay <n>',
+        'training images per class replayed beside the samples (0: none)',
+        nonNegative,
+        TUNE_DEFAULTS.replayPerClass,
+      )
+      .option(
+        '--epochs <n>',
+        'passes over the samples and the replay',
+        integer,
+        TUNE_DEFAULTS.epochs,
+      )
+      .option(
+        '--lr <rate>',
+        'peak learning rate (Adam, cosine)',
+        number,
+        TUNE_DEFAULTS.learningRate,
+      )
+      .option(
+        '--repeats <n>',
+        'times each sample is seen per epoch, augmented anew',
+        integer,
+        TUNE_DEFAULTS.repeats,
+      )
+      .option(
+        '--held-out <share>',
+        "share of each class's samples kept to measure the gain",
+        number,
+        TUNE_DEFAULTS.heldOut,
+      )
+      .option('--seed <n>', 'random seed', integer, TUNE_DEFAULTS.seed),
+  ).action(
+    async (
+      options: CommonOptions & {
+        samples: string;
+        out: string;
+        model?: string;
+        replay: number;
+        epochs: number;
+        lr: number;
+        repeats: number;
+        heldOut: number;
+        seed: number;
+      },
+    ) => {
+      await initEngine({ backend: options.backend as keyof typeof BACKENDS });
+      await tuneCommand(
+        {
+          ...options,
+          model: resolveModelDir(options.model),
+          dataDir: dataDirOf(options),
+          cacheDir: cacheDirOf(options),
+        },
+        { print, note },
       );
     },
   );
