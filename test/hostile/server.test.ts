@@ -319,6 +319,53 @@ describe('work budgets and cancellation', () => {
     }
   });
 
+  it('shares the workers fairly between clients, and caps what one client may queue', async () => {
+    const fair = await buildServer({
+      model: loaded,
+      webRoot: join(dir, 'web'),
+      rateLimitPerMinute: 0,
+      concurrency: 1,
+      maxJobsPerClient: 3,
+      workTimeoutMs: 5_000,
+    });
+    try {
+      const finished: string[] = [];
+      const post = (name: string, remoteAddress: string, url: string, payload: Buffer) =>
+        fair
+          .inject({
+            method: 'POST',
+            url,
+            remoteAddress,
+            headers: { 'content-type': 'image/png' },
+            payload,
+          })
+          .then((res) => {
+            finished.push(name);
+            return res;
+          });
+      // Client A sends four slow pages at once: three are taken, the fourth is refused.
+      const pages = ['a1', 'a2', 'a3', 'a4'].map((name) =>
+        post(name, '10.0.0.1', '/api/read', inputs.grid2400),
+      );
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      // Client B's one character goes before A's second page.
+      const character = post('b', '10.0.0.2', '/api/predict', L_PNG);
+      const answers = await Promise.all([...pages, character]);
+      const refused = answers.filter((a) => a.statusCode === 503);
+      expect(refused).toHaveLength(1);
+      expect(refused[0]!.json()).toEqual({
+        code: 'BUSY',
+        message: expect.stringMatching(/this client already has 3 request\(s\) waiting or running/),
+      });
+      expect(answers.at(-1)!.statusCode).toBe(200);
+      const order = finished.filter((name) => name !== 'a4');
+      expect(order.indexOf('b')).toBeLessThan(order.indexOf('a2'));
+      expect(order.indexOf('b')).toBeLessThan(order.indexOf('a3'));
+    } finally {
+      await fair.close();
+    }
+  });
+
   it('stops the work of a client that leaves', async () => {
     const before = (await healthz()).workers['restarts']!;
     const grid = inputs.grid4800;

@@ -473,6 +473,7 @@ describe('resolveServerLimits', () => {
       maxCandidates: 4_000,
       workTimeoutMs: 10_000,
       maxQueueWaitMs: 10_000,
+      maxJobsPerClient: 4,
     });
     expect(Object.isFrozen(resolveServerLimits())).toBe(true);
   });

@@ -413,6 +413,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     maxQueue: limits.maxQueue,
     timeoutMs: limits.workTimeoutMs,
     queueTimeoutMs: limits.maxQueueWaitMs,
+    maxJobsPerClient: limits.maxJobsPerClient,
     backend: tf.getBackend() as BackendName,
     onError: (error) => onEvent?.({ type: 'error', method: '-', url: '(worker pool)', error }),
   });
@@ -579,7 +580,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
             top: request.query.top ?? limits.top,
             budget,
           },
-          { signal: gone.signal },
+          { signal: gone.signal, client: request.ip },
         )
         .finally(gone.done)) as ImageResult[];
       reply.header('cache-control', 'no-store');
@@ -637,7 +638,10 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       if (!image) throw new ApiError('INTERNAL', 'no image in the request');
       const gone = clientGone(reply);
       const answer = (await pool
-        .run({ kind: 'read', image: ownBytes(image), options, budget }, { signal: gone.signal })
+        .run(
+          { kind: 'read', image: ownBytes(image), options, budget },
+          { signal: gone.signal, client: request.ip },
+        )
         .finally(gone.done)) as ReadAnswer;
       reply.header('cache-control', 'no-store');
       return answer;

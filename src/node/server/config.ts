@@ -53,6 +53,11 @@ export interface ServerLimitOptions {
   readonly workTimeoutMs?: number;
   /** Time a request may wait for a free worker, in milliseconds; then 503 BUSY. Default: 10,000. */
   readonly maxQueueWaitMs?: number;
+  /**
+   * Requests one client address may have waiting or running in the workers at once; one more is
+   * a 503 BUSY, so that one client cannot fill the queue. Default: 4.
+   */
+  readonly maxJobsPerClient?: number;
 }
 
 /**
@@ -76,6 +81,7 @@ export const SERVER_DEFAULTS = Object.freeze({
   maxCandidates: 4_000,
   workTimeoutMs: 10_000,
   maxQueueWaitMs: 10_000,
+  maxJobsPerClient: 4,
 });
 
 /** {@link ServerLimitOptions} with every default filled in. */
@@ -102,6 +108,7 @@ export function resolveServerLimits(options: ServerLimitOptions = {}): ResolvedS
     maxCandidates: options.maxCandidates ?? SERVER_DEFAULTS.maxCandidates,
     workTimeoutMs: options.workTimeoutMs ?? SERVER_DEFAULTS.workTimeoutMs,
     maxQueueWaitMs: options.maxQueueWaitMs ?? SERVER_DEFAULTS.maxQueueWaitMs,
+    maxJobsPerClient: options.maxJobsPerClient ?? SERVER_DEFAULTS.maxJobsPerClient,
   };
   const positive: (keyof ServerLimitOptions)[] = [
     'maxUploadBytes',
@@ -115,6 +122,7 @@ export function resolveServerLimits(options: ServerLimitOptions = {}): ResolvedS
     'maxCandidates',
     'workTimeoutMs',
     'maxQueueWaitMs',
+    'maxJobsPerClient',
   ];
   for (const name of positive) {
     const value = resolved[name];

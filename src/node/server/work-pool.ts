@@ -24,6 +24,8 @@ export interface WorkPoolOptions {
   readonly timeoutMs: number;
   /** Time a job may wait for a free worker, in milliseconds. */
   readonly queueTimeoutMs: number;
+  /** Jobs one client may have waiting or running at once; one more is refused with BUSY. */
+  readonly maxJobsPerClient: number;
   /** The tfjs backend the workers start. */
   readonly backend: BackendName;
   /** Heap limit of each worker's JavaScript, in MiB (its crash is then a 422, not the server's). */
@@ -52,6 +54,8 @@ interface Pending {
   readonly resolve: (value: WorkResult) => void;
   readonly reject: (error: Error) => void;
   readonly signal: AbortSignal | undefined;
+  /** Who asked (the client's address): jobs are shared fairly between clients. */
+  readonly client: string;
   readonly onAbort: () => void;
   timer: NodeJS.Timeout | undefined;
 }
@@ -105,6 +109,9 @@ export class WorkPool {
   readonly #slots: Slot[] = [];
   readonly #queue: Pending[] = [];
   #nextId = 0;
+  /** When each client last had a job dispatched (a dispatch count), for fairness. */
+  readonly #lastServed = new Map<string, number>();
+  #dispatched = 0;
   #restarts = 0;
   #closed = false;
 
@@ -164,18 +171,28 @@ export class WorkPool {
   }
 
   /**
-   * Runs `job` in the next free worker. Rejects with ApiError BUSY when the queue is full or the
-   * job waited `queueTimeoutMs` for a worker, OVER_BUDGET when it ran `timeoutMs` (the worker is
+   * Runs `job` in the next free worker; among waiting jobs, those of the clients with the fewest
+   * jobs running go first. Rejects with ApiError BUSY when the queue is full, `client` already
+   * has `maxJobsPerClient` jobs waiting or running, or the job waited `queueTimeoutMs`, OVER_BUDGET when it ran `timeoutMs` (the worker is
    * terminated and replaced), {@link ClientGoneError} when `signal` aborts (same), and the job's
    * own HcrError or ApiError.
    */
-  run(job: WorkJob, options: { signal?: AbortSignal } = {}): Promise<WorkResult> {
-    const { signal } = options;
+  run(job: WorkJob, options: { signal?: AbortSignal; client?: string } = {}): Promise<WorkResult> {
+    const { signal, client = '' } = options;
     if (this.#closed) {
       return Promise.reject(new ApiError('UNAVAILABLE', 'the server is shutting down'));
     }
     if (signal?.aborted) return Promise.reject(new ClientGoneError());
-    const { maxQueue, queueTimeoutMs, workers } = this.#options;
+    const { maxQueue, queueTimeoutMs, workers, maxJobsPerClient } = this.#options;
+    const mine = this.#queue.filter((p) => p.client === client).length + this.#runningFor(client);
+    if (mine >= maxJobsPerClient) {
+      return Promise.reject(
+        new ApiError(
+          'BUSY',
+          `server busy: this client already has ${mine} request(s) waiting or running (at most ${maxJobsPerClient}); send the next when one is answered`,
+        ),
+      );
+    }
     if (this.#queue.length >= maxQueue) {
       return Promise.reject(
         new ApiError(
@@ -191,6 +208,7 @@ export class WorkPool {
         resolve,
         reject,
         signal,
+        client,
         onAbort: () => this.#cancel(pending, new ClientGoneError()),
         timer: setTimeout(() => {
           pending.timer = undefined;
@@ -259,13 +277,48 @@ export class WorkPool {
     return reads < Math.max(1, this.#options.workers - 1);
   }
 
+  #runningFor(client: string): number {
+    return this.#slots.filter((s) => s.running?.client === client).length;
+  }
+
+  /**
+   * The waiting job to run next: one that may run now (see {@link #readsAllowed}), of the client
+   * with the fewest jobs running, then the one served least recently, then the oldest. A client
+   * that sends many slow requests delays its own, not everyone's.
+   */
+  #next(): number {
+    let best = -1;
+    let bestKey: [number, number] = [Infinity, Infinity];
+    for (const [index, pending] of this.#queue.entries()) {
+      if (pending.job.kind === 'read' && !this.#readsAllowed()) continue;
+      const key: [number, number] = [
+        this.#runningFor(pending.client),
+        this.#lastServed.get(pending.client) ?? -1,
+      ];
+      if (key[0] < bestKey[0] || (key[0] === bestKey[0] && key[1] < bestKey[1])) {
+        best = index;
+        bestKey = key;
+      }
+    }
+    return best;
+  }
+
+  #served(client: string): void {
+    this.#lastServed.set(client, this.#dispatched++);
+    if (this.#lastServed.size > 1_000) {
+      const active = new Set(this.#queue.map((p) => p.client));
+      for (const key of this.#lastServed.keys()) if (!active.has(key)) this.#lastServed.delete(key);
+    }
+  }
+
   #dispatch(): void {
     for (const slot of this.#slots) {
       if (slot.state !== 'idle') continue;
-      const index = this.#queue.findIndex((p) => p.job.kind !== 'read' || this.#readsAllowed());
+      const index = this.#next();
       if (index < 0) return;
       const [pending] = this.#queue.splice(index, 1);
       if (!pending) return;
+      this.#served(pending.client);
       slot.state = 'busy';
       slot.running = pending;
       if (pending.timer) clearTimeout(pending.timer);
