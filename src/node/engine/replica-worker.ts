@@ -7,8 +7,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import { IMAGE_PIXELS, IMAGE_SIZE } from '../../core/types.js';
 import { predictProbabilities } from '../model/inference.js';
-import { batchGradients } from '../train/loss.js';
-import { seedDropout } from '../train/seeded.js';
+import { batchGradients } from './loss.js';
+import { seedDropout } from './seeded.js';
 import { initEngine, type BackendName } from './backend.js';
 
 /** What the pool hands each worker when it starts it. */

@@ -13,8 +13,8 @@ import * as tf from '@tensorflow/tfjs';
 import { HcrError } from '../../core/errors.js';
 import { IMAGE_PIXELS, IMAGE_SIZE } from '../../core/types.js';
 import { predictProbabilities } from '../model/inference.js';
-import { batchGradients, type BatchGradients } from '../train/loss.js';
-import { seedDropout, sliceSeed } from '../train/seeded.js';
+import { batchGradients, type BatchGradients } from './loss.js';
+import { seedDropout, sliceSeed } from './seeded.js';
 import type { BackendName } from './backend.js';
 import type { ReplicaInit, ReplicaReply, ReplicaRequest } from './replica-worker.js';
 

@@ -36,7 +36,7 @@ import { historyText, type EpochRecord } from '../model/history.js';
 import { lossAndAccuracy } from '../model/inference.js';
 import { learningRateAt, type ResolvedTrainConfig } from './config.js';
 import { initFromModel } from './init.js';
-import { withSeededMathRandom } from './seeded.js';
+import { withSeededMathRandom } from '../engine/seeded.js';
 
 /** Why training ended. */
 export type StopReason = 'completed' | 'early-stopping' | 'time-limit' | 'interrupted';
