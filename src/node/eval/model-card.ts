@@ -459,6 +459,11 @@ function trainingSection(input: ModelCardInput, machine: string): string {
       'initialization or the dropout masks.' +
       (typeof h.maxMinutes === 'number'
         ? ' With a time limit, how many images the run sees also depends on the speed of the machine.'
+        : '') +
+      (typeof h.init === 'string'
+        ? ` The run started from the weights of the model at \`${h.init}\` when it trained ` +
+          `(its weights.bin had SHA-256 \`${h.initWeightsSha256 ?? 'not recorded'}\`); to train it again, ` +
+          'that model must be at that path (a model that replaced it there is not the same start).'
         : ''),
   ];
   lines.push('');
