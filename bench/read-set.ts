@@ -33,7 +33,23 @@ export interface ReadSetOptions {
    * letter-spaced writing (`D O G`). Default: none.
    */
   readonly letterSpacing?: readonly [number, number];
+  /**
+   * Where each character's image comes from, instead of the test images: e.g. glyphs rendered
+   * from held-out font families (bench/read-fonts.ts). Default: none (the test images).
+   */
+  readonly glyphs?: GlyphSource;
 }
+
+/** A character's image, cropped to its ink (0-1, ink bright), and what it was drawn from. */
+export interface Glyph {
+  readonly w: number;
+  readonly h: number;
+  readonly ink: Float32Array;
+  readonly source: { readonly set: string; readonly index: number };
+}
+
+/** Draws one image of a class. */
+export type GlyphSource = (rand: () => number, label: string) => Glyph;
 
 /** Defaults of {@link ReadSetOptions}. */
 export const READ_SET_DEFAULTS = Object.freeze({
@@ -44,6 +60,7 @@ export const READ_SET_DEFAULTS = Object.freeze({
   spaces: true,
   words: undefined as ReadSetOptions['words'],
   letterSpacing: undefined as ReadSetOptions['letterSpacing'],
+  glyphs: undefined as ReadSetOptions['glyphs'],
 });
 
 /** One benchmark image and what it says. */
@@ -213,7 +230,7 @@ interface PlacedGlyph {
 /** Lays out the words of one line from x = 0 along a baseline at y = 0 (tops are negative). */
 function layLine(
   rand: Random,
-  pool: Pool,
+  glyphOf: GlyphSource,
   words: readonly string[],
   height: number,
   sources: { set: string; index: number }[],
@@ -231,7 +248,7 @@ function layLine(
     }
     let previousWidth = 0;
     [...word].forEach((label, k) => {
-      const g = glyph(rand, pool, label);
+      const g = glyphOf(rand, label);
       sources.push(g.source);
       const target = height * between(rand, 0.85, 1.15);
       const s = Math.min(target / g.h, (1.25 * height) / g.w);
@@ -307,7 +324,8 @@ export function buildReadSet(
 ): ReadSample[] {
   const o = { ...READ_SET_DEFAULTS, ...options };
   const rand = createRandom(o.seed);
-  const pool = buildPool(tests);
+  const pool = o.glyphs ? undefined : buildPool(tests);
+  const glyphOf: GlyphSource = o.glyphs ?? ((r, label) => glyph(r, pool!, label));
   const samples: ReadSample[] = [];
   for (let n = 0; n < o.count; n++) {
     const height = Math.round(between(rand, 28, 60));
@@ -316,7 +334,7 @@ export function buildReadSet(
     const laid = Array.from({ length: lineCount }, () => {
       const length = o.lineLength[0] + Math.floor(rand() * (o.lineLength[1] - o.lineLength[0] + 1));
       const words = o.words ? o.words(rand) : lineText(rand, length, o.spaces);
-      return { words, ...layLine(rand, pool, words, height, sources, o.letterSpacing) };
+      return { words, ...layLine(rand, glyphOf, words, height, sources, o.letterSpacing) };
     });
     const margin = Math.round(between(rand, 0.4, 1) * height);
     const width = Math.ceil(Math.max(...laid.map((l) => l.width)) + 2 * margin);

@@ -1,12 +1,15 @@
 // npm run bench:read -- [--model DIR] [--data-dir DIR] [--cache-dir DIR] [--count N] [--seed N]
-//   [--special N] [--speed-lines N] [--lm-weights W,W,...] [--dev] [--save DIR] [--errors] [--json]
+//   [--special N] [--speed-lines N] [--lm DIR] [--lm-weights W,W,...] [--shares S,S,...] [--dev]
+//   [--save DIR] [--errors] [--json]
 // Reads lines of handwriting composed from held-out test images (bench/read-set.ts) with each
 // reader setting: the language model (the default decoder, at each weight given), the kind
 // rules (decoder 'rules') and no context; and prints character accuracy (1 - edit distance /
 // length, spaces and line breaks counted) and exact-line accuracy on three sets of lines: the
 // dataset lines (random letter words, numbers and codes, as before issue 15), letter-spaced
 // English words (`D O G`: read as words only when the text is the word, without spaces), and
-// code lines (A1B2C3, R2D2, postcodes, plates); then the time to read a 10-character line.
+// code lines (A1B2C3, R2D2, postcodes, plates), and dataset-style lines rendered from the font
+// families the synthetic-styles source holds out (bench/read-fonts.ts; test lines only); then
+// the time to read a 10-character line.
 // `--dev` builds the lines from the validation images and the dev word list instead: that is
 // where the language model's weight is tuned (`--dev --lm-weights 0.3,0.5,0.7,1,1.5`), never
 // on the test lines.
@@ -26,10 +29,11 @@ import type { ReadOptions } from '../src/core/read/options.js';
 import { chooseCharacters, prepareReading } from '../src/core/read/read.js';
 import { segmentImage } from '../src/core/read/segment.js';
 import { modelClassifier } from '../src/node/read/read.js';
-import { defaultLanguageModel } from '../src/node/read/language-model.js';
+import { defaultLanguageModel, loadLanguageModel } from '../src/node/read/language-model.js';
 import { buildReadSet, editDistance } from './read-set.js';
 import type { ReadSample } from './read-set.js';
 import { SPACED_WORDS, codeLine, spacedWordLine } from './read-lines.js';
+import { HELD_OUT_FAMILIES, heldOutFontGlyphs } from './read-fonts.js';
 
 const { values } = parseArgs({
   options: {
@@ -41,6 +45,7 @@ const { values } = parseArgs({
     seed: { type: 'string', default: '1' },
     'speed-lines': { type: 'string', default: '50' },
     'lm-weights': { type: 'string', default: String(READ_DEFAULTS.lmWeight) },
+    lm: { type: 'string' },
     shares: { type: 'string', default: String(READ_DEFAULTS.lookalikeShare) },
     dev: { type: 'boolean', default: false },
     save: { type: 'string' },
@@ -107,7 +112,9 @@ async function savePng(path: string, sample: ReadSample): Promise<void> {
 try {
   const engine = await initEngine();
   const loaded = await loadModel(values.model);
-  const languageModel = await defaultLanguageModel();
+  const languageModel = values.lm
+    ? await loadLanguageModel(values.lm)
+    : await defaultLanguageModel();
   // The model's own test and validation sets, planned as `hcr evaluate` plans them.
   const plan = await planTestsFor(loaded, {
     dataDir: values['data-dir'],
@@ -133,6 +140,14 @@ try {
       words: codeLine,
     }),
   };
+  // Held-out font families only ever make test lines: tuning never sees them.
+  if (!values.dev) {
+    sets['held-out fonts'] = buildReadSet([], {
+      count: special,
+      seed: base + 4000,
+      glyphs: await heldOutFontGlyphs(),
+    });
+  }
 
   const settings: [string, ReadOptions][] = [
     ...weights.flatMap((w) =>
@@ -246,7 +261,9 @@ try {
         Object.fromEntries(Object.entries(byName).map(([name, s]) => [name, summary(s)])),
       ]),
     ),
-    heldOutFonts: 'TODO: not measured (lines from the held-out font families of issue 12)',
+    heldOutFonts: values.dev
+      ? 'not measured on dev lines (held-out families are for test lines only)'
+      : `dataset-style lines rendered in ${HELD_OUT_FAMILIES.join(', ')}`,
     msPer10CharLine: { lines: front.length, frontMeanMs: mean(front), ...speed },
   };
   if (values.json) {
@@ -265,7 +282,7 @@ try {
         );
       }
     }
-    console.log(`\nheld-out font families: ${report.heldOutFonts}`);
+    console.log(`\nheld-out fonts: ${report.heldOutFonts}`);
     console.log(
       `\n10-character line (${front.length} lines, one image at a time, decode of the image file excluded):`,
     );

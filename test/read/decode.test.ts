@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { parseLexicon, parsePattern } from '../../src/core/read/constraints.js';
 import { CHARACTER_BONUS, decodeLine } from '../../src/core/read/decode.js';
 import type { DecodeLine, DecodeSettings } from '../../src/core/read/decode.js';
+import type { LanguageModel } from '../../src/core/read/language-model.js';
 import {
   LANGUAGE_MODEL_FILE,
   buildLanguageModel,
@@ -32,6 +33,21 @@ function table(rows: readonly Record<string, number>[]): Float32Array {
     });
   });
   return out;
+}
+
+/** What the search adds for `words` at weight 1: each character's cost against a uniform guess, capped at 0, and each word's end. */
+function lmCost(lm: LanguageModel, words: readonly string[]): number {
+  let total = 0;
+  for (const word of words) {
+    let state = lm.wordStart();
+    for (const ch of word) {
+      const next = lm.extend(state, ch);
+      total += Math.min(0, next.logProb + Math.log(CLASSES.length));
+      state = next.state;
+    }
+    total += lm.end(state);
+  }
+  return total;
 }
 
 const settings = (probs: Float32Array, extra: Partial<DecodeSettings> = {}): DecodeSettings => ({
@@ -93,8 +109,9 @@ describe('decodeLine (beam search)', () => {
     const [withLm] = decodeLine(two, settings(probs, { languageModel: lm, lmWeight: 1 }));
     expect(withLm!.text).toBe('AB');
     expect(withLm!.steps[0]!.lmLogProb).toBeLessThan(0);
-    // The score is the classifier's plus the weighted gain over a uniform guess.
-    const gain = lm.scoreWord('AB') + 2 * Math.log(CLASSES.length);
+    // The score is the classifier's plus the language model's cost against a uniform guess.
+    const gain = lmCost(lm, ['AB']);
+    expect(gain).toBeLessThan(0);
     expect(withLm!.score).toBeCloseTo(
       Math.log(0.4) + Math.log(0.9) + 2 * CHARACTER_BONUS + gain,
       4,
@@ -115,7 +132,7 @@ describe('decodeLine (beam search)', () => {
     expect(best!.text).toBe('AB C');
     expect(best!.steps.map((s) => s.spaceBefore)).toEqual([false, false, true]);
     const classifier = 3 * Math.log(0.9) + 3 * CHARACTER_BONUS;
-    const words = lm.scoreWord('AB') + lm.scoreWord('C') + 3 * Math.log(CLASSES.length);
+    const words = lmCost(lm, ['AB', 'C']);
     expect(best!.score).toBeCloseTo(classifier + words, 4);
   });
 
@@ -368,7 +385,8 @@ describe('readText decoding with a language model', () => {
     );
     expect(READ_DEFAULTS).toMatchObject({
       decoder: 'language-model',
-      lmWeight: 0.3,
+      lmWeight: 0.5,
+      lookalikeShare: 0.25,
       alternatives: 1,
     });
   });

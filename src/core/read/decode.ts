@@ -201,7 +201,9 @@ export function decodeLine(line: DecodeLine, settings: DecodeSettings): DecodedR
             const next = lm.extend(word, label);
             lmLogProb = next.logProb;
             word = next.state;
-            gain += next.logProb + uniform;
+            // A likely character earns nothing, an unlikely one costs: a reward would pay the
+            // search to cut a letter into two digits (a digit is 1 of 10, a letter 1 of 26).
+            gain += Math.min(0, next.logProb + uniform);
             if (end === line.atoms) gain += lm.end(word);
             score += weight * gain;
           }

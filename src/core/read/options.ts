@@ -48,7 +48,7 @@ export interface ReadOptions {
   readonly languageModel?: LanguageModel;
   /**
    * Weight of the language model against the classifier (1: the two count alike). Tuned on dev
-   * lines built from validation images (`npm run bench:read -- --dev --lm-weights ...`), never on test lines. Default: 0.3.
+   * lines built from validation images (`npm run bench:read -- --dev --lm-weights ...`), never on test lines. Default: 0.5.
    */
   readonly lmWeight?: number;
   /**
@@ -133,7 +133,7 @@ export interface ReadOptions {
 export const READ_DEFAULTS = Object.freeze({
   context: true,
   decoder: 'language-model' as Decoder,
-  lmWeight: 0.3,
+  lmWeight: 0.5,
   lookalikeShare: 0.25,
   beamWidth: 24,
   alternatives: 1,
