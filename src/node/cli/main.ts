@@ -28,6 +28,8 @@ import { EXIT_CODE, isHcrError } from '../errors.js';
 import { evaluateModel, saveEvaluation } from '../eval/evaluate.js';
 import { formatEvaluation, formatSummaryTable } from '../eval/format.js';
 import { loadModel, readMetadata } from '../model/artifact.js';
+import { MODEL_FILES } from '../model/files.js';
+import { planTestsFor } from '../model/plan.js';
 import { PREDICT_DEFAULTS, predictFiles } from '../predict/predict.js';
 import { SERVE_CLI_DEFAULTS, serveCommand } from './serve.js';
 import { readCommand } from './read.js';
@@ -43,8 +45,6 @@ import { REPORT_DEFAULTS } from '../report/report.js';
 import { reportCommand, trainReportWatcher } from './report.js';
 import { cardCommand } from './card.js';
 import { synthCommand } from './synth.js';
-import { tuneCommand } from './tune.js';
-import { TUNE_DEFAULTS } from '../tune/tune.js';
 import { tuneCommand } from './tune.js';
 import { TUNE_DEFAULTS } from '../tune/tune.js';
 import { SYNTH_DEFAULTS } from '../data/synth/files.js';
@@ -403,7 +403,7 @@ export function buildProgram(state: RunState = { exitCode: 0 }): Command {
             ? {
                 init: options.init,
                 initWeightsSha256:
-                  (await readMetadata(options.init)).files['weights.bin']?.sha256 ?? null,
+                  (await readMetadata(options.init)).files[MODEL_FILES.weights]?.sha256 ?? null,
               }
             : {}),
         },
@@ -476,16 +476,10 @@ export function buildProgram(state: RunState = { exitCode: 0 }): Command {
       const dir = resolveModelDir(options.model);
       const loaded = await loadModel(dir);
       try {
-        const training = loaded.metadata.training;
-        const plan = await planData({
+        const plan = await planTestsFor(loaded, {
           dataDir: dataDirOf(options),
           cacheDir: cacheDirOf(options),
-          labelSet: loaded.labelSet,
           ...(options.sources ? { sources: options.sources } : {}),
-          foldCase: Boolean(
-            (training?.hyperparameters as { foldCase?: boolean } | undefined)?.foldCase,
-          ),
-          seed: training?.splitSeed ?? TRAIN_DEFAULTS.seed,
           ...(options.json ? {} : { onProgress: dataProgressRenderer({ stream: process.stderr }) }),
         });
         const report = await evaluateModel(loaded, plan.tests, workersOf(options));
@@ -563,76 +557,6 @@ export function buildProgram(state: RunState = { exitCode: 0 }): Command {
             ? {}
             : { dataProgress: dataProgressRenderer({ stream: process.stderr }) }),
         },
-      );
-    },
-  );
-
-  addCommon(
-    program
-      .command('tune')
-      .description(
-        "adapt a model to one writer from a folder of samples (one sub-folder per class), replaying the data folder's training images so it does not forget the others",
-      )
-      .requiredOption(
-        '--samples <dir>',
-        'folder of samples, one sub-folder per class (A/, 7/, ...)',
-      )
-      .requiredOption('--out <dir>', 'model directory to write')
-      .option('--model <dir>', 'model to adapt (default: the shipped model)')
-      .option(
-        '--replay <n>',
-        'training images per class replayed beside the samples (0: none)',
-        nonNegative,
-        TUNE_DEFAULTS.replayPerClass,
-      )
-      .option(
-        '--epochs <n>',
-        'passes over the samples and the replay',
-        integer,
-        TUNE_DEFAULTS.epochs,
-      )
-      .option(
-        '--lr <rate>',
-        'peak learning rate (Adam, cosine)',
-        number,
-        TUNE_DEFAULTS.learningRate,
-      )
-      .option(
-        '--repeats <n>',
-        'times each sample is seen per epoch, augmented anew',
-        integer,
-        TUNE_DEFAULTS.repeats,
-      )
-      .option(
-        '--held-out <share>',
-        "share of each class's samples kept to measure the gain",
-        number,
-        TUNE_DEFAULTS.heldOut,
-      )
-      .option('--seed <n>', 'random seed', integer, TUNE_DEFAULTS.seed),
-  ).action(
-    async (
-      options: CommonOptions & {
-        samples: string;
-        out: string;
-        model?: string;
-        replay: number;
-        epochs: number;
-        lr: number;
-        repeats: number;
-        heldOut: number;
-        seed: number;
-      },
-    ) => {
-      await initEngine({ backend: options.backend as keyof typeof BACKENDS });
-      await tuneCommand(
-        {
-          ...options,
-          model: resolveModelDir(options.model),
-          dataDir: dataDirOf(options),
-          cacheDir: cacheDirOf(options),
-        },
-        { print, note },
       );
     },
   );
