@@ -56,6 +56,12 @@ if (values.json) {
         count: r.count,
         accuracy: r.accuracy,
         accuracyMerged: r.accuracyMerged,
+        ...(r.accuracyCaseMerged === undefined
+          ? {}
+          : {
+              accuracyCaseMerged: r.accuracyCaseMerged,
+              accuracyCaseLookalikeMerged: r.accuracyCaseLookalikeMerged,
+            }),
         macroF1: r.macro.f1,
       })),
       null,

@@ -32,6 +32,24 @@ export const LOOKALIKE_PAIRS: readonly ClassPair[] = pairs([
 ]);
 
 /**
+ * Letters whose capital and lowercase are the same shape once a glyph is cut out and scaled to
+ * 28x28 (only its size and place on the line tell them apart); `accuracyCaseMerged` counts a
+ * prediction of the other case as correct. They apply to label sets with both cases.
+ *
+ * @example
+ * CASE_PAIRS[0]; // ['c', 'C']
+ */
+export const CASE_PAIRS: readonly ClassPair[] = pairs(
+  'ckmopsuvwxyz'.split('').map((c) => [c, c.toUpperCase()] as [string, string]),
+);
+
+/** Shapes that join the case and look-alike groups in `accuracyCaseLookalikeMerged`: l with I and 1. */
+const LOWERCASE_LOOKALIKE_PAIRS: readonly ClassPair[] = pairs([
+  ['l', 'I'],
+  ['l', '1'],
+]);
+
+/**
  * A longer list of pairs that are often confused (the look-alike pairs first, then shapes that
  * are close but usually distinguishable). Used only to annotate confusions in reports; it
  * never changes a figure.
@@ -141,6 +159,16 @@ export interface EvaluationResult {
   accuracyMerged: number;
   /** The look-alike pairs of {@link LOOKALIKE_PAIRS} that apply to this label set. */
   mergedPairs: [string, string][];
+  /**
+   * Like `accuracy`, but the other case of a letter in {@link CASE_PAIRS} also counts; only for
+   * label sets with both cases (absent otherwise).
+   */
+  accuracyCaseMerged?: number;
+  /**
+   * Case pairs and look-alike pairs merged together (o/O/0, s/S/5, z/Z/2, l/I/1 ...): what a
+   * single glyph cannot tell; only for label sets with both cases.
+   */
+  accuracyCaseLookalikeMerged?: number;
   /** Unweighted mean over the classes that have support. */
   macro: PrecisionRecallF1;
   /** Mean over the classes weighted by their support. */
@@ -256,6 +284,18 @@ export function evaluateConfusion(
     mergedCorrect += cell(ia, ib) + cell(ib, ia);
   }
 
+  // Case merging applies only where both cases of some letter are classes.
+  const casePairs = CASE_PAIRS.filter(([a, b]) => index.has(a) && index.has(b));
+  const caseMerged = casePairs.length > 0 ? groupedCorrect(cell, index, n, casePairs) : undefined;
+  const caseLookalikeMerged =
+    casePairs.length > 0
+      ? groupedCorrect(cell, index, n, [
+          ...casePairs,
+          ...LOOKALIKE_PAIRS,
+          ...LOWERCASE_LOOKALIKE_PAIRS,
+        ])
+      : undefined;
+
   const perClass: ClassMetrics[] = classes.map((name, i) => {
     const tp = cell(i, i);
     const precision = ratio(tp, columnSums[i]!);
@@ -308,6 +348,12 @@ export function evaluateConfusion(
     accuracy: ratio(correct, count),
     accuracyMerged: ratio(mergedCorrect, count),
     mergedPairs,
+    ...(caseMerged === undefined
+      ? {}
+      : {
+          accuracyCaseMerged: ratio(caseMerged, count),
+          accuracyCaseLookalikeMerged: ratio(caseLookalikeMerged!, count),
+        }),
     macro: average(() => 1),
     weighted: average((c) => c.support),
     perClass,
@@ -477,4 +523,32 @@ export function misclassifiedByPair(
     if (group.indices.length < perPair) group.indices.push(i);
   }
   return [...groups.values()].sort((a, b) => b.count - a.count);
+}
+
+/**
+ * Images counted correct when every class is merged with the classes `pairs` join it to
+ * (transitively: o/O and O/0 make one group o, O, 0). Pairs with a class outside the label set
+ * are ignored.
+ */
+function groupedCorrect(
+  cell: (t: number, p: number) => number,
+  index: ReadonlyMap<string, number>,
+  n: number,
+  pairs: readonly (readonly [string, string])[],
+): number {
+  const parent = Array.from({ length: n }, (_, i) => i);
+  const root = (i: number): number => {
+    while (parent[i] !== i) i = parent[i] = parent[parent[i]!]!;
+    return i;
+  };
+  for (const [a, b] of pairs) {
+    const ia = index.get(a);
+    const ib = index.get(b);
+    if (ia !== undefined && ib !== undefined) parent[root(ia)] = root(ib);
+  }
+  let correct = 0;
+  for (let t = 0; t < n; t++) {
+    for (let p = 0; p < n; p++) if (root(t) === root(p)) correct += cell(t, p);
+  }
+  return correct;
 }

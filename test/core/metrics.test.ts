@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { LABEL_SETS, sourceLabelSet } from '../../src/core/label-sets.js';
 import {
+  CASE_PAIRS,
   CONFUSABLE_PAIRS,
   EVALUATION_VERSION,
   LOOKALIKE_PAIRS,
@@ -184,6 +185,38 @@ describe('look-alike pairs', () => {
     expect(confusionKind('c', 'C')).toBe('case');
     expect(confusionKind('A', 'H')).toBeUndefined();
     expect(confusionKind('A', 'A')).toBeUndefined();
+  });
+});
+
+describe('case pairs (62 classes)', () => {
+  const byclass = LABEL_SETS.byclass62;
+  const i62 = (c: string): number => byclass.classes.indexOf(c);
+  // true -> predicted: c->C (case), o->0 (case + look-alike through O), l->1 (look-alike of l),
+  // O->0 (look-alike), k->k (right), a->d (wrong in every sense), e->E (not a case pair: shapes differ)
+  const labels = ['c', 'o', 'l', 'O', 'k', 'a', 'e'].map(i62);
+  const predicted = ['C', '0', '1', '0', 'k', 'd', 'E'].map(i62);
+
+  it('counts the other case of c k m o p s u v w x y z, and then look-alikes, in two figures', () => {
+    const r = evaluatePredictions({ name: 'mixed', labelSet: byclass, labels, predicted });
+    expect(r.accuracy).toBeCloseTo(1 / 7, 12);
+    expect(r.accuracyMerged).toBeCloseTo(2 / 7, 12); // O->0
+    expect(r.accuracyCaseMerged).toBeCloseTo(2 / 7, 12); // c->C
+    expect(r.accuracyCaseLookalikeMerged).toBeCloseTo(5 / 7, 12); // + o->0, l->1, O->0
+    expect(CASE_PAIRS.map(([a]) => a).join('')).toBe('ckmopsuvwxyz');
+  });
+
+  it('survive merging test sets and are absent without lowercase', () => {
+    const a = evaluatePredictions({ name: 'a', labelSet: byclass, labels, predicted });
+    const merged = mergeEvaluations('all', [a, a]);
+    expect(merged.accuracyCaseLookalikeMerged).toBeCloseTo(5 / 7, 12);
+    const capitals = evaluatePredictions({
+      name: 'caps',
+      labelSet: alnum36,
+      labels: [ix('O')],
+      predicted: [ix('0')],
+    });
+    expect(capitals.accuracyCaseMerged).toBeUndefined();
+    expect(capitals.accuracyCaseLookalikeMerged).toBeUndefined();
   });
 });
 

@@ -183,6 +183,22 @@ describe('formatSummaryTable', () => {
     expect(formatSummaryTable([withK(3), small]).split('\n')[0]).not.toMatch(/top-/);
   });
 
+  it('adds the case-merged figures for a label set with both cases', () => {
+    const byclass = LABEL_SETS.byclass62;
+    const i = (c: string): number => byclass.classes.indexOf(c);
+    const mixed = evaluatePredictions({
+      name: 'mixed',
+      labelSet: byclass,
+      labels: ['c', 'o', 'a', 'b'].map(i),
+      predicted: ['C', '0', 'a', 'd'].map(i),
+    });
+    const lines = formatSummaryTable([mixed]).split('\n');
+    expect(lines[0]).toMatch(
+      /^test set +n +accuracy +merged +case-merged +case\+look-alike +macro-F1$/,
+    );
+    expect(lines[1]).toMatch(/^mixed +4 +25\.00% +25\.00% +50\.00% +75\.00% /);
+  });
+
   it('writes numbers with thousands separators', () => {
     const big = synthetic('big', LABEL_SETS.digits, 1000);
     expect(formatSummaryTable([big])).toMatch(/big +10,000 +99\.90%/);

@@ -227,7 +227,8 @@ export function formatEvaluation(result: EvaluationResult, options: FormatOption
 }
 
 /**
- * One row per test set: name, n, accuracy, accuracy with look-alike pairs merged, macro F1
+ * One row per test set: name, n, accuracy, accuracy with look-alike pairs merged, for a label
+ * set with both cases the case-merged and case-and-look-alike-merged accuracies, macro F1
  * (and top-k when every row has it with the same k). Columns are aligned and every line has the
  * same visible length. Pass a {@link mergeEvaluations} result as the last row for a total.
  *
@@ -243,7 +244,12 @@ export function formatSummaryTable(
   const withTopK =
     results.length > 0 &&
     results.every((r) => r.topK === k && r.topK !== undefined && r.topKAccuracy !== undefined);
-  const header = ['test set', 'n', 'accuracy', 'merged', 'macro-F1'];
+  // Label sets with both cases add what a single glyph can know: case merged, then case and
+  // look-alikes merged.
+  const withCase = results.some((r) => r.accuracyCaseMerged !== undefined);
+  const header = ['test set', 'n', 'accuracy', 'merged'];
+  if (withCase) header.push('case-merged', 'case+look-alike');
+  header.push('macro-F1');
   if (withTopK) header.push(`top-${k}`);
   const rows = results.map((r) => {
     const row = [
@@ -251,8 +257,13 @@ export function formatSummaryTable(
       thousands(r.count),
       `${percent(r.accuracy, 2)}%`,
       `${percent(r.accuracyMerged, 2)}%`,
-      `${percent(r.macro.f1, 2)}%`,
     ];
+    if (withCase) {
+      for (const value of [r.accuracyCaseMerged, r.accuracyCaseLookalikeMerged]) {
+        row.push(value === undefined ? '-' : `${percent(value, 2)}%`);
+      }
+    }
+    row.push(`${percent(r.macro.f1, 2)}%`);
     if (withTopK) row.push(`${percent(r.topKAccuracy ?? 0, 2)}%`);
     return row;
   });

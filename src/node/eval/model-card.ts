@@ -509,12 +509,21 @@ function mainResult(evaluation: EvaluationReport): EvaluationResult {
 function metricsSection(evaluation: EvaluationReport): string {
   const all = evaluationResults(evaluation);
   const k = all.find((r) => r.topK !== undefined)?.topK;
-  const header = ['Test set', 'Images', 'Accuracy', 'Look-alikes merged', 'Macro-F1'];
+  const withCase = all.some((r) => r.accuracyCaseMerged !== undefined);
+  const header = ['Test set', 'Images', 'Accuracy', 'Look-alikes merged'];
+  if (withCase) header.push('Case merged', 'Case and look-alikes merged');
+  header.push('Macro-F1');
   if (k !== undefined) header.push(`Top-${k}`);
   const pairs = mainResult(evaluation).mergedPairs;
   const rows = all.map((r) => {
     const name = r === evaluation.combined ? `**all test sets** (\`${r.name}\`)` : `\`${r.name}\``;
-    const row = [name, thousands(r.count), pct(r.accuracy), pct(r.accuracyMerged), pct(r.macro.f1)];
+    const row = [name, thousands(r.count), pct(r.accuracy), pct(r.accuracyMerged)];
+    if (withCase) {
+      for (const value of [r.accuracyCaseMerged, r.accuracyCaseLookalikeMerged]) {
+        row.push(value === undefined ? '—' : pct(value));
+      }
+    }
+    row.push(pct(r.macro.f1));
     if (k !== undefined) {
       row.push(r.topK === k && r.topKAccuracy !== undefined ? pct(r.topKAccuracy) : '—');
     }
@@ -528,9 +537,14 @@ function metricsSection(evaluation: EvaluationReport): string {
       (pairs.length > 0
         ? `*Look-alikes merged* counts a prediction of ${pairs.map(([a, b]) => `${a} for ${b}`).join(', ')} (and the reverse) as correct.`
         : '*Look-alikes merged* equals accuracy here: no look-alike pair is in this label set.') +
+      (withCase
+        ? ' *Case merged* counts the other case of c, k, m, o, p, s, u, v, w, x, y and z as ' +
+          'correct (the same shape once cut out of the line); *case and look-alikes merged* also ' +
+          'joins the look-alikes (o/O/0, l/I/1, s/S/5, z/Z/2).'
+        : '') +
       (k !== undefined ? ` *Top-${k}*: the true class is among the ${k} most probable.` : ''),
     '',
-    table(header, rows, 'lrrrrr'),
+    table(header, rows, `l${'r'.repeat(header.length - 1)}`),
   ].join('\n');
 }
 
