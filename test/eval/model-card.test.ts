@@ -404,3 +404,87 @@ describe('hcr card', () => {
     expect(result.stderr).toMatch(/^hcr: .*bare: no evaluation\.json; run `hcr evaluate/);
   });
 });
+
+describe('renderModelCard with a generated source and a warm start', () => {
+  it('lists how the synthetic source was made, every family with its files, and the --init start', async () => {
+    const saved = await readMetadata(modelDir);
+    const synthesis = {
+      format: 'hcr-synth' as const,
+      version: 1,
+      seed: 3,
+      trainVariants: 20,
+      testVariants: 10,
+      penVariants: 1,
+      families: [
+        {
+          name: 'Caveat',
+          package: '@fontsource/caveat',
+          version: '5.3.0',
+          kind: 'handwriting' as const,
+          split: 'train' as const,
+          files: [
+            {
+              path: 'files/caveat-latin-400-normal.woff2',
+              weight: 400,
+              sha256: 'a'.repeat(64),
+              bytes: 9,
+            },
+          ],
+          images: 1240,
+        },
+        {
+          name: 'Kalam',
+          package: '@fontsource/kalam',
+          version: '5.3.0',
+          kind: 'handwriting' as const,
+          split: 'test' as const,
+          files: [
+            {
+              path: 'files/kalam-latin-700-normal.woff2',
+              weight: 700,
+              sha256: 'b'.repeat(64),
+              bytes: 9,
+            },
+          ],
+          images: 620,
+        },
+      ],
+      pens: {
+        models: ['ballpoint', 'pencil'],
+        files: [],
+        trajectories: 7,
+        skippedNoExtent: 0,
+        images: 7,
+      },
+      counts: { train: 1247, test: 620 },
+      empty: 0,
+    };
+    const training = saved.training!;
+    const data = [{ ...training.data[0]!, source: 'synth', synthesis }];
+    const hyperparameters = {
+      ...training.hyperparameters,
+      init: 'models/base',
+      initWeightsSha256: 'c'.repeat(64),
+    };
+    const metadata = { ...saved, training: { ...training, data, hyperparameters } };
+    const card = renderModelCard({
+      modelDir: 'm',
+      metadata,
+      evaluation,
+      history: null,
+      parameters: 1,
+      files: [],
+    });
+    expect(card).toContain('### How `synth` was generated');
+    expect(card).toContain(
+      '`hcr data synth --seed 3 --train-variants 20 --test-variants 10 --pen-variants 1`',
+    );
+    expect(card).toContain('held out whole for `styles-test`: Kalam.');
+    expect(card).toMatch(
+      /\| Caveat \| @fontsource\/caveat@5\.3\.0 \| handwriting \| train \| 1,240 \| 400: `a{64}` \|/,
+    );
+    expect(card).toMatch(/\| Kalam \| .* \| test \| 620 \| 700: `b{64}` \|/);
+    expect(card).toMatch(/--init models\/base/);
+    expect(card).toContain(`its weights.bin had SHA-256 \`${'c'.repeat(64)}\``);
+  });
+});
