@@ -9,6 +9,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
+import { pct } from '../src/core/format.js';
 import { LOOKALIKE_PAIRS, type EvaluationResult } from '../src/core/metrics.js';
 import { IMAGE_SIZE } from '../src/core/types.js';
 import { DEFAULT_MODEL_DIR } from '../src/node/cli/main.js';
@@ -97,7 +98,6 @@ if (values.json) {
 /** Figures of the styles issue's targets: held-out font families, every test set's floor, O/0/I/1. */
 function styleTargetLines(results: readonly EvaluationResult[]): string[] {
   const find = (name: string) => results.find((r) => r.name === name);
-  const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
   const check = (
     what: string,
     name: string,
@@ -141,7 +141,6 @@ function styleTargetLines(results: readonly EvaluationResult[]): string[] {
 /** Each target with the measured figure and whether it is met. */
 function targetLines(results: readonly EvaluationResult[]): string[] {
   const find = (name: string) => results.find((r) => r.name === name);
-  const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
   const check = (
     what: string,
     name: string,

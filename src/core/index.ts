@@ -12,3 +12,4 @@ export * from './augment.js';
 export * from './metrics.js';
 export * from './architectures.js';
 export * from './read/index.js';
+export * from './format.js';

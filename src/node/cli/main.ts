@@ -36,6 +36,7 @@ import { readCommand } from './read.js';
 import { dataListCommand } from './data-list.js';
 import { READ_DEFAULTS } from '../../core/read/options.js';
 import { LANGUAGE_MODEL_BUILD_DEFAULTS } from '../../core/read/language-model.js';
+import { pct } from '../../core/format.js';
 import {
   DEFAULT_LANGUAGE_MODEL_DIR,
   WORD_LIST_PACKAGE,
@@ -144,10 +145,6 @@ function resolveModelDir(dir: string | undefined): string {
     );
   }
   return DEFAULT_MODEL_DIR;
-}
-
-function pct(x: number): string {
-  return `${(x * 100).toFixed(2)}%`;
 }
 
 /** What a command reports back besides its output: the exit code it asks for. */

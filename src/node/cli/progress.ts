@@ -4,23 +4,12 @@
 import cliProgress from 'cli-progress';
 import type { PlanProgress } from '../data/sources.js';
 import type { TrainEvent } from '../train/trainer.js';
+import { clock, pct } from '../../core/format.js';
 
 /** Where progress goes: a stream, whether it is a terminal, and the clock for throttling. */
 export interface ProgressSink {
   readonly stream: NodeJS.WritableStream & { isTTY?: boolean };
   readonly now?: () => number;
-}
-
-function duration(seconds: number): string {
-  if (!Number.isFinite(seconds)) return '?';
-  const s = Math.round(seconds);
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  return h > 0 ? `${h}h${String(m).padStart(2, '0')}m` : `${m}m${String(s % 60).padStart(2, '0')}s`;
-}
-
-function pct(x: number): string {
-  return `${(x * 100).toFixed(2)}%`;
 }
 
 /** A training-event handler that renders progress to `sink`. Call `stop()` when done. */
@@ -74,13 +63,13 @@ export function trainProgressRenderer(sink: ProgressSink): {
             loss: event.loss.toFixed(4),
             acc: pct(event.accuracy),
             speed: Math.round(event.imagesPerSecond),
-            eta_h: duration(event.etaSeconds),
+            eta_h: clock(event.etaSeconds),
           });
         } else if (now() - lastLog >= 10_000 || event.batch === event.batches) {
           lastLog = now();
           line(
             `epoch ${event.epoch + 1}/${epochs} batch ${event.batch}/${event.batches} loss ${event.loss.toFixed(4)} ` +
-              `acc ${pct(event.accuracy)} ${Math.round(event.imagesPerSecond)} img/s lr ${event.learningRate.toExponential(2)} ETA ${duration(event.etaSeconds)}`,
+              `acc ${pct(event.accuracy)} ${Math.round(event.imagesPerSecond)} img/s lr ${event.learningRate.toExponential(2)} ETA ${clock(event.etaSeconds)}`,
           );
         }
         break;
@@ -91,7 +80,7 @@ export function trainProgressRenderer(sink: ProgressSink): {
         stopBar();
         line(
           `epoch ${event.epoch}/${epochs}: loss ${event.loss.toFixed(4)} acc ${pct(event.accuracy)} | ` +
-            `val_loss ${event.valLoss.toFixed(4)} val_acc ${pct(event.valAccuracy)} | ${duration(event.seconds)}` +
+            `val_loss ${event.valLoss.toFixed(4)} val_acc ${pct(event.valAccuracy)} | ${clock(event.seconds)}` +
             (event.improved ? ' | best so far' : ''),
         );
         break;

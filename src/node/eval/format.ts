@@ -4,6 +4,7 @@
 
 import { confusionKind } from '../../core/metrics.js';
 import type { ClassMetrics, EvaluationResult } from '../../core/metrics.js';
+import { thousands } from '../../core/format.js';
 
 /** Options of {@link formatEvaluation}; every field is optional, defaults in {@link FORMAT_DEFAULTS}. */
 export interface FormatOptions {
@@ -67,11 +68,6 @@ function palette(color: boolean): Palette {
     (text) =>
       color ? `\x1b[${code}m${text}\x1b[0m` : text;
   return { bold: ansi(1), dim: ansi(2), red: ansi(31), yellow: ansi(33) };
-}
-
-/** 1234567 → "1,234,567" (fixed, not locale-dependent, so output is the same everywhere). */
-function thousands(n: number): string {
-  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }
 
 /** A share in [0, 1] as a percentage with `digits` decimals, without the % sign. */

@@ -8,6 +8,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, isAbsolute, join, relative } from 'node:path';
 import { ARCHITECTURES } from '../../core/architectures.js';
 import { confusionKind, type ClassMetrics, type EvaluationResult } from '../../core/metrics.js';
+import { exactDuration, pct, thousands } from '../../core/format.js';
 import type { SynthManifest } from '../data/synth/files.js';
 import { BACKENDS } from '../engine/backend.js';
 import { writeFileAtomic } from '../fs-atomic.js';
@@ -76,27 +77,10 @@ export interface ModelCardInput {
 // ---------------------------------------------------------------------------------------------
 // Formatting
 
-/** 1234567 → "1,234,567", the same on every locale. */
-function thousands(n: number): string {
-  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-}
-
-function pct(x: number): string {
-  return `${(x * 100).toFixed(2)}%`;
-}
-
 function bytesText(n: number): string {
   if (n < 1024) return `${n} B`;
   if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
   return `${(n / 1024 / 1024).toFixed(2)} MiB`;
-}
-
-function duration(seconds: number): string {
-  const s = Math.round(seconds);
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const parts = h > 0 ? [`${h} h`, `${m} min`] : m > 0 ? [`${m} min`, `${s % 60} s`] : [`${s} s`];
-  return `${parts.join(' ')} (${thousands(s)} s)`;
 }
 
 /** Escapes the characters that would break a markdown table cell or turn into markup. */
@@ -430,7 +414,7 @@ function trainingSection(input: ModelCardInput, machine: string): string {
   const lines = [
     '## Training',
     '',
-    `- **Time:** ${duration(training.durationSeconds)}`,
+    `- **Time:** ${exactDuration(training.durationSeconds)}`,
     `- **Machine:** ${machine}`,
     `- **Backend:** ${training.backend}`,
     `- **Epochs run:** ${training.epochs}${maxEpochs}; ${stopText(training, history, trainImages)}`,

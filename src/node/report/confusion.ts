@@ -6,6 +6,7 @@
 
 import type { TopLevelSpec } from 'vega-lite';
 import type { EvaluationResult } from '../../core/metrics.js';
+import { thousands } from '../../core/format.js';
 import { PLOT_CONFIG } from './render.js';
 import { textWidth } from './text-width.js';
 
@@ -35,8 +36,6 @@ export function compactCount(n: number): string {
   if (n < 999500) return `${Math.round(n / 1000)}k`;
   return `${(n / 1e6).toFixed(1)}M`;
 }
-
-const thousands = (n: number) => n.toLocaleString('en-US');
 
 /**
  * The confusion matrix of one evaluation. Rows are the classes present in the test set,

@@ -6,6 +6,7 @@
 import sharp from 'sharp';
 import type { TopLevelSpec } from 'vega-lite';
 import { IMAGE_PIXELS, IMAGE_SIZE, type Dataset } from '../../core/types.js';
+import { thousands } from '../../core/format.js';
 import { PLOT_CONFIG } from './render.js';
 import { textWidth } from './text-width.js';
 
@@ -164,7 +165,7 @@ export function sampleGridSpec(params: {
         x,
         y: top + labelHeight + r * cell,
         url,
-        description: `${params.source}: a ${params.part} image of class ${c.label} (${c.count.toLocaleString('en-US')} in this source)`,
+        description: `${params.source}: a ${params.part} image of class ${c.label} (${thousands(c.count)} in this source)`,
       });
     });
   });
@@ -173,7 +174,7 @@ export function sampleGridSpec(params: {
     title: `Sample ${params.part} images: ${params.source}`,
     subtitle: [
       `${perClass} per class (column), after normalization to 28×28 with ink bright on dark: what the model sees.`,
-      `${params.total.toLocaleString('en-US')} ${params.part} images in ${classes.length} classes.`,
+      `${thousands(params.total)} ${params.part} images in ${classes.length} classes.`,
     ],
     width: Math.min(classes.length, perBand) * cell,
     height: bands * bandHeight - 14,
@@ -274,7 +275,7 @@ export function worstErrorsSpec(params: {
     title: `Most confident mistakes: ${params.testSet}`,
     subtitle: [
       `The ${params.examples.length} wrong predictions the model was surest of, surest first; ` +
-        `${params.total.toLocaleString('en-US')} of ${params.count.toLocaleString('en-US')} test images are misclassified${rate}.`,
+        `${thousands(params.total)} of ${thousands(params.count)} test images are misclassified${rate}.`,
       'Under each image: its true class, then the predicted class and the probability the model gave it.',
     ],
     width: Math.min(columns, Math.max(1, params.examples.length)) * cellWidth,
@@ -315,7 +316,7 @@ export function confusedPairsSpec(params: {
   const cell = 62;
   const heading = (p: ConfusedPairExamples) => `${p.trueLabel} → ${p.predictedLabel}`;
   const detail = (p: ConfusedPairExamples) =>
-    `${p.count.toLocaleString('en-US')} images, ${(p.share * 100).toFixed(1)}% of true ${p.trueLabel}`;
+    `${thousands(p.count)} images, ${(p.share * 100).toFixed(1)}% of true ${p.trueLabel}`;
   // The text column is as wide as its longest line, plus a gap before the images.
   const labelWidth = Math.ceil(
     16 +

@@ -3,6 +3,7 @@
 
 import type { TopLevelSpec } from 'vega-lite';
 import type { EvaluationResult } from '../../core/metrics.js';
+import { pct, thousands } from '../../core/format.js';
 import { PLOT_CONFIG } from './render.js';
 
 /** Height of one class's row in pixels. */
@@ -21,12 +22,11 @@ export function perClassSpec(result: EvaluationResult): TopLevelSpec {
     (a, b) => a.f1 - b.f1 || result.classes.indexOf(a.class) - result.classes.indexOf(b.class),
   );
   const order = sorted.map((k) => k.class);
-  const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
   const rows = sorted.flatMap((k) => {
     const description =
-      `${k.class}: precision ${pct(k.precision)}, recall ${pct(k.recall)}, F1 ${pct(k.f1)}; ` +
-      `${k.support.toLocaleString('en-US')} test images, ${k.correct.toLocaleString('en-US')} correct, ` +
-      `${k.predicted.toLocaleString('en-US')} predicted as ${k.class}`;
+      `${k.class}: precision ${pct(k.precision, 1)}, recall ${pct(k.recall, 1)}, F1 ${pct(k.f1, 1)}; ` +
+      `${thousands(k.support)} test images, ${thousands(k.correct)} correct, ` +
+      `${thousands(k.predicted)} predicted as ${k.class}`;
     return [
       { class: k.class, measure: 'F1', value: k.f1, description },
       { class: k.class, measure: 'Precision', value: k.precision, description },
@@ -36,8 +36,8 @@ export function perClassSpec(result: EvaluationResult): TopLevelSpec {
   const support = sorted.map((k) => ({
     class: k.class,
     support: k.support,
-    label: k.support.toLocaleString('en-US'),
-    description: `${k.class}: ${k.support.toLocaleString('en-US')} test images`,
+    label: thousands(k.support),
+    description: `${k.class}: ${thousands(k.support)} test images`,
   }));
   const y = {
     field: 'class',
@@ -67,7 +67,7 @@ export function perClassSpec(result: EvaluationResult): TopLevelSpec {
     title: {
       text: `Precision, recall and F1 per class: ${result.name}`,
       subtitle: [
-        `Sorted by F1, worst first. Macro F1 ${pct(result.macro.f1)}; accuracy ${pct(result.accuracy)} on ${result.count.toLocaleString('en-US')} images.`,
+        `Sorted by F1, worst first. Macro F1 ${pct(result.macro.f1, 1)}; accuracy ${pct(result.accuracy, 1)} on ${thousands(result.count)} images.`,
         'Bars: F1. Ticks: precision (share of images predicted as the class that are it) and recall (share of its',
         'images found). Dashed line: macro F1. Right: test images per class.',
       ],
@@ -91,7 +91,7 @@ export function perClassSpec(result: EvaluationResult): TopLevelSpec {
           },
           {
             data: {
-              values: [{ macro: result.macro.f1, label: `macro F1 ${pct(result.macro.f1)}` }],
+              values: [{ macro: result.macro.f1, label: `macro F1 ${pct(result.macro.f1, 1)}` }],
             },
             mark: { type: 'rule', strokeDash: [4, 3], color: '#555', aria: false },
             encoding: { x: { field: 'macro', type: 'quantitative' } },
@@ -162,7 +162,6 @@ export function perClassComparisonSpec(
     .map((c) => ({ class: c, a: f1(a, c), b: f1(b, c), delta: f1(b, c) - f1(a, c) }))
     .sort((x, y) => x.delta - y.delta || a.classes.indexOf(x.class) - a.classes.indexOf(y.class));
   const order = deltas.map((d) => d.class);
-  const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
   const points1 = (d: number) => {
     const text = Math.abs(d * 100).toFixed(1);
     return text === '0.0' ? text : `${d >= 0 ? '+' : '−'}${text}`;
@@ -172,13 +171,13 @@ export function perClassComparisonSpec(
       class: d.class,
       model: models[0],
       f1: d.a,
-      description: `${d.class}: F1 ${pct(d.a)} with ${models[0]}`,
+      description: `${d.class}: F1 ${pct(d.a, 1)} with ${models[0]}`,
     },
     {
       class: d.class,
       model: models[1],
       f1: d.b,
-      description: `${d.class}: F1 ${pct(d.b)} with ${models[1]}`,
+      description: `${d.class}: F1 ${pct(d.b, 1)} with ${models[1]}`,
     },
   ]);
   const change = deltas.map((d) => ({
@@ -188,7 +187,7 @@ export function perClassComparisonSpec(
     high: Math.max(d.a, d.b),
     direction: d.delta >= 0 ? 'better' : 'worse',
     label: points1(d.delta),
-    description: `${d.class}: F1 ${pct(d.a)} → ${pct(d.b)} (${points1(d.delta)} points)`,
+    description: `${d.class}: F1 ${pct(d.a, 1)} → ${pct(d.b, 1)} (${points1(d.delta)} points)`,
   }));
   const lowest = Math.min(...deltas.flatMap((d) => [d.a, d.b]), 1);
   const domainStart = Math.max(0, Math.floor(lowest * 10) / 10);
@@ -207,7 +206,7 @@ export function perClassComparisonSpec(
     title: {
       text: `F1 per class, ${models[0]} vs ${models[1]}: ${options.setTitle ?? a.name}`,
       subtitle: [
-        `Left: each class's F1 with both models (macro F1 ${pct(a.macro.f1)} vs ${pct(b.macro.f1)}).`,
+        `Left: each class's F1 with both models (macro F1 ${pct(a.macro.f1, 1)} vs ${pct(b.macro.f1, 1)}).`,
         `Right: the change from ${models[0]} to ${models[1]} in percentage points; sorted by it, largest loss first.`,
       ],
     },

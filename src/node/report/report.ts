@@ -10,6 +10,7 @@ import type { TopLevelSpec } from 'vega-lite';
 import { HcrError } from '../../core/errors.js';
 import { confusionKind, type EvaluationResult } from '../../core/metrics.js';
 import type { Dataset } from '../../core/types.js';
+import { duration, pct, thousands } from '../../core/format.js';
 import type { DataPlan, PlanProgress } from '../data/sources.js';
 import { replaceDirectoryAtomic, writeFileAtomic } from '../fs-atomic.js';
 import { loadModel, type ModelMetadata } from '../model/artifact.js';
@@ -201,15 +202,6 @@ async function checkOutDir(outDir: string, modelDirs: readonly string[]): Promis
         'a report replaces its directory whole, so choose an empty or new --out',
     );
   }
-}
-
-const pct = (v: number, digits = 2) => `${(v * 100).toFixed(digits)}%`;
-const thousands = (n: number) => n.toLocaleString('en-US');
-
-function duration(seconds: number): string {
-  if (seconds < 60) return `${Math.round(seconds)} s`;
-  const minutes = Math.round(seconds / 60);
-  return minutes < 60 ? `${minutes} min` : `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
 }
 
 /** Short names for the models, unique, for legends, headings and file names. */
