@@ -163,6 +163,23 @@ interface Health {
   tensors: number;
   rssBytes: number;
   heapUsedBytes: number;
+  workers?: { busy: number; starting: number; queued: number; restarts: number };
+}
+
+/**
+ * Waits until the server's workers are idle and none is starting (autocannon's last requests,
+ * cut when it stops, and hostile work make the pool replace workers), at most 60 s.
+ */
+async function untilIdle(url: string): Promise<Health> {
+  const end = performance.now() + 60_000;
+  for (;;) {
+    const h = await health(url);
+    const w = h.workers;
+    if (!w || (w.busy === 0 && w.starting === 0 && w.queued === 0) || performance.now() > end) {
+      return h;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
 }
 
 /**
@@ -285,13 +302,15 @@ async function main(): Promise<void> {
     let mix: { clean: MixResult; hostile: MixResult; rssMiBAfter: number } | undefined;
     if (options.hostile) {
       const good: MixRequest = { kind: 'good', path: '/api/predict', type, body };
+      const bad = await hostileRequests();
+      await untilIdle(url);
       note(`mixed driver, clean: ${options.seconds} s, ${options.connections} connections ...`);
       const clean = await runMix(url, good, [], options);
+      await untilIdle(url);
       note(`mixed driver, every third request hostile: ${options.seconds} s ...`);
-      const hostile = await runMix(url, good, await hostileRequests(), options);
-      // Workers that ran hostile work are replaced; give the last ones time to start.
-      await new Promise((resolve) => setTimeout(resolve, 3_000));
-      after = await health(url);
+      const hostile = await runMix(url, good, bad, options);
+      // Workers that ran hostile work are replaced: memory is measured once they are back.
+      after = await untilIdle(url);
       mix = { clean, hostile, rssMiBAfter: mib(after.rssBytes) };
     }
     const summary = {

@@ -26,6 +26,7 @@ let serverErrors = '';
 const inputs = {} as {
   grid4800: Buffer;
   grid2400: Buffer;
+  grid1200: Buffer;
   jpegEoi: Buffer;
   jpegCut: Buffer;
 };
@@ -123,6 +124,7 @@ async function startServer(modelDir: string, options: object): Promise<ChildProc
 beforeAll(async () => {
   inputs.grid4800 = await gridOfBarsPng(4800);
   inputs.grid2400 = await gridOfBarsPng(2400);
+  inputs.grid1200 = await gridOfBarsPng(1200);
   inputs.jpegEoi = await truncatedJpeg(4800, 2400, true);
   inputs.jpegCut = await truncatedJpeg(4800, 2400, false);
   await initEngine({ backend: 'wasm' });
@@ -327,6 +329,8 @@ describe('work budgets and cancellation', () => {
       concurrency: 1,
       maxJobsPerClient: 3,
       workTimeoutMs: 5_000,
+      // Generous, so that on a loaded machine no page waits out its turn: only the cap refuses.
+      maxQueueWaitMs: 60_000,
     });
     try {
       const finished: string[] = [];
@@ -343,9 +347,10 @@ describe('work budgets and cancellation', () => {
             finished.push(name);
             return res;
           });
-      // Client A sends four slow pages at once: three are taken, the fourth is refused.
+      // Client A sends four pages at once (each over the candidate budget, so each ends with its
+      // worker replaced): three are taken, the fourth is refused.
       const pages = ['a1', 'a2', 'a3', 'a4'].map((name) =>
-        post(name, '10.0.0.1', '/api/read', inputs.grid2400),
+        post(name, '10.0.0.1', '/api/read', inputs.grid1200),
       );
       await new Promise((resolve) => setTimeout(resolve, 100));
       // Client B's one character goes before A's second page.
@@ -379,7 +384,7 @@ describe('work budgets and cancellation', () => {
       req.on('close', () => resolve());
     });
     await expect
-      .poll(async () => (await healthz()).workers['restarts'], { timeout: 3_000, interval: 50 })
+      .poll(async () => (await healthz()).workers['restarts'], { timeout: 5_000, interval: 50 })
       .toBe(before + 1);
     expect((await healthz()).workers['busy']).toBe(0);
     await stillServing();
@@ -392,6 +397,7 @@ describe('rate limit', () => {
       model: loaded,
       webRoot: join(dir, 'web'),
       rateLimitPerMinute: 10,
+      concurrency: 1,
     });
     try {
       const batch = (n: number) =>

@@ -38,6 +38,8 @@ export interface WorkPoolOptions {
 export interface WorkPoolStats {
   readonly workers: number;
   readonly busy: number;
+  /** Workers starting (after a replacement), not yet taking jobs. */
+  readonly starting: number;
   readonly queued: number;
   /**
    * Workers terminated and replaced so far: work over its time budget, a client gone, a crash,
@@ -84,6 +86,9 @@ function workerEntry(): { script: string | URL; eval: boolean } {
     eval: true,
   };
 }
+
+/** How long a running job whose client left may go on before its worker is terminated, in ms. */
+export const CANCEL_GRACE_MS = 1_000;
 
 /** The error a job gets when its client left: nobody reads it, but the promise must settle. */
 export class ClientGoneError extends ApiError {
@@ -164,6 +169,7 @@ export class WorkPool {
     return {
       workers: this.#slots.length,
       busy: this.#slots.filter((s) => s.state === 'busy').length,
+      starting: this.#slots.filter((s) => s.state === 'starting').length,
       queued: this.#queue.length,
       restarts: this.#restarts,
       tensors: this.#slots.reduce((sum, s) => sum + s.tensors, 0),
@@ -174,7 +180,8 @@ export class WorkPool {
    * Runs `job` in the next free worker; among waiting jobs, those of the clients with the fewest
    * jobs running go first. Rejects with ApiError BUSY when the queue is full, `client` already
    * has `maxJobsPerClient` jobs waiting or running, or the job waited `queueTimeoutMs`, OVER_BUDGET when it ran `timeoutMs` (the worker is
-   * terminated and replaced), {@link ClientGoneError} when `signal` aborts (same), and the job's
+   * terminated and replaced), {@link ClientGoneError} when `signal` aborts (a running job's worker
+   * is replaced if it has not finished {@link CANCEL_GRACE_MS} later), and the job's
    * own HcrError or ApiError.
    */
   run(job: WorkJob, options: { signal?: AbortSignal; client?: string } = {}): Promise<WorkResult> {
@@ -209,7 +216,7 @@ export class WorkPool {
         reject,
         signal,
         client,
-        onAbort: () => this.#cancel(pending, new ClientGoneError()),
+        onAbort: () => this.#abandon(pending),
         timer: setTimeout(() => {
           pending.timer = undefined;
           this.#cancel(
@@ -254,6 +261,26 @@ export class WorkPool {
   }
 
   /** Ends a job that waits (dropped from the queue) or runs (its worker is replaced). */
+  /**
+   * The client of `pending` left. A waiting job leaves the queue; a running one may finish
+   * within {@link CANCEL_GRACE_MS} (starting a worker again costs more than a short job), after
+   * which its worker is terminated and replaced.
+   */
+  #abandon(pending: Pending): void {
+    const slot = this.#slots.find((s) => s.running === pending);
+    if (!slot) {
+      this.#cancel(pending, new ClientGoneError());
+      return;
+    }
+    this.#settle(pending, new ClientGoneError());
+    pending.timer = setTimeout(() => {
+      pending.timer = undefined;
+      if (slot.running !== pending) return;
+      slot.running = undefined;
+      this.#replace(slot);
+    }, CANCEL_GRACE_MS);
+  }
+
   #cancel(pending: Pending, error: Error): void {
     const index = this.#queue.indexOf(pending);
     if (index >= 0) {
