@@ -142,6 +142,26 @@ export function decodeLine(line: DecodeLine, settings: DecodeSettings): DecodedR
     order.sort((a, b) => probs[c.row * numClasses + b]! - probs[c.row * numClasses + a]!);
     return constrained ? order : order.slice(0, settings.classesPerCandidate);
   });
+  // Many hypotheses extend the same word by the same label: the word decides the model's state.
+  const extensions = new Map<string, { state: WordState; logProb: number }>();
+  const ends = new Map<string, number>();
+  const extend = (word: WordState, label: string) => {
+    const key = `${word.word}|${label}`;
+    let next = extensions.get(key);
+    if (!next) {
+      next = lm!.extend(word, label);
+      extensions.set(key, next);
+    }
+    return next;
+  };
+  const end = (word: WordState) => {
+    let value = ends.get(word.word);
+    if (value === undefined) {
+      value = lm!.end(word);
+      ends.set(word.word, value);
+    }
+    return value;
+  };
   const byFirst: number[][] = Array.from({ length: line.atoms }, () => []);
   line.candidates.forEach((c, i) => byFirst[c.first]?.push(i));
 
@@ -171,7 +191,7 @@ export function decodeLine(line: DecodeLine, settings: DecodeSettings): DecodedR
     for (const h of hyps) {
       for (const ci of byFirst[pos]!) {
         const c = line.candidates[ci]!;
-        const end = c.last + 1;
+        const after = c.last + 1;
         for (const k of orders[ci]!) {
           const label = classes[k]!;
           let patternState: PatternState | undefined;
@@ -195,16 +215,16 @@ export function decodeLine(line: DecodeLine, settings: DecodeSettings): DecodedR
           if (lm && word) {
             let gain = 0;
             if (spaceBefore && word.word.length > 0) {
-              gain += lm.end(word);
+              gain += end(word);
               word = lm.wordStart();
             }
-            const next = lm.extend(word, label);
+            const next = extend(word, label);
             lmLogProb = next.logProb;
             word = next.state;
             // A likely character earns nothing, an unlikely one costs: a reward would pay the
             // search to cut a letter into two digits (a digit is 1 of 10, a letter 1 of 26).
             gain += Math.min(0, next.logProb + uniform);
-            if (end === line.atoms) gain += lm.end(word);
+            if (after === line.atoms) gain += end(word);
             score += weight * gain;
           }
           const text = h.text + (spaceBefore ? ' ' : '') + label;
@@ -212,7 +232,7 @@ export function decodeLine(line: DecodeLine, settings: DecodeSettings): DecodedR
             text +
             (patternState ? `|${patternState.alive.join(',')}` : '') +
             (lexiconNode ? '|L' : '');
-          offer(end, {
+          offer(after, {
             score,
             text,
             prev: h,
