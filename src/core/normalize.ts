@@ -233,6 +233,18 @@ function borderHistogram(image: GrayImage, hist: Uint32Array): number {
   return total;
 }
 
+/**
+ * The median gray level of the outermost rows and columns: the paper's level, the statistic
+ * that decides polarity here and on the page.
+ *
+ * @example
+ * borderMedian({ width: 3, height: 3, data: new Uint8Array([250, 250, 250, 250, 0, 250, 250, 250, 250]) }); // 250
+ */
+export function borderMedian(image: GrayImage): number {
+  const hist = new Uint32Array(256);
+  return histogramQuantile(hist, borderHistogram(image, hist), 0.5);
+}
+
 /** Blobs of connected (8-neighbour) pixels at or above the threshold: their ink and box. */
 type Component = Pick<InkComponent, 'mass' | 'x0' | 'y0' | 'x1' | 'y1'>;
 

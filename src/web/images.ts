@@ -3,7 +3,7 @@
 // files, so that both sides hand normalizeToMnist the same pixels.
 
 import { HcrError } from '../core/errors.js';
-import { rgbaToGray } from '../core/normalize.js';
+import { borderMedian, rgbaToGray } from '../core/normalize.js';
 import type { GrayImage } from '../core/types.js';
 
 /** A decoded upload: its gray pixels and a bitmap to show on the pad. */
@@ -54,29 +54,6 @@ export function scaledCanvas(
   context.imageSmoothingQuality = 'high';
   context.drawImage(source, 0, 0, canvas.width, canvas.height);
   return canvas;
-}
-
-/** The median of the outermost rows and columns of a gray image. */
-export function borderMedian(image: GrayImage): number {
-  const { width: w, height: h, data } = image;
-  const hist = new Uint32Array(256);
-  let total = 0;
-  for (let x = 0; x < w; x++) {
-    hist[data[x]!]!++;
-    hist[data[(h - 1) * w + x]!]!++;
-    total += 2;
-  }
-  for (let y = 1; y < h - 1; y++) {
-    hist[data[y * w]!]!++;
-    hist[data[y * w + w - 1]!]!++;
-    total += 2;
-  }
-  let seen = 0;
-  for (let v = 0; v < 256; v++) {
-    seen += hist[v]!;
-    if (seen * 2 >= total) return v;
-  }
-  return 255;
 }
 
 /** Loads an image element from a file, to read its size before decoding all of it. */
