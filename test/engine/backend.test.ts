@@ -1,6 +1,5 @@
 // initEngine: backend registry, defaults, errors, the WASM fallback and idempotence.
 
-import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { HcrError } from '../../src/core/errors.js';
@@ -11,15 +10,7 @@ import {
   initEngine,
   registerWasmTrainingKernels,
 } from '../../src/node/engine/index.js';
-
-const tfjsNodeInstalled = ((): boolean => {
-  try {
-    createRequire(import.meta.url).resolve('@tensorflow/tfjs-node');
-    return true;
-  } catch {
-    return false;
-  }
-})();
+import { tfjsNodeInstalled } from '../helpers/tfjs-node.js';
 
 afterEach(() => {
   vi.restoreAllMocks();

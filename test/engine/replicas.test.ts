@@ -3,7 +3,6 @@
 // parallel inference equals serial inference, and a broken worker is a clear error. Every
 // worker thread the pool starts is counted, so the tests can check that none outlives it.
 
-import { createRequire } from 'node:module';
 import type * as WorkerThreads from 'node:worker_threads';
 import type { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
@@ -15,6 +14,7 @@ import { initEngine } from '../../src/node/engine/index.js';
 import { ReplicaPool } from '../../src/node/engine/replicas.js';
 import { predictProbabilities } from '../../src/node/model/inference.js';
 import { syntheticDataset } from '../helpers/synthetic.js';
+import { tfjsNodeInstalled } from '../helpers/tfjs-node.js';
 
 /** Every worker thread started in this file, in order. */
 const started = vi.hoisted(() => [] as Worker[]);
@@ -34,15 +34,6 @@ vi.mock('node:worker_threads', async (importOriginal) => {
 function running(from: number): Worker[] {
   return started.slice(from).filter((w) => w.threadId !== -1);
 }
-
-const tfjsNodeInstalled = ((): boolean => {
-  try {
-    createRequire(import.meta.url).resolve('@tensorflow/tfjs-node');
-    return true;
-  } catch {
-    return false;
-  }
-})();
 
 const data = syntheticDataset('replicas', 40, 3);
 const BATCH = 13; // odd, so the slices differ in size
