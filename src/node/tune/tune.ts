@@ -8,8 +8,7 @@
 import { rm } from 'node:fs/promises';
 import { HcrError } from '../../core/errors.js';
 import type { LabelSet } from '../../core/label-sets.js';
-import { createRandom, shuffleInPlace } from '../../core/random.js';
-import { concatDatasets, subsetDataset } from '../../core/split.js';
+import { TUNE_DEFAULTS, tuningSets } from '../../core/tune.js';
 import type { Dataset } from '../../core/types.js';
 import { evaluateModel, type EvaluationReport } from '../eval/evaluate.js';
 import { loadModel, type SourceRecord } from '../model/artifact.js';
@@ -45,41 +44,8 @@ export interface TuneOptions {
   readonly onProgress?: (event: TrainEvent) => void;
 }
 
-/** The defaults of {@link TuneOptions}. */
-export const TUNE_DEFAULTS = Object.freeze({
-  heldOut: 0.2,
-  epochs: 4,
-  learningRate: 0.0003,
-  repeats: 10,
-  seed: 7,
-  replayPerClass: 50,
-});
-
-/**
- * Up to `perClass` images of each class of `train`, drawn with `seed`: the replay sample that
- * keeps an adapted model reading the writers it was trained on.
- *
- * @example
- * const replay = replaySample(plan.train, 50, 7);
- */
-export function replaySample(train: Dataset, perClass: number, seed: number): Dataset {
-  const byClass = new Map<number, number[]>();
-  train.labels.forEach((y, i) => {
-    const list = byClass.get(y) ?? [];
-    list.push(i);
-    byClass.set(y, list);
-  });
-  const rand = createRandom(seed);
-  const chosen: number[] = [];
-  for (const y of [...byClass.keys()].sort((a, b) => a - b)) {
-    chosen.push(...shuffleInPlace(byClass.get(y)!, rand).slice(0, perClass));
-  }
-  return subsetDataset(
-    train,
-    chosen.sort((a, b) => a - b),
-    'replay',
-  );
-}
+/** The defaults of {@link TuneOptions}: the recipe's, shared with the page (core/tune.ts). */
+export { TUNE_DEFAULTS, holdOutPerClass, replaySample } from '../../core/tune.js';
 
 /** What {@link tuneModel} measured. */
 export interface TuneResult {
@@ -89,33 +55,6 @@ export interface TuneResult {
   /** The base model and the adapted one on the held-out samples (`samples-held-out`) and the tests. */
   readonly before: EvaluationReport;
   readonly after: EvaluationReport;
-}
-
-/**
- * Splits each class's samples: `share` of them held out (rounded down but at least one from a
- * class of three or more; none from a class of one or two, which all train).
- */
-export function holdOutPerClass(
-  labels: Uint8Array,
-  share: number,
-  seed: number,
-): { train: number[]; heldOut: number[] } {
-  const byClass = new Map<number, number[]>();
-  labels.forEach((y, i) => {
-    const list = byClass.get(y) ?? [];
-    list.push(i);
-    byClass.set(y, list);
-  });
-  const train: number[] = [];
-  const heldOut: number[] = [];
-  const rand = createRandom(seed);
-  for (const y of [...byClass.keys()].sort((a, b) => a - b)) {
-    const list = shuffleInPlace([...byClass.get(y)!], rand);
-    const held = share <= 0 || list.length < 3 ? 0 : Math.max(1, Math.floor(list.length * share));
-    heldOut.push(...list.slice(0, held));
-    train.push(...list.slice(held));
-  }
-  return { train: train.sort((a, b) => a - b), heldOut: heldOut.sort((a, b) => a - b) };
 }
 
 function sameClasses(a: LabelSet, b: LabelSet): boolean {
@@ -153,9 +92,11 @@ export async function tuneModel(options: TuneOptions): Promise<TuneResult> {
     base.dispose();
     throw new HcrError('BAD_DATA', 'samples: expected at least one image, got none');
   }
-  const split = holdOutPerClass(options.samples.labels, heldOutShare, seed);
-  const trainSamples = subsetDataset(options.samples, split.train, 'samples-train');
-  const heldOut = subsetDataset(options.samples, split.heldOut, 'samples-held-out');
+  const { trainSamples, heldOut, train, validation } = tuningSets(options.samples, options.replay, {
+    heldOut: heldOutShare,
+    repeats,
+    seed,
+  });
   const measured = [...(heldOut.labels.length > 0 ? [heldOut] : []), ...(options.tests ?? [])];
   let before: EvaluationReport;
   try {
@@ -164,37 +105,11 @@ export async function tuneModel(options: TuneOptions): Promise<TuneResult> {
     base.dispose();
   }
 
-  // Each sample `repeats` times (augmented anew each time), then the replay.
-  const repeated = Array.from(
-    { length: repeats * trainSamples.labels.length },
-    (_, k) => k % trainSamples.labels.length,
-  );
-  const parts = [subsetDataset(trainSamples, repeated, 'samples')];
-  let validation: Dataset = heldOut;
-  if (options.replay && options.replay.labels.length > 0) {
-    const order = shuffleInPlace(
-      Array.from({ length: options.replay.labels.length }, (_, i) => i),
-      createRandom(seed + 1),
-    );
-    const cut = Math.max(1, Math.floor(order.length * 0.1));
-    parts.push(subsetDataset(options.replay, order.slice(cut), 'replay'));
-    const replayValidation = subsetDataset(
-      options.replay,
-      order.slice(0, cut),
-      'replay-validation',
-    );
-    validation =
-      heldOut.labels.length > 0
-        ? concatDatasets('validation', [heldOut, replayValidation])
-        : replayValidation;
-  }
-  if (validation.labels.length === 0) validation = trainSamples;
-  const train = concatDatasets('tune', parts);
   const config = resolveTrainConfig({
     architecture,
     epochs: options.epochs ?? TUNE_DEFAULTS.epochs,
     learningRate: options.learningRate ?? TUNE_DEFAULTS.learningRate,
-    batchSize: 32,
+    batchSize: TUNE_DEFAULTS.batchSize,
     patience: 0,
     seed,
   });
