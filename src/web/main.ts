@@ -18,6 +18,7 @@ import {
   type Recognizer,
 } from './recognizer.js';
 import { showEmpty, showError, showRecognition, type ResultsView } from './results.js';
+import { Teach } from './teach.js';
 
 /** What the page reads: one character on a square pad, or a line on a wide one. */
 type Mode = 'char' | 'line';
@@ -102,6 +103,27 @@ function describeModel(info: ModelInfo): string {
   return `Model: ${info.architecture.name} network, ${info.labelSet.classes.length} classes (${info.labelSet.name})${accuracy}.`;
 }
 
+/**
+ * Adaptation options from the page's address (`?adapt-epochs=1&adapt-repeats=4&adapt-lr=0.001`):
+ * fewer passes for a slow machine, or a test's tiny model. Absent ones keep the page's recipe
+ * (PAGE_TUNE).
+ */
+function adaptOptionsFromUrl(): { epochs?: number; repeats?: number; learningRate?: number } {
+  const query = new URLSearchParams(location.search);
+  const positive = (name: string): number | undefined => {
+    const value = Number(query.get(name));
+    return Number.isFinite(value) && value > 0 ? value : undefined;
+  };
+  const epochs = positive('adapt-epochs');
+  const repeats = positive('adapt-repeats');
+  const learningRate = positive('adapt-lr');
+  return {
+    ...(epochs ? { epochs } : {}),
+    ...(repeats ? { repeats } : {}),
+    ...(learningRate ? { learningRate } : {}),
+  };
+}
+
 function start(): void {
   const view: ResultsView = {
     placeholder: byId('placeholder'),
@@ -145,6 +167,8 @@ function start(): void {
   let timer: ReturnType<typeof setTimeout> | undefined;
   let running = false;
   let again = false;
+  /** The Teach panel, once the model runs in the browser. */
+  let teach: Teach | undefined;
 
   applyMode();
   const pad = new DrawingPad(padCanvas, {
@@ -304,13 +328,17 @@ function start(): void {
     const input = currentInput();
     if (!input) {
       showEmpty(view);
+      teach?.showReading(undefined);
       return;
     }
     const active = input.gray ? recognizer : server;
     if (!active) return; // the model is still loading; update() runs again once it is ready
     try {
-      showRecognition(view, await active.recognize(input, TOP));
+      const recognition = await active.recognize(input, TOP);
+      showRecognition(view, recognition);
+      teach?.showReading(active === recognizer ? recognition : undefined);
     } catch (error) {
+      teach?.showReading(undefined);
       showError(view, messageOf(error));
       if (upload && !upload.gray) showHint(`${upload.name}: not read (see the message)`);
     }
@@ -460,6 +488,23 @@ function start(): void {
       status.textContent = `The model runs on the server: this browser could not run it (${messageOf(error)}).`;
     }
     server = recognizer.kind === 'server' ? recognizer : server;
+    if (recognizer.kind === 'browser') {
+      const browser = recognizer;
+      try {
+        teach = await Teach.start({
+          info,
+          recognizer: browser,
+          padCanvas,
+          clearPad: () => byId('clear').click(),
+          showCharMode: () => setMode('char'),
+          reread: () => schedule(0),
+          adaptOptions: adaptOptionsFromUrl(),
+        });
+        byId('teach-toggle').hidden = false;
+      } catch (error) {
+        modelInfo.textContent += ` Teaching is unavailable here (${messageOf(error)}).`;
+      }
+    }
     document.body.dataset['recognizer'] = recognizer.kind;
     void update();
   })();

@@ -16,6 +16,7 @@ import type { ContextScope } from '../core/read/context.js';
 import { parseLanguageModel, type LanguageModel } from '../core/read/language-model.js';
 import { readText, type ReadResult } from '../core/read/read.js';
 import { IMAGE_PIXELS, IMAGE_SIZE, type GrayImage } from '../core/types.js';
+import type { ModelArtifacts } from './adapt-protocol.js';
 import { rank, type Ranked } from './ranking.js';
 
 /** What the model read in one image. */
@@ -108,6 +109,13 @@ export interface Recognizer {
   recognize(input: RecognitionInput, top: number): Promise<Recognition>;
   /** Reads lines of characters; boxes are in the pixels of the image read. */
   read(input: RecognitionInput, options: LineReadOptions): Promise<ReadResult>;
+  /**
+   * In the browser only: reads with these weights (an adapted model of the same network) from
+   * now on, or with the base model again when given none.
+   */
+  useModel?(artifacts: ModelArtifacts | undefined): Promise<void>;
+  /** In the browser only: probabilities of `count` 28x28 images given back to back. */
+  classify?(pixels: Uint8Array, count: number): Float32Array;
 }
 
 /** A failure the page shows as it is (the server's message, or the browser's). */
@@ -161,7 +169,8 @@ export async function loadBrowserRecognizer(
     }
   }
   if (!backend) throw new Error(`no tfjs backend could start (tried ${backends.join(', ')})`);
-  const model = await tf.loadLayersModel(info.browserModel);
+  const base = await tf.loadLayersModel(info.browserModel);
+  let model = base;
   const classes = info.labelSet.classes;
   const outputs = model.outputs[0]?.shape.at(-1);
   if (outputs !== classes.length) {
@@ -185,6 +194,24 @@ export async function loadBrowserRecognizer(
   return {
     kind: 'browser',
     where: `in your browser (${BACKEND_NAMES[backend] ?? backend})`,
+    classify: run,
+    useModel: async (artifacts) => {
+      const next = artifacts
+        ? await tf.loadLayersModel(
+            tf.io.fromMemory({
+              modelTopology: artifacts.modelTopology,
+              weightSpecs: artifacts.weightSpecs as tfTypes.io.WeightsManifestEntry[],
+              weightData: artifacts.weightData,
+            }),
+          )
+        : base;
+      if (next.outputs[0]?.shape.at(-1) !== classes.length) {
+        if (next !== base) next.dispose();
+        throw new Error(`the adapted model does not have the model's ${classes.length} classes`);
+      }
+      if (model !== base) model.dispose();
+      model = next;
+    },
     recognize: async (input, top) => {
       if (!input.gray) throw new PageError('BAD_IMAGE', 'the browser could not decode the image');
       const normalized = normalizeToMnist(input.gray);

@@ -1,0 +1,206 @@
+// The page's adaptation worker (DESIGN.md §8): fine-tunes the base model on the writer's samples
+// off the page's thread, so the page keeps drawing and reading while it trains. It runs core's
+// tuning recipe (tuningSets: samples repeated under augmentation plus the replay sample, Adam at
+// a small learning rate with the recipe's warm-up and cosine) on tfjs' WebAssembly backend with
+// hcr's own training kernels (core/wasm-kernels.ts; upstream has no Conv2DBackpropFilter), or on
+// WebGL when WebAssembly cannot start. It reports progress and sends back the adapted weights.
+
+import * as tf from '@tensorflow/tfjs';
+import * as wasm from '@tensorflow/tfjs-backend-wasm';
+import wasmPlainUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
+import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
+import wasmThreadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
+import { AUGMENT_DEFAULTS, augmentBatch, toFloatBatch } from '../core/augment.js';
+import { getLabelSet } from '../core/label-sets.js';
+import { createRandom, shuffleInPlace } from '../core/random.js';
+import { tuneLearningRate, tuningSets } from '../core/tune.js';
+import { IMAGE_PIXELS, IMAGE_SIZE, type Dataset } from '../core/types.js';
+import { registerWasmTrainingKernels } from '../core/wasm-kernels.js';
+import { PAGE_TUNE, type FromWorker, type SetScore, type ToWorker } from './adapt-protocol.js';
+
+const post = (message: FromWorker, transfer: Transferable[] = []): void =>
+  (self as unknown as Worker).postMessage(message, transfer);
+
+/** Starts WebAssembly with hcr's training kernels, else WebGL; returns the backend's name. */
+async function startBackend(): Promise<string> {
+  try {
+    wasm.setWasmPaths({
+      'tfjs-backend-wasm.wasm': wasmPlainUrl,
+      'tfjs-backend-wasm-simd.wasm': wasmSimdUrl,
+      'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedUrl,
+    });
+    if (await tf.setBackend('wasm')) {
+      await tf.ready();
+      registerWasmTrainingKernels();
+      return 'wasm';
+    }
+  } catch {
+    // WebGL below.
+  }
+  if (await tf.setBackend('webgl')) {
+    await tf.ready();
+    return 'webgl';
+  }
+  throw new Error('neither WebAssembly nor WebGL could start in the worker');
+}
+
+/** Sparse categorical cross-entropy of softmax outputs, as the Node engine's loss.ts computes it. */
+function crossEntropy(probs: tf.Tensor, labels: tf.Tensor1D): tf.Scalar {
+  const clipped = tf.clipByValue(probs, 1e-7, 1 - 1e-7);
+  const oneHot = tf.oneHot(labels, probs.shape[1]!);
+  return tf.mean(tf.neg(tf.sum(tf.mul(oneHot, tf.log(clipped)), -1))) as tf.Scalar;
+}
+
+/** Share of `set` the model reads right (images unchanged, in batches of 256). */
+function accuracy(model: tf.LayersModel, set: Dataset): number {
+  const n = set.labels.length;
+  if (n === 0) return Number.NaN;
+  let correct = 0;
+  for (let start = 0; start < n; start += 256) {
+    const count = Math.min(256, n - start);
+    const floats = new Float32Array(count * IMAGE_PIXELS);
+    toFloatBatch(
+      set.images,
+      Array.from({ length: count }, (_, k) => start + k),
+      floats,
+    );
+    const best = tf.tidy(() =>
+      (model.predict(tf.tensor4d(floats, [count, IMAGE_SIZE, IMAGE_SIZE, 1])) as tf.Tensor).argMax(
+        -1,
+      ),
+    );
+    const predicted = best.dataSync();
+    best.dispose();
+    for (let k = 0; k < count; k++) if (predicted[k] === set.labels[start + k]) correct++;
+  }
+  return correct / n;
+}
+
+async function adapt(message: ToWorker): Promise<void> {
+  const started = performance.now();
+  const backend = await startBackend();
+  const labelSet = getLabelSet(message.labelSet);
+  const options = { ...PAGE_TUNE, ...message.options };
+  const asDataset = (name: string, x: { images: Uint8Array; labels: Uint8Array }): Dataset => ({
+    name,
+    images: x.images,
+    labels: x.labels,
+    labelSet,
+  });
+  const sets = tuningSets(
+    asDataset('samples', message.samples),
+    message.replay && asDataset('replay', message.replay),
+    { heldOut: options.heldOut, repeats: options.repeats, seed: options.seed },
+  );
+  const model = await tf.loadLayersModel(new URL(message.modelUrl, self.location.href).href);
+  const measured = [sets.heldOut, sets.validation].filter(
+    (s, i) => s.labels.length > 0 && (i === 0 || s !== sets.heldOut),
+  );
+  const named = (s: Dataset) =>
+    s === sets.heldOut ? 'held-out samples' : 'held-out samples and replay';
+  const before = measured.map((s) => accuracy(model, s));
+
+  const count = sets.train.labels.length;
+  const batchSize = options.batchSize;
+  const batches = Math.ceil(count / batchSize);
+  const steps = batches * options.epochs;
+  post({ type: 'started', backend, steps, images: count * options.epochs });
+  const optimizer = tf.train.adam(options.learningRate);
+  if (options.freezeConvolutions) {
+    let last = -1;
+    model.layers.forEach((layer, i) => {
+      if (/conv|pool/i.test(layer.getClassName())) last = i;
+    });
+    model.layers.forEach((layer, i) => {
+      if (i <= last) layer.trainable = false;
+    });
+  }
+  const variables = model.trainableWeights.map((w) => (w as unknown as { val: tf.Variable }).val);
+  const floats = new Float32Array(batchSize * IMAGE_PIXELS);
+  const labels = new Int32Array(batchSize);
+  let step = 0;
+  let images = 0;
+  const trainStart = performance.now();
+  for (let epoch = 0; epoch < options.epochs; epoch++) {
+    const order = Uint32Array.from({ length: count }, (_, i) => i);
+    shuffleInPlace(order, createRandom(options.seed * 1009 + epoch));
+    for (let batch = 0; batch < batches; batch++) {
+      const indices = order.subarray(batch * batchSize, Math.min(count, (batch + 1) * batchSize));
+      const n = indices.length;
+      augmentBatch(
+        sets.train.images,
+        indices,
+        floats,
+        createRandom(options.seed * 7919 + step),
+        AUGMENT_DEFAULTS,
+      );
+      for (let k = 0; k < n; k++) labels[k] = sets.train.labels[indices[k]!]!;
+      (optimizer as unknown as { learningRate: number }).learningRate = tuneLearningRate(
+        options.learningRate,
+        step / steps,
+      );
+      const loss = tf.tidy(() => {
+        const x = tf.tensor4d(floats.subarray(0, n * IMAGE_PIXELS), [n, IMAGE_SIZE, IMAGE_SIZE, 1]);
+        const y = tf.tensor1d(labels.subarray(0, n), 'int32');
+        const { value, grads } = tf.variableGrads(
+          () => crossEntropy(model.apply(x, { training: true }) as tf.Tensor, y),
+          variables,
+        );
+        optimizer.applyGradients(grads as tf.NamedTensorMap as Record<string, tf.Variable>);
+        return value;
+      });
+      const lossValue = (await loss.data())[0]!;
+      loss.dispose();
+      step++;
+      images += n;
+      post({
+        type: 'progress',
+        step,
+        steps,
+        loss: lossValue,
+        imagesPerSecond: images / ((performance.now() - trainStart) / 1000),
+      });
+    }
+  }
+  optimizer.dispose();
+  const after = measured.map((s) => accuracy(model, s));
+  const scores: SetScore[] = measured.map((s, i) => ({
+    name: named(s),
+    count: s.labels.length,
+    before: before[i]!,
+    after: after[i]!,
+  }));
+  let saved: tf.io.ModelArtifacts | undefined;
+  await model.save(
+    tf.io.withSaveHandler(async (artifacts) => {
+      saved = artifacts;
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }),
+  );
+  model.dispose();
+  const weightData = saved?.weightData;
+  if (!saved || !(weightData instanceof ArrayBuffer) || !saved.weightSpecs) {
+    throw new Error('the adapted model could not be saved');
+  }
+  post(
+    {
+      type: 'done',
+      model: {
+        modelTopology: saved.modelTopology as object,
+        weightSpecs: saved.weightSpecs,
+        weightData,
+      },
+      scores,
+      seconds: (performance.now() - started) / 1000,
+      steps,
+      backend,
+    },
+    [weightData],
+  );
+}
+
+self.onmessage = (event: MessageEvent<ToWorker>) => {
+  adapt(event.data).catch((error: unknown) =>
+    post({ type: 'error', message: error instanceof Error ? error.message : String(error) }),
+  );
+};

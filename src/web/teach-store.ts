@@ -1,0 +1,109 @@
+// Where the page keeps what the user taught it, in the browser's IndexedDB (nothing leaves the
+// machine): the samples (the 28x28 image the model saw, the label the user gave, a small PNG of
+// the original drawing) and the adapted model with what its adaptation measured. Both survive
+// a reload.
+
+import type { ModelArtifacts, SetScore } from './adapt-protocol.js';
+
+/** One sample the user gave: what a drawing should have read as. */
+export interface Sample {
+  /** Key in the store (set when it is added). */
+  readonly id?: number;
+  /** The class it is, as the label set writes it (`A`, `7`). */
+  readonly label: string;
+  /** The normalized 28x28 image (0 background, 255 ink). */
+  readonly pixels: Uint8Array;
+  /** The original drawing as a small PNG, when kept. */
+  readonly drawing?: Blob;
+  /** What the model read it as when it was kept (absent for imported ones). */
+  readonly readAs?: string;
+  readonly createdAt: string;
+}
+
+/** The adapted model as stored. */
+export interface AdaptedModel {
+  readonly artifacts: ModelArtifacts;
+  readonly labelSet: { readonly name: string; readonly classes: readonly string[] };
+  /** ETag of the base model's weights (which base it was adapted from). */
+  readonly baseWeights: string;
+  readonly createdAt: string;
+  readonly samples: number;
+  readonly seconds: number;
+  readonly backend: string;
+  readonly scores: readonly SetScore[];
+}
+
+const DB_NAME = 'hcr-teach';
+const SAMPLES = 'samples';
+const MODELS = 'models';
+const ADAPTED_KEY = 'adapted';
+
+function request<T>(r: IDBRequest<T>): Promise<T> {
+  return new Promise((resolve, reject) => {
+    r.onsuccess = () => resolve(r.result);
+    r.onerror = () => reject(r.error ?? new Error('IndexedDB request failed'));
+  });
+}
+
+/** The page's IndexedDB store of samples and the adapted model. */
+export class TeachStore {
+  readonly #db: IDBDatabase;
+
+  private constructor(db: IDBDatabase) {
+    this.#db = db;
+  }
+
+  /**
+   * Opens (and on first use creates) the store.
+   *
+   * @example
+   * const store = await TeachStore.open();
+   */
+  static async open(name = DB_NAME): Promise<TeachStore> {
+    const open = indexedDB.open(name, 1);
+    open.onupgradeneeded = () => {
+      open.result.createObjectStore(SAMPLES, { keyPath: 'id', autoIncrement: true });
+      open.result.createObjectStore(MODELS);
+    };
+    return new TeachStore(await request(open));
+  }
+
+  #store(name: string, mode: IDBTransactionMode): IDBObjectStore {
+    return this.#db.transaction(name, mode).objectStore(name);
+  }
+
+  /** Every sample, oldest first. */
+  async samples(): Promise<Sample[]> {
+    return request(this.#store(SAMPLES, 'readonly').getAll() as IDBRequest<Sample[]>);
+  }
+
+  /** Adds a sample; returns its id. */
+  async addSample(sample: Sample): Promise<number> {
+    // The store gives the key: a sample passed in with one is added as a new one.
+    const rest: Sample = { ...sample };
+    delete (rest as { id?: number }).id;
+    return Number(await request(this.#store(SAMPLES, 'readwrite').add(rest)));
+  }
+
+  async deleteSample(id: number): Promise<void> {
+    await request(this.#store(SAMPLES, 'readwrite').delete(id));
+  }
+
+  async clearSamples(): Promise<void> {
+    await request(this.#store(SAMPLES, 'readwrite').clear());
+  }
+
+  async adapted(): Promise<AdaptedModel | undefined> {
+    return request(
+      this.#store(MODELS, 'readonly').get(ADAPTED_KEY) as IDBRequest<AdaptedModel | undefined>,
+    );
+  }
+
+  async saveAdapted(model: AdaptedModel): Promise<void> {
+    await request(this.#store(MODELS, 'readwrite').put(model, ADAPTED_KEY));
+  }
+
+  async deleteAdapted(): Promise<void> {
+    await request(this.#store(MODELS, 'readwrite').delete(ADAPTED_KEY));
+  }
+}
