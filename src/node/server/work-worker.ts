@@ -59,13 +59,22 @@ export type WorkReply =
     };
 
 /**
- * A worker whose heap grew past this after a job (a large photo, a page of candidates) is
- * replaced rather than kept: V8 and the allocator keep a grown heap for good.
+ * A worker whose JavaScript heap and ArrayBuffers together hold this much more after a job than
+ * when it started (a large photo, a page of candidates) is replaced rather than kept: V8 keeps
+ * a grown heap, and the next job would start from there. About 100 MiB is the baseline (tfjs,
+ * the model, WebAssembly memory).
  */
-const RECYCLE_HEAP_BYTES = 96 * 1024 * 1024;
+const RECYCLE_GROWTH_BYTES = 64 * 1024 * 1024;
+
+function heldBytes(): number {
+  const heap = getHeapStatistics();
+  return heap.total_heap_size + heap.external_memory;
+}
+
+let baselineBytes = Infinity;
 
 function heavy(): boolean {
-  return getHeapStatistics().total_heap_size > RECYCLE_HEAP_BYTES;
+  return heldBytes() - baselineBytes > RECYCLE_GROWTH_BYTES;
 }
 
 async function start(init: WorkWorkerInit): Promise<LoadedModel> {
@@ -122,13 +131,13 @@ if (port) {
               ...(known ? { code: error.code } : {}),
               message: error instanceof Error ? error.message : String(error),
               tensors: tf.memory().numTensors,
-              // Work stopped on a budget was large by definition.
-              recycle: heavy() || (known && error.code === 'OVER_BUDGET'),
+              recycle: heavy(),
             };
             port.postMessage(reply);
           },
         );
       });
+      baselineBytes = heldBytes();
       port.postMessage({ type: 'ready', tensors: tf.memory().numTensors } satisfies WorkReply);
     },
     (error: unknown) => {
