@@ -2,17 +2,11 @@
 // that prints or calls process.exit; every failure is caught once, at the bottom, and mapped to
 // an exit code.
 
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { ARCHITECTURES, DEFAULT_ARCHITECTURE } from '../../core/architectures.js';
 import { HcrError } from '../../core/errors.js';
-import {
-  DEFAULT_LABEL_SET,
-  LABEL_SETS,
-  assertCovered,
-  getLabelSet,
-} from '../../core/label-sets.js';
-import { classCounts } from '../../core/split.js';
+import { DEFAULT_LABEL_SET, LABEL_SETS } from '../../core/label-sets.js';
 import {
   KAGGLE_DATASETS,
   PUBLIC_DATASETS,
@@ -20,40 +14,44 @@ import {
   kaggleInstructions,
 } from '../data/download.js';
 import { defaultCacheDir, defaultDataDir } from '../data/paths.js';
-import { planData } from '../data/sources.js';
 import { BACKENDS, initEngine } from '../engine/index.js';
 import { EXIT_CODE, isHcrError } from '../errors.js';
-import { evaluateModel, saveEvaluation } from '../eval/evaluate.js';
-import { formatEvaluation, formatSummaryTable } from '../eval/format.js';
-import { loadModel, readMetadata } from '../model/artifact.js';
-import { MODEL_FILES } from '../model/files.js';
-import { planTestsFor } from '../model/plan.js';
 import { packagePath } from '../package-root.js';
-import { PREDICT_DEFAULTS, predictFiles } from '../predict/predict.js';
+import { PREDICT_DEFAULTS } from '../predict/predict.js';
 import { SERVE_CLI_DEFAULTS, serveCommand } from './serve.js';
 import { readCommand } from './read.js';
 import { dataListCommand } from './data-list.js';
 import { READ_DEFAULTS } from '../../core/read/options.js';
 import { LANGUAGE_MODEL_BUILD_DEFAULTS } from '../../core/read/language-model.js';
-import { pct } from '../../core/format.js';
 import {
   DEFAULT_LANGUAGE_MODEL_DIR,
   WORD_LIST_PACKAGE,
   buildLanguageModelFile,
 } from '../read/language-model.js';
 import { REPORT_DEFAULTS } from '../report/report.js';
-import { reportCommand, trainReportWatcher } from './report.js';
+import { reportCommand } from './report.js';
 import { cardCommand } from './card.js';
 import { synthCommand } from './synth.js';
 import { tuneCommand } from './tune.js';
 import { TUNE_DEFAULTS } from '../tune/tune.js';
 import { SYNTH_DEFAULTS } from '../data/synth/files.js';
-import { SCHEDULES, TRAIN_DEFAULTS, resolveTrainConfig } from '../train/config.js';
-import { trainModel } from '../train/trainer.js';
-import { dataProgressRenderer, trainProgressRenderer } from './progress.js';
+import { SCHEDULES, TRAIN_DEFAULTS } from '../train/config.js';
+import { dataProgressRenderer } from './progress.js';
+import {
+  DEFAULT_MODEL_DIR,
+  cacheDirOf,
+  dataDirOf,
+  note,
+  print,
+  resolveModelDir,
+  type CommonOptions,
+  type RunState,
+} from './common.js';
+import { evaluateCommand, type EvaluateCliOptions } from './evaluate.js';
+import { predictCommand, type PredictCliOptions } from './predict.js';
+import { trainCommand, type TrainCliOptions } from './train.js';
 
-/** The model used when --model is not given: the shipped one. */
-export const DEFAULT_MODEL_DIR = packagePath('models', 'alnum36');
+export { DEFAULT_MODEL_DIR, type RunState } from './common.js';
 
 function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(packagePath('package.json'), 'utf8')) as {
@@ -81,39 +79,10 @@ function list(value: string): string[] {
     .filter(Boolean);
 }
 
-function print(text: string): void {
-  process.stdout.write(`${text}\n`);
-}
-
-function note(text: string): void {
-  process.stderr.write(`${text}\n`);
-}
-
-interface CommonOptions {
-  dataDir?: string;
-  cacheDir?: string;
-  backend: string;
-  workers?: number;
-  json?: boolean;
-}
-
-/** `workers` for the library calls: only when --workers was given (else their default). */
-function workersOf(options: CommonOptions): { workers?: number } {
-  return options.workers === undefined ? {} : { workers: options.workers };
-}
-
 function nonNegative(value: string): number {
   const n = integer(value);
   if (n < 0) throw new InvalidArgumentError(`expected 0 or more, got '${value}'`);
   return n;
-}
-
-function dataDirOf(options: CommonOptions): string {
-  return options.dataDir ?? defaultDataDir();
-}
-
-function cacheDirOf(options: CommonOptions): string {
-  return options.cacheDir ?? defaultCacheDir();
 }
 
 function addCommon(command: Command, { data = true }: { data?: boolean } = {}): Command {
@@ -132,22 +101,6 @@ function addCommon(command: Command, { data = true }: { data?: boolean } = {}): 
       nonNegative,
     )
     .option('--json', 'print machine-readable JSON on stdout');
-}
-
-function resolveModelDir(dir: string | undefined): string {
-  if (dir) return dir;
-  if (!existsSync(DEFAULT_MODEL_DIR)) {
-    throw new HcrError(
-      'NOT_FOUND',
-      `no model given and no shipped model at ${DEFAULT_MODEL_DIR}: pass --model DIR (a directory written by 'hcr train')`,
-    );
-  }
-  return DEFAULT_MODEL_DIR;
-}
-
-/** What a command reports back besides its output: the exit code it asks for. */
-export interface RunState {
-  exitCode: number;
 }
 
 /** Builds the `hcr` program (separate from running it, so tests can drive it). */
@@ -331,117 +284,7 @@ export function buildProgram(state: RunState = { exitCode: 0 }): Command {
         'write a report in <out>.report: the training curves after every epoch, every plot and report.html at the end',
       ),
   ).action(async (options: CommonOptions & TrainCliOptions) => {
-    const engine = await initEngine({ backend: options.backend as keyof typeof BACKENDS });
-    const config = resolveTrainConfig({
-      architecture: options.arch,
-      epochs: options.epochs,
-      batchSize: options.batchSize,
-      learningRate: options.lr,
-      schedule: options.schedule as keyof typeof SCHEDULES,
-      seed: options.seed,
-      augment: options.augment,
-      classWeights: options.classWeights === true ? 1 : (options.classWeights ?? 0),
-      patience: options.patience,
-      maxMinutes: options.maxMinutes,
-      checkpointSeconds: options.checkpointMinutes * 60,
-      dropout: options.dropout,
-    });
-    const labelSet = getLabelSet(options.labelSet);
-    if (!options.json) note(`backend ${engine.backend}; loading data from ${dataDirOf(options)}`);
-    const plan = await planData({
-      dataDir: dataDirOf(options),
-      cacheDir: cacheDirOf(options),
-      labelSet,
-      ...(options.sources ? { sources: options.sources } : {}),
-      foldCase: Boolean(options.foldCase),
-      validationFraction: options.validation,
-      seed: config.seed,
-      ...(options.json ? {} : { onProgress: dataProgressRenderer({ stream: process.stderr }) }),
-    });
-    assertCovered(
-      labelSet,
-      classCounts(plan.train.labels, labelSet.classes.length),
-      plan.provenance.map((p) => p.source),
-    );
-    const controller = new AbortController();
-    const onSignal = () => {
-      if (controller.signal.aborted) process.exit(130);
-      note('\ninterrupted: saving a checkpoint (press Ctrl-C again to quit at once)');
-      controller.abort();
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-    const renderer = trainProgressRenderer({ stream: process.stderr });
-    const watcher = options.report
-      ? await trainReportWatcher({
-          modelDir: options.out,
-          resume: Boolean(options.resume),
-          io: { print, note },
-          json: Boolean(options.json),
-        })
-      : null;
-    try {
-      const result = await trainModel({
-        ...workersOf(options),
-        train: plan.train,
-        validation: plan.validation,
-        labelSet,
-        config,
-        outDir: options.out,
-        resume: Boolean(options.resume),
-        provenance: plan.provenance,
-        dataOptions: {
-          sources: plan.provenance.map((p) => p.source),
-          foldCase: Boolean(options.foldCase),
-          validationFraction: options.validation,
-          ...(options.init
-            ? {
-                init: options.init,
-                initWeightsSha256:
-                  (await readMetadata(options.init)).files[MODEL_FILES.weights]?.sha256 ?? null,
-              }
-            : {}),
-        },
-        ...(options.init ? { init: options.init } : {}),
-        splitSeed: config.seed,
-        backend: engine.backend,
-        signal: controller.signal,
-        onProgress: (event) => {
-          if (!options.json) renderer.onEvent(event);
-          watcher?.onEvent(event);
-        },
-      });
-      if (result.reason === 'interrupted') {
-        note(
-          `checkpoint saved in ${result.checkpointDir}; continue with the same command and --resume`,
-        );
-        state.exitCode = 130;
-        return;
-      }
-      if (result.bestEpoch < 0)
-        throw new HcrError('ENGINE', 'training ended before any epoch finished');
-      const loaded = await loadModel(options.out);
-      try {
-        const report = await evaluateModel(loaded, plan.tests, workersOf(options));
-        await saveEvaluation(options.out, report);
-        if (options.json) print(JSON.stringify({ result, evaluation: report }, null, 2));
-        else {
-          print(`\nmodel: ${options.out} (best epoch ${result.bestEpoch}, ${result.reason})`);
-          print(
-            formatSummaryTable(
-              report.combined ? [...report.results, report.combined] : report.results,
-            ),
-          );
-        }
-      } finally {
-        loaded.dispose();
-      }
-      await watcher?.finish({ dataDir: dataDirOf(options), cacheDir: cacheDirOf(options), plan });
-    } finally {
-      renderer.stop();
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-    }
+    await trainCommand(options, state);
   });
 
   addCommon(
@@ -458,46 +301,9 @@ export function buildProgram(state: RunState = { exitCode: 0 }): Command {
       )
       .option('--per-class', 'print the per-class table of every test set')
       .option('--no-save', 'do not write evaluation.json next to the model'),
-  ).action(
-    async (
-      options: CommonOptions & {
-        model?: string;
-        sources?: string[];
-        perClass?: boolean;
-        save: boolean;
-      },
-    ) => {
-      await initEngine({ backend: options.backend as keyof typeof BACKENDS });
-      const dir = resolveModelDir(options.model);
-      const loaded = await loadModel(dir);
-      try {
-        const plan = await planTestsFor(loaded, {
-          dataDir: dataDirOf(options),
-          cacheDir: cacheDirOf(options),
-          ...(options.sources ? { sources: options.sources } : {}),
-          ...(options.json ? {} : { onProgress: dataProgressRenderer({ stream: process.stderr }) }),
-        });
-        const report = await evaluateModel(loaded, plan.tests, workersOf(options));
-        if (options.save) await saveEvaluation(dir, report);
-        if (options.json) {
-          print(JSON.stringify(report, null, 2));
-          return;
-        }
-        const all = report.combined ? [...report.results, report.combined] : report.results;
-        for (const result of all) {
-          print(
-            formatEvaluation(result, {
-              perClass: Boolean(options.perClass) || result === report.combined,
-            }),
-          );
-          print('');
-        }
-        print(formatSummaryTable(all));
-      } finally {
-        loaded.dispose();
-      }
-    },
-  );
+  ).action(async (options: EvaluateCliOptions) => {
+    await evaluateCommand(options);
+  });
 
   addCommon(
     program
@@ -646,38 +452,8 @@ export function buildProgram(state: RunState = { exitCode: 0 }): Command {
       .option('--model <dir>', 'model directory (default: the shipped model)')
       .option('--top <k>', 'how many classes to show per image', integer, PREDICT_DEFAULTS.top),
     { data: false },
-  ).action(async (files: string[], options: CommonOptions & { model?: string; top: number }) => {
-    if (options.top < 1)
-      throw new HcrError('BAD_OPTION', `--top: expected a positive integer, got ${options.top}`);
-    await initEngine({ backend: options.backend as keyof typeof BACKENDS });
-    const loaded = await loadModel(resolveModelDir(options.model));
-    try {
-      const results = await predictFiles(loaded, files, {
-        top: options.top,
-        ...workersOf(options),
-      });
-      if (options.json)
-        print(
-          JSON.stringify({ model: loaded.dir, labelSet: loaded.labelSet.name, results }, null, 2),
-        );
-      for (const r of results) {
-        if (options.json) break;
-        if (r.status === 'ok') {
-          print(
-            `${r.file}: ${r.predictions.map((p) => `${p.label} ${pct(p.probability)}`).join('  ')}`,
-          );
-        } else if (r.status === 'empty') {
-          print(`${r.file}: empty (no ink found)`);
-        } else {
-          note(`hcr: ${r.error}`);
-        }
-      }
-      // The first failure decides the exit code: 5 for a missing file, 3 for a bad image.
-      const failed = results.find((r) => r.status === 'error');
-      if (failed) state.exitCode = EXIT_CODE[failed.code];
-    } finally {
-      loaded.dispose();
-    }
+  ).action(async (files: string[], options: PredictCliOptions) => {
+    await predictCommand(files, options, state);
   });
 
   addCommon(
@@ -833,29 +609,6 @@ export function buildProgram(state: RunState = { exitCode: 0 }): Command {
   );
 
   return program;
-}
-
-interface TrainCliOptions {
-  arch: string;
-  labelSet: string;
-  sources?: string[];
-  foldCase?: boolean;
-  epochs: number;
-  batchSize: number;
-  lr: number;
-  schedule: string;
-  validation: number;
-  seed: number;
-  augment: boolean;
-  classWeights?: number | true;
-  patience: number;
-  maxMinutes?: number;
-  checkpointMinutes: number;
-  dropout?: number;
-  out: string;
-  resume?: boolean;
-  init?: string;
-  report?: boolean;
 }
 
 /** Runs the CLI with `argv` and returns the exit code (errors are printed, never thrown). */

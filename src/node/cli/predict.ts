@@ -1,0 +1,64 @@
+// `hcr predict FILES...`: the top classes of the character in each image file, one line per
+// file (or --json); a file that cannot be read is reported and decides the exit code.
+// main.ts declares the options and calls this.
+
+import { pct } from '../../core/format.js';
+import { HcrError } from '../../core/errors.js';
+import type { BACKENDS } from '../engine/index.js';
+import { initEngine } from '../engine/index.js';
+import { EXIT_CODE } from '../errors.js';
+import { loadModel } from '../model/artifact.js';
+import { predictFiles } from '../predict/predict.js';
+import {
+  note,
+  print,
+  resolveModelDir,
+  workersOf,
+  type CommonOptions,
+  type RunState,
+} from './common.js';
+
+/** Options of `hcr predict` after commander parsed them (main.ts declares them). */
+export interface PredictCliOptions extends CommonOptions {
+  model?: string;
+  top: number;
+}
+
+/** `hcr predict`: prints each file's top classes; sets `state.exitCode` on the first failure. */
+export async function predictCommand(
+  files: readonly string[],
+  options: PredictCliOptions,
+  state: RunState,
+): Promise<void> {
+  if (options.top < 1)
+    throw new HcrError('BAD_OPTION', `--top: expected a positive integer, got ${options.top}`);
+  await initEngine({ backend: options.backend as keyof typeof BACKENDS });
+  const loaded = await loadModel(resolveModelDir(options.model));
+  try {
+    const results = await predictFiles(loaded, files, {
+      top: options.top,
+      ...workersOf(options),
+    });
+    if (options.json)
+      print(
+        JSON.stringify({ model: loaded.dir, labelSet: loaded.labelSet.name, results }, null, 2),
+      );
+    for (const r of results) {
+      if (options.json) break;
+      if (r.status === 'ok') {
+        print(
+          `${r.file}: ${r.predictions.map((p) => `${p.label} ${pct(p.probability)}`).join('  ')}`,
+        );
+      } else if (r.status === 'empty') {
+        print(`${r.file}: empty (no ink found)`);
+      } else {
+        note(`hcr: ${r.error}`);
+      }
+    }
+    // The first failure decides the exit code: 5 for a missing file, 3 for a bad image.
+    const failed = results.find((r) => r.status === 'error');
+    if (failed) state.exitCode = EXIT_CODE[failed.code];
+  } finally {
+    loaded.dispose();
+  }
+}
