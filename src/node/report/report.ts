@@ -5,23 +5,21 @@
 // replaced atomically, so a reader never sees half a report.
 
 import { readdir, stat } from 'node:fs/promises';
-import { basename, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { TopLevelSpec } from 'vega-lite';
 import { HcrError } from '../../core/errors.js';
 import { confusionKind, type EvaluationResult } from '../../core/metrics.js';
-import type { Dataset } from '../../core/types.js';
-import { duration, pct, thousands } from '../../core/format.js';
+import { pct, thousands } from '../../core/format.js';
 import type { DataPlan, PlanProgress } from '../data/sources.js';
 import { replaceDirectoryAtomic, writeFileAtomic } from '../fs-atomic.js';
 import { loadModel, type ModelMetadata } from '../model/artifact.js';
 import type { TestSetErrors } from '../model/evaluation.js';
-import { MODEL_FILES } from '../model/files.js';
 import { readHistory, type EpochRecord } from '../model/history.js';
 import { modelPlanOptions, planTestsFor } from '../model/plan.js';
 import { confusionMatrixSpec } from './confusion.js';
 import { trainingCurvesSpec, type CurveSeries } from './curves.js';
-import { obtainEvaluation, type ReportEvaluation } from './evaluation.js';
-import { renderReportHtml, type HtmlFigure, type HtmlSection, type HtmlTable } from './html.js';
+import { obtainEvaluation } from './evaluation.js';
+import { renderReportHtml, type HtmlFigure, type HtmlSection } from './html.js';
 import {
   confusedPairsSpec,
   imageDataUrls,
@@ -33,6 +31,10 @@ import {
 import { perClassComparisonSpec, perClassSpec } from './per-class.js';
 import { renderSpec, renderSvg, svgToPng, type RenderedPlot } from './render.js';
 import { pickSourceSamples, type MissingSample, type SourceSample } from './samples.js';
+import { modelLabels, reportSets, type ReportModelInput } from './input.js';
+import { metricsNote, metricsTable, modelTable } from './tables.js';
+
+export type { ReportModelInput } from './input.js';
 
 /** Name of the page in a report directory. */
 export const REPORT_HTML = 'report.html';
@@ -122,20 +124,6 @@ export function reportDirFor(modelDir: string): string {
   return `${modelDir.replace(/[\\/]+$/, '')}.report`;
 }
 
-/** A model as the report shows it. */
-export interface ReportModelInput {
-  readonly dir: string;
-  readonly metadata: ModelMetadata;
-  /** Trainable and other weights, or null when unknown. */
-  readonly parameters: number | null;
-  /** The history saved by the trainer, or null (then `historyNote` says why). */
-  readonly history: readonly EpochRecord[] | null;
-  readonly historyNote: string | null;
-  readonly evaluation: ReportEvaluation;
-  /** The test sets evaluated, by name, for the images of the mistake grids. */
-  readonly tests: readonly Dataset[];
-}
-
 /** The epoch whose weights were saved: from hcr.json, else the lowest validation loss. */
 function bestEpochOf(metadata: ModelMetadata | null, history: readonly EpochRecord[]): number {
   const recorded = metadata?.training?.bestEpoch;
@@ -202,25 +190,6 @@ async function checkOutDir(outDir: string, modelDirs: readonly string[]): Promis
         'a report replaces its directory whole, so choose an empty or new --out',
     );
   }
-}
-
-/** Short names for the models, unique, for legends, headings and file names. */
-function modelLabels(models: readonly ReportModelInput[]): string[] {
-  const names = models.map((m) => basename(resolve(m.dir)));
-  return names.map((name, i) =>
-    names.indexOf(name) !== i || names.lastIndexOf(name) !== i ? `${name}-${i + 1}` : name,
-  );
-}
-
-/** The test sets a model has figures for: all together first (when several), then each. */
-function reportSets(
-  model: ReportModelInput,
-): { key: string; title: string; result: EvaluationResult }[] {
-  const sets = model.evaluation.report.results
-    .filter((r) => !r.name.includes('/'))
-    .map((r) => ({ key: r.name, title: r.name, result: r }));
-  const combined = model.evaluation.report.combined;
-  return combined ? [{ key: 'all', title: 'all test sets', result: combined }, ...sets] : sets;
 }
 
 function checkInputs(models: readonly ReportModelInput[]): void {
@@ -633,208 +602,6 @@ export async function buildReport(params: {
       reason: m.evaluation.reason,
     })),
   };
-}
-
-/** How the compared models are called in table heads. */
-const LETTERS = ['A', 'B'];
-
-function modelTable(models: readonly ReportModelInput[], labels: readonly string[]): HtmlTable {
-  const rows: [string, (m: ReportModelInput) => string][] = [
-    ['Directory', (m) => m.dir],
-    [
-      'Architecture',
-      (m) => {
-        const options = Object.entries(m.metadata.architecture.options);
-        return options.length
-          ? `${m.metadata.architecture.name} (${options.map(([k, v]) => `${k} ${JSON.stringify(v)}`).join(', ')})`
-          : m.metadata.architecture.name;
-      },
-    ],
-    ['Parameters', (m) => (m.parameters === null ? 'unknown' : thousands(m.parameters))],
-    [
-      'Label set',
-      (m) =>
-        `${m.metadata.labelSet.name}: ${m.metadata.labelSet.classes.length} classes (${m.metadata.labelSet.classes.join(' ')})`,
-    ],
-    ['Normalization', (m) => `version ${m.metadata.normalization.version}`],
-    [
-      'Training data',
-      (m) => {
-        const t = m.metadata.training;
-        if (!t || t.data.length === 0) return 'not recorded';
-        return t.data
-          .map(
-            (d) =>
-              `${d.source}: ${thousands(d.counts.train)} train, ${thousands(d.counts.validation)} validation, ` +
-              `${thousands(d.counts.test)} test` +
-              (d.splitSeed === null ? '' : ` (split once, seed ${d.splitSeed})`),
-          )
-          .join('\n');
-      },
-    ],
-    [
-      'Split',
-      (m) => {
-        const t = m.metadata.training;
-        if (!t) return 'not recorded';
-        const share = t.hyperparameters.validationFraction;
-        return `validation held out with seed ${t.splitSeed}${share === undefined ? '' : `, ${pct(share, 0)} of each training part`}; official test sets kept`;
-      },
-    ],
-    [
-      'Hyperparameters',
-      (m) => {
-        const h = m.metadata.training?.hyperparameters;
-        if (!h) return 'not recorded';
-        const skip = new Set(['sources', 'architecture', 'validationFraction']);
-        return Object.entries(h)
-          .filter(([k]) => !skip.has(k))
-          .map(([k, v]) => `${k} ${JSON.stringify(v)}`)
-          .join(', ');
-      },
-    ],
-    [
-      'Epochs',
-      (m) => {
-        const t = m.metadata.training;
-        return t ? `${t.epochs} trained, best (saved) epoch ${t.bestEpoch}` : 'not recorded';
-      },
-    ],
-    [
-      'Time taken',
-      (m) => (m.metadata.training ? duration(m.metadata.training.durationSeconds) : 'not recorded'),
-    ],
-    [
-      'Backend',
-      (m) => `${m.metadata.training?.backend ?? 'not recorded'} (tfjs ${m.metadata.tfjsVersion})`,
-    ],
-    ['Created', (m) => m.metadata.createdAt],
-    ['Weights SHA-256', (m) => m.metadata.files[MODEL_FILES.weights]?.sha256 ?? 'not recorded'],
-  ];
-  return {
-    head: ['', ...labels.map((l, i) => (models.length > 1 ? `${LETTERS[i]}: ${l}` : l))],
-    rows: rows.map(([name, value]) => [name, ...models.map(value)]),
-    highlight:
-      models.length > 1
-        ? rows.flatMap(([name, value], r) =>
-            name !== 'Directory' && name !== 'Created' && new Set(models.map(value)).size > 1
-              ? [r]
-              : [],
-          )
-        : [],
-  };
-}
-
-function metricsTable(models: readonly ReportModelInput[]): HtmlTable {
-  const all = (m: ReportModelInput) => {
-    const report = m.evaluation.report;
-    return report.combined ? [...report.results, report.combined] : report.results;
-  };
-  const names: string[] = [];
-  for (const m of models) for (const r of all(m)) if (!names.includes(r.name)) names.push(r.name);
-  const display = (name: string) => (name === 'all' ? 'all test sets' : name);
-  const topK = (r: EvaluationResult | undefined) =>
-    r?.topKAccuracy === undefined ? '–' : pct(r.topKAccuracy);
-  const fig = (r: EvaluationResult | undefined, f: (r: EvaluationResult) => number) =>
-    r ? pct(f(r)) : '–';
-  const delta = (
-    a: EvaluationResult | undefined,
-    b: EvaluationResult | undefined,
-    f: (r: EvaluationResult) => number,
-  ) => {
-    if (!a || !b) return '–';
-    const d = (f(b) - f(a)) * 100;
-    return `${d >= 0 ? '+' : '−'}${Math.abs(d).toFixed(2)}`;
-  };
-  const k = models[0]!.evaluation.report.results[0]?.topK ?? 3;
-  if (models.length === 1) {
-    const m = models[0]!;
-    return {
-      head: [
-        'Test set',
-        'Images',
-        'Accuracy',
-        'Look-alikes merged',
-        'Macro precision',
-        'Macro recall',
-        'Macro F1',
-        `Top-${k}`,
-      ],
-      numeric: [false, true, true, true, true, true, true, true],
-      rows: names.map((name) => {
-        const r = all(m).find((x) => x.name === name)!;
-        return [
-          display(name),
-          thousands(r.count),
-          pct(r.accuracy),
-          pct(r.accuracyMerged),
-          pct(r.macro.precision),
-          pct(r.macro.recall),
-          pct(r.macro.f1),
-          topK(r),
-        ];
-      }),
-      strong: names.flatMap((n, i) => (n === 'all' ? [i] : [])),
-    };
-  }
-  const [a, b] = [models[0]!, models[1]!];
-  const [la, lb] = [LETTERS[0]!, LETTERS[1]!];
-  return {
-    head: [
-      'Test set',
-      'Images',
-      `Accuracy ${la}`,
-      `Accuracy ${lb}`,
-      `Δ ${lb}−${la}`,
-      `Merged ${la}`,
-      `Merged ${lb}`,
-      `Macro F1 ${la}`,
-      `Macro F1 ${lb}`,
-      `Δ ${lb}−${la}`,
-      `Top-${k} ${la}`,
-      `Top-${k} ${lb}`,
-    ],
-    numeric: [false, ...new Array<boolean>(11).fill(true)],
-    rows: names.map((name) => {
-      const ra = all(a).find((x) => x.name === name);
-      const rb = all(b).find((x) => x.name === name);
-      const count =
-        ra && rb && ra.count !== rb.count
-          ? `${thousands(ra.count)} / ${thousands(rb.count)}`
-          : thousands((ra ?? rb)!.count);
-      return [
-        display(name),
-        count,
-        fig(ra, (r) => r.accuracy),
-        fig(rb, (r) => r.accuracy),
-        delta(ra, rb, (r) => r.accuracy),
-        fig(ra, (r) => r.accuracyMerged),
-        fig(rb, (r) => r.accuracyMerged),
-        fig(ra, (r) => r.macro.f1),
-        fig(rb, (r) => r.macro.f1),
-        delta(ra, rb, (r) => r.macro.f1),
-        topK(ra),
-        topK(rb),
-      ];
-    }),
-    strong: names.flatMap((n, i) => (n === 'all' ? [i] : [])),
-  };
-}
-
-function metricsNote(models: readonly ReportModelInput[], labels: readonly string[]): string {
-  const first = models[0]!.evaluation.report.results[0];
-  const merged = first?.mergedPairs.map(([x, y]) => `${x}/${y}`).join(', ');
-  return (
-    (merged
-      ? `"Look-alikes merged" also counts ${merged} predicted for each other as correct (handwriting cannot tell them apart without context). `
-      : '') +
-    'Macro figures are unweighted means over the classes present in the set. ' +
-    `Top-${first?.topK ?? 3}: the true class is among the ${first?.topK ?? 3} most probable. ` +
-    'Rows with a slash hold one kind of character of a mixed set.' +
-    (models.length > 1
-      ? ` A = ${labels[0]}, B = ${labels[1]}; Δ B−A: B minus A in percentage points.`
-      : '')
-  );
 }
 
 /**
