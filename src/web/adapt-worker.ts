@@ -97,7 +97,7 @@ async function adapt(message: ToWorker): Promise<void> {
     (s, i) => s.labels.length > 0 && (i === 0 || s !== sets.heldOut),
   );
   const named = (s: Dataset) =>
-    s === sets.heldOut ? 'held-out samples' : 'held-out samples and replay';
+    s === sets.heldOut ? 'Your held-out samples' : 'With held-out training images';
   const before = measured.map((s) => accuracy(model, s));
 
   const count = sets.train.labels.length;

@@ -526,7 +526,12 @@ export class Teach {
     const pct = (x: number) => `${Math.round(x * 100)}%`;
     byId('adapt-status').textContent =
       `Adapted in ${m.seconds.toFixed(1)} s (${m.steps} steps).` +
-      m.scores.map((s) => ` ${s.name} (${s.count}): ${pct(s.before)} → ${pct(s.after)}.`).join('');
+      m.scores
+        .map(
+          (s) =>
+            ` ${s.name}: ${pct(s.before)} → ${pct(s.after)} (${s.count} image${s.count === 1 ? '' : 's'}).`,
+        )
+        .join('');
     document.body.dataset['adaptSeconds'] = m.seconds.toFixed(2);
     await this.#use(true);
   }
@@ -594,6 +599,7 @@ export class Teach {
   /** Imports zips: a model directory (model.json, weights.bin, hcr.json) or samples per class. */
   async #import(files: readonly File[]): Promise<void> {
     let added = 0;
+    const skipped: string[] = [];
     try {
       for (const file of files) {
         const entries = await readZip(new Uint8Array(await file.arrayBuffer()), file.name);
@@ -602,9 +608,14 @@ export class Teach {
           await this.#importModel(file.name, modelJson, entries);
           continue;
         }
-        added += await this.#importSamples(file.name, entries);
+        added += await this.#importSamples(file.name, entries, skipped);
       }
-      if (added > 0) this.#say(`Imported ${added} samples.`);
+      if (added > 0 || skipped.length > 0) {
+        this.#say(
+          `Imported ${added} samples.` +
+            (skipped.length ? ` Skipped (not an image, or no ink): ${skipped.join(', ')}.` : ''),
+        );
+      }
     } catch (error) {
       this.#say(`Import failed: ${error instanceof Error ? error.message : String(error)}`);
     }
@@ -672,9 +683,12 @@ export class Teach {
     this.#say(`Imported the model of ${where}; reading with it.`);
   }
 
-  async #importSamples(where: string, entries: readonly ZipEntry[]): Promise<number> {
+  async #importSamples(
+    where: string,
+    entries: readonly ZipEntry[],
+    skipped: string[],
+  ): Promise<number> {
     let added = 0;
-    const skipped: string[] = [];
     for (const entry of entries) {
       const parts = entry.name.split('/');
       const label = parts.at(-2);
@@ -714,7 +728,6 @@ export class Teach {
         `${where}: no image in a folder named after a character (${this.#classes.join(' ')})`,
       );
     }
-    if (skipped.length > 0) this.#say(`Skipped (no ink or not an image): ${skipped.join(', ')}`);
     return added;
   }
 }

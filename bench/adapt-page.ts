@@ -1,0 +1,273 @@
+// npm run bench:adapt-page -- [--model DIR] [--family NAME] [--per-class 5] [--json] [--screenshot PNG]
+// Adapting in the page (issue 17's browser target): Debian's Chromium opens the page served with
+// the model, imports a zip of samples (PER_CLASS fresh renderings per class of a held-out font
+// family of the synthetic styles, as PNGs per class), presses Adapt and times it, while a stroke
+// is drawn on the pad over and over and the page's frames and readings are counted (the page must
+// keep drawing). It then exports the adapted model and scores it in Node, next to the base model,
+// on 10 other renderings per class of the same family.
+
+import { EventEmitter } from 'node:events';
+import { mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { chromium } from 'playwright-core';
+import sharp from 'sharp';
+import { normalizeToMnist } from '../src/core/normalize.js';
+import { createRandom } from '../src/core/random.js';
+import { IMAGE_PIXELS, type Dataset } from '../src/core/types.js';
+import { DEFAULT_MODEL_DIR } from '../src/node/cli/main.js';
+import { FONT_FAMILIES } from '../src/node/data/synth/families.js';
+import { loadFamily } from '../src/node/data/synth/fonts.js';
+import { GlyphCanvas, renderFontGlyph } from '../src/node/data/synth/render.js';
+import { initEngine } from '../src/node/engine/index.js';
+import { evaluateModel } from '../src/node/eval/evaluate.js';
+import { loadModel } from '../src/node/model/artifact.js';
+import { buildServer } from '../src/node/server/app.js';
+import { serveUntilSignal } from '../src/node/server/listen.js';
+import { buildWeb, webBuildState } from '../src/node/server/web-build.js';
+
+const { values } = parseArgs({
+  options: {
+    model: { type: 'string', default: DEFAULT_MODEL_DIR },
+    family: { type: 'string', default: 'Reenie Beanie' },
+    'per-class': { type: 'string', default: '5' },
+    chromium: { type: 'string', default: process.env['HCR_CHROMIUM'] ?? '/usr/bin/chromium' },
+    json: { type: 'boolean', default: false },
+    /** Also save a screenshot of the page with the Teach panel after adapting. */
+    screenshot: { type: 'string' },
+  },
+});
+const PER_CLASS = Number(values['per-class']);
+const OTHERS = 10;
+
+/** A zip of stored entries (what the page's import reads). */
+function zipStored(entries: { name: string; data: Buffer }[]): Buffer {
+  const table = Array.from({ length: 256 }, (_, n) => {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    return c >>> 0;
+  });
+  const crc32 = (b: Buffer) => {
+    let c = 0xffffffff;
+    for (const x of b) c = table[(c ^ x) & 0xff]! ^ (c >>> 8);
+    return (c ^ 0xffffffff) >>> 0;
+  };
+  const locals: Buffer[] = [];
+  const central: Buffer[] = [];
+  let offset = 0;
+  for (const { name, data } of entries) {
+    const n = Buffer.from(name);
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(20, 4);
+    local.writeUInt32LE(crc32(data), 14);
+    local.writeUInt32LE(data.length, 18);
+    local.writeUInt32LE(data.length, 22);
+    local.writeUInt16LE(n.length, 26);
+    const head = Buffer.alloc(46);
+    head.writeUInt32LE(0x02014b50, 0);
+    head.writeUInt16LE(20, 4);
+    head.writeUInt16LE(20, 6);
+    head.writeUInt32LE(crc32(data), 16);
+    head.writeUInt32LE(data.length, 20);
+    head.writeUInt32LE(data.length, 24);
+    head.writeUInt16LE(n.length, 28);
+    head.writeUInt32LE(offset, 42);
+    locals.push(local, n, data);
+    central.push(head, n);
+    offset += 30 + n.length + data.length;
+  }
+  const size = central.reduce((s, b) => s + b.length, 0);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(entries.length, 8);
+  end.writeUInt16LE(entries.length, 10);
+  end.writeUInt32LE(size, 12);
+  end.writeUInt32LE(offset, 16);
+  return Buffer.concat([...locals, ...central, end]);
+}
+
+/** The stored entries of a zip the page wrote. */
+function unzipStored(bytes: Buffer): Map<string, Buffer> {
+  const files = new Map<string, Buffer>();
+  let at = 0;
+  while (bytes.readUInt32LE(at) === 0x04034b50) {
+    const size = bytes.readUInt32LE(at + 18);
+    const nameLength = bytes.readUInt16LE(at + 26);
+    const start = at + 30 + nameLength + bytes.readUInt16LE(at + 28);
+    files.set(
+      bytes.subarray(at + 30, at + 30 + nameLength).toString(),
+      bytes.subarray(start, start + size),
+    );
+    at = start + size;
+  }
+  return files;
+}
+
+await initEngine({ backend: 'wasm' });
+const base = await loadModel(values.model);
+const labelSet = base.labelSet;
+const family = FONT_FAMILIES.find((f) => f.name === values.family);
+if (!family) throw new Error(`unknown family ${values.family}`);
+const loaded = await loadFamily(family);
+const surface = new GlyphCanvas();
+function render(perClass: number, seed: number, name: string): Dataset {
+  const classes = labelSet.classes;
+  const images = new Uint8Array(classes.length * perClass * IMAGE_PIXELS);
+  const labels = new Uint8Array(classes.length * perClass);
+  let n = 0;
+  for (let v = 0; v < perClass; v++) {
+    classes.forEach((char, c) => {
+      const rand = createRandom(seed * 100003 + v * 1009 + c);
+      const { pixels } = normalizeToMnist(renderFontGlyph(surface, loaded, char, rand), {
+        polarity: 'light-on-dark',
+        flattenMinSide: 0,
+      });
+      images.set(pixels, n * IMAGE_PIXELS);
+      labels[n++] = c;
+    });
+  }
+  return { name, images, labels, labelSet };
+}
+const samples = render(PER_CLASS, 101, 'samples');
+const others = render(OTHERS, 202, `${family.name} (other samples)`);
+
+const work = await mkdtemp(join(tmpdir(), 'hcr-bench-adapt-page-'));
+const entries = await Promise.all(
+  Array.from(samples.labels, async (y, i) => ({
+    name: `samples/${labelSet.classes[y]}/${String(i).padStart(4, '0')}.png`,
+    data: await sharp(
+      Buffer.from(samples.images.subarray(i * IMAGE_PIXELS, (i + 1) * IMAGE_PIXELS)),
+      {
+        raw: { width: 28, height: 28, channels: 1 },
+      },
+    )
+      .png()
+      .toBuffer(),
+  })),
+);
+const samplesZip = join(work, 'samples.zip');
+await writeFile(samplesZip, zipStored(entries));
+
+if ((await webBuildState()).stale) await buildWeb();
+const app = await buildServer({ model: base, rateLimitPerMinute: 0 });
+const running = await serveUntilSignal(app, { port: 0, signalSource: new EventEmitter() });
+const browser = await chromium.launch({ executablePath: values.chromium, headless: true });
+try {
+  const context = await browser.newContext({
+    viewport: { width: 1280, height: 900 },
+    acceptDownloads: true,
+    // The page's CSP forbids eval; the bench's probes are strings (tsx rewrites functions).
+    bypassCSP: true,
+  });
+  const page = await context.newPage();
+  await page.goto(running.url);
+  await page.waitForFunction(`document.body.dataset.teach === 'ready'`, null, {
+    timeout: 120_000,
+  });
+  await page.setInputFiles('#import', samplesZip);
+  await page.waitForFunction(
+    `document.getElementById('teach-toggle').textContent === 'Teach (${samples.labels.length})'`,
+    null,
+    { timeout: 60_000 },
+  );
+  // Count frames and readings while adapting (run in the page, hence a string).
+  await page.evaluate(`(() => {
+    window.frames_ = 0;
+    window.readings_ = 0;
+    const adapting = () => document.body.dataset.adapting === 'true';
+    const tick = () => {
+      if (adapting()) window.frames_++;
+      requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+    new MutationObserver(() => {
+      if (adapting()) window.readings_++;
+    }).observe(document.getElementById('summary'), { childList: true, characterData: true, subtree: true });
+  })()`);
+  await page.click('#teach-toggle');
+  const started = Date.now();
+  await page.click('#adapt');
+  await page.waitForFunction(`document.body.dataset.adapting === 'true'`);
+  // The Teach panel scrolled the page: bring the pad back before drawing on it.
+  await page.locator('#pad').scrollIntoViewIfNeeded();
+  const box = (await page.locator('#pad').boundingBox())!;
+  let strokes = 0;
+  while ((await page.evaluate(`document.body.dataset.adapting`)) === 'true') {
+    const k = strokes++ % 3;
+    await page.mouse.move(box.x + box.width * (0.3 + 0.2 * k), box.y + box.height * 0.2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * (0.4 + 0.1 * k), box.y + box.height * 0.8, {
+      steps: 8,
+    });
+    await page.mouse.up();
+    await page.waitForTimeout(300);
+    await page.click('#clear');
+  }
+  const wall = (Date.now() - started) / 1000;
+  await page.waitForFunction(`document.body.dataset.model === 'adapted'`, null, {
+    timeout: 30_000,
+  });
+  const status = (await page.textContent('#adapt-status')) ?? '';
+  const seconds = Number(await page.evaluate(`document.body.dataset.adaptSeconds`));
+  const { frames, readings } = (await page.evaluate(
+    `({ frames: window.frames_, readings: window.readings_ })`,
+  )) as { frames: number; readings: number };
+  if (values.screenshot) {
+    // A reading under the adapted model with its correction row, and the panel below.
+    await page.locator('#pad').scrollIntoViewIfNeeded();
+    await page.mouse.move(box.x + box.width * 0.35, box.y + box.height * 0.25);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.65, box.y + box.height * 0.25, { steps: 6 });
+    await page.mouse.move(box.x + box.width * 0.4, box.y + box.height * 0.8, { steps: 6 });
+    await page.mouse.up();
+    await page.waitForFunction(`document.body.dataset.busy === 'false'`);
+    await page.screenshot({ path: values.screenshot, fullPage: true });
+  }
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.click('#export-model'),
+  ]);
+  const zip = join(work, 'model.zip');
+  await download.saveAs(zip);
+  for (const [name, data] of unzipStored(await readFile(zip))) {
+    await mkdir(dirname(join(work, name)), { recursive: true });
+    await writeFile(join(work, name), data);
+  }
+  const adapted = await loadModel(join(work, 'hcr-adapted'));
+  const before = (await evaluateModel(base, [others])).results[0]!.accuracy;
+  const after = (await evaluateModel(adapted, [others])).results[0]!.accuracy;
+  adapted.dispose();
+  const result = {
+    model: values.model,
+    family: family.name,
+    samples: samples.labels.length,
+    adaptSeconds: seconds,
+    wallSeconds: wall,
+    framesPerSecond: frames / wall,
+    readingsWhileAdapting: readings,
+    strokesWhileAdapting: strokes,
+    others: { count: others.labels.length, before, after },
+    status,
+  };
+  if (values.json) console.log(JSON.stringify(result, null, 2));
+  else {
+    console.log(
+      `${values.model}, ${family.name}: ${result.samples} samples adapted in ${seconds.toFixed(1)} s (worker), ${wall.toFixed(1)} s from the click`,
+    );
+    console.log(
+      `page while adapting: ${result.framesPerSecond.toFixed(1)} frames/s, ${readings} readings of ${strokes} strokes`,
+    );
+    console.log(
+      `other ${family.name} samples (${others.labels.length}): ${(before * 100).toFixed(1)}% → ${(after * 100).toFixed(1)}%`,
+    );
+    console.log(status);
+  }
+  await context.close();
+} finally {
+  await browser.close();
+  await running.close();
+  base.dispose();
+  await rm(work, { recursive: true, force: true });
+}
