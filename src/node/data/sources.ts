@@ -6,8 +6,6 @@
 
 import { stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { promisify } from 'node:util';
-import { gunzip as gunzipCallback } from 'node:zlib';
 import { HcrError, lookup } from '../../core/errors.js';
 import { LABEL_SETS, mapLabelSet, sourceLabelSet } from '../../core/label-sets.js';
 import type { LabelSet } from '../../core/label-sets.js';
@@ -18,18 +16,16 @@ import { cachedDataset } from './cache.js';
 import { parseCsvDataset } from './csv.js';
 import { KAGGLE_DATASETS, kaggleInstructions } from './download.js';
 import { emnistCacheVariant, loadEmnist } from './emnist.js';
-import { readFileChecked } from './files.js';
 import { listImageFolder, loadImageFolder } from './folder.js';
 import { loadIdxPair } from './idx.js';
 import { sha256File } from './sha256.js';
+import { readSmallCsv } from './small-csv.js';
 import {
   SYNTH_FILES,
   UNIPEN_STROKE_FILES,
   readSynthManifest,
   type SynthManifest,
 } from './synth/files.js';
-
-const gunzip = promisify(gunzipCallback);
 
 /** Seed of the one-time 80/10/10 split of EMNIST ByClass test (when no official train is present). */
 export const EMNIST_SPLIT_SEED = 20240;
@@ -811,75 +807,6 @@ function concatSame(name: string, parts: readonly Dataset[]): Dataset {
     offset += part.labels.length;
   }
   return { name, images, labels, labelSet: parts[0]!.labelSet };
-}
-
-/** Splits one CSV line, honouring double quotes (as Python's csv module writes them). */
-function splitCsvLine(line: string): string[] {
-  if (!line.includes('"')) return line.split(',');
-  const cells: string[] = [];
-  let cell = '';
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const ch = line[i]!;
-    if (quoted) {
-      if (ch === '"' && line[i + 1] === '"') {
-        cell += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else cell += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') {
-      cells.push(cell);
-      cell = '';
-    } else cell += ch;
-  }
-  cells.push(cell);
-  return cells;
-}
-
-/** Reads a small CSV (gzip-compressed when it starts with 1f 8b) into a header and rows. */
-async function readSmallCsv(
-  path: string,
-  name: string,
-  columns: readonly string[],
-): Promise<{ rows: string[][]; column: Record<string, number> }> {
-  let bytes: Uint8Array = await readFileChecked(path);
-  if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
-    try {
-      bytes = await gunzip(bytes);
-    } catch (error) {
-      throw new HcrError('BAD_DATA', `${name}: gzip stream is truncated or corrupt`, {
-        cause: error,
-      });
-    }
-  }
-  const lines = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-    .toString('utf8')
-    .split(/\r?\n/);
-  if (lines.at(-1) === '') lines.pop();
-  const header = splitCsvLine(lines[0] ?? '');
-  const column: Record<string, number> = {};
-  for (const wanted of columns) {
-    const index = header.indexOf(wanted);
-    if (index < 0) {
-      throw new HcrError(
-        'BAD_DATA',
-        `${name}:1: expected a header with column '${wanted}', got '${lines[0] ?? ''}'`,
-      );
-    }
-    column[wanted] = index;
-  }
-  const rows = lines.slice(1).map((line, i) => {
-    const cells = splitCsvLine(line);
-    if (cells.length !== header.length) {
-      throw new HcrError(
-        'BAD_DATA',
-        `${name}:${i + 2}: expected ${header.length} columns, got ${cells.length}`,
-      );
-    }
-    return cells;
-  });
-  return { rows, column };
 }
 
 /** The writer of each image of a UNIPEN metadata file: `contributor/writer_id`, in image order. */
