@@ -18,7 +18,6 @@ import { initEngine } from '../../src/node/engine/index.js';
 import { loadModel, type LoadedModel } from '../../src/node/model/artifact.js';
 import { buildServer } from '../../src/node/server/app.js';
 import { serveUntilSignal, type RunningServer } from '../../src/node/server/listen.js';
-import { buildWeb, webBuildState } from '../../src/node/server/web-build.js';
 import {
   IMAGES,
   LINE_GLYPHS,
@@ -27,6 +26,7 @@ import {
   linePng,
   saveFixtureModel,
 } from '../server/helpers.js';
+import { ensureWebBuilt } from './build.js';
 
 const CHROMIUM = process.env['HCR_CHROMIUM'] ?? '/usr/bin/chromium';
 const HAVE_CHROMIUM = existsSync(CHROMIUM);
@@ -50,8 +50,7 @@ describe.skipIf(!HAVE_CHROMIUM)('the page in Chromium', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    const state = await webBuildState();
-    if (state.stale) await buildWeb();
+    await ensureWebBuilt();
     await initEngine({ backend: 'wasm' });
     dir = await mkdtemp(join(tmpdir(), 'hcr-page-'));
     loaded = await loadModel(await saveFixtureModel(join(dir, 'model'), { O: 6, '0': 5 }));

@@ -22,8 +22,8 @@ import { initEngine } from '../../src/node/engine/index.js';
 import { loadModel, type LoadedModel } from '../../src/node/model/artifact.js';
 import { buildServer } from '../../src/node/server/app.js';
 import { serveUntilSignal, type RunningServer } from '../../src/node/server/listen.js';
-import { buildWeb, webBuildState } from '../../src/node/server/web-build.js';
 import { saveFixtureModel } from '../server/helpers.js';
+import { ensureWebBuilt } from './build.js';
 
 const CHROMIUM = process.env['HCR_CHROMIUM'] ?? '/usr/bin/chromium';
 
@@ -59,8 +59,7 @@ describe.skipIf(!existsSync(CHROMIUM))('teaching the page in Chromium', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    const state = await webBuildState();
-    if (state.stale) await buildWeb();
+    await ensureWebBuilt();
     await initEngine({ backend: 'wasm' });
     dir = await mkdtemp(join(tmpdir(), 'hcr-teach-'));
     loaded = await loadModel(await saveFixtureModel(join(dir, 'model'), { O: 2 }));
