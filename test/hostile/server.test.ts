@@ -21,6 +21,9 @@ let loaded: LoadedModel;
 let server: ChildProcess;
 let url: string;
 let idleRssBytes: number;
+let control: ChildProcess;
+let controlUrl: string;
+const controlLatencies: number[] = [];
 let serverErrors = '';
 /** The hostile inputs, made before the server starts so that making them loads nothing measured. */
 const inputs = {} as {
@@ -59,16 +62,24 @@ async function send(
 const png = (body: Buffer, path = '/api/predict') => send(path, { body, type: 'image/png' });
 
 /** Polls /healthz every 25 ms while `work` runs; answers the work's result and every latency. */
+/**
+ * Polls /healthz every 25 ms while `work` runs, and with each poll an idle control server in a
+ * process of its own: what the control takes is the machine's scheduling, not hcr's.
+ */
 async function whilePolling<T>(work: () => Promise<T>): Promise<{ result: T; health: number[] }> {
   const health: number[] = [];
   let running = true;
+  const timed = async (target: string): Promise<number> => {
+    const start = performance.now();
+    const res = await fetch(target);
+    await res.arrayBuffer();
+    expect(res.status).toBe(200);
+    return performance.now() - start;
+  };
   const poller = (async () => {
     while (running) {
-      const start = performance.now();
-      const res = await fetch(`${url}/healthz`);
-      await res.arrayBuffer();
-      health.push(performance.now() - start);
-      expect(res.status).toBe(200);
+      health.push(await timed(`${url}/healthz`));
+      controlLatencies.push(await timed(controlUrl));
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
   })();
@@ -133,9 +144,21 @@ beforeAll(async () => {
   // tested in test/server/server.test.ts.
   server = await startServer(modelDir, { rateLimitPerMinute: 0, workTimeoutMs: 6_000 });
   idleRssBytes = (await healthz()).rssBytes;
+  control = spawn(
+    process.execPath,
+    [
+      '-e',
+      "require('http').createServer((q, s) => s.end('{}')).listen(0, '127.0.0.1', function () { console.log('http://127.0.0.1:' + this.address().port); })",
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  controlUrl = await new Promise<string>((resolve) =>
+    createInterface({ input: control.stdout! }).once('line', resolve),
+  );
 });
 
 afterAll(async () => {
+  control?.kill();
   if (server && server.exitCode === null) {
     const exited = new Promise((resolve) => server.once('exit', resolve));
     server.kill('SIGTERM');
@@ -242,13 +265,15 @@ describe('the issue 13 inputs, with /healthz polled throughout', () => {
 
   it('kept /healthz under 100 ms throughout', () => {
     expect(latencies.length).toBeGreaterThan(50);
-    const sorted = [...latencies].sort((a, b) => a - b);
-    // 99% of the answers within the issue's 100 ms, and none near a second (before the pool, one
-    // upload held the event loop for 139 s). A single late answer is allowed because on an
-    // oversubscribed machine the idle server, polled the same way, has one too: measured 130 ms
-    // at nice 0 and 256 ms at nice 15 with a load of 14 on 2 cores.
-    expect(sorted[Math.floor((sorted.length - 1) * 0.99)]).toBeLessThan(100);
-    expect(sorted.at(-1)).toBeLessThan(1_000);
+    const p99 = (values: number[]) =>
+      [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) * 0.99)]!;
+    // 99% of the answers within the issue's 100 ms, plus what an idle control server polled at
+    // the same moments took at its own 99th percentile: on a quiet machine that is a few ms, on
+    // an oversubscribed one (this machine under the full suite: load 12 on 2 cores) the
+    // scheduler alone delays answers past 100 ms, and that is not the server's doing. None
+    // near a second: before the pool, one upload held the event loop for 139 s.
+    expect(p99(latencies)).toBeLessThan(100 + p99(controlLatencies));
+    expect(Math.max(...latencies)).toBeLessThan(1_000);
   });
 });
 

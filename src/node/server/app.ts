@@ -6,9 +6,8 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import fastifyMultipart from '@fastify/multipart';
 import fastifyStatic from '@fastify/static';
 import * as tf from '@tensorflow/tfjs';
@@ -16,6 +15,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import type { BackendName } from '../engine/backend.js';
 import { NORMALIZATION_VERSION } from '../../core/normalize.js';
 import { HcrError, type ErrorCode } from '../errors.js';
+import { packagePath } from '../package-root.js';
 import type { LoadedModel } from '../model/artifact.js';
 import {
   resolveServerLimits,
@@ -30,13 +30,11 @@ import type { ImageInput, ImageResult } from './recognize.js';
 import { svgRefusedMessage, type WorkBudget } from './work.js';
 import { WorkPool } from './work-pool.js';
 
-const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-
 /**
  * Where the built page is looked for when `webRoot` is not given: `dist/web` of the package
  * (what `npm run build:web` writes).
  */
-export const DEFAULT_WEB_ROOT = join(PACKAGE_ROOT, 'dist', 'web');
+export const DEFAULT_WEB_ROOT = packagePath('dist', 'web');
 
 /** The model files the page downloads, served under `/model/`. */
 export const BROWSER_MODEL_FILES = Object.freeze(['model.json', 'weights.bin']);
