@@ -24,7 +24,7 @@ export interface Sample {
 export interface AdaptedModel {
   readonly artifacts: ModelArtifacts;
   readonly labelSet: { readonly name: string; readonly classes: readonly string[] };
-  /** ETag of the base model's weights (which base it was adapted from). */
+  /** The first 32 hex digits of the base model's weights.bin SHA-256 (the server's ETag). */
   readonly baseWeights: string;
   readonly createdAt: string;
   readonly samples: number;

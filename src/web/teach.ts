@@ -139,7 +139,9 @@ export class Teach {
   static async start(host: TeachHost): Promise<Teach> {
     const weightsUrl = new URL('weights.bin', new URL(host.info.browserModel, location.href));
     const head = await fetch(weightsUrl, { method: 'HEAD' }).catch(() => undefined);
-    const teach = new Teach(host, await TeachStore.open(), head?.headers.get('etag') ?? '');
+    // The server's ETag of weights.bin is the start of its SHA-256: it names the base model.
+    const etag = head?.headers.get('etag')?.replace(/"/g, '') ?? '';
+    const teach = new Teach(host, await TeachStore.open(), etag);
     teach.#samples = await teach.#store.samples();
     teach.#adapted = await teach.#store.adapted();
     teach.#wire();
@@ -564,7 +566,8 @@ export class Teach {
       tfjsVersion: 'browser',
       createdAt: adapted.createdAt,
       adaptedInBrowser: {
-        baseWeightsEtag: adapted.baseWeights,
+        /** The first 32 hex digits of the base model's weights.bin SHA-256. */
+        baseWeightsSha256Prefix: adapted.baseWeights,
         samples: samplesRecord,
         seconds: adapted.seconds,
         backend: adapted.backend,

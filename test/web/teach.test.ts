@@ -210,6 +210,13 @@ describe.skipIf(!existsSync(CHROMIUM))('teaching the page in Chromium', () => {
       'hcr-adapted/model.json',
       'hcr-adapted/weights.bin',
     ]);
+    const record = JSON.parse(modelFiles.get('hcr-adapted/hcr.json')!.toString()) as {
+      adaptedInBrowser: { baseWeightsSha256Prefix: string; samples: { label: string }[] };
+    };
+    expect(record.adaptedInBrowser.baseWeightsSha256Prefix).toBe(
+      loaded.metadata.files['weights.bin']!.sha256.slice(0, 32),
+    );
+    expect(record.adaptedInBrowser.samples.map((s) => s.label)).toEqual(['1', '1', '1', '1', '1']);
     await extract(modelFiles, join(dir, 'exported'));
     const exported = await loadModel(join(dir, 'exported', 'hcr-adapted'));
     expect(exported.labelSet.classes).toEqual(LABEL_SETS.alnum36.classes);
