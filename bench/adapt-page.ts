@@ -36,6 +36,8 @@ const { values } = parseArgs({
     json: { type: 'boolean', default: false },
     /** Also save a screenshot of the page with the Teach panel after adapting. */
     screenshot: { type: 'string' },
+    /** Leave the page alone while it adapts (default: draw a stroke about every second). */
+    idle: { type: 'boolean', default: false },
   },
 });
 const PER_CLASS = Number(values['per-class']);
@@ -195,6 +197,10 @@ try {
   const box = (await page.locator('#pad').boundingBox())!;
   let strokes = 0;
   while ((await page.evaluate(`document.body.dataset.adapting`)) === 'true') {
+    if (values.idle) {
+      await page.waitForTimeout(200);
+      continue;
+    }
     const k = strokes++ % 3;
     await page.mouse.move(box.x + box.width * (0.3 + 0.2 * k), box.y + box.height * 0.2);
     await page.mouse.down();

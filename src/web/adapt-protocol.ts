@@ -89,6 +89,8 @@ export type FromWorker =
       readonly model: ModelArtifacts;
       readonly scores: readonly SetScore[];
       readonly seconds: number;
+      /** Of which the training steps (the rest: starting the backend, loading, scoring). */
+      readonly trainSeconds: number;
       readonly steps: number;
       readonly backend: string;
     }

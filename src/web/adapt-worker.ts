@@ -162,6 +162,7 @@ async function adapt(message: ToWorker): Promise<void> {
       });
     }
   }
+  const trainEnd = performance.now();
   optimizer.dispose();
   const after = measured.map((s) => accuracy(model, s));
   const scores: SetScore[] = measured.map((s, i) => ({
@@ -192,6 +193,7 @@ async function adapt(message: ToWorker): Promise<void> {
       },
       scores,
       seconds: (performance.now() - started) / 1000,
+      trainSeconds: (trainEnd - trainStart) / 1000,
       steps,
       backend,
     },

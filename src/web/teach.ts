@@ -527,7 +527,7 @@ export class Teach {
     this.#adapted = adapted;
     const pct = (x: number) => `${Math.round(x * 100)}%`;
     byId('adapt-status').textContent =
-      `Adapted in ${m.seconds.toFixed(1)} s (${m.steps} steps).` +
+      `Adapted in ${m.seconds.toFixed(1)} s (${m.steps} steps in ${m.trainSeconds.toFixed(1)} s).` +
       m.scores
         .map(
           (s) =>

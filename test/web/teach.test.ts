@@ -179,7 +179,7 @@ describe.skipIf(!existsSync(CHROMIUM))('teaching the page in Chromium', () => {
       timeout: 120_000,
     });
     expect(await page.textContent('#adapt-status')).toMatch(
-      /Adapted in [\d.]+ s \(\d+ steps\)\. Your held-out samples: 0% → 100% \(1 image\)\./,
+      /Adapted in [\d.]+ s \(\d+ steps in [\d.]+ s\)\. Your held-out samples: 0% → 100% \(1 image\)\./,
     );
     expect(await page.isChecked('#use-adapted')).toBe(true);
     const readingsWhile = await page.evaluate(
