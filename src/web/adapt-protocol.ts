@@ -49,17 +49,19 @@ export const PAGE_TUNE = Object.freeze({
   freezeConvolutions: true,
 });
 
-/** Page → worker. */
-export type ToWorker = {
-  readonly type: 'adapt';
-  /** URL of the base model's model.json (the worker fetches it and its weights). */
-  readonly modelUrl: string;
-  /** The model's label set, by name (core's LABEL_SETS). */
-  readonly labelSet: string;
-  readonly samples: Images;
-  readonly replay: Images | undefined;
-  readonly options: AdaptOptions;
-};
+/** Page → worker: `prepare` starts the backend and fetches the base model ahead of an `adapt`. */
+export type ToWorker =
+  | { readonly type: 'prepare'; readonly modelUrl: string }
+  | {
+      readonly type: 'adapt';
+      /** URL of the base model's model.json (the worker fetches it and its weights). */
+      readonly modelUrl: string;
+      /** The model's label set, by name (core's LABEL_SETS). */
+      readonly labelSet: string;
+      readonly samples: Images;
+      readonly replay: Images | undefined;
+      readonly options: AdaptOptions;
+    };
 
 /** Accuracy of a model on one set of images, before and after. */
 export interface SetScore {

@@ -76,9 +76,27 @@ function accuracy(model: tf.LayersModel, set: Dataset): number {
   return correct / n;
 }
 
-async function adapt(message: ToWorker): Promise<void> {
+/** The backend and the base model's files, made ready once per worker. */
+let prepared: Promise<{ backend: string; artifacts: tf.io.ModelArtifacts }> | undefined;
+
+/** Starts the backend and fetches the base model (once; again after a failure). */
+function prepare(modelUrl: string): Promise<{ backend: string; artifacts: tf.io.ModelArtifacts }> {
+  prepared ??= (async () => {
+    const backend = await startBackend();
+    const url = new URL(modelUrl, self.location.href).href;
+    const handler = tf.io.browserHTTPRequest(url);
+    if (!handler.load) throw new Error(`${url}: tfjs cannot load a model from it`);
+    return { backend, artifacts: await handler.load() };
+  })().catch((error: unknown) => {
+    prepared = undefined;
+    throw error;
+  });
+  return prepared;
+}
+
+async function adapt(message: Extract<ToWorker, { type: 'adapt' }>): Promise<void> {
   const started = performance.now();
-  const backend = await startBackend();
+  const { backend, artifacts } = await prepare(message.modelUrl);
   const labelSet = getLabelSet(message.labelSet);
   const options = { ...PAGE_TUNE, ...message.options };
   const asDataset = (name: string, x: { images: Uint8Array; labels: Uint8Array }): Dataset => ({
@@ -92,7 +110,8 @@ async function adapt(message: ToWorker): Promise<void> {
     message.replay && asDataset('replay', message.replay),
     { heldOut: options.heldOut, repeats: options.repeats, seed: options.seed },
   );
-  const model = await tf.loadLayersModel(new URL(message.modelUrl, self.location.href).href);
+  // A fresh copy of the base model each time: every adaptation starts from its weights.
+  const model = await tf.loadLayersModel(tf.io.fromMemory(artifacts));
   const measured = [sets.heldOut, sets.validation].filter(
     (s, i) => s.labels.length > 0 && (i === 0 || s !== sets.heldOut),
   );
@@ -202,7 +221,13 @@ async function adapt(message: ToWorker): Promise<void> {
 }
 
 self.onmessage = (event: MessageEvent<ToWorker>) => {
-  adapt(event.data).catch((error: unknown) =>
+  const message = event.data;
+  if (message.type === 'prepare') {
+    // A failure here shows when the adaptation asks for it again.
+    prepare(message.modelUrl).catch(() => undefined);
+    return;
+  }
+  adapt(message).catch((error: unknown) =>
     post({ type: 'error', message: error instanceof Error ? error.message : String(error) }),
   );
 };

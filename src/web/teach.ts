@@ -119,7 +119,11 @@ export class Teach {
   #reading: { pixels: Uint8Array; readAs: string } | undefined;
   /** The character being written again and again ("write more of J"), if any. */
   #target: string | undefined;
+  /** The adaptation worker, started when the panel opens so that Adapt starts at once. */
   #worker: Worker | undefined;
+  #adapting = false;
+  /** The replay sample, fetched with the worker's start. */
+  #replayLoad: Promise<Images | undefined> | undefined;
   readonly #baseWeights: string;
 
   private constructor(host: TeachHost, store: TeachStore, baseWeights: string) {
@@ -211,7 +215,10 @@ export class Teach {
       const open = toggle.getAttribute('aria-expanded') !== 'true';
       toggle.setAttribute('aria-expanded', String(open));
       byId('teach').hidden = !open;
-      if (open) byId('teach').scrollIntoView({ block: 'nearest' });
+      if (open) {
+        byId('teach').scrollIntoView({ block: 'nearest' });
+        this.#warm();
+      }
     });
     byId('adapt').addEventListener('click', () => void this.#adapt());
     byId('adapt-cancel').addEventListener('click', () => this.#cancel());
@@ -377,7 +384,7 @@ export class Teach {
     byId<HTMLButtonElement>('forget-model').disabled = !adapted;
     byId<HTMLButtonElement>('export-samples').disabled = total === 0;
     byId<HTMLButtonElement>('clear-samples').disabled = total === 0;
-    byId<HTMLButtonElement>('adapt').disabled = total === 0 || this.#worker !== undefined;
+    byId<HTMLButtonElement>('adapt').disabled = total === 0 || this.#adapting;
     byId('adapted-info').textContent = adapted
       ? `Adapted ${new Date(adapted.createdAt).toLocaleString()} on ${adapted.samples} samples in ${adapted.seconds.toFixed(1)} s` +
         (adapted.baseWeights && this.#baseWeights && adapted.baseWeights !== this.#baseWeights
@@ -437,25 +444,36 @@ export class Teach {
     };
   }
 
+  /**
+   * The adaptation worker, started (backend up, base model fetched) if it is not yet, and the
+   * replay sample's download.
+   */
+  #warm(): Worker {
+    this.#replayLoad ??= this.#replay().catch(() => undefined);
+    if (!this.#worker) {
+      this.#worker = new Worker(new URL('./adapt-worker.ts', import.meta.url), { type: 'module' });
+      const prepare: ToWorker = { type: 'prepare', modelUrl: this.#host.info.browserModel };
+      this.#worker.postMessage(prepare);
+    }
+    return this.#worker;
+  }
+
   #cancel(): void {
-    this.#worker?.terminate();
-    this.#worker = undefined;
-    byId('adapt-progress').hidden = true;
-    byId('adapt-cancel').hidden = true;
+    this.#stopped(true);
     byId('adapt-status').textContent = 'Stopped.';
-    document.body.dataset['adapting'] = 'false';
-    this.#render();
   }
 
   async #adapt(): Promise<void> {
-    if (this.#worker) return;
+    if (this.#adapting) return;
     const usable = this.#samples.filter((s) => this.#classes.includes(s.label));
     if (usable.length === 0) return;
     const status = byId('adapt-status');
     const progress = byId<HTMLProgressElement>('adapt-progress');
+    this.#adapting = true;
     document.body.dataset['adapting'] = 'true';
-    status.textContent = 'Loading the replay sample…';
-    const replay = await this.#replay().catch(() => undefined);
+    status.textContent = 'Starting…';
+    const worker = this.#warm();
+    const replay = await this.#replayLoad;
     const samples: Images = {
       images: new Uint8Array(usable.length * IMAGE_PIXELS),
       labels: new Uint8Array(usable.length),
@@ -464,8 +482,6 @@ export class Teach {
       samples.images.set(s.pixels, i * IMAGE_PIXELS);
       samples.labels[i] = this.#classes.indexOf(s.label);
     });
-    const worker = new Worker(new URL('./adapt-worker.ts', import.meta.url), { type: 'module' });
-    this.#worker = worker;
     progress.hidden = false;
     progress.value = 0;
     byId('adapt-cancel').hidden = false;
@@ -484,12 +500,12 @@ export class Teach {
         void this.#finish(m, usable.length);
       } else {
         status.textContent = `Adapting failed: ${m.message}`;
-        this.#cancelQuietly();
+        this.#stopped(true);
       }
     };
     worker.onerror = (event) => {
       status.textContent = `Adapting failed: ${event.message}`;
-      this.#cancelQuietly();
+      this.#stopped(true);
     };
     const message: ToWorker = {
       type: 'adapt',
@@ -502,9 +518,13 @@ export class Teach {
     worker.postMessage(message);
   }
 
-  #cancelQuietly(): void {
-    this.#worker?.terminate();
-    this.#worker = undefined;
+  /** Ends an adaptation's display; `drop` also ends the worker (stopped, or it failed). */
+  #stopped(drop: boolean): void {
+    if (drop) {
+      this.#worker?.terminate();
+      this.#worker = undefined;
+    }
+    this.#adapting = false;
     byId('adapt-progress').hidden = true;
     byId('adapt-cancel').hidden = true;
     document.body.dataset['adapting'] = 'false';
@@ -512,7 +532,7 @@ export class Teach {
   }
 
   async #finish(m: Extract<FromWorker, { type: 'done' }>, samples: number): Promise<void> {
-    this.#cancelQuietly();
+    this.#stopped(false);
     const adapted: AdaptedModel = {
       artifacts: m.model,
       labelSet: this.#host.info.labelSet,
