@@ -6,7 +6,7 @@
 //   npx tsx scripts/pack-replay.ts [--model models/alnum36] [--data-dir DIR] [--out models/replay-alnum36]
 
 import { createHash } from 'node:crypto';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
@@ -15,6 +15,7 @@ import { REPLAY_FILES, encodeIdx, type ReplayManifest } from '../src/core/replay
 import { TUNE_DEFAULTS, replaySample } from '../src/core/tune.js';
 import { defaultCacheDir, defaultDataDir } from '../src/node/data/paths.js';
 import { planData } from '../src/node/data/sources.js';
+import { replaceDirectoryAtomic } from '../src/node/fs-atomic.js';
 import { readMetadata } from '../src/node/model/artifact.js';
 
 const { values } = parseArgs({
@@ -61,12 +62,12 @@ const manifest: ReplayManifest = {
   sources: plan.provenance.map((p) => p.source),
   sha256: { images: sha(images), labels: sha(labels) },
 };
-const tmp = `${values.out}.tmp-${process.pid}`;
-await mkdir(tmp, { recursive: true });
-await writeFile(join(tmp, REPLAY_FILES.images), images);
-await writeFile(join(tmp, REPLAY_FILES.labels), labels);
-await writeFile(join(tmp, REPLAY_FILES.manifest), `${JSON.stringify(manifest, null, 2)}\n`);
-await rename(tmp, values.out);
+// Replaces an earlier replay directory only once the new one is complete.
+await replaceDirectoryAtomic(values.out, async (tmp) => {
+  await writeFile(join(tmp, REPLAY_FILES.images), images);
+  await writeFile(join(tmp, REPLAY_FILES.labels), labels);
+  await writeFile(join(tmp, REPLAY_FILES.manifest), `${JSON.stringify(manifest, null, 2)}\n`);
+});
 process.stdout.write(
   `${values.out}: ${count} images (${perClass} per class of ${labelSet.name}) from ${manifest.sources.join(', ')}; ${images.length + labels.length} bytes\n`,
 );
