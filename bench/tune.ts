@@ -31,6 +31,10 @@ const { values } = parseArgs({
     'cache-dir': { type: 'string', default: defaultCacheDir() },
     family: { type: 'string' },
     shots: { type: 'string', default: '1,3,5,10' },
+    replay: { type: 'string', default: String(TUNE_DEFAULTS.replayPerClass) },
+    lr: { type: 'string', default: String(TUNE_DEFAULTS.learningRate) },
+    epochs: { type: 'string', default: String(TUNE_DEFAULTS.epochs) },
+    repeats: { type: 'string', default: String(TUNE_DEFAULTS.repeats) },
     json: { type: 'boolean', default: false },
   },
 });
@@ -93,7 +97,7 @@ function render(perClass: number, seed: number, name: string): Dataset {
 }
 const pool = render(POOL, 101, 'pool'); // ordered by variant: the first k*classes are k per class
 const others = render(OTHERS, 202, `${familyName} (other samples)`);
-const replay = replaySample(plan.train, TUNE_DEFAULTS.replayPerClass, 7);
+const replay = replaySample(plan.train, Number(values.replay), 7);
 
 const rows: {
   shots: number;
@@ -118,6 +122,9 @@ try {
       replay,
       tests: [others, ...datasetTests],
       heldOut: 0,
+      learningRate: Number(values.lr),
+      epochs: Number(values.epochs),
+      repeats: Number(values.repeats),
     });
     rows.push({
       shots: k,
@@ -138,7 +145,7 @@ if (values.json) {
 } else {
   console.log(`model ${values.model}; style: ${familyName} (the held-out family it reads worst)`);
   console.log(
-    `${OTHERS} other renderings per class measured; replay ${TUNE_DEFAULTS.replayPerClass} training images per class\n`,
+    `${OTHERS} other renderings per class measured; replay ${values.replay} x ${labelSet.classes.length} training images in their class shares, lr ${values.lr}, ${values.epochs} epochs, each sample ${values.repeats} times per epoch\n`,
   );
   console.log(['samples/class', 'seconds', ...names.map((n) => `${n} before → after`)].join(' | '));
   for (const row of rows) {

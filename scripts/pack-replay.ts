@@ -69,5 +69,5 @@ await replaceDirectoryAtomic(values.out, async (tmp) => {
   await writeFile(join(tmp, REPLAY_FILES.manifest), `${JSON.stringify(manifest, null, 2)}\n`);
 });
 process.stdout.write(
-  `${values.out}: ${count} images (${perClass} per class of ${labelSet.name}) from ${manifest.sources.join(', ')}; ${images.length + labels.length} bytes\n`,
+  `${values.out}: ${count} images (${perClass} times the ${labelSet.name} classes, each class in its training share) from ${manifest.sources.join(', ')}; ${images.length + labels.length} bytes\n`,
 );

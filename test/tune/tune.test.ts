@@ -61,9 +61,14 @@ describe('holdOutPerClass and replaySample', () => {
     expect(heldOut.filter((i) => labels[i] === 0)).toHaveLength(2);
   });
 
-  it('draws at most perClass images of each class', () => {
-    const replay = replaySample(syntheticDataset('t', 10, 4), 3, 9);
-    expect(Array.from(replay.labels).sort()).toEqual([0, 0, 0, 1, 1, 1, 2, 2, 2, 3, 3, 3]);
+  it('draws perClass times the classes, each class keeping its share of the training data', () => {
+    const labels = Uint8Array.from({ length: 100 }, (_, i) => (i < 90 ? 0 : 1));
+    const train = { ...syntheticDataset('t', 25, 4), labels };
+    const replay = replaySample(train, 10, 9);
+    expect(replay.labels.length).toBe(20);
+    const zeros = Array.from(replay.labels).filter((y) => y === 0).length;
+    expect(zeros).toBeGreaterThanOrEqual(14); // about 90% of 20, not 10 of each
+    expect(replaySample(train, 10, 9).images).toEqual(replay.images);
   });
 });
 

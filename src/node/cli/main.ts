@@ -376,7 +376,7 @@ export function buildProgram(state: RunState = { exitCode: 0 }): Command {
       .option('--model <dir>', 'model to adapt (default: the shipped model)')
       .option(
         '--replay <n>',
-        'training images per class replayed beside the samples (0: none)',
+        'replayed training images, per class on average (drawn so each class keeps its training share; 0: none)',
         nonNegative,
         TUNE_DEFAULTS.replayPerClass,
       )
