@@ -41,7 +41,7 @@ describe('replay file', () => {
     );
   });
 
-  it('ships 50 images per class of alnum36 in a few hundred KB, as its manifest says', () => {
+  it('ships 50 times the alnum36 classes, every class present, in a few hundred KB, as its manifest says', () => {
     const manifest = JSON.parse(
       readFileSync(join(SHIPPED, REPLAY_FILES.manifest), 'utf8'),
     ) as ReplayManifest;
@@ -58,7 +58,10 @@ describe('replay file', () => {
     expect(labels.count).toBe(manifest.count);
     const perClass = new Array<number>(36).fill(0);
     for (const y of labels.data) perClass[y]!++;
-    expect(perClass.every((n) => n === manifest.perClass)).toBe(true);
+    // Drawn in the training data's class shares (replaySample), so counts differ by class.
+    expect(manifest.count).toBe(manifest.perClass * 36);
+    expect(perClass.every((n) => n > 0)).toBe(true);
+    expect(perClass.reduce((a, b) => a + b, 0)).toBe(manifest.count);
   });
 });
 
