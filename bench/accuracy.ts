@@ -95,19 +95,19 @@ if (values.json) {
   );
 }
 
+/** `check(what, test set, field, min)`: one target's line, the figure and met or not. */
+function targetCheck(results: readonly EvaluationResult[], missingHint: string) {
+  return (what: string, name: string, field: 'accuracy' | 'accuracyMerged', min: number) => {
+    const r = results.find((x) => x.name === name);
+    if (!r) return `${what}: no ${name} in this data folder${missingHint}`;
+    return `${what} ≥ ${pct(min)}: ${pct(r[field])} ${r[field] >= min ? 'met' : 'NOT met'}`;
+  };
+}
+
 /** Figures of the styles issue's targets: held-out font families, every test set's floor, O/0/I/1. */
 function styleTargetLines(results: readonly EvaluationResult[]): string[] {
   const find = (name: string) => results.find((r) => r.name === name);
-  const check = (
-    what: string,
-    name: string,
-    field: 'accuracy' | 'accuracyMerged',
-    min: number,
-  ): string => {
-    const r = find(name);
-    if (!r) return `${what}: no ${name} in this data folder (run hcr data synth)`;
-    return `${what} ≥ ${pct(min)}: ${pct(r[field])} ${r[field] >= min ? 'met' : 'NOT met'}`;
-  };
+  const check = targetCheck(results, ' (run hcr data synth)');
   const lines = [
     check('held-out font families (styles-test), merged', 'styles-test', 'accuracyMerged', 0.97),
     check('held-out font families (styles-test), raw', 'styles-test', 'accuracy', 0.92),
@@ -140,18 +140,7 @@ function styleTargetLines(results: readonly EvaluationResult[]): string[] {
 
 /** Each target with the measured figure and whether it is met. */
 function targetLines(results: readonly EvaluationResult[]): string[] {
-  const find = (name: string) => results.find((r) => r.name === name);
-  const check = (
-    what: string,
-    name: string,
-    field: 'accuracy' | 'accuracyMerged',
-    min: number,
-  ): string => {
-    const r = find(name);
-    if (!r) return `${what}: no ${name} in this data folder`;
-    const met = r[field] >= min;
-    return `${what} ≥ ${pct(min)}: ${pct(r[field])} ${met ? 'met' : 'NOT met'}`;
-  };
+  const check = targetCheck(results, '');
   const lines = [
     check('MNIST test, raw', 'mnist-test', 'accuracy', 0.996),
     check('EMNIST digits, raw', 'emnist-test/digits', 'accuracy', 0.97),

@@ -13,13 +13,11 @@ import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
 import sharp from 'sharp';
-import { normalizeToMnist } from '../src/core/normalize.js';
-import { createRandom } from '../src/core/random.js';
-import { IMAGE_PIXELS, type Dataset } from '../src/core/types.js';
+import { crc32 } from '../src/core/crc32.js';
+import { IMAGE_PIXELS } from '../src/core/types.js';
 import { DEFAULT_MODEL_DIR } from '../src/node/cli/main.js';
 import { FONT_FAMILIES } from '../src/node/data/synth/families.js';
-import { loadFamily } from '../src/node/data/synth/fonts.js';
-import { GlyphCanvas, renderFontGlyph } from '../src/node/data/synth/render.js';
+import { renderFamilyDataset } from '../src/node/data/synth/generate.js';
 import { initEngine } from '../src/node/engine/index.js';
 import { evaluateModel } from '../src/node/eval/evaluate.js';
 import { loadModel } from '../src/node/model/artifact.js';
@@ -45,16 +43,6 @@ const OTHERS = 10;
 
 /** A zip of stored entries (what the page's import reads). */
 function zipStored(entries: { name: string; data: Buffer }[]): Buffer {
-  const table = Array.from({ length: 256 }, (_, n) => {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    return c >>> 0;
-  });
-  const crc32 = (b: Buffer) => {
-    let c = 0xffffffff;
-    for (const x of b) c = table[(c ^ x) & 0xff]! ^ (c >>> 8);
-    return (c ^ 0xffffffff) >>> 0;
-  };
   const locals: Buffer[] = [];
   const central: Buffer[] = [];
   let offset = 0;
@@ -112,28 +100,14 @@ const base = await loadModel(values.model);
 const labelSet = base.labelSet;
 const family = FONT_FAMILIES.find((f) => f.name === values.family);
 if (!family) throw new Error(`unknown family ${values.family}`);
-const loaded = await loadFamily(family);
-const surface = new GlyphCanvas();
-function render(perClass: number, seed: number, name: string): Dataset {
-  const classes = labelSet.classes;
-  const images = new Uint8Array(classes.length * perClass * IMAGE_PIXELS);
-  const labels = new Uint8Array(classes.length * perClass);
-  let n = 0;
-  for (let v = 0; v < perClass; v++) {
-    classes.forEach((char, c) => {
-      const rand = createRandom(seed * 100003 + v * 1009 + c);
-      const { pixels } = normalizeToMnist(renderFontGlyph(surface, loaded, char, rand), {
-        polarity: 'light-on-dark',
-        flattenMinSide: 0,
-      });
-      images.set(pixels, n * IMAGE_PIXELS);
-      labels[n++] = c;
-    });
-  }
-  return { name, images, labels, labelSet };
-}
-const samples = render(PER_CLASS, 101, 'samples');
-const others = render(OTHERS, 202, `${family.name} (other samples)`);
+const samples = await renderFamilyDataset(family, labelSet, PER_CLASS, 101, 'samples');
+const others = await renderFamilyDataset(
+  family,
+  labelSet,
+  OTHERS,
+  202,
+  `${family.name} (other samples)`,
+);
 
 const work = await mkdtemp(join(tmpdir(), 'hcr-bench-adapt-page-'));
 const entries = await Promise.all(

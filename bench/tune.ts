@@ -10,15 +10,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { EvaluationResult } from '../src/core/metrics.js';
-import { normalizeToMnist } from '../src/core/normalize.js';
-import { createRandom } from '../src/core/random.js';
 import { IMAGE_PIXELS, type Dataset } from '../src/core/types.js';
 import { DEFAULT_MODEL_DIR } from '../src/node/cli/main.js';
 import { defaultCacheDir, defaultDataDir } from '../src/node/data/paths.js';
 import { planData } from '../src/node/data/sources.js';
 import { FONT_FAMILIES } from '../src/node/data/synth/families.js';
-import { loadFamily } from '../src/node/data/synth/fonts.js';
-import { GlyphCanvas, renderFontGlyph } from '../src/node/data/synth/render.js';
+import { renderFamilyDataset } from '../src/node/data/synth/generate.js';
 import { initEngine } from '../src/node/engine/index.js';
 import { evaluateModel } from '../src/node/eval/evaluate.js';
 import { loadModel } from '../src/node/model/artifact.js';
@@ -75,28 +72,15 @@ if (family.split !== 'test')
 
 // Fresh renderings of the family (another seed than styles-test's): POOL per class to draw
 // samples from, OTHERS per class to measure on.
-const loaded = await loadFamily(family);
-const surface = new GlyphCanvas();
-function render(perClass: number, seed: number, name: string): Dataset {
-  const classes = labelSet.classes;
-  const images = new Uint8Array(classes.length * perClass * IMAGE_PIXELS);
-  const labels = new Uint8Array(classes.length * perClass);
-  let n = 0;
-  for (let v = 0; v < perClass; v++) {
-    classes.forEach((char, c) => {
-      const rand = createRandom(seed * 100003 + v * 1009 + c);
-      const { pixels } = normalizeToMnist(renderFontGlyph(surface, loaded, char, rand), {
-        polarity: 'light-on-dark',
-        flattenMinSide: 0,
-      });
-      images.set(pixels, n * IMAGE_PIXELS);
-      labels[n++] = c;
-    });
-  }
-  return { name, images, labels, labelSet };
-}
-const pool = render(POOL, 101, 'pool'); // ordered by variant: the first k*classes are k per class
-const others = render(OTHERS, 202, `${familyName} (other samples)`);
+// ordered by variant: the first k*classes are k per class
+const pool = await renderFamilyDataset(family, labelSet, POOL, 101, 'pool');
+const others = await renderFamilyDataset(
+  family,
+  labelSet,
+  OTHERS,
+  202,
+  `${familyName} (other samples)`,
+);
 const replay = replaySample(plan.train, Number(values.replay), 7);
 
 const rows: {

@@ -2,26 +2,12 @@
 // any library: writing stores the files as they are (PNGs and weights barely compress), reading
 // takes stored and deflated entries (DecompressionStream), as zip tools and file managers make.
 
+import { crc32 } from '../core/crc32.js';
+
 /** One file of a zip: its path inside (forward slashes) and its bytes. */
 export interface ZipEntry {
   readonly name: string;
   readonly data: Uint8Array;
-}
-
-const CRC_TABLE = (() => {
-  const table = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    table[n] = c >>> 0;
-  }
-  return table;
-})();
-
-function crc32(data: Uint8Array): number {
-  let crc = 0xffffffff;
-  for (let i = 0; i < data.length; i++) crc = CRC_TABLE[(crc ^ data[i]!) & 0xff]! ^ (crc >>> 8);
-  return (crc ^ 0xffffffff) >>> 0;
 }
 
 /**

@@ -5,6 +5,7 @@
 import { open, stat } from 'node:fs/promises';
 import * as zlib from 'node:zlib';
 import { HcrError } from '../../core/errors.js';
+import { crc32 as crc32Js } from '../../core/crc32.js';
 
 /** One record of a zip central directory. */
 export interface ZipRecord {
@@ -127,16 +128,6 @@ export async function readZipDirectory(path: string, file: string): Promise<ZipR
   return records;
 }
 
-const CRC_TABLE = ((): Uint32Array => {
-  const table = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    table[n] = c >>> 0;
-  }
-  return table;
-})();
-
 /**
  * CRC-32 (zip's) of `data` continuing from `crc`; uses zlib's when Node has it (>= 20.15).
  *
@@ -145,10 +136,7 @@ const CRC_TABLE = ((): Uint32Array => {
  */
 export function crc32(data: Uint8Array, crc: number): number {
   const native = (zlib as { crc32?: (data: Uint8Array, value?: number) => number }).crc32;
-  if (native) return native(data, crc);
-  let c = ~crc >>> 0;
-  for (let i = 0; i < data.length; i++) c = CRC_TABLE[(c ^ data[i]!) & 0xff]! ^ (c >>> 8);
-  return ~c >>> 0;
+  return native ? native(data, crc) : crc32Js(data, crc);
 }
 
 /**

@@ -9,14 +9,14 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gunzip as gunzipCallback, gzip as gzipCallback } from 'node:zlib';
 import { HcrError } from '../../../core/errors.js';
-import { LABEL_SETS } from '../../../core/label-sets.js';
+import { LABEL_SETS, type LabelSet } from '../../../core/label-sets.js';
 import { normalizeToMnist } from '../../../core/normalize.js';
 import { createRandom } from '../../../core/random.js';
-import { IMAGE_PIXELS } from '../../../core/types.js';
+import { IMAGE_PIXELS, type Dataset } from '../../../core/types.js';
 import { replaceDirectoryAtomic, writeFileAtomic } from '../../fs-atomic.js';
 import { readFileChecked } from '../files.js';
 import { writeIdx } from '../idx.js';
-import { selectFamilies } from './families.js';
+import { selectFamilies, type FontFamily } from './families.js';
 import {
   SYNTH_DEFAULTS,
   SYNTH_DIR,
@@ -274,4 +274,36 @@ export async function generateSynth(options: SynthOptions): Promise<SynthManifes
 function csvCell(value: string | number): string {
   const text = String(value);
   return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/**
+ * `perClass` fresh renderings of every class of `labelSet` in one font family, variant by
+ * variant (the first k x classes images are k of each class), from `seed`: samples of one
+ * held-out style for the tuning benchmarks (`bench:tune`, `bench:adapt-page`).
+ *
+ * @example
+ * const others = await renderFamilyDataset(gochi, LABEL_SETS.alnum36, 10, 202, 'others');
+ */
+export async function renderFamilyDataset(
+  family: FontFamily,
+  labelSet: LabelSet,
+  perClass: number,
+  seed: number,
+  name: string,
+): Promise<Dataset> {
+  const loaded = await loadFamily(family);
+  const surface = new GlyphCanvas();
+  const classes = labelSet.classes;
+  const images = new Uint8Array(classes.length * perClass * IMAGE_PIXELS);
+  const labels = new Uint8Array(classes.length * perClass);
+  let n = 0;
+  for (let v = 0; v < perClass; v++) {
+    classes.forEach((char, c) => {
+      const rand = createRandom(seed * 100003 + v * 1009 + c);
+      const { pixels } = normalizeToMnist(renderFontGlyph(surface, loaded, char, rand), NORMALIZE);
+      images.set(pixels, n * IMAGE_PIXELS);
+      labels[n++] = c;
+    });
+  }
+  return { name, images, labels, labelSet };
 }
