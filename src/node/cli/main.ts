@@ -277,7 +277,7 @@ export function buildProgram(state: RunState = { exitCode: 0 }): Command {
       )
       .option(
         '--init <model-dir>',
-        "start from this model's weights instead of a random initialization (same architecture and label set)",
+        "start from this model's weights instead of a random initialization (same architecture; with another label set, the features and the classes both hold carry over)",
       )
       .option(
         '--report',

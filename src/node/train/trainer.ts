@@ -101,7 +101,7 @@ export interface TrainParams {
   readonly workers?: number;
   /** Aborting stops after the current batch, with a checkpoint saved. */
   readonly signal?: AbortSignal;
-  /** Start a new run from this saved model's weights (same architecture and label set). */
+  /** Start a new run from this saved model's weights (same architecture; with another label set the classes both hold carry over). */
   readonly init?: string;
   /** Milliseconds clock (injected in tests). Default `performance.now`. */
   readonly now?: () => number;
