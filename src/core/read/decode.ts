@@ -5,10 +5,12 @@
 // constraint state) are merged, keeping the better (so the beam holds distinct readings, and
 // its survivors at the end of the line are the N best). The score of a reading is
 //   sum over its characters of [log p(label | image) + bonus - shape penalty]
-//   + weight * sum over its words of [log P_lm(word) + length * log(classes)],
+//   + weight * sum over its words of [log P_lm(word) + length * log(classes)]
+//   + case weight * sum over its letters of the case model's cost (case.ts),
 // the second term being the language model's gain over a uniform guess, so that the language
 // model favours likely words without favouring fewer characters.
 
+import { caseCost } from './case.js';
 import type { LanguageModel, WordState } from './language-model.js';
 import type { Lexicon, LexiconNode, Pattern } from './constraints.js';
 
@@ -57,6 +59,8 @@ export interface DecodeSettings {
   readonly classesPerCandidate: number;
   /** Readings returned, best first. */
   readonly nBest: number;
+  /** Weight of the case model of words (case.ts `caseCost`); 0 or absent: off. */
+  readonly caseWeight?: number;
 }
 
 /** One character of a decoded reading. */
@@ -130,6 +134,7 @@ export function decodeLine(line: DecodeLine, settings: DecodeSettings): DecodedR
   const { probs, classes, languageModel: lm, pattern, lexicon } = settings;
   const numClasses = classes.length;
   const weight = lm ? settings.lmWeight : 0;
+  const caseWeight = settings.caseWeight ?? 0;
   const uniform = Math.log(new Set(classes.map((c) => c.toUpperCase())).size);
   const slots = pattern ? patternClasses(pattern, classes) : undefined;
   const constrained = pattern !== undefined || lexicon !== undefined;
@@ -210,6 +215,10 @@ export function decodeLine(line: DecodeLine, settings: DecodeSettings): DecodedR
           const p = probs[c.row * numClasses + k]!;
           const classifierLogProb = Math.log(Math.max(p, 1e-9));
           let score = h.score + classifierLogProb + CHARACTER_BONUS - c.penalty;
+          if (caseWeight > 0) {
+            const wordSoFar = spaceBefore ? '' : h.text.slice(h.text.lastIndexOf(' ') + 1);
+            score += caseWeight * caseCost(wordSoFar, label);
+          }
           let word = h.word;
           let lmLogProb = 0;
           if (lm && word) {

@@ -8,3 +8,4 @@ export * from './read.js';
 export * from './language-model.js';
 export * from './constraints.js';
 export * from './decode.js';
+export * from './case.js';

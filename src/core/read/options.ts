@@ -58,6 +58,12 @@ export interface ReadOptions {
    * class its training data held more of). Tuned with `lmWeight`. Default: 0.25.
    */
   readonly lookalikeShare?: number;
+  /**
+   * Weight of the line's guides (baseline, x-height, cap height) and of the words' case model in
+   * deciding case, for a classifier with both cases (0 leaves case to the glyph alone; see
+   * case.ts). Default: 1.
+   */
+  readonly caseWeight?: number;
   /** Hypotheses kept per position by the search. Default: 24. */
   readonly beamWidth?: number;
   /** Readings returned per line, best first (`alternatives` of each line when > 1). Default: 1. */
@@ -135,6 +141,7 @@ export const READ_DEFAULTS = Object.freeze({
   decoder: 'language-model' as Decoder,
   lmWeight: 0.5,
   lookalikeShare: 0.25,
+  caseWeight: 1,
   beamWidth: 24,
   alternatives: 1,
   charset: 'alnum',
@@ -209,6 +216,7 @@ export function resolveReadOptions(options: ReadOptions = {}): ResolvedReadOptio
     'in 0-1',
     o.lookalikeShare,
   );
+  check(o.caseWeight >= 0 && o.caseWeight <= 5, 'caseWeight', 'in 0-5', o.caseWeight);
   check(
     Number.isInteger(o.beamWidth) && o.beamWidth >= 1 && o.beamWidth <= 1000,
     'beamWidth',

@@ -9,6 +9,8 @@
 import { HcrError } from '../errors.js';
 import type { PixelBox } from '../normalize.js';
 import type { GrayImage } from '../types.js';
+import { applyShapeFit, hasBothCases, measureLine } from './case.js';
+import type { LineGuides } from './case.js';
 import { charsetClasses, parseLexicon } from './constraints.js';
 import type { Lexicon } from './constraints.js';
 import { applyLineContext, characterKind, lookalikePartners } from './context.js';
@@ -68,7 +70,7 @@ export interface ReadCharacter {
 }
 
 /** What replaced the classifier's own label of a character. */
-export type ChangeReason = 'language-model' | 'rules' | 'charset' | 'pattern' | 'lexicon';
+export type ChangeReason = 'language-model' | 'case' | 'rules' | 'charset' | 'pattern' | 'lexicon';
 
 /** One of a line's N best readings. */
 export interface ReadAlternative {
@@ -112,6 +114,11 @@ export interface ReadLine {
   readonly lexicon?: LexiconMatch;
   /** With a pattern: whether a reading fits it (false: the line is read without it). */
   readonly patternMatched?: boolean;
+  /**
+   * The line's baseline, x-height and cap height, when the classifier has both cases and the
+   * line could be measured: what decided the case of its letters (case.ts).
+   */
+  readonly guides?: LineGuides;
 }
 
 /** What {@link readText} found. */
@@ -319,6 +326,8 @@ export function chooseCharacters(
     decoder === 'language-model' && options.lookalikeShare > 0
       ? shareLookalikes(probs, classes, partners, options.lookalikeShare)
       : probs;
+  // Case is decided by the line (the LM decoder only: the rules keep the classifier's labels).
+  const caseWeight = decoder === 'language-model' && hasBothCases(classes) ? options.caseWeight : 0;
   const lines: ReadLine[] = [];
   for (const line of segmentation.lines) {
     const n = line.atoms.length;
@@ -351,12 +360,35 @@ export function chooseCharacters(
     plain.steps.forEach((s, k) => {
       if (k > 0 && spacing.word[k - 1]) wordBreaks[candidates[s.candidate]!.first] = true;
     });
+    const guides =
+      caseWeight > 0
+        ? measureLine(
+            plain.steps.map((s, k) => {
+              const row = candidates[s.candidate]!.row;
+              return {
+                box: plainBoxes[k]!,
+                probabilities: probs.subarray(row * numClasses, (row + 1) * numClasses),
+              };
+            }),
+            classes,
+          )
+        : undefined;
+    const lineProbs = guides
+      ? applyShapeFit(
+          searchProbs,
+          classes,
+          candidates.map((c) => ({ row: c.row, box: segmentation.candidates[c.index]!.box })),
+          guides,
+          caseWeight,
+        )
+      : searchProbs;
     const decodeLineWith = (extra: Partial<DecodeSettings>) =>
       decodeLine(
         { atoms: n, candidates, wordBreaks },
         {
           ...settings,
-          probs: searchProbs,
+          probs: lineProbs,
+          caseWeight,
           classesPerCandidate: CLASSES_PER_CANDIDATE,
           nBest: options.alternatives,
           ...(prepared.allowed ? { allowed: prepared.allowed } : {}),
@@ -439,6 +471,9 @@ export function chooseCharacters(
     const changedBy = (r: (typeof raw)[number], label: string): ChangeReason | undefined => {
       if (label === r.label) return undefined;
       if (decoder === 'rules') return 'rules';
+      if (caseWeight > 0 && label !== r.label && label.toUpperCase() === r.label.toUpperCase()) {
+        return 'case';
+      }
       if (lexiconSteps) return 'lexicon';
       if (prepared.allowed && !prepared.allowed.has(r.label)) return 'charset';
       if (options.parsedPattern && patternMatched) return 'pattern';
@@ -484,6 +519,7 @@ export function chooseCharacters(
       ...(alternatives ? { alternatives } : {}),
       ...(lexiconMatch ? { lexicon: lexiconMatch } : {}),
       ...(patternMatched !== undefined ? { patternMatched } : {}),
+      ...(guides ? { guides } : {}),
     });
   }
   return {
