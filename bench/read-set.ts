@@ -6,6 +6,7 @@
 // gradient, noise and specks. Deterministic for a seed.
 
 import { createRandom } from '../src/core/random.js';
+import { letterShape } from '../src/core/read/case.js';
 import { IMAGE_PIXELS, IMAGE_SIZE } from '../src/core/types.js';
 import type { PixelBox } from '../src/core/normalize.js';
 import type { Dataset, GrayImage } from '../src/core/types.js';
@@ -239,6 +240,9 @@ function layLine(
   const slope = Math.tan((between(rand, -3, 3) * Math.PI) / 180);
   const glyphs: PlacedGlyph[] = [];
   let x = 0;
+  // The line's x-height and descent, as fractions of its cap height (drawn at its first lowercase letter).
+  let xRatio: number | undefined;
+  let descent: number | undefined;
   words.forEach((word, w) => {
     // Letter-spaced words are set apart by three times their letters' spacing.
     if (w > 0) {
@@ -250,7 +254,23 @@ function layLine(
     [...word].forEach((label, k) => {
       const g = glyphOf(rand, label);
       sources.push(g.source);
-      const target = height * between(rand, 0.85, 1.15);
+      // Lowercase letters stand on the line as handwriting does: x-high, or from the x-height
+      // down past the baseline (g p q y j), or in between (i t). Drawn only for a line with
+      // lowercase, so that lines of capitals and digits are what they always were.
+      const shape = label === label.toUpperCase() ? undefined : letterShape(label);
+      if (shape && xRatio === undefined) {
+        xRatio = between(rand, 0.55, 0.7);
+        descent = between(rand, 0.25, 0.4);
+      }
+      const tallness = !shape
+        ? 1
+        : shape.top === 'short'
+          ? xRatio!
+          : shape.top === 'any'
+            ? (1 + xRatio!) / 2
+            : 1;
+      const drop = shape?.foot === 'descends' ? descent! : 0;
+      const target = height * (tallness + drop) * between(rand, 0.85, 1.15);
       const s = Math.min(target / g.h, (1.25 * height) / g.w);
       if (k > 0 && letterSpacing) {
         x += between(rand, letterSpacing[0], letterSpacing[1]) * height;
@@ -266,7 +286,7 @@ function layLine(
               : -between(rand, 0.05, 0.3) * narrower;
       }
       previousWidth = g.w * s;
-      const baseline = x * slope + gaussian(rand) * 0.05 * height;
+      const baseline = x * slope + gaussian(rand) * 0.05 * height + drop * height;
       glyphs.push({ g, s, left: x, top: baseline - g.h * s });
       x += g.w * s;
     });

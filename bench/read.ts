@@ -7,9 +7,11 @@
 // length, spaces and line breaks counted) and exact-line accuracy on three sets of lines: the
 // dataset lines (random letter words, numbers and codes, as before issue 15), letter-spaced
 // English words (`D O G`: read as words only when the text is the word, without spaces), and
-// code lines (A1B2C3, R2D2, postcodes, plates), and dataset-style lines rendered from the font
-// families the synthetic-styles source holds out (bench/read-fonts.ts; test lines only); then
-// the time to read a 10-character line.
+// code lines (A1B2C3, R2D2, postcodes, plates), dataset-style lines rendered from the font
+// families the synthetic-styles source holds out (bench/read-fonts.ts; test lines only), and,
+// for a model with lowercase, mixed-case lines (lowercase words, Capitalized names, codes like
+// x7k2; from the test images and from the held-out families), scored with case and with case
+// folded; then the time to read a 10-character line.
 // `--dev` builds the lines from the validation images and the dev word list instead: that is
 // where the language model's weight is tuned (`--dev --lm-weights 0.3,0.5,0.7,1,1.5`), never
 // on the test lines.
@@ -32,7 +34,14 @@ import { modelClassifier } from '../src/node/read/read.js';
 import { defaultLanguageModel, loadLanguageModel } from '../src/node/read/language-model.js';
 import { buildReadSet, editDistance } from './read-set.js';
 import type { ReadSample } from './read-set.js';
-import { SPACED_WORDS, codeLine, spacedWordLine } from './read-lines.js';
+import {
+  MIXED_CASE_WORDS,
+  SPACED_WORDS,
+  codeLine,
+  mixedCaseLine,
+  spacedWordLine,
+} from './read-lines.js';
+import { hasBothCases } from '../src/core/read/case.js';
 import { HELD_OUT_FAMILIES, heldOutFontGlyphs } from './read-fonts.js';
 
 const { values } = parseArgs({
@@ -140,13 +149,31 @@ try {
       words: codeLine,
     }),
   };
+  // Mixed-case lines (lowercase words, Capitalized names, codes like x7k2) for a model with
+  // lowercase; scored with case and, beside, with case folded.
+  const mixedCase = hasBothCases(loaded.labelSet.classes);
+  const mixedWords = mixedCaseLine(values.dev ? MIXED_CASE_WORDS.dev : MIXED_CASE_WORDS.test);
+  if (mixedCase) {
+    sets['mixed case'] = buildReadSet(pool, {
+      count: special,
+      seed: base + 5000,
+      twoLineShare: 0,
+      words: mixedWords,
+    });
+  }
   // Held-out font families only ever make test lines: tuning never sees them.
   if (!values.dev) {
-    sets['held-out fonts'] = buildReadSet([], {
-      count: special,
-      seed: base + 4000,
-      glyphs: await heldOutFontGlyphs(),
-    });
+    const glyphs = await heldOutFontGlyphs();
+    sets['held-out fonts'] = buildReadSet([], { count: special, seed: base + 4000, glyphs });
+    if (mixedCase) {
+      sets['held-out fonts, mixed case'] = buildReadSet([], {
+        count: special,
+        seed: base + 6000,
+        twoLineShare: 0,
+        words: mixedWords,
+        glyphs,
+      });
+    }
   }
 
   const settings: [string, ReadOptions][] = [
@@ -169,10 +196,15 @@ try {
   });
   const scores: Record<string, Record<string, Score>> = {};
   const errors: Record<string, string[]> = {};
-  for (const [setName, samples] of Object.entries(sets)) {
-    scores[setName] = Object.fromEntries(
+  const newScores = () =>
+    Object.fromEntries(
       resolved.map((s) => [s.name, { chars: 0, distance: 0, lines: 0, exactLines: 0 }]),
     );
+  for (const [setName, samples] of Object.entries(sets)) {
+    scores[setName] = newScores();
+    // Mixed-case sets are also scored with case folded: what is read, apart from case.
+    const folded = setName.includes('mixed case') ? `${setName} (case folded)` : undefined;
+    if (folded) scores[folded] = newScores();
     errors[setName] = [];
     for (const [index, sample] of samples.entries()) {
       const segmentation = segmentImage(sample.image, resolved[0]!.resolved);
@@ -188,6 +220,9 @@ try {
         // A letter-spaced word is read as a word when the text is the word, without spaces.
         const truth = setName === 'letter-spaced' ? sample.text : sample.text;
         addScore(scores[setName]![s.name]!, truth, result.text);
+        if (folded) {
+          addScore(scores[folded]![s.name]!, truth.toUpperCase(), result.text.toUpperCase());
+        }
         return result.text;
       });
       if (texts[0] !== sample.text) {

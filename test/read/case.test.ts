@@ -150,7 +150,8 @@ describe('reading case from the line', () => {
         for (let i = 0; i < count; i++) {
           inner.classes.forEach((c, k) => {
             for (const [to, share] of Object.entries(split[c] ?? {})) {
-              out[i * classes.length + classes.indexOf(to)] += share * p[i * n + k]!;
+              const at = i * classes.length + classes.indexOf(to);
+              out[at] = out[at]! + share * p[i * n + k]!;
             }
           });
         }

@@ -4,6 +4,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { buildReadSet, editDistance } from '../../bench/read-set.js';
+import type { Glyph } from '../../bench/read-set.js';
 import { LABEL_SETS } from '../../src/core/label-sets.js';
 import type { Dataset } from '../../src/core/types.js';
 
@@ -87,5 +88,29 @@ describe('editDistance', () => {
     expect(editDistance('AB12', 'B12')).toBe(1);
     expect(editDistance('', 'XYZ')).toBe(3);
     expect(editDistance('KITTEN', 'SITTING')).toBe(3);
+  });
+
+  it('stands lowercase letters on the line: x-high, descending below the baseline', () => {
+    // Every glyph the same 20x20 square: only the layout makes them differ.
+    const square: Glyph = {
+      w: 20,
+      h: 20,
+      ink: new Float32Array(400).fill(1),
+      source: { set: 'square', index: 0 },
+    };
+    const [sample] = buildReadSet([], {
+      count: 1,
+      seed: 2,
+      twoLineShare: 0,
+      words: () => ['Hxp'],
+      glyphs: () => square,
+    });
+    const [big, small, descending] = sample!.boxes;
+    const bottom = (b: { y: number; height: number }) => b.y + b.height;
+    expect(small!.height / big!.height).toBeGreaterThan(0.4);
+    expect(small!.height / big!.height).toBeLessThan(0.85);
+    // x and H sit on one baseline (within its jitter); p goes below it.
+    expect(Math.abs(bottom(small!) - bottom(big!))).toBeLessThan(0.2 * big!.height);
+    expect(bottom(descending!) - bottom(small!)).toBeGreaterThan(0.1 * big!.height);
   });
 });
