@@ -13,7 +13,7 @@ import type { EvaluationResult } from '../src/core/metrics.js';
 import { IMAGE_PIXELS, type Dataset } from '../src/core/types.js';
 import { DEFAULT_MODEL_DIR } from '../src/node/cli/main.js';
 import { defaultCacheDir, defaultDataDir } from '../src/node/data/paths.js';
-import { planData } from '../src/node/data/sources.js';
+import { planData } from '../src/node/data/plan.js';
 import { FONT_FAMILIES } from '../src/node/data/synth/families.js';
 import { renderFamilyDataset } from '../src/node/data/synth/generate.js';
 import { initEngine } from '../src/node/engine/index.js';

@@ -14,7 +14,7 @@ import { getLabelSet } from '../src/core/label-sets.js';
 import { REPLAY_FILES, encodeIdx, type ReplayManifest } from '../src/core/replay-file.js';
 import { TUNE_DEFAULTS, replaySample } from '../src/core/tune.js';
 import { defaultCacheDir, defaultDataDir } from '../src/node/data/paths.js';
-import { planData } from '../src/node/data/sources.js';
+import { planData } from '../src/node/data/plan.js';
 import { replaceDirectoryAtomic } from '../src/node/fs-atomic.js';
 import { readMetadata } from '../src/node/model/artifact.js';
 

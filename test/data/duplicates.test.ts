@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LABEL_SETS } from '../../src/core/label-sets.js';
 import { IMAGE_PIXELS } from '../../src/core/types.js';
 import type { Dataset } from '../../src/core/types.js';
-import { planData } from '../../src/node/data/sources.js';
+import { planData } from '../../src/node/data/plan.js';
 
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '../fixtures/sources');
 

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LABEL_SETS } from '../../src/core/label-sets.js';
 import { dataProgressRenderer } from '../../src/node/cli/progress.js';
 import { loadImageFolder } from '../../src/node/data/folder.js';
-import { planData, type PlanProgress } from '../../src/node/data/sources.js';
+import { planData, type PlanProgress } from '../../src/node/data/plan.js';
 
 const FOLDER = join(import.meta.dirname, '..', 'fixtures', 'images', 'folder');
 

@@ -15,15 +15,15 @@ import { IMAGE_PIXELS } from '../../src/core/types.js';
 import type { Dataset } from '../../src/core/types.js';
 import { loadEmnist } from '../../src/node/data/emnist.js';
 import { writeIdx } from '../../src/node/data/idx.js';
+import { planData } from '../../src/node/data/plan.js';
+import type { DataPlan, PlanOptions } from '../../src/node/data/plan.js';
 import {
   AZ_SPLIT_SEED,
   DATA_SOURCES,
   EMNIST_SPLIT_SEED,
   UNIPEN_SPLIT_SEED,
   listSources,
-  planData,
-} from '../../src/node/data/sources.js';
-import type { DataPlan, PlanOptions } from '../../src/node/data/sources.js';
+} from '../../src/node/data/sources/index.js';
 
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '../fixtures/sources');
 

@@ -10,7 +10,8 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LABEL_SETS } from '../../src/core/label-sets.js';
 import { IMAGE_PIXELS } from '../../src/core/types.js';
-import { planData, unipenTrainRows } from '../../src/node/data/sources.js';
+import { planData } from '../../src/node/data/plan.js';
+import { unipenTrainRows } from '../../src/node/data/sources/index.js';
 import {
   FONT_FAMILIES,
   RESERVED_FAMILIES,

@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LABEL_SETS, type LabelSet } from '../../src/core/label-sets.js';
-import { planData } from '../../src/node/data/sources.js';
+import { planData } from '../../src/node/data/plan.js';
 import {
   DEFAULT_SPLIT_SEED,
   type Hyperparameters,

@@ -12,7 +12,7 @@ import { createModel } from '../../src/core/architectures.js';
 import { LABEL_SETS } from '../../src/core/label-sets.js';
 import { evaluateConfusion } from '../../src/core/metrics.js';
 import type { Dataset } from '../../src/core/types.js';
-import type { DataPlan } from '../../src/node/data/sources.js';
+import type { DataPlan } from '../../src/node/data/plan.js';
 import { initEngine } from '../../src/node/engine/index.js';
 import { evaluateModel, evaluationSubject } from '../../src/node/eval/evaluate.js';
 import { loadModel, saveModel, type LoadedModel } from '../../src/node/model/artifact.js';

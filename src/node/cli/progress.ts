@@ -2,7 +2,7 @@
 // log lines otherwise (CI logs, pipes), nothing with --json. The library only emits events.
 
 import cliProgress from 'cli-progress';
-import type { PlanProgress } from '../data/sources.js';
+import type { PlanProgress } from '../data/plan.js';
 import type { TrainEvent } from '../train/trainer.js';
 import { clock, pct } from '../../core/format.js';
 

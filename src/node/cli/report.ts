@@ -3,7 +3,7 @@
 // is). main.ts declares the options and calls these.
 
 import { basename } from 'node:path';
-import type { PlanProgress } from '../data/sources.js';
+import type { PlanProgress } from '../data/plan.js';
 import { readHistory, type EpochRecord } from '../model/history.js';
 import {
   reportDirFor,

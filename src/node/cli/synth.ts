@@ -3,7 +3,7 @@
 
 import { SYNTH_DEFAULTS } from '../data/synth/files.js';
 import type { SynthManifest } from '../data/synth/files.js';
-import { unipenTrainRows } from '../data/sources.js';
+import { unipenTrainRows } from '../data/sources/index.js';
 
 /** Options of `hcr data synth` after commander parsed them. */
 export interface SynthCliOptions {

@@ -5,7 +5,7 @@
 import { HcrError } from '../../core/errors.js';
 import { assertCovered, getLabelSet } from '../../core/label-sets.js';
 import { classCounts } from '../../core/split.js';
-import { planData } from '../data/sources.js';
+import { planData } from '../data/plan.js';
 import type { BACKENDS } from '../engine/index.js';
 import { initEngine } from '../engine/index.js';
 import { evaluateModel, saveEvaluation } from '../eval/evaluate.js';

@@ -83,25 +83,27 @@ export {
   type RemoteFile,
 } from './download.js';
 export {
+  PLAN_DEFAULTS,
+  planData,
+  type DataPlan,
+  type PlanOptions,
+  type PlanProgress,
+  type SourceProvenance,
+} from './plan.js';
+export {
   AZ_SPLIT_SEED,
   DATA_SOURCES,
   EMNIST_SPLIT_SEED,
   FOLDER_SOURCE_PREFIX,
   FOLDER_SPLIT_SEED,
-  PLAN_DEFAULTS,
   SOURCE_SPLIT_FRACTIONS,
   UNIPEN_SPLIT_SEED,
   listSources,
-  planData,
-  type DataPlan,
   type DataSource,
   type DataSourceName,
-  type PlanOptions,
-  type PlanProgress,
   type SourceListing,
   type SourceOrigin,
-  type SourceProvenance,
-} from './sources.js';
+} from './sources/index.js';
 export {
   CHECK_DEFAULTS,
   KNOWN_FILES,

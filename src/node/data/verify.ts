@@ -13,7 +13,7 @@ import { constants as zlibConstants, createGunzip, inflateRawSync } from 'node:z
 import { isHcrError } from '../errors.js';
 import { KAGGLE_DATASETS, PUBLIC_DATASETS } from './download.js';
 import { IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC, isGzip } from './idx.js';
-import { DATA_SOURCES, type DataSource } from './sources.js';
+import { DATA_SOURCES, type DataSource } from './sources/index.js';
 import { SYNTH_FILES, readSynthManifest } from './synth/files.js';
 
 /** Where a known SHA-256 comes from. */

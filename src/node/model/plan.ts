@@ -1,9 +1,9 @@
-// The data a saved model is tested on: the plan of data/sources.ts made with the model's own
+// The data a saved model is tested on: the plan of data/plan.ts made with the model's own
 // label set, case folding, validation share and split seed (from its hcr.json), so that
 // `hcr evaluate`, `hcr report`, `hcr card` and the benchmarks all test a model on the same sets.
 
 import type { LabelSet } from '../../core/label-sets.js';
-import { planData, type DataPlan, type PlanProgress } from '../data/sources.js';
+import { planData, type DataPlan, type PlanProgress } from '../data/plan.js';
 import { DEFAULT_SPLIT_SEED, type LoadedModel } from './artifact.js';
 
 /** How a model's data was planned, as far as it decides the test (and validation) sets. */

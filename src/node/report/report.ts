@@ -10,7 +10,7 @@ import type { TopLevelSpec } from 'vega-lite';
 import { HcrError } from '../../core/errors.js';
 import { confusionKind, type EvaluationResult } from '../../core/metrics.js';
 import { pct, thousands } from '../../core/format.js';
-import type { DataPlan, PlanProgress } from '../data/sources.js';
+import type { DataPlan, PlanProgress } from '../data/plan.js';
 import { replaceDirectoryAtomic, writeFileAtomic } from '../fs-atomic.js';
 import { loadModel, type ModelMetadata } from '../model/artifact.js';
 import type { TestSetErrors } from '../model/evaluation.js';

@@ -4,7 +4,8 @@
 
 import { createRandom } from '../../core/random.js';
 import { IMAGE_PIXELS, type Dataset } from '../../core/types.js';
-import { DATA_SOURCES, FOLDER_SOURCE_PREFIX, type DataPlan } from '../data/sources.js';
+import type { DataPlan } from '../data/plan.js';
+import { DATA_SOURCES, FOLDER_SOURCE_PREFIX } from '../data/sources/index.js';
 
 /** Random images of each class of one source. */
 export interface SourceSample {
