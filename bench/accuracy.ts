@@ -1,8 +1,12 @@
-// npm run bench:accuracy -- [--model DIR] [--data-dir DIR] [--json]
+// npm run bench:accuracy -- [--model DIR] [--data-dir DIR] [--baseline DIR] [--json]
 // Evaluates a model (default: the shipped one) on every held-out test set in the data folder
 // and prints each figure twice: raw, and with the look-alike pairs O/0, I/1, S/5, Z/2 counted
-// as correct; then the shipped model's targets, each met or not, the classes under 85% recall,
-// the model's size on disk, and the time to load it and make its first prediction.
+// as correct (and, for a model with lowercase, case-merged and case-and-look-alike-merged);
+// then the shipped model's targets, each met or not, the classes under 85% recall, the model's
+// size on disk, and the time to load it and make its first prediction. For a model with
+// lowercase, the lowercase issue's targets too: EMNIST ByClass raw and case-merged, UNIPEN
+// lowercase, and digits and capitals on each test set against the 36-class `--baseline`
+// (default: the shipped models/alnum36, from its saved evaluation.json).
 
 import { statSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
@@ -11,6 +15,7 @@ import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { pct } from '../src/core/format.js';
 import { LOOKALIKE_PAIRS, type EvaluationResult } from '../src/core/metrics.js';
+import { hasBothCases } from '../src/core/read/case.js';
 import { IMAGE_SIZE } from '../src/core/types.js';
 import { DEFAULT_MODEL_DIR } from '../src/node/cli/main.js';
 import { defaultCacheDir, defaultDataDir } from '../src/node/data/paths.js';
@@ -18,6 +23,7 @@ import { initEngine } from '../src/node/engine/index.js';
 import { evaluateModel } from '../src/node/eval/evaluate.js';
 import { formatSummaryTable } from '../src/node/eval/format.js';
 import { loadModel } from '../src/node/model/artifact.js';
+import { readSavedEvaluation } from '../src/node/model/evaluation.js';
 import { planTestsFor } from '../src/node/model/plan.js';
 
 const { values } = parseArgs({
@@ -25,6 +31,7 @@ const { values } = parseArgs({
     model: { type: 'string', default: DEFAULT_MODEL_DIR },
     'data-dir': { type: 'string', default: defaultDataDir() },
     'cache-dir': { type: 'string', default: defaultCacheDir() },
+    baseline: { type: 'string', default: DEFAULT_MODEL_DIR },
     json: { type: 'boolean', default: false },
   },
 });
@@ -90,6 +97,10 @@ if (values.json) {
   for (const line of targetLines(all)) console.log(`  ${line}`);
   console.log(`\ntargets of issue "Many writers, many pens" (styles the model never trained on):`);
   for (const line of styleTargetLines(all)) console.log(`  ${line}`);
+  if (hasBothCases(loaded.labelSet.classes)) {
+    console.log(`\ntargets of issue "Lowercase too" (a model with both cases):`);
+    for (const line of await lowercaseTargetLines(all, values.baseline)) console.log(`  ${line}`);
+  }
   console.log(
     `\nmodel size ${(modelBytes / 1e6).toFixed(2)} MB (target < 5 MB); load + first prediction ${loadSeconds.toFixed(2)} s (target < 1 s)`,
   );
@@ -97,10 +108,16 @@ if (values.json) {
 
 /** `check(what, test set, field, min)`: one target's line, the figure and met or not. */
 function targetCheck(results: readonly EvaluationResult[], missingHint: string) {
-  return (what: string, name: string, field: 'accuracy' | 'accuracyMerged', min: number) => {
+  return (
+    what: string,
+    name: string,
+    field: 'accuracy' | 'accuracyMerged' | 'accuracyCaseMerged',
+    min: number,
+  ) => {
     const r = results.find((x) => x.name === name);
-    if (!r) return `${what}: no ${name} in this data folder${missingHint}`;
-    return `${what} ≥ ${pct(min)}: ${pct(r[field])} ${r[field] >= min ? 'met' : 'NOT met'}`;
+    const value = r?.[field];
+    if (value === undefined) return `${what}: no ${name} in this data folder${missingHint}`;
+    return `${what} ≥ ${pct(min)}: ${pct(value)} ${value >= min ? 'met' : 'NOT met'}`;
   };
 }
 
@@ -134,6 +151,55 @@ function styleTargetLines(results: readonly EvaluationResult[]): string[] {
         `  ${r.name.slice(12)}: ${pct(r.accuracy)} raw, ${pct(r.accuracyMerged)} merged (${r.count} images)`,
       );
     }
+  }
+  return lines;
+}
+
+/**
+ * Raw and case-merged accuracy of a result on the images of digits and capitals only, from its
+ * confusion matrix (a capital read as its lowercase is wrong raw, right case-merged).
+ */
+function digitsAndCapitals(r: EvaluationResult): { count: number; raw: number; merged: number } {
+  const kept = r.perClass.filter((k) => k.class === k.class.toUpperCase());
+  const count = kept.reduce((sum, k) => sum + k.support, 0);
+  const raw = kept.reduce((sum, k) => sum + k.correct, 0);
+  const merged = kept.reduce((sum, k) => sum + (k.recallCaseMerged ?? k.recall) * k.support, 0);
+  return { count, raw: count > 0 ? raw / count : 0, merged: count > 0 ? merged / count : 0 };
+}
+
+/** Figures of the lowercase issue's targets (a model with both cases). */
+async function lowercaseTargetLines(
+  results: readonly EvaluationResult[],
+  baselineDir: string,
+): Promise<string[]> {
+  const check = targetCheck(results, '');
+  const lines = [
+    check('held-out EMNIST ByClass (62 classes), raw', 'emnist-test', 'accuracy', 0.886),
+    check('held-out EMNIST ByClass, case-merged', 'emnist-test', 'accuracyCaseMerged', 0.95),
+  ];
+  const lower = results.find((r) => r.name === 'unipen-test/lowercase');
+  lines.push(
+    lower
+      ? `held-out UNIPEN writers, lowercase: ${pct(lower.accuracy)} raw, ${pct(lower.accuracyCaseMerged ?? NaN)} case-merged (${lower.count} images)`
+      : 'held-out UNIPEN writers, lowercase: no unipen-test in this data folder',
+  );
+  const saved = await readSavedEvaluation(baselineDir);
+  if ('reason' in saved) {
+    lines.push(`digits and capitals against ${baselineDir}: ${saved.reason}`);
+    return lines;
+  }
+  lines.push(
+    `digits and capitals (raw, and case-merged) no worse than 1 point below ${baselineDir} on each test set:`,
+  );
+  for (const base of saved.report.results) {
+    if (base.name.includes('/')) continue;
+    const mine = results.find((r) => r.name === base.name);
+    if (!mine) continue;
+    const dc = digitsAndCapitals(mine);
+    const ok = dc.raw >= base.accuracy - 0.01;
+    lines.push(
+      `  ${base.name}: ${pct(dc.raw)} raw (${pct(dc.merged)} case-merged) vs ${pct(base.accuracy)}, ${ok ? 'met' : 'NOT met'} (${dc.count} images)`,
+    );
   }
   return lines;
 }

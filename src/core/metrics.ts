@@ -127,6 +127,11 @@ export interface ClassMetrics extends PrecisionRecallF1 {
   predicted: number;
   /** Images of this class predicted as this class (the diagonal cell). */
   correct: number;
+  /**
+   * Recall with the other case of the letter (in {@link CASE_PAIRS}) counted as found; only for
+   * label sets with both cases (absent otherwise).
+   */
+  recallCaseMerged?: number;
 }
 
 /** One off-diagonal cell of the confusion matrix. */
@@ -296,11 +301,13 @@ export function evaluateConfusion(
         ])
       : undefined;
 
+  const casePartner = new Map(casePairs.flatMap(([a, b]) => [[a, b] as const, [b, a] as const]));
   const perClass: ClassMetrics[] = classes.map((name, i) => {
     const tp = cell(i, i);
     const precision = ratio(tp, columnSums[i]!);
     const recall = ratio(tp, support[i]!);
     const f1 = ratio(2 * precision * recall, precision + recall);
+    const partner = index.get(casePartner.get(name) ?? '');
     return {
       class: name,
       precision,
@@ -309,6 +316,14 @@ export function evaluateConfusion(
       support: support[i]!,
       predicted: columnSums[i]!,
       correct: tp,
+      ...(casePairs.length > 0
+        ? {
+            recallCaseMerged: ratio(
+              tp + (partner === undefined ? 0 : cell(i, partner)),
+              support[i]!,
+            ),
+          }
+        : {}),
     };
   });
 

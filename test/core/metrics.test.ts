@@ -203,12 +203,18 @@ describe('case pairs (62 classes)', () => {
     expect(r.accuracyCaseMerged).toBeCloseTo(2 / 7, 12); // c->C
     expect(r.accuracyCaseLookalikeMerged).toBeCloseTo(5 / 7, 12); // + o->0, l->1, O->0
     expect(CASE_PAIRS.map(([a]) => a).join('')).toBe('ckmopsuvwxyz');
+    const of = (c: string) => r.perClass[i62(c)]!;
+    expect([of('c').recall, of('c').recallCaseMerged]).toEqual([0, 1]); // c->C
+    expect([of('e').recall, of('e').recallCaseMerged]).toEqual([0, 0]); // e/E is not a pair
+    expect(of('o').recallCaseMerged).toBe(0); // o->0 is a look-alike, not a case, error
+    expect(of('k').recallCaseMerged).toBe(1);
   });
 
   it('survive merging test sets and are absent without lowercase', () => {
     const a = evaluatePredictions({ name: 'a', labelSet: byclass, labels, predicted });
     const merged = mergeEvaluations('all', [a, a]);
     expect(merged.accuracyCaseLookalikeMerged).toBeCloseTo(5 / 7, 12);
+    expect(merged.perClass[i62('c')]!.recallCaseMerged).toBe(1);
     const capitals = evaluatePredictions({
       name: 'caps',
       labelSet: alnum36,
@@ -217,6 +223,7 @@ describe('case pairs (62 classes)', () => {
     });
     expect(capitals.accuracyCaseMerged).toBeUndefined();
     expect(capitals.accuracyCaseLookalikeMerged).toBeUndefined();
+    expect(capitals.perClass[0]!.recallCaseMerged).toBeUndefined();
   });
 });
 

@@ -573,6 +573,7 @@ function perClassSection(evaluation: EvaluationReport, threshold: number): strin
   const result = mainResult(evaluation);
   const limit = pct(threshold).replace(/\.00%$/, '%');
   const low = result.perClass.filter((k) => k.support > 0 && k.recall < threshold);
+  const withCase = result.perClass.some((k) => k.recallCaseMerged !== undefined);
   const rows = result.perClass.map((k) => {
     const partners = partnersOf(result, k.class);
     const notes: string[] = [];
@@ -590,6 +591,7 @@ function perClassSection(evaluation: EvaluationReport, threshold: number): strin
       `\`${cell(k.class)}\``,
       k.predicted > 0 ? pct(k.precision) : '—',
       k.support > 0 ? pct(k.recall) : '—',
+      ...(withCase ? [k.support > 0 ? pct(k.recallCaseMerged ?? k.recall) : '—'] : []),
       k.support > 0 ? pct(k.f1) : '—',
       thousands(k.support),
       notes.join(', '),
@@ -615,11 +617,20 @@ function perClassSection(evaluation: EvaluationReport, threshold: number): strin
     '',
     `On ${mainTitle(evaluation)}. Precision: of the images predicted as ` +
       'the class, the share that are; recall: of the images of the class, the share found; ' +
+      (withCase
+        ? "case-merged recall: the same with the letter's other case counted as found (c/C, k/K, m/M, o/O, p/P, s/S, u/U, v/V, w/W, x/X, y/Y, z/Z); "
+        : '') +
       '— where nothing was predicted or there is no test image.',
     '',
     summary,
     '',
-    table(['Class', 'Precision', 'Recall', 'F1', 'Support', 'Note'], rows, 'lrrrrl'),
+    withCase
+      ? table(
+          ['Class', 'Precision', 'Recall', 'Case-merged recall', 'F1', 'Support', 'Note'],
+          rows,
+          'lrrrrrl',
+        )
+      : table(['Class', 'Precision', 'Recall', 'F1', 'Support', 'Note'], rows, 'lrrrrl'),
   ].join('\n');
 }
 
