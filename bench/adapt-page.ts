@@ -13,8 +13,8 @@ import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
 import sharp from 'sharp';
-import { crc32 } from '../src/core/crc32.js';
 import { IMAGE_PIXELS } from '../src/core/types.js';
+import { decodeZip, encodeZip } from '../src/core/zip.js';
 import { DEFAULT_MODEL_DIR } from '../src/node/cli/main.js';
 import { FONT_FAMILIES } from '../src/node/data/synth/families.js';
 import { renderFamilyDataset } from '../src/node/data/synth/generate.js';
@@ -40,60 +40,6 @@ const { values } = parseArgs({
 });
 const PER_CLASS = Number(values['per-class']);
 const OTHERS = 10;
-
-/** A zip of stored entries (what the page's import reads). */
-function zipStored(entries: { name: string; data: Buffer }[]): Buffer {
-  const locals: Buffer[] = [];
-  const central: Buffer[] = [];
-  let offset = 0;
-  for (const { name, data } of entries) {
-    const n = Buffer.from(name);
-    const local = Buffer.alloc(30);
-    local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(20, 4);
-    local.writeUInt32LE(crc32(data), 14);
-    local.writeUInt32LE(data.length, 18);
-    local.writeUInt32LE(data.length, 22);
-    local.writeUInt16LE(n.length, 26);
-    const head = Buffer.alloc(46);
-    head.writeUInt32LE(0x02014b50, 0);
-    head.writeUInt16LE(20, 4);
-    head.writeUInt16LE(20, 6);
-    head.writeUInt32LE(crc32(data), 16);
-    head.writeUInt32LE(data.length, 20);
-    head.writeUInt32LE(data.length, 24);
-    head.writeUInt16LE(n.length, 28);
-    head.writeUInt32LE(offset, 42);
-    locals.push(local, n, data);
-    central.push(head, n);
-    offset += 30 + n.length + data.length;
-  }
-  const size = central.reduce((s, b) => s + b.length, 0);
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(entries.length, 8);
-  end.writeUInt16LE(entries.length, 10);
-  end.writeUInt32LE(size, 12);
-  end.writeUInt32LE(offset, 16);
-  return Buffer.concat([...locals, ...central, end]);
-}
-
-/** The stored entries of a zip the page wrote. */
-function unzipStored(bytes: Buffer): Map<string, Buffer> {
-  const files = new Map<string, Buffer>();
-  let at = 0;
-  while (bytes.readUInt32LE(at) === 0x04034b50) {
-    const size = bytes.readUInt32LE(at + 18);
-    const nameLength = bytes.readUInt16LE(at + 26);
-    const start = at + 30 + nameLength + bytes.readUInt16LE(at + 28);
-    files.set(
-      bytes.subarray(at + 30, at + 30 + nameLength).toString(),
-      bytes.subarray(start, start + size),
-    );
-    at = start + size;
-  }
-  return files;
-}
 
 await initEngine({ backend: 'wasm' });
 const base = await loadModel(values.model);
@@ -124,7 +70,7 @@ const entries = await Promise.all(
   })),
 );
 const samplesZip = join(work, 'samples.zip');
-await writeFile(samplesZip, zipStored(entries));
+await writeFile(samplesZip, encodeZip(entries));
 
 if ((await webBuildState()).stale) await buildWeb();
 const app = await buildServer({ model: base, rateLimitPerMinute: 0 });
@@ -211,7 +157,7 @@ try {
   ]);
   const zip = join(work, 'model.zip');
   await download.saveAs(zip);
-  for (const [name, data] of unzipStored(await readFile(zip))) {
+  for (const { name, data } of await decodeZip(await readFile(zip), zip)) {
     await mkdir(dirname(join(work, name)), { recursive: true });
     await writeFile(join(work, name), data);
   }
