@@ -7,7 +7,7 @@
 
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { constants as zlibConstants, createGunzip, inflateRawSync } from 'node:zlib';
 import { isHcrError } from '../errors.js';
@@ -15,6 +15,7 @@ import { KAGGLE_DATASETS, PUBLIC_DATASETS } from './download.js';
 import { IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC, isGzip } from './idx.js';
 import { DATA_SOURCES, type DataSource } from './sources/index.js';
 import { SYNTH_FILES, readSynthManifest } from './synth/files.js';
+import { readAt } from './zip.js';
 
 /** Where a known SHA-256 comes from. */
 export type ChecksumOrigin =
@@ -476,24 +477,13 @@ function idxSize(header: Extract<Header, { ok: true }>): number {
   return header.headerBytes + header.dims.reduce((a, b) => a * b, 1);
 }
 
-async function readRange(path: string, position: number, length: number): Promise<Buffer> {
-  const handle = await open(path, 'r');
-  try {
-    const buffer = Buffer.alloc(length);
-    const { bytesRead } = await handle.read(buffer, 0, length, position);
-    return buffer.subarray(0, bytesRead);
-  } finally {
-    await handle.close();
-  }
-}
-
 async function readQuick(
   path: string,
   bytes: number,
   expectMagic: number | undefined,
 ): Promise<ReadResult> {
   if (expectMagic === undefined) return { problems: [], passed: [] };
-  const head = await readRange(path, 0, Math.min(bytes, QUICK_HEAD_BYTES));
+  const head = await readAt(path, 0, Math.min(bytes, QUICK_HEAD_BYTES));
   if (!isGzip(head)) {
     const header = readHeader(head, expectMagic, true);
     if (!header.ok) return { problems: [header.problem], passed: [] };
@@ -539,7 +529,7 @@ async function readQuick(
       idx,
     };
   }
-  const trailer = await readRange(path, bytes - 4, 4);
+  const trailer = await readAt(path, bytes - 4, 4);
   const isize = trailer.readUInt32LE(0);
   const expected = idxSize(header);
   if (isize !== expected % 2 ** 32) {
@@ -580,7 +570,7 @@ async function readWhole(
   onProgress: CheckOptions['onProgress'],
 ): Promise<ReadResult> {
   const hash = createHash('sha256');
-  const first = await readRange(path, 0, 2);
+  const first = await readAt(path, 0, 2);
   const gzip = isGzip(first);
   const head: Buffer[] = [];
   let headLength = 0;

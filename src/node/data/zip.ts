@@ -1,7 +1,8 @@
 // A reader for zip archives, as far as `hcr data download` needs one: core's zip parsing
 // (src/core/zip.ts: the central directory, ZIP64 included, and where a member's data starts) over
 // positioned reads of the file, and zip's CRC-32. Members are streamed out by the caller (stored
-// or deflated), so an archive of gigabytes is never held in memory.
+// or deflated), so an archive of gigabytes is never held in memory. The positioned read, readAt,
+// also serves verify.ts, which reads IDX headers and gzip trailers the same way.
 
 import { open, stat } from 'node:fs/promises';
 import * as zlib from 'node:zlib';
@@ -17,18 +18,27 @@ import {
 
 export type { ZipRecord } from '../../core/zip.js';
 
+/**
+ * Up to `length` bytes of the file at `path` from `position` (fewer at its end), opening the
+ * file for just that read.
+ *
+ * @example
+ * const trailer = await readAt('/data/mnist/train-labels-idx1-ubyte.gz', size - 4, 4);
+ */
+export async function readAt(path: string, position: number, length: number): Promise<Buffer> {
+  const handle = await open(path, 'r');
+  try {
+    const buffer = Buffer.alloc(length);
+    const { bytesRead } = await handle.read(buffer, 0, length, position);
+    return buffer.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
+
 /** Reads of the file at `path`, each opening it for just that read. */
 function readsOf(path: string): ZipRead {
-  return async (position, length) => {
-    const handle = await open(path, 'r');
-    try {
-      const buffer = Buffer.alloc(length);
-      const { bytesRead } = await handle.read(buffer, 0, length, position);
-      return buffer.subarray(0, bytesRead);
-    } finally {
-      await handle.close();
-    }
-  };
+  return (position, length) => readAt(path, position, length);
 }
 
 function zipFailure(file: string): ZipFailure {
