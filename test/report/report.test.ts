@@ -24,6 +24,7 @@ import {
   confusionMatrixSpec,
 } from '../../src/node/report/confusion.js';
 import { inlineSvg } from '../../src/node/report/html.js';
+import { layoutReport } from '../../src/node/report/layout.js';
 import { renderSpec, svgWithTitles } from '../../src/node/report/render.js';
 import {
   buildReport,
@@ -298,6 +299,32 @@ describe('buildReport', () => {
       /report directory .*foreign holds files a report does not write \(notes\.txt\)/,
     );
     expect(await readFile(join(foreign, 'notes.txt'), 'utf8')).toBe('mine');
+  });
+});
+
+describe('layoutReport', () => {
+  it('names every plot once, and every figure of the page is one of them or says why not', async () => {
+    const { samples } = pickSourceSamples(plan, 2, 1);
+    const other = join(dir, 'other');
+    const models = [input(), input({ dir: other, history: null, historyNote: 'no history' })];
+    const layout = await layoutReport({
+      models,
+      samples,
+      missingSamples: [],
+      mistakes: { errorsShown: 4, pairsShown: 2, examplesPerPair: 2 },
+      generatedAt: '2026-01-02T03:04:05.000Z',
+    });
+    const files = layout.plots.map((p) => p.file);
+    expect(new Set(files).size).toBe(files.length);
+    expect(layout.metrics.plots).toEqual(files);
+    expect(files.slice(0, 3)).toEqual(['curves', 'samples-mnist', 'tiny-confusion-all']);
+    expect(files).toContain('compare-per-class-mnist-test');
+    const cells = layout.sections.flatMap((s) => s.rows.flat());
+    for (const cell of cells) if ('plot' in cell) expect(files).toContain(cell.plot);
+    expect(new Set(cells.flatMap((c) => ('plot' in c ? [c.plot] : [])))).toEqual(new Set(files));
+    expect(layout.missing).toEqual([{ plot: 'Training curves of other', reason: 'no history' }]);
+    expect(layout.page.title).toBe('hcr report: tiny vs other');
+    expect(layout.page.generatedAt).toBe('2026-01-02T03:04:05.000Z');
   });
 });
 

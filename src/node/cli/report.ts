@@ -5,6 +5,7 @@
 import { basename } from 'node:path';
 import type { PlanProgress } from '../data/plan.js';
 import { readHistory, type EpochRecord } from '../model/history.js';
+import { bestEpochOf } from '../report/layout.js';
 import {
   reportDirFor,
   writeReport,
@@ -142,7 +143,7 @@ export async function trainReportWatcher(params: {
     const previous = await readHistory(params.modelDir);
     if ('history' in previous) {
       history.push(...previous.history);
-      bestEpoch = previous.history.reduce((b, r) => (r.valLoss < b.valLoss ? r : b)).epoch;
+      bestEpoch = bestEpochOf(null, previous.history);
     }
   }
   let writing: Promise<void> = Promise.resolve();
