@@ -11,7 +11,7 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import sharp from 'sharp';
 import { expect } from 'vitest';
 import { createModel } from '../../src/core/architectures.js';
-import { LABEL_SETS } from '../../src/core/label-sets.js';
+import { LABEL_SETS, type LabelSet } from '../../src/core/label-sets.js';
 import { saveModel } from '../../src/node/model/artifact.js';
 
 export const IMAGES = join(import.meta.dirname, '..', 'fixtures', 'images');
@@ -20,15 +20,15 @@ export const IMAGES = join(import.meta.dirname, '..', 'fixtures', 'images');
 export const L_PNG = readFileSync(join(IMAGES, 'L.png'));
 
 /**
- * Saves a `tiny` 36-class model in `dir`. `favour` adds to the output biases (class name ->
- * logit), and the last layer's weights are scaled down, so the favoured classes come first for
- * almost any input while the probabilities still depend on it.
+ * Saves a `tiny` model in `dir`, of 36 classes unless `labelSet` says otherwise. `favour` adds to
+ * the output biases (class name -> logit), and the last layer's weights are scaled down, so the
+ * favoured classes come first for almost any input while the probabilities still depend on it.
  */
 export async function saveFixtureModel(
   dir: string,
   favour: Record<string, number> = {},
+  labelSet: LabelSet = LABEL_SETS.alnum36,
 ): Promise<string> {
-  const labelSet = LABEL_SETS.alnum36;
   const model = createModel({ architecture: 'tiny', numClasses: labelSet.classes.length });
   if (Object.keys(favour).length) {
     const last = model.layers.at(-1)!;

@@ -18,7 +18,7 @@ import { BACKENDS, initEngine } from '../engine/index.js';
 import { EXIT_CODE, isHcrError } from '../errors.js';
 import { packagePath } from '../package-root.js';
 import { PREDICT_DEFAULTS } from '../predict/predict.js';
-import { SERVE_CLI_DEFAULTS, serveCommand } from './serve.js';
+import { SERVE_CLI_DEFAULTS, serveCommand, shippedModelDirs } from './serve.js';
 import { readCommand } from './read.js';
 import { dataListCommand } from './data-list.js';
 import { READ_DEFAULTS } from '../../core/read/options.js';
@@ -570,7 +570,11 @@ export function buildProgram(state: RunState = { exitCode: 0 }): Command {
     program
       .command('serve')
       .description('serve the web page (draw or upload a character) and the HTTP API')
-      .option('--model <dir>', 'model directory (default: the shipped model)')
+      .option(
+        '--model <dir>',
+        'model directory; repeat to serve several, the first the default (default: every shipped model, models/alnum36 first)',
+        (dir: string, dirs: string[] = []) => [...dirs, dir],
+      )
       .option('--port <n>', 'port (0 = any free port)', integer, SERVE_CLI_DEFAULTS.port)
       .option(
         '--host <address>',
@@ -595,7 +599,7 @@ export function buildProgram(state: RunState = { exitCode: 0 }): Command {
   ).action(
     async (
       options: CommonOptions & {
-        model?: string;
+        model?: string[];
         port: number;
         host: string;
         rateLimit: number;
@@ -604,7 +608,8 @@ export function buildProgram(state: RunState = { exitCode: 0 }): Command {
         log?: boolean;
       },
     ) => {
-      await serveCommand({ ...options, modelDir: resolveModelDir(options.model) }, { print, note });
+      const modelDirs = options.model ?? (await shippedModelDirs());
+      await serveCommand({ ...options, modelDirs }, { print, note });
     },
   );
 

@@ -1,17 +1,29 @@
-// `hcr serve`: loads the model, starts the HTTP server (page + API) and runs until Ctrl-C or
-// SIGTERM, finishing the requests in flight before it exits.
+// `hcr serve`: loads the default model, starts the HTTP server (page + API) with the other models
+// beside it, and runs until Ctrl-C or SIGTERM, finishing the requests in flight before it exits.
+// Without --model it serves every shipped classifier under the package's models/.
 
+import { existsSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { HcrError } from '../../core/errors.js';
 import { initEngine, type BackendName } from '../engine/index.js';
-import { loadModel } from '../model/artifact.js';
+import { loadModel, readMetadata } from '../model/artifact.js';
+import { METADATA_FILE, checkpointDirFor } from '../model/files.js';
+import { packagePath } from '../package-root.js';
 import { buildServer, type ServerEvent } from '../server/app.js';
 import { SERVER_DEFAULTS } from '../server/config.js';
 import { serveUntilSignal } from '../server/listen.js';
+import { servedModelName } from '../server/served-models.js';
 import { webBuildState } from '../server/web-build.js';
+import { DEFAULT_MODEL_DIR } from './common.js';
 
 /** Options of {@link serveCommand}, as the CLI parsed them. */
 export interface ServeCliOptions {
-  /** The model directory (already resolved: the shipped model when --model is absent). */
-  readonly modelDir: string;
+  /**
+   * The model directories, the default first (already resolved: the shipped models when --model
+   * is absent, see {@link shippedModelDirs}).
+   */
+  readonly modelDirs: readonly string[];
   readonly port: number;
   readonly host: string;
   readonly backend: string;
@@ -35,14 +47,51 @@ function describe(error: unknown): string {
 }
 
 /**
+ * The shipped classifiers: every directory under `root` whose hcr.json describes a model (the
+ * language model and the replay sample beside them are not models), with `defaultDir` first and
+ * the others by name. Temporary and checkpoint directories are left out.
+ *
+ * @param root - the folder of shipped models. Default: the package's `models/`.
+ * @param defaultDir - the model served by default. Default: `DEFAULT_MODEL_DIR` (models/alnum36).
+ * @throws HcrError NOT_FOUND when there is none; BAD_MODEL for a broken hcr.json
+ * @example
+ * await shippedModelDirs(); // ['/…/models/alnum36', '/…/models/byclass62']
+ */
+export async function shippedModelDirs(
+  root: string = packagePath('models'),
+  defaultDir: string = DEFAULT_MODEL_DIR,
+): Promise<string[]> {
+  const entries = existsSync(root) ? await readdir(root, { withFileTypes: true }) : [];
+  const dirs = entries
+    .filter((e) => e.isDirectory() && !e.name.startsWith('.'))
+    .map((e) => join(root, e.name))
+    .filter((dir) => !entries.some((e) => checkpointDirFor(join(root, e.name)) === dir))
+    .filter((dir) => existsSync(join(dir, METADATA_FILE)))
+    .sort();
+  // Reading each hcr.json refuses a broken one here, before anything is served.
+  for (const dir of dirs) await readMetadata(dir);
+  if (dirs.length === 0) {
+    throw new HcrError(
+      'NOT_FOUND',
+      `no model given and no shipped model under ${root}: pass --model DIR (a directory written by 'hcr train')`,
+    );
+  }
+  const first = dirs.find((dir) => resolve(dir) === resolve(defaultDir)) ?? dirs[0]!;
+  return [first, ...dirs.filter((dir) => dir !== first)];
+}
+
+/**
  * Runs `hcr serve` until a signal stops it; resolves once the server has closed.
  *
  * @example
- * await serveCommand({ modelDir: 'models/alnum36', port: 3000, host: '127.0.0.1', ... }, output);
+ * await serveCommand({ modelDirs: ['models/alnum36', 'models/byclass62'], port: 3000, host: '127.0.0.1', ... }, output);
  */
 export async function serveCommand(options: ServeCliOptions, output: ServeOutput): Promise<void> {
+  const [defaultDir, ...moreDirs] = options.modelDirs;
+  if (defaultDir === undefined)
+    throw new HcrError('BAD_OPTION', 'serve: expected a model directory, got none');
   const engine = await initEngine({ backend: options.backend as BackendName });
-  const loaded = await loadModel(options.modelDir);
+  const loaded = await loadModel(defaultDir);
   try {
     const onEvent = (event: ServerEvent) => {
       if (event.type === 'error') {
@@ -53,6 +102,7 @@ export async function serveCommand(options: ServeCliOptions, output: ServeOutput
     };
     const app = await buildServer({
       model: loaded,
+      moreModels: moreDirs,
       rateLimitPerMinute: options.rateLimit,
       maxUploadBytes: Math.round(options.maxUploadMb * 1024 * 1024),
       maxPixels: options.maxPixels,
@@ -66,12 +116,22 @@ export async function serveCommand(options: ServeCliOptions, output: ServeOutput
           `\nhcr: ${cause}: finishing requests in flight, then stopping (again to stop now)`,
         ),
     });
+    const names = options.modelDirs.map(servedModelName);
     if (options.json) {
       output.print(
-        JSON.stringify({ url: running.url, model: loaded.dir, backend: engine.backend }),
+        JSON.stringify({
+          url: running.url,
+          model: loaded.dir,
+          models: options.modelDirs.map((dir, i) => ({ name: names[i], dir })),
+          backend: engine.backend,
+        }),
       );
     } else {
-      output.print(`hcr: serving ${running.url}  (model ${loaded.dir}, ${engine.backend} backend)`);
+      const served =
+        moreDirs.length === 0
+          ? `model ${loaded.dir}`
+          : `models ${names.join(', ')}; default ${names[0]} (${loaded.dir})`;
+      output.print(`hcr: serving ${running.url}  (${served}, ${engine.backend} backend)`);
       output.note('press Ctrl-C to stop');
     }
     const web = await webBuildState();

@@ -1,11 +1,10 @@
 // The HTTP server of `hcr serve` (Fastify): the web page built by Vite, the model files the page
-// loads to run the model in the browser, and the JSON API that runs it in Node for other
-// clients and for browsers that cannot. Built by a factory separate from `listen()`, so tests
-// drive it with `app.inject()` and no socket.
+// loads to run a model in the browser, and the JSON API that runs it in Node for other
+// clients and for browsers that cannot. It serves one model or several (served-models.ts), each
+// by name. Built by a factory separate from `listen()`, so tests drive it with `app.inject()` and
+// no socket.
 
-import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import fastifyMultipart from '@fastify/multipart';
@@ -17,6 +16,7 @@ import { NORMALIZATION_VERSION } from '../../core/normalize.js';
 import { HcrError, type ErrorCode } from '../errors.js';
 import { packagePath } from '../package-root.js';
 import type { LoadedModel } from '../model/artifact.js';
+import { BROWSER_MODEL_FILES, ServedModels, type ServedModel } from './served-models.js';
 import {
   resolveServerLimits,
   type ResolvedServerLimits,
@@ -28,16 +28,12 @@ import { MAX_PATTERN_LENGTH } from '../../core/read/constraints.js';
 import { checkReadOptions, type ReadAnswer, type ReadRequestOptions } from './reading.js';
 import type { ImageInput, ImageResult } from './recognize.js';
 import { svgRefusedMessage, type WorkBudget } from './work.js';
-import { WorkPool } from './work-pool.js';
 
 /**
  * Where the built page is looked for when `webRoot` is not given: `dist/web` of the package
  * (what `npm run build:web` writes).
  */
 export const DEFAULT_WEB_ROOT = packagePath('dist', 'web');
-
-/** The model files the page downloads, served under `/model/`. */
-export const BROWSER_MODEL_FILES = Object.freeze(['model.json', 'weights.bin']);
 
 /** What the server reports while it runs (the CLI prints it; library code never does). */
 export type ServerEvent =
@@ -59,8 +55,20 @@ export type ServerEvent =
 
 /** Options of {@link buildServer}. */
 export interface ServerOptions extends ServerLimitOptions {
-  /** The model the API runs and the page downloads (the caller disposes it). Required. */
+  /**
+   * The default model: what the API runs when a request names none, and what the page loads
+   * first (the caller disposes it). Its workers start with the server. Required.
+   */
   readonly model: LoadedModel;
+  /**
+   * Directories of more models served beside it, each known by its directory's base name
+   * (`?model=byclass62`, `/model/byclass62/model.json`); each is loaded, and its workers started,
+   * on its first API request. Default: none.
+   *
+   * @example
+   * buildServer({ model: await loadModel('models/alnum36'), moreModels: ['models/byclass62'] });
+   */
+  readonly moreModels?: readonly string[];
   /** Folder of the page built by Vite. Default: {@link DEFAULT_WEB_ROOT}. */
   readonly webRoot?: string;
   /** Receives one event per answered request and one per unexpected error. Default: none. */
@@ -98,9 +106,13 @@ const BASE64_IMAGE = '^(data:[\\w.+/-]*(;[\\w=.+-]+)*;base64,)?[A-Za-z0-9+/=\\s]
 
 interface PredictQuery {
   top?: number;
+  model?: string;
 }
 
-type ReadQuery = ReadRequestOptions;
+type ReadQuery = ReadRequestOptions & { model?: string };
+
+/** `?model=NAME` of the routes that run a model: a name from `GET /api/models`. */
+const MODEL_QUERY = Object.freeze({ type: 'string', minLength: 1, maxLength: 200 });
 
 /**
  * Longest lexicon a query string carries, in characters (one entry a line): the request line
@@ -188,10 +200,14 @@ function clientGone(reply: FastifyReply): { signal: AbortSignal; done: () => voi
   return { signal: controller.signal, done: () => reply.raw.off('close', onClose) };
 }
 
-/** The metadata `GET /api/model` answers: what a client needs, not the training machine's paths. */
+/**
+ * The metadata `GET /api/model` answers: what a client needs, not the training machine's paths.
+ * `browserModel` is the URL of its model.json.
+ */
 function publicModelInfo(
-  model: LoadedModel,
+  model: ServedModel,
   limits: ResolvedServerLimits,
+  browserModel: string,
 ): Record<string, unknown> {
   const m = model.metadata;
   return {
@@ -207,7 +223,7 @@ function publicModelInfo(
     },
     tfjsVersion: m.tfjsVersion,
     createdAt: m.createdAt,
-    browserModel: '/model/model.json',
+    browserModel,
     limits: {
       maxUploadBytes: limits.maxUploadBytes,
       maxPixels: limits.maxPixels,
@@ -219,29 +235,6 @@ function publicModelInfo(
       top: limits.top,
     },
   };
-}
-
-/** Reads the files the page downloads and checks them against the SHA-256 of hcr.json. */
-async function readBrowserModel(
-  model: LoadedModel,
-): Promise<Map<string, { bytes: Buffer; etag: string }>> {
-  const files = new Map<string, { bytes: Buffer; etag: string }>();
-  for (const name of BROWSER_MODEL_FILES) {
-    const path = join(model.dir, name);
-    const bytes = await readFile(path).catch(() => {
-      throw new HcrError('BAD_MODEL', `${path}: missing (the page needs it to run the model)`);
-    });
-    const sha = createHash('sha256').update(bytes).digest('hex');
-    const recorded = model.metadata.files[name]?.sha256;
-    if (recorded !== undefined && recorded !== sha) {
-      throw new HcrError(
-        'BAD_MODEL',
-        `${path}: SHA-256 ${sha} does not match ${recorded} recorded in hcr.json (changed after loading?)`,
-      );
-    }
-    files.set(name, { bytes, etag: `"${sha.slice(0, 32)}"` });
-  }
-  return files;
 }
 
 /**
@@ -384,37 +377,57 @@ function clientError(
 }
 
 /**
- * Builds the server: `GET /` (the page), `GET /model/*` (the model for the page),
- * `POST /api/predict` (one character per image), `POST /api/read` (lines of characters),
- * `GET /api/model`, `GET /healthz`. Nothing listens until the caller calls
- * `listen()` (see `serveUntilSignal`).
+ * Builds the server: `GET /` (the page), `GET /model/NAME/*` (a model for the page; `/model/*`
+ * the default's), `POST /api/predict` (one character per image), `POST /api/read` (lines of
+ * characters), both with `?model=NAME`, `GET /api/models`, `GET /api/model`, `GET /healthz`.
+ * Nothing listens until the caller calls `listen()` (see `serveUntilSignal`).
  *
- * @throws HcrError BAD_OPTION for a limit out of range; BAD_MODEL when the model's files are gone
+ * @throws HcrError BAD_OPTION for a limit out of range or two models of one name; BAD_MODEL when
+ *   a model's files are gone
  * @example
  * const app = await buildServer({ model: await loadModel('models/alnum36') });
  * const res = await app.inject({ method: 'POST', url: '/api/predict', headers: { 'content-type': 'image/png' }, payload: png });
  */
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
   const limits = resolveServerLimits(options);
-  const { model, onEvent } = options;
+  const { onEvent } = options;
   const webRoot = options.webRoot ?? DEFAULT_WEB_ROOT;
-  const browserModel = await readBrowserModel(model);
-  const modelInfo = publicModelInfo(model, limits);
-  const classes = model.labelSet.classes.length;
   const budget: WorkBudget = {
     maxPixels: limits.maxPixels,
     maxRequestPixels: limits.maxRequestPixels,
     maxCandidates: limits.maxCandidates,
   };
-  const pool = await WorkPool.start(model, {
+  // One pool per model; the queue and per-client job caps are each pool's, the rate limit and
+  // work budgets the server's.
+  const models = await ServedModels.open(options.model, options.moreModels ?? [], (name) => ({
     workers: limits.concurrency,
     maxQueue: limits.maxQueue,
     timeoutMs: limits.workTimeoutMs,
     queueTimeoutMs: limits.maxQueueWaitMs,
     maxJobsPerClient: limits.maxJobsPerClient,
     backend: tf.getBackend() as BackendName,
-    onError: (error) => onEvent?.({ type: 'error', method: '-', url: '(worker pool)', error }),
-  });
+    onError: (error) =>
+      onEvent?.({ type: 'error', method: '-', url: `(worker pool of ${name})`, error }),
+  }));
+  const defaultInfo = publicModelInfo(models.default, limits, '/model/model.json');
+  const modelsInfo = {
+    default: models.default.name,
+    models: models.all.map((m) => m.summary()),
+  };
+  // The schemas take the largest class count; each route checks its model's own.
+  const maxClasses = Math.max(...models.all.map((m) => m.labelSet.classes.length));
+  /** The model a request names (`?model=`), and a check of `?top=` against its classes. */
+  const chosen = (query: { model?: string; top?: number }): ServedModel => {
+    const model = models.get(query.model);
+    const classes = model.labelSet.classes.length;
+    if (query.top !== undefined && query.top > classes) {
+      throw new ApiError(
+        'BAD_REQUEST',
+        `querystring/top must be <= ${classes} (the classes of the model ${model.name}), got ${query.top}`,
+      );
+    }
+    return model;
+  };
   const rates =
     limits.rateLimitPerMinute > 0 ? new WorkRateLimiter(limits.rateLimitPerMinute) : undefined;
   /** Spends `cost` of the client's rate budget, or throws RATE_LIMITED. */
@@ -456,7 +469,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
         .send({ code: 'BAD_REQUEST', message: `request: ${error.message}` });
     },
   });
-  app.addHook('onClose', async () => pool.close());
+  app.addHook('onClose', async () => models.close());
 
   app.setErrorHandler((error, request, reply) => {
     const { status, body, internal } = toErrorReply(error, {
@@ -516,7 +529,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
 
   app.get('/healthz', async (_request, reply) => {
     const memory = process.memoryUsage();
-    const workers = pool.stats();
+    const workers = models.stats();
     return reply.header('cache-control', 'no-store').send({
       status: 'ok',
       uptimeSeconds: Math.round(process.uptime()),
@@ -528,8 +541,27 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     });
   });
 
-  app.get('/api/model', async (_request, reply) =>
-    reply.header('cache-control', 'no-store').send(modelInfo),
+  app.get('/api/models', async (_request, reply) =>
+    reply.header('cache-control', 'no-store').send(modelsInfo),
+  );
+
+  app.get<{ Querystring: { model?: string } }>(
+    '/api/model',
+    {
+      schema: {
+        querystring: { type: 'object', properties: { model: MODEL_QUERY } },
+      },
+    },
+    async (request, reply) => {
+      const name = request.query.model;
+      const model = models.get(name);
+      // Without ?model= the answer is the default's, as before the server had several.
+      const info =
+        name === undefined
+          ? defaultInfo
+          : publicModelInfo(model, limits, model.fileUrl('model.json'));
+      return reply.header('cache-control', 'no-store').send(info);
+    },
   );
 
   app.post<{ Querystring: PredictQuery }>(
@@ -538,7 +570,10 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       schema: {
         querystring: {
           type: 'object',
-          properties: { top: { type: 'integer', minimum: 1, maximum: classes } },
+          properties: {
+            top: { type: 'integer', minimum: 1, maximum: maxClasses },
+            model: MODEL_QUERY,
+          },
         },
         body: {
           content: {
@@ -561,6 +596,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       },
     },
     async (request, reply) => {
+      const model = chosen(request.query);
       const { batch, images } = await readImages(request, limits);
       if (images.length > limits.maxBatch) {
         throw new ApiError(
@@ -570,6 +606,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       }
       charge(request, reply, images.length - 1);
       const gone = clientGone(reply);
+      const pool = await model.pool();
       const results = (await pool
         .run(
           {
@@ -603,7 +640,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
         querystring: {
           type: 'object',
           properties: {
-            top: { type: 'integer', minimum: 1, maximum: classes },
+            top: { type: 'integer', minimum: 1, maximum: maxClasses },
+            model: MODEL_QUERY,
             context: { type: 'boolean' },
             contextScope: { type: 'string', enum: ['lookalikes', 'all'] },
             decoder: { type: 'string', enum: ['language-model', 'rules'] },
@@ -629,12 +667,16 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     },
     async (request, reply) => {
       // A bad pattern, charset or lexicon is a 400 before the upload is even read.
-      const options = request.query;
+      const model = chosen(request.query);
+      // The worker reads with the options alone; the model is chosen by its pool.
+      const options: ReadRequestOptions = { ...request.query };
+      delete (options as ReadQuery).model;
       checkReadOptions(model.labelSet.classes, options);
       const { images } = await readImages(request, limits, { single: true });
       const [image] = images;
       if (!image) throw new ApiError('INTERNAL', 'no image in the request');
       const gone = clientGone(reply);
+      const pool = await model.pool();
       const answer = (await pool
         .run(
           { kind: 'read', image: ownBytes(image), options, budget },
@@ -646,23 +688,44 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     },
   );
 
-  app.get<{ Params: { file: string } }>('/model/:file', async (request, reply) => {
-    const file = browserModel.get(request.params.file);
+  /** Sends one of a model's browser files, or 304 when the client has it. */
+  const sendModelFile = async (
+    model: ServedModel,
+    name: string,
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): Promise<FastifyReply> => {
+    const file = await model.browserFile(name);
     if (!file) {
       throw new HcrError(
         'NOT_FOUND',
-        `no such model file: ${request.params.file} (expected ${BROWSER_MODEL_FILES.join(' or ')})`,
+        `no such model file: ${name} (expected ${BROWSER_MODEL_FILES.join(' or ')})`,
       );
     }
     reply
       .header('etag', file.etag)
       .header('cache-control', 'no-cache')
-      .type(
-        request.params.file.endsWith('.json') ? 'application/json' : 'application/octet-stream',
-      );
+      .type(name.endsWith('.json') ? 'application/json' : 'application/octet-stream');
     if (request.headers['if-none-match'] === file.etag) return reply.code(304).send();
     return reply.send(file.bytes);
-  });
+  };
+  // The default model's files, where the page found them before the server had several.
+  app.get<{ Params: { file: string } }>('/model/:file', async (request, reply) =>
+    sendModelFile(models.default, request.params.file, request, reply),
+  );
+  app.get<{ Params: { name: string; file: string } }>(
+    '/model/:name/:file',
+    async (request, reply) => {
+      const model = models.all.find((m) => m.name === request.params.name);
+      if (!model) {
+        throw new HcrError(
+          'NOT_FOUND',
+          `no such model: ${request.params.name} (this server serves ${models.all.map((m) => m.name).join(', ')})`,
+        );
+      }
+      return sendModelFile(model, request.params.file, request, reply);
+    },
+  );
 
   if (existsSync(join(webRoot, 'index.html'))) {
     await app.register(fastifyStatic, {

@@ -1,14 +1,17 @@
-// Public API of hcr's HTTP server: build it (page, model files, JSON API), listen with a
-// graceful shutdown, the limits with their defaults, what the API routes run, and the worker
-// pool and rate limit that bound each client's work.
+// Public API of hcr's HTTP server: build it (page, model files, JSON API), the models it serves
+// by name, listen with a graceful shutdown, the limits with their defaults, what the API routes
+// run, and the worker pool and rate limit that bound each client's work.
 
+export { DEFAULT_WEB_ROOT, buildServer, type ServerEvent, type ServerOptions } from './app.js';
 export {
   BROWSER_MODEL_FILES,
-  DEFAULT_WEB_ROOT,
-  buildServer,
-  type ServerEvent,
-  type ServerOptions,
-} from './app.js';
+  ServedModel,
+  ServedModels,
+  describeClasses,
+  servedModelName,
+  type BrowserFile,
+  type ServedModelSummary,
+} from './served-models.js';
 export {
   SERVER_DEFAULTS,
   resolveServerLimits,
