@@ -1,22 +1,21 @@
-// `hcr predict`: decode image files of any size and polarity, bring each to the MNIST
-// convention with the shared normalizeToMnist, and run the model on them in batches.
+// `hcr predict`: ranks the classes of the character in each image file, in chunks of files that
+// the shared recognition pipeline (recognize.ts) decodes, normalizes and classifies together,
+// with the model on worker threads when there are many files.
 
-import { stat } from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs';
-import { normalizeToMnist } from '../../core/normalize.js';
-import { IMAGE_PIXELS } from '../../core/types.js';
-import { HcrError, isHcrError, type ErrorCode } from '../errors.js';
-import { decodeImage } from '../image/decode.js';
+import type { Classifier } from '../../core/read/read.js';
+import type { ErrorCode } from '../errors.js';
 import type { LoadedModel } from '../model/artifact.js';
 import type { BackendName } from '../engine/backend.js';
 import { ReplicaPool, defaultWorkers } from '../engine/replicas.js';
-import { DEFAULT_INFERENCE_BATCH, topK } from '../model/inference.js';
+import {
+  RECOGNIZE_DEFAULTS,
+  recognizeCharacters,
+  type ClassProbability,
+  type Recognition,
+} from './recognize.js';
 
-/** One ranked class. */
-export interface ClassProbability {
-  readonly label: string;
-  readonly probability: number;
-}
+export type { ClassProbability } from './recognize.js';
 
 /** The outcome for one input file. */
 export type FilePrediction =
@@ -39,7 +38,7 @@ export type FilePrediction =
 export interface PredictOptions {
   /** How many classes to rank per image. Default 3. */
   top?: number;
-  /** Images per forward pass. Default 256. */
+  /** Files decoded, then classified, together; images per forward pass. Default 256. */
   batchSize?: number;
   /** Largest image (width x height) accepted. Default: decodeImage's limit. */
   maxPixels?: number;
@@ -49,54 +48,20 @@ export interface PredictOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
-/** The largest input file read, in bytes (a photo is a few MB; /dev/zero is endless). */
-export const MAX_INPUT_FILE_BYTES = 64 * 2 ** 20;
-
-/**
- * Refuses what cannot be an image file before reading a byte of it: a missing path
- * (`NOT_FOUND`), anything but a regular file (a device such as /dev/zero, a FIFO, a
- * directory) and a file over {@link MAX_INPUT_FILE_BYTES} (`BAD_IMAGE`).
- *
- * @example
- * await checkInputFile('/dev/zero'); // throws: expected a regular image file, got a character device
- */
-export async function checkInputFile(file: string): Promise<void> {
-  let info;
-  try {
-    info = await stat(file);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new HcrError('NOT_FOUND', `${file}: no such file`);
-    }
-    throw new HcrError('BAD_IMAGE', `${file}: cannot read (${(error as Error).message})`);
-  }
-  if (!info.isFile()) {
-    const kind = info.isDirectory()
-      ? 'a directory'
-      : info.isCharacterDevice()
-        ? 'a character device'
-        : info.isBlockDevice()
-          ? 'a block device'
-          : info.isFIFO()
-            ? 'a pipe'
-            : info.isSocket()
-              ? 'a socket'
-              : 'not a regular file';
-    throw new HcrError('BAD_IMAGE', `${file}: expected a regular image file, got ${kind}`);
-  }
-  if (info.size > MAX_INPUT_FILE_BYTES) {
-    throw new HcrError(
-      'BAD_IMAGE',
-      `${file}: ${info.size} bytes, over the ${MAX_INPUT_FILE_BYTES / 2 ** 20} MiB an image file may have`,
-    );
-  }
-}
-
 /** Below this many files, the model runs on the main thread alone (decoding dominates). */
 const PARALLEL_PREDICT_MIN_FILES = 1024;
 
-/** Defaults of {@link PredictOptions}. */
-export const PREDICT_DEFAULTS = Object.freeze({ top: 3, batchSize: DEFAULT_INFERENCE_BATCH });
+/** Defaults of {@link PredictOptions}: the recognition pipeline's. */
+export const PREDICT_DEFAULTS = RECOGNIZE_DEFAULTS;
+
+/** One file's recognition as `hcr predict` reports it. */
+function filePrediction(file: string, r: Recognition): FilePrediction {
+  if (r.status === 'ok') {
+    return { file, status: 'ok', inverted: r.normalized.inverted, predictions: r.predictions };
+  }
+  if (r.status === 'empty') return { file, status: 'empty' };
+  return { file, status: 'error', error: r.message, code: r.code };
+}
 
 /**
  * Ranks the classes of each image file. A file that cannot be read or decoded gets an
@@ -113,7 +78,6 @@ export async function predictFiles(
 ): Promise<FilePrediction[]> {
   const top = options.top ?? PREDICT_DEFAULTS.top;
   const batchSize = options.batchSize ?? PREDICT_DEFAULTS.batchSize;
-  const numClasses = loaded.labelSet.classes.length;
   const results: FilePrediction[] = [];
   const backend = tf.getBackend() as BackendName;
   const pool = await ReplicaPool.start(loaded.model, {
@@ -121,56 +85,19 @@ export async function predictFiles(
     workers:
       files.length >= PARALLEL_PREDICT_MIN_FILES ? (options.workers ?? defaultWorkers(backend)) : 0,
   });
+  const classifier: Classifier = {
+    classes: loaded.labelSet.classes,
+    classify: (images, count) => pool.predict(images, count, { batchSize }),
+  };
   try {
     for (let start = 0; start < files.length; start += batchSize) {
       const chunk = files.slice(start, start + batchSize);
-      const images = new Uint8Array(chunk.length * IMAGE_PIXELS);
-      const slots: { file: string; row: number; inverted: boolean; result: number }[] = [];
-      const chunkResults: FilePrediction[] = [];
-      for (const file of chunk) {
-        try {
-          await checkInputFile(file);
-          const gray = await decodeImage(
-            file,
-            options.maxPixels ? { maxPixels: options.maxPixels } : {},
-          );
-          const normalized = normalizeToMnist(gray);
-          if (normalized.empty) {
-            chunkResults.push({ file, status: 'empty' });
-          } else {
-            images.set(normalized.pixels, slots.length * IMAGE_PIXELS);
-            slots.push({
-              file,
-              row: slots.length,
-              inverted: normalized.inverted,
-              result: chunkResults.length,
-            });
-            chunkResults.push({
-              file,
-              status: 'ok',
-              predictions: [],
-              inverted: normalized.inverted,
-            });
-          }
-        } catch (error) {
-          if (!isHcrError(error)) throw error;
-          chunkResults.push({ file, status: 'error', error: error.message, code: error.code });
-        }
-        options.onProgress?.(results.length + chunkResults.length, files.length);
-      }
-      const probs = await pool.predict(images, slots.length, { batchSize });
-      for (const slot of slots) {
-        chunkResults[slot.result] = {
-          file: slot.file,
-          status: 'ok',
-          inverted: slot.inverted,
-          predictions: topK(probs, slot.row, numClasses, top).map(({ index: c, probability }) => ({
-            label: loaded.labelSet.classes[c]!,
-            probability,
-          })),
-        };
-      }
-      results.push(...chunkResults);
+      const recognized = await recognizeCharacters(classifier, chunk, {
+        top,
+        maxPixels: options.maxPixels,
+        onProgress: (done) => options.onProgress?.(start + done, files.length),
+      });
+      results.push(...recognized.map((r, i) => filePrediction(chunk[i]!, r)));
     }
   } finally {
     await pool.close();

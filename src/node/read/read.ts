@@ -8,17 +8,17 @@ import type { ReadOptions } from '../../core/read/options.js';
 import { READ_DEFAULTS } from '../../core/read/options.js';
 import type { GrayImage } from '../../core/types.js';
 import { isHcrError, type ErrorCode } from '../errors.js';
-import { decodeImage } from '../image/decode.js';
 import type { LoadedModel } from '../model/artifact.js';
 import { DEFAULT_INFERENCE_BATCH, predictProbabilities } from '../model/inference.js';
-import { checkInputFile } from '../predict/predict.js';
+import { decodeInput } from '../predict/input.js';
 import { defaultLanguageModel } from './language-model.js';
 
 /**
  * A loaded model as core's {@link Classifier}: its label set's classes and a batched forward
  * pass (no tensors are left behind).
  *
- * @param batchSize - images per forward pass; default 256 (DEFAULT_INFERENCE_BATCH)
+ * @param batchSize - most images per forward pass (fewer images, a smaller pass: a single
+ *   character does not allocate the floats of 256); default 256 (DEFAULT_INFERENCE_BATCH)
  * @example
  * const result = await readText(gray, modelClassifier(loaded));
  */
@@ -28,7 +28,10 @@ export function modelClassifier(
 ): Classifier {
   return {
     classes: loaded.labelSet.classes,
-    classify: (images, count) => predictProbabilities(loaded.model, images, count, { batchSize }),
+    classify: (images, count) =>
+      predictProbabilities(loaded.model, images, count, {
+        batchSize: Math.min(count, batchSize),
+      }),
   };
 }
 
@@ -69,7 +72,7 @@ export async function readImage(
 /**
  * Decodes an image file (or its bytes) and reads its text. A path is refused before a byte is
  * read when it is not a regular file or is over MAX_INPUT_FILE_BYTES (predict's
- * checkInputFile); the pixel limit is applied to the file's header before decoding
+ * decodeInput); the pixel limit is applied to the file's header before decoding
  * (`options.maxPixels`, default READ_DEFAULTS.maxPixels).
  *
  * @param options - ReadOptions plus `name`, the image's name in error messages
@@ -85,8 +88,7 @@ export async function readImageFile(
   options: ReadOptions & { readonly name?: string } = {},
 ): Promise<ReadResult> {
   const { name, ...readOptions } = options;
-  if (typeof input === 'string') await checkInputFile(input);
-  const gray = await decodeImage(input, {
+  const gray = await decodeInput(input, {
     maxPixels: options.maxPixels ?? READ_DEFAULTS.maxPixels,
     ...(name !== undefined ? { name } : {}),
   });

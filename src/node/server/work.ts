@@ -6,15 +6,11 @@
 import sharp from 'sharp';
 import { HcrError, isHcrError } from '../errors.js';
 import type { LoadedModel } from '../model/artifact.js';
+import { Limiter } from '../predict/limiter.js';
+import type { ImageInput } from '../predict/recognize.js';
 import { ApiError } from './errors.js';
 import { readUpload, type ReadAnswer, type ReadRequestOptions } from './reading.js';
-import {
-  Limiter,
-  recognizeImages,
-  type FailedImage,
-  type ImageInput,
-  type ImageResult,
-} from './recognize.js';
+import { recognizeImages, type FailedImage, type ImageResult } from './recognize.js';
 
 /** The formats the server decodes, as named in messages (SVG is refused: see {@link sniffImageFormat}). */
 export const SERVER_IMAGE_FORMATS = Object.freeze(['PNG', 'JPEG', 'WebP', 'GIF', 'TIFF']);
