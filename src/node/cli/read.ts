@@ -9,14 +9,22 @@ import { basename } from 'node:path';
 import { HcrError } from '../../core/errors.js';
 import type { ContextScope } from '../../core/read/context.js';
 import { resolveReadOptions, type Decoder, type ReadOptions } from '../../core/read/options.js';
-import { prepareReading, type ReadCharacter, type ReadLine } from '../../core/read/read.js';
+import type { ReadCharacter, ReadLine } from '../../core/read/read.js';
 import { initEngine, type BackendName } from '../engine/index.js';
 import { EXIT_CODE } from '../errors.js';
 import { loadModel } from '../model/artifact.js';
+import { prepareReadOptions, readRequestOptions, type ReadRequest } from '../read/options.js';
 import { readFiles, type FileReading } from '../read/read.js';
 
-/** Options of {@link readCommand}, as the CLI parsed them. */
-export interface ReadCliOptions {
+/**
+ * Options of {@link readCommand}, as the CLI parsed them: the reading options of a
+ * {@link ReadRequest} (--lm-weight, --alternatives, --charset, --pattern, --keep-spacing), and
+ * those that the CLI names or reads itself.
+ */
+export interface ReadCliOptions extends Pick<
+  ReadRequest,
+  'lmWeight' | 'alternatives' | 'charset' | 'pattern' | 'keepSpacing'
+> {
   /** The model directory (already resolved: the shipped model when --model is absent). */
   readonly modelDir: string;
   readonly backend: string;
@@ -28,18 +36,8 @@ export interface ReadCliOptions {
   readonly contextScope: string;
   /** How lines are decoded (--decoder): 'language-model' or 'rules'. */
   readonly decoder?: string;
-  /** Weight of the language model (--lm-weight). */
-  readonly lmWeight?: number;
-  /** Readings per line (--alternatives). */
-  readonly alternatives?: number;
-  /** Characters allowed (--charset). */
-  readonly charset?: string;
-  /** The shape of every line (--pattern). */
-  readonly pattern?: string;
   /** A file of entries, one a line (--lexicon). */
   readonly lexicon?: string;
-  /** Keep every wide gap as a space (--keep-spacing). */
-  readonly keepSpacing?: boolean;
   readonly json?: boolean;
 }
 
@@ -120,35 +118,33 @@ export async function readCommand(
       `--context-scope: expected 'lookalikes' or 'all', got '${options.contextScope}'`,
     );
   }
+  const lexiconFile = options.lexicon;
+  const lexicon =
+    lexiconFile === undefined
+      ? undefined
+      : await readFile(lexiconFile, 'utf8').catch(() => {
+          throw new HcrError('BAD_OPTION', `--lexicon: cannot read the file ${lexiconFile}`);
+        });
   const readOptions: ReadOptions = {
-    top: options.top,
-    context: options.context,
-    contextScope: options.contextScope as ContextScope,
-    ...(options.decoder !== undefined ? { decoder: options.decoder as Decoder } : {}),
-    ...(options.lmWeight !== undefined ? { lmWeight: options.lmWeight } : {}),
-    ...(options.alternatives !== undefined ? { alternatives: options.alternatives } : {}),
-    ...(options.charset !== undefined ? { charset: options.charset } : {}),
-    ...(options.pattern !== undefined ? { pattern: options.pattern } : {}),
-    ...(options.keepSpacing !== undefined ? { keepSpacing: options.keepSpacing } : {}),
+    ...readRequestOptions({
+      ...options,
+      contextScope: options.contextScope as ContextScope,
+      decoder: options.decoder as Decoder | undefined,
+      lexicon,
+    }),
+    ...(lexiconFile !== undefined ? { lexiconName: basename(lexiconFile) } : {}),
   };
-  if (options.lexicon !== undefined) {
-    const path = options.lexicon;
-    const text = await readFile(path, 'utf8').catch(() => {
-      throw new HcrError('BAD_OPTION', `--lexicon: cannot read the file ${path}`);
-    });
-    Object.assign(readOptions, { lexicon: text, lexiconName: basename(path) });
-  }
   // A bad pattern or option fails before the model is loaded.
   const resolved = resolveReadOptions(readOptions);
   await initEngine({ backend: options.backend as BackendName });
   const loaded = await loadModel(options.modelDir);
   try {
     // ... and a charset, pattern or lexicon the model cannot read, before any file is read.
-    const prepared = prepareReading(resolved, loaded.labelSet.classes);
-    const readings = await readFiles(loaded, files, {
-      ...readOptions,
-      ...(prepared.lexicon ? { lexicon: prepared.lexicon } : {}),
-    });
+    const readings = await readFiles(
+      loaded,
+      files,
+      prepareReadOptions(readOptions, loaded.labelSet.classes),
+    );
     if (options.json) {
       output.print(
         JSON.stringify(

@@ -5,44 +5,23 @@
 // nothing shaped like a character, is an answer with a message, not an error: a caller that
 // reads lines gets empty text for an empty page.
 
-import { READ_DEFAULTS, resolveReadOptions, type ReadOptions } from '../../core/read/options.js';
-import {
-  prepareReading,
-  readText,
-  type Classifier,
-  type ReadResult,
-} from '../../core/read/read.js';
+import { readText, type Classifier, type ReadResult } from '../../core/read/read.js';
 import { decodeImage } from '../image/decode.js';
 import type { LoadedModel } from '../model/artifact.js';
+import type { Limiter } from '../predict/limiter.js';
+import type { ImageInput } from '../predict/recognize.js';
+import { prepareReadOptions, readRequestOptions, type ReadRequest } from '../read/options.js';
 import { modelClassifier, withLanguageModel } from '../read/read.js';
 import { ApiError } from './errors.js';
-import type { ImageInput, Limiter } from './recognize.js';
 
 /** The answer of `POST /api/read`: core's ReadResult, with a message whenever it read no text. */
 export type ReadAnswer = ReadResult;
 
-/** Options of {@link readUpload}. */
-export interface ReadUploadOptions {
-  /** Ranked classes kept per character. Default: READ_DEFAULTS.top (3). */
-  readonly top?: number;
-  /** Settle look-alikes (O/0, I/1, ...) by the line. Default: true. */
-  readonly context?: boolean;
-  /** What the context may change. Default: READ_DEFAULTS.contextScope ('lookalikes'). */
-  readonly contextScope?: ReadOptions['contextScope'];
-  /** How lines are decoded. Default: READ_DEFAULTS.decoder ('language-model'). */
-  readonly decoder?: ReadOptions['decoder'];
-  /** Weight of the language model. Default: READ_DEFAULTS.lmWeight. */
-  readonly lmWeight?: number;
-  /** Readings per line (each line's `alternatives` when > 1). Default: 1. */
-  readonly alternatives?: number;
-  /** Characters a reading may use: digits, letters, alnum or the characters. Default: alnum. */
-  readonly charset?: string;
-  /** The shape of every line (a mask or a small regex). Default: none. */
-  readonly pattern?: string;
-  /** Entries a line may be, one a line. Default: none. */
-  readonly lexicon?: string;
-  /** Keep every wide gap as a space. Default: false. */
-  readonly keepSpacing?: boolean;
+/** The reading options of a request: the query's fields, as `hcr read`'s flags set them too. */
+export type ReadRequestOptions = ReadRequest;
+
+/** Options of {@link readUpload}: the request's reading options and the server's limits. */
+export interface ReadUploadOptions extends ReadRequest {
   /** Largest image accepted, in pixels, checked from the header before decoding. Required. */
   readonly maxPixels: number;
   /** Bounds how many uploads are decoded and read at once. Required. */
@@ -54,31 +33,6 @@ export interface ReadUploadOptions {
   readonly maxCandidates?: number;
 }
 
-/** The options of {@link ReadUploadOptions} that go to the reader as they are. */
-export const READ_REQUEST_OPTIONS = Object.freeze([
-  'context',
-  'contextScope',
-  'decoder',
-  'lmWeight',
-  'alternatives',
-  'charset',
-  'pattern',
-  'lexicon',
-  'keepSpacing',
-] as const);
-
-/** The reading options of a request (what {@link READ_REQUEST_OPTIONS} names, when given). */
-export type ReadRequestOptions = Pick<
-  ReadUploadOptions,
-  'top' | (typeof READ_REQUEST_OPTIONS)[number]
->;
-
-function readingOptions(options: ReadRequestOptions): ReadOptions {
-  const out: Record<string, unknown> = {};
-  for (const key of READ_REQUEST_OPTIONS) if (options[key] !== undefined) out[key] = options[key];
-  return out as ReadOptions;
-}
-
 /**
  * Checks a request's reading options (the pattern, the charset and the lexicon against the
  * model's classes) before any upload is decoded.
@@ -88,7 +42,7 @@ function readingOptions(options: ReadRequestOptions): ReadOptions {
  * checkReadOptions(loaded.labelSet.classes, { pattern: 'AA99 9AA' });
  */
 export function checkReadOptions(classes: readonly string[], options: ReadRequestOptions): void {
-  prepareReading(resolveReadOptions(readingOptions(options)), classes);
+  prepareReadOptions(readRequestOptions(options), classes);
 }
 
 /**
@@ -140,11 +94,7 @@ export function readUpload(
     const result = await readText(
       gray,
       classifier,
-      await withLanguageModel({
-        ...readingOptions(options),
-        top: Math.min(options.top ?? READ_DEFAULTS.top, loaded.labelSet.classes.length),
-        maxPixels: options.maxPixels,
-      }),
+      await withLanguageModel({ ...readRequestOptions(options), maxPixels: options.maxPixels }),
     );
     const message =
       result.status === 'blank'
