@@ -11,6 +11,9 @@ import { IMAGE_PIXELS, IMAGE_SIZE } from '../src/core/types.js';
 import type { PixelBox } from '../src/core/normalize.js';
 import type { Dataset, GrayImage } from '../src/core/types.js';
 
+// The scoring distance is core's (the one the lexicon uses), re-exported for bench:read.
+export { editDistance } from '../src/core/read/read.js';
+
 /** Options of {@link buildReadSet}; every field optional. */
 export interface ReadSetOptions {
   /** Images to make. Default: 400. */
@@ -387,21 +390,4 @@ export function buildReadSet(
     });
   }
   return samples;
-}
-
-/** Levenshtein distance between two strings (insertions, deletions, substitutions). */
-export function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(
-        previous[j]! + 1,
-        current[j - 1]! + 1,
-        previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
-      );
-    }
-    previous = current;
-  }
-  return previous[b.length]!;
 }
