@@ -48,7 +48,12 @@ const labels = (decisions: { label: string }[]) => decisions.map((d) => d.label)
 
 describe('look-alike context', () => {
   it('knows the six pairs and the kinds of classes', () => {
-    expect(READ_LOOKALIKES.map(([a, b]) => a + b)).toEqual(['O0', 'I1', 'S5', 'Z2', 'B8', 'G6']);
+    expect(READ_LOOKALIKES.map(([a, b]) => a + b)).toEqual([
+      ...['O0', 'I1', 'S5', 'Z2', 'B8', 'G6'],
+      ...['o0', 'l1', 's5', 'z2', 'b6', 'g9', 'q9', 'lI'],
+    ]);
+    // A 36-class model has none of the lowercase pairs.
+    expect([...partners.keys()].sort().join('')).toBe('012568BGIOSZ');
     expect(characterKind('7')).toBe('digit');
     expect(characterKind('q')).toBe('letter');
     expect(characterKind('?')).toBeUndefined();

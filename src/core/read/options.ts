@@ -20,17 +20,28 @@ export type Decoder = 'language-model' | 'rules';
 
 /**
  * The look-alike pairs the line context decides between: {@link LOOKALIKE_PAIRS} (O/0, I/1, S/5,
- * Z/2) plus B/8 and G/6. Inside a run of letters the letter is preferred, inside a run of digits
- * the digit.
+ * Z/2) plus B/8 and G/6, and for a model with lowercase their lowercase kin (o/0, l/1, s/5, z/2,
+ * b/6, g/9, q/9) and l/I. Inside a run of letters the letter is preferred, inside a run of
+ * digits the digit; pairs whose classes a model lacks are left out (`lookalikePartners`).
  *
  * @example
- * READ_LOOKALIKES.length; // 6
+ * READ_LOOKALIKES.length; // 14
  */
-export const READ_LOOKALIKES: readonly ClassPair[] = Object.freeze([
-  ...LOOKALIKE_PAIRS,
-  Object.freeze(['B', '8']) as ClassPair,
-  Object.freeze(['G', '6']) as ClassPair,
-]);
+export const READ_LOOKALIKES: readonly ClassPair[] = Object.freeze(
+  [
+    ...LOOKALIKE_PAIRS,
+    ['B', '8'],
+    ['G', '6'],
+    ['o', '0'],
+    ['l', '1'],
+    ['s', '5'],
+    ['z', '2'],
+    ['b', '6'],
+    ['g', '9'],
+    ['q', '9'],
+    ['l', 'I'],
+  ].map((pair) => Object.freeze(pair) as ClassPair),
+);
 
 /** Options of reading an image of handwriting; every field is optional, see {@link READ_DEFAULTS}. */
 export interface ReadOptions {
@@ -264,7 +275,7 @@ export function resolveReadOptions(options: ReadOptions = {}): ResolvedReadOptio
         (p) => Array.isArray(p) && p.length === 2 && p.every((c) => typeof c === 'string'),
       ),
     'lookalikes',
-    'a list of [letter, digit] pairs',
+    'a list of pairs of classes',
     JSON.stringify(o.lookalikes),
   );
   return Object.freeze(o);

@@ -350,16 +350,6 @@ export function chooseCharacters(
       (s) => segmentation.candidates[candidates[s.candidate]!.index]!.box,
     );
     const charHeight = upperMedian(plainBoxes.map((b) => b.height));
-    const spacing = lineSpacing(
-      gapsBetween(plainBoxes),
-      charHeight,
-      options.spaceGap,
-      options.spaceRatio,
-    );
-    const wordBreaks = new Array<boolean>(n + 1).fill(false);
-    plain.steps.forEach((s, k) => {
-      if (k > 0 && spacing.word[k - 1]) wordBreaks[candidates[s.candidate]!.first] = true;
-    });
     const guides =
       caseWeight > 0
         ? measureLine(
@@ -373,6 +363,18 @@ export function chooseCharacters(
             classes,
           )
         : undefined;
+    // Spaces are measured in cap heights: a lowercase line's median height is its x-height.
+    const spaceUnit = guides ? Math.max(charHeight, guides.capHeight) : charHeight;
+    const spacing = lineSpacing(
+      gapsBetween(plainBoxes),
+      spaceUnit,
+      options.spaceGap,
+      options.spaceRatio,
+    );
+    const wordBreaks = new Array<boolean>(n + 1).fill(false);
+    plain.steps.forEach((s, k) => {
+      if (k > 0 && spacing.word[k - 1]) wordBreaks[candidates[s.candidate]!.first] = true;
+    });
     const lineProbs = guides
       ? applyShapeFit(
           searchProbs,
@@ -445,7 +447,7 @@ export function chooseCharacters(
     const boxes = steps.map((s) => segmentation.candidates[candidates[s.candidate]!.index]!.box);
     const wide = lineSpacing(
       gapsBetween(boxes),
-      charHeight,
+      spaceUnit,
       options.spaceGap,
       options.spaceRatio,
     ).wide;
