@@ -1,18 +1,30 @@
 // The page's entry point: wires the drawing pad, uploads (picker, drag and drop, paste),
 // keyboard shortcuts and the results, and reads the character, or in line mode the line,
 // whenever the pad changes (throttled while a stroke is being drawn, at once when it ends).
-// Each mode keeps its own drawing; switching brings the other one back.
+// Each mode keeps its own drawing; switching brings the other one back. When the server serves
+// several models (GET /api/models), a switch chooses the one the page reads with; each is loaded
+// in the browser on first choice, and the choice is kept for the next visit.
 
 import './style.css';
 import { READ_DEFAULTS } from '../core/read/options.js';
 import type { GrayImage } from '../core/types.js';
 import { canvasToGray, decodeFile, firstImageFile, scaledCanvas } from './images.js';
 import { LineResults, type LinePlacement } from './line-view.js';
+import {
+  MODEL_CHOICE_KEY,
+  chooseModel,
+  fetchModels,
+  switchLabels,
+  writingWords,
+  type ServedModelEntry,
+} from './models.js';
 import { DrawingPad, type PadChange, type PadState } from './pad.js';
 import {
   PageError,
   loadBrowserRecognizer,
   serverRecognizer,
+  startBrowserRuntime,
+  type BrowserRuntime,
   type ModelInfo,
   type RecognitionInput,
   type Recognizer,
@@ -89,10 +101,42 @@ function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-async function fetchModelInfo(): Promise<ModelInfo> {
-  const response = await fetch('/api/model');
-  if (!response.ok) throw new Error(`GET /api/model answered ${response.status}`);
+/** What a served model's `info` URL (`GET /api/model?model=NAME`) answers. */
+async function fetchModelInfo(url: string): Promise<ModelInfo> {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`GET ${url} answered ${response.status}`);
   return (await response.json()) as ModelInfo;
+}
+
+/**
+ * The served models, default first: `GET /api/models`, or from a server without it the one
+ * model `GET /api/model` describes.
+ */
+async function listModels(): Promise<readonly ServedModelEntry[]> {
+  const listed = await fetchModels(fetch.bind(globalThis));
+  if (listed && listed.length > 0) return listed;
+  const info = await fetchModelInfo('/api/model');
+  const name = info.labelSet.name;
+  return [
+    {
+      name,
+      default: true,
+      title: name,
+      description: name,
+      labelSet: info.labelSet,
+      info: '/api/model',
+    },
+  ];
+}
+
+/** A model ready to read with: in the browser, or on the server when the browser cannot run it. */
+interface ReadyModel {
+  readonly info: ModelInfo;
+  readonly recognizer: Recognizer;
+  /** Its server-side recognizer (for images only the server can decode). */
+  readonly server: Recognizer;
+  /** Why the browser could not run it, when it runs on the server. */
+  readonly fallback?: string;
 }
 
 function describeModel(info: ModelInfo): string {
@@ -146,6 +190,8 @@ function start(): void {
   const hint = byId('pad-hint');
   const padCanvas = byId<HTMLCanvasElement>('pad');
   const modeInputs = Array.from(document.querySelectorAll<HTMLInputElement>('input[name="mode"]'));
+  const modelSwitch = byId<HTMLFieldSetElement>('model-switch');
+  const readBy = byId('read-by');
   const lineResults = new LineResults({
     placeholder: byId('line-placeholder'),
     summary: byId('line-summary'),
@@ -163,12 +209,22 @@ function start(): void {
   let recognizer: Recognizer | undefined;
   let server: Recognizer = serverRecognizer();
   let info: ModelInfo | undefined;
+  /** The served models, default first, and the one the page reads with. */
+  let models: readonly ServedModelEntry[] = [];
+  let current: ServedModelEntry | undefined;
+  /** Each model once loaded (or loading), by name; tfjs started once for all of them. */
+  const ready = new Map<string, Promise<ReadyModel>>();
+  let runtime: Promise<BrowserRuntime> | undefined;
+  /** Counts model choices, so that a model that finishes loading after another was chosen is ignored. */
+  let choices = 0;
+  /** What each mode's results say about the model that read them. */
+  const readBys: Partial<Record<Mode, string>> = {};
   let upload: Upload | undefined;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let running = false;
   let again = false;
-  /** The Teach panel, once the model runs in the browser. */
-  let teach: Teach | undefined;
+  /** The Teach panel, once a model runs in the browser (undefined if it cannot start). */
+  let teach: Promise<Teach | undefined> | undefined;
 
   applyMode();
   const pad = new DrawingPad(padCanvas, {
@@ -194,6 +250,26 @@ function start(): void {
     for (const input of modeInputs) input.checked = input.value === mode;
     const url = `${location.pathname}${location.search}${mode === 'line' ? '#line' : ''}`;
     history.replaceState(null, '', url);
+    showReadBy(readBys[mode]);
+  }
+
+  /** Shows which model read the results shown (or nothing, with no results). */
+  function showReadBy(text: string | undefined): void {
+    readBy.hidden = text === undefined;
+    readBy.textContent = text ?? '';
+  }
+
+  /** Records, and shows in `readIn`'s results, which model read them and where. */
+  function saidBy(
+    readIn: Mode,
+    entry: ServedModelEntry | undefined,
+    by: Recognizer | undefined,
+  ): void {
+    readBys[readIn] =
+      entry && by
+        ? `Read by the model for ${entry.title} (${entry.name}${by.usingAdapted?.() ? ', adapted to your handwriting' : ''}), ${by.where}.`
+        : undefined;
+    if (readIn === mode) showReadBy(readBys[readIn]);
   }
 
   /** Switches between one character and a line; each keeps its own drawing or upload. */
@@ -300,10 +376,12 @@ function start(): void {
     const source = currentLine();
     if (!source) {
       lineResults.showEmpty();
+      saidBy('line', undefined, undefined);
       return;
     }
     const active = source.input.gray ? recognizer : server;
     if (!active) return; // the model is still loading; update() runs again once it is ready
+    const entry = current;
     try {
       // Every class's probability is kept, so a label the context chose shows its own.
       const top = info?.labelSet.classes.length ?? READ_DEFAULTS.top;
@@ -313,8 +391,14 @@ function start(): void {
         pattern: linePattern.value.trim(),
         lexicon: lineLexicon.value,
       });
-      if (mode === 'line') lineResults.show(result, source.placement);
+      // A reading by a model no longer chosen is dropped: the new one reads again.
+      if (entry !== current) return;
+      if (mode === 'line') {
+        lineResults.show(result, source.placement);
+        saidBy('line', entry, active);
+      }
     } catch (error) {
+      saidBy('line', undefined, undefined);
       lineResults.showError(messageOf(error));
       if (upload && !upload.gray) showHint(`${upload.name}: not read (see the message)`);
     }
@@ -326,19 +410,26 @@ function start(): void {
       return;
     }
     const input = currentInput();
+    const taught = await teach;
     if (!input) {
       showEmpty(view);
-      teach?.showReading(undefined);
+      saidBy('char', undefined, undefined);
+      taught?.showReading(undefined);
       return;
     }
     const active = input.gray ? recognizer : server;
     if (!active) return; // the model is still loading; update() runs again once it is ready
+    const entry = current;
     try {
       const recognition = await active.recognize(input, TOP);
+      // A reading by a model no longer chosen is dropped: the new one reads again.
+      if (entry !== current) return;
       showRecognition(view, recognition);
-      teach?.showReading(active === recognizer ? recognition : undefined);
+      saidBy('char', recognition.empty ? undefined : entry, active);
+      taught?.showReading(active === recognizer ? recognition : undefined);
     } catch (error) {
-      teach?.showReading(undefined);
+      taught?.showReading(undefined);
+      saidBy('char', undefined, undefined);
       showError(view, messageOf(error));
       if (upload && !upload.gray) showHint(`${upload.name}: not read (see the message)`);
     }
@@ -466,47 +557,155 @@ function start(): void {
     }
   });
 
+  /** The model `entry` ready to read with, loaded on its first use. */
+  function load(entry: ServedModelEntry): Promise<ReadyModel> {
+    let loading = ready.get(entry.name);
+    if (!loading) {
+      loading = (async (): Promise<ReadyModel> => {
+        const modelInfo = await fetchModelInfo(entry.info);
+        // The default model is the server's answer to a request that names none.
+        const onServer = serverRecognizer(undefined, entry.default ? undefined : entry.name);
+        try {
+          runtime ??= startBrowserRuntime();
+          const browser = await loadBrowserRecognizer(modelInfo, await runtime);
+          return { info: modelInfo, recognizer: browser, server: onServer };
+        } catch (error) {
+          return {
+            info: modelInfo,
+            recognizer: onServer,
+            server: onServer,
+            fallback: messageOf(error),
+          };
+        }
+      })();
+      // A model the server could not describe is asked for again on the next choice.
+      loading.catch(() => ready.delete(entry.name));
+      ready.set(entry.name, loading);
+    }
+    return loading;
+  }
+
+  /** Says what to write for the chosen model's classes. */
+  function showWriting(classes: readonly string[]): void {
+    const words = writingWords(classes);
+    for (const el of document.querySelectorAll('.write-one')) el.textContent = words.one;
+    for (const el of document.querySelectorAll('.write-many')) el.textContent = words.many;
+  }
+
+  /** The switch between the served models: one radio each, hidden when there is one. */
+  function buildModelSwitch(): void {
+    const labels = switchLabels(models);
+    const radios = models.map((entry, i) => {
+      const input = document.createElement('input');
+      input.type = 'radio';
+      input.name = 'model';
+      input.value = entry.name;
+      input.className = 'visually-hidden';
+      input.addEventListener('change', () => {
+        if (!input.checked) return;
+        localStorage.setItem(MODEL_CHOICE_KEY, entry.name);
+        void useModel(entry);
+      });
+      const label = document.createElement('label');
+      label.className = 'mode';
+      label.title = `${entry.description} (${entry.name})`;
+      label.append(input, labels[i]!);
+      return label;
+    });
+    modelSwitch.append(...radios);
+    modelSwitch.hidden = models.length < 2;
+  }
+
+  /** Tells the Teach panel which model the page reads with, starting it on first use. */
+  async function teachWith(entry: ServedModelEntry, model: ReadyModel): Promise<void> {
+    if (!teach && model.recognizer.kind === 'browser') {
+      teach = Teach.start({
+        models,
+        padCanvas,
+        clearPad: () => byId('clear').click(),
+        showCharMode: () => setMode('char'),
+        reread: () => schedule(0),
+        adaptOptions: adaptOptionsFromUrl(),
+      }).then(
+        (started) => {
+          byId('teach-toggle').hidden = false;
+          return started;
+        },
+        (error: unknown) => {
+          modelInfo.textContent += ` Teaching is unavailable here (${messageOf(error)}).`;
+          return undefined;
+        },
+      );
+    }
+    const started = await teach;
+    await started
+      ?.setModel({
+        name: entry.name,
+        title: entry.title,
+        info: model.info,
+        recognizer: model.recognizer,
+      })
+      .catch((error: unknown) => {
+        modelInfo.textContent += ` Teaching is unavailable for this model (${messageOf(error)}).`;
+      });
+  }
+
+  /** Reads with `entry` from now on: loads it (once), then reads the pad again. */
+  async function useModel(entry: ServedModelEntry): Promise<void> {
+    const choice = ++choices;
+    current = entry;
+    for (const input of modelSwitch.querySelectorAll<HTMLInputElement>('input')) {
+      input.checked = input.value === entry.name;
+    }
+    document.body.dataset['modelName'] = entry.name;
+    showWriting(entry.labelSet.classes);
+    recognizer = undefined;
+    setBusy(true);
+    status.textContent =
+      models.length > 1 ? `Loading the model for ${entry.title}…` : 'Loading the model…';
+    let model: ReadyModel;
+    try {
+      model = await load(entry);
+    } catch (error) {
+      if (choice !== choices) return;
+      status.textContent = `The server did not describe its model (${messageOf(error)}); predictions may fail.`;
+      server = serverRecognizer(undefined, entry.default ? undefined : entry.name);
+      recognizer = server;
+      document.body.dataset['recognizer'] = recognizer.kind;
+      schedule(0);
+      return;
+    }
+    if (choice !== choices) return;
+    info = model.info;
+    server = model.server;
+    modelInfo.textContent = describeModel(info);
+    status.textContent = model.fallback
+      ? `The model runs on the server: this browser could not run it (${model.fallback}).`
+      : `The model runs ${model.recognizer.where}: drawings never leave this machine.`;
+    await teachWith(entry, model);
+    if (choice !== choices) return;
+    recognizer = model.recognizer;
+    document.body.dataset['recognizer'] = recognizer.kind;
+    schedule(0);
+  }
+
   showEmpty(view);
   lineResults.showEmpty();
   showHint(DRAW_HINT[mode]);
   status.textContent = 'Loading the model…';
   void (async () => {
     try {
-      info = await fetchModelInfo();
-      modelInfo.textContent = describeModel(info);
+      models = await listModels();
     } catch (error) {
       status.textContent = `The server did not describe its model (${messageOf(error)}); predictions may fail.`;
       recognizer = server;
+      document.body.dataset['recognizer'] = recognizer.kind;
       void update();
       return;
     }
-    try {
-      recognizer = await loadBrowserRecognizer(info);
-      status.textContent = `The model runs ${recognizer.where}: drawings never leave this machine.`;
-    } catch (error) {
-      recognizer = server;
-      status.textContent = `The model runs on the server: this browser could not run it (${messageOf(error)}).`;
-    }
-    server = recognizer.kind === 'server' ? recognizer : server;
-    if (recognizer.kind === 'browser') {
-      const browser = recognizer;
-      try {
-        teach = await Teach.start({
-          info,
-          recognizer: browser,
-          padCanvas,
-          clearPad: () => byId('clear').click(),
-          showCharMode: () => setMode('char'),
-          reread: () => schedule(0),
-          adaptOptions: adaptOptionsFromUrl(),
-        });
-        byId('teach-toggle').hidden = false;
-      } catch (error) {
-        modelInfo.textContent += ` Teaching is unavailable here (${messageOf(error)}).`;
-      }
-    }
-    document.body.dataset['recognizer'] = recognizer.kind;
-    void update();
+    buildModelSwitch();
+    const first = chooseModel(models, localStorage.getItem(MODEL_CHOICE_KEY));
+    if (first) await useModel(first);
   })();
 }
 

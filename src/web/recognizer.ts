@@ -3,8 +3,9 @@
 // machine; or, when the browser cannot load the model, on the server through POST /api/predict.
 // Lines are read the same two ways: core's readText with the browser's model as its
 // classifier and the shipped language model (fetched from the page's assets), or POST
-// /api/read; both with the charset, pattern and entries the page's small form gives. tfjs is imported on demand, so the page is usable before it
-// arrives.
+// /api/read; both with the charset, pattern and entries the page's small form gives. tfjs is
+// imported on demand, so the page is usable before it arrives, and started once for every model
+// the page loads (each served model has its own recognizer).
 
 import type * as tfTypes from '@tensorflow/tfjs';
 import wasmPlainUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
@@ -116,6 +117,8 @@ export interface Recognizer {
   useModel?(artifacts: ModelArtifacts | undefined): Promise<void>;
   /** In the browser only: probabilities of `count` 28x28 images given back to back. */
   classify?(pixels: Uint8Array, count: number): Float32Array;
+  /** In the browser only: whether it reads with adapted weights (see `useModel`). */
+  usingAdapted?(): boolean;
 }
 
 /** A failure the page shows as it is (the server's message, or the browser's). */
@@ -136,17 +139,28 @@ const BACKEND_NAMES: Readonly<Record<string, string>> = Object.freeze({
 });
 
 /**
- * Loads tfjs and the model in the browser: the first backend of `backends` that starts
- * (default `['wasm', 'webgl', 'cpu']`), the model from `info.browserModel`, one warm-up run.
- *
- * @throws when no backend starts or the model cannot be loaded (the page then uses the server)
- * @example
- * const recognizer = await loadBrowserRecognizer(info);
+ * tfjs started in the page, once for every model it loads (the WebAssembly backend can only be
+ * set up before it first starts), and the language model they share.
  */
-export async function loadBrowserRecognizer(
-  info: ModelInfo,
+export interface BrowserRuntime {
+  readonly tf: typeof tfTypes;
+  /** The backend that started: `wasm`, `webgl` or `cpu`. */
+  readonly backend: string;
+  /** The shipped language model, fetched on first use (undefined when it cannot be). */
+  readonly languageModel: () => Promise<LanguageModel | undefined>;
+}
+
+/**
+ * Loads tfjs and starts the first backend of `backends` that starts.
+ *
+ * @param backends - the backends to try, in order. Default: `['wasm', 'webgl', 'cpu']`.
+ * @throws when no backend starts (the page then uses the server)
+ * @example
+ * const runtime = await startBrowserRuntime();
+ */
+export async function startBrowserRuntime(
   backends: readonly string[] = ['wasm', 'webgl', 'cpu'],
-): Promise<Recognizer> {
+): Promise<BrowserRuntime> {
   const tf: typeof tfTypes = await import('@tensorflow/tfjs');
   let backend: string | undefined;
   for (const name of backends) {
@@ -169,6 +183,22 @@ export async function loadBrowserRecognizer(
     }
   }
   if (!backend) throw new Error(`no tfjs backend could start (tried ${backends.join(', ')})`);
+  return { tf, backend, languageModel: languageModelLoader() };
+}
+
+/**
+ * Loads a model in the browser with `runtime`: the model from `info.browserModel`, one warm-up
+ * run.
+ *
+ * @throws when the model cannot be loaded (the page then uses the server)
+ * @example
+ * const recognizer = await loadBrowserRecognizer(info, await startBrowserRuntime());
+ */
+export async function loadBrowserRecognizer(
+  info: ModelInfo,
+  runtime: BrowserRuntime,
+): Promise<Recognizer> {
+  const { tf, backend, languageModel } = runtime;
   const base = await tf.loadLayersModel(info.browserModel);
   let model = base;
   const classes = info.labelSet.classes;
@@ -190,11 +220,11 @@ export async function loadBrowserRecognizer(
   };
   run(new Uint8Array(IMAGE_PIXELS));
   const classifier = { classes, classify: run };
-  const languageModel = languageModelLoader();
   return {
     kind: 'browser',
     where: `in your browser (${BACKEND_NAMES[backend] ?? backend})`,
     classify: run,
+    usingAdapted: () => model !== base,
     useModel: async (artifacts) => {
       const next = artifacts
         ? await tf.loadLayersModel(
@@ -258,15 +288,20 @@ async function uploadBody(
 }
 
 /**
- * Runs the model on the server: POSTs the image to `/api/predict` for a character and to
+ * Runs a model on the server: POSTs the image to `/api/predict` for a character and to
  * `/api/read` for lines (a file as a multipart upload, so messages name it; a drawing as PNG
  * bytes).
  *
  * @param fetchImpl - the fetch to use (tests pass their own). Default: `fetch`.
+ * @param model - the served model to ask for (`?model=`). Default: the server's default.
  * @example
- * const recognizer = serverRecognizer();
+ * const recognizer = serverRecognizer(fetch, 'byclass62');
  */
-export function serverRecognizer(fetchImpl: typeof fetch = fetch.bind(globalThis)): Recognizer {
+export function serverRecognizer(
+  fetchImpl: typeof fetch = fetch.bind(globalThis),
+  model?: string,
+): Recognizer {
+  const which = model === undefined ? '' : `&model=${encodeURIComponent(model)}`;
   return {
     kind: 'server',
     where: 'on the server',
@@ -276,6 +311,7 @@ export function serverRecognizer(fetchImpl: typeof fetch = fetch.bind(globalThis
       if (options.context === false) query.set('context', 'false');
       if (options.contextScope) query.set('contextScope', options.contextScope);
       for (const [name, value] of Object.entries(constraintsOf(options))) query.set(name, value);
+      if (model !== undefined) query.set('model', model);
       const response = await fetchImpl(`/api/read?${query}`, { method: 'POST', headers, body });
       const answer = (await response.json().catch(() => ({}))) as Partial<ReadResult> &
         Omit<ServerAnswer, 'predictions' | 'image'>;
@@ -289,7 +325,7 @@ export function serverRecognizer(fetchImpl: typeof fetch = fetch.bind(globalThis
     },
     recognize: async (input, top) => {
       const { body, headers } = await uploadBody(input);
-      const response = await fetchImpl(`/api/predict?top=${top}`, {
+      const response = await fetchImpl(`/api/predict?top=${top}${which}`, {
         method: 'POST',
         headers,
         body,

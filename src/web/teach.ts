@@ -5,7 +5,9 @@
 // (adapt-worker.ts) with a replay sample of the training data shipped beside the page. The
 // adapted model and the samples stay in IndexedDB (teach-store.ts), are exported as zips (a
 // model directory; a folder of PNGs per class, as `hcr tune --samples` reads) and imported, and
-// a switch reads with the base model or the adapted one. Nothing leaves the machine.
+// a switch reads with the base model or the adapted one. Nothing leaves the machine. It teaches
+// a model of the replay sample's label set (alnum36): when the page reads with another one
+// (issue 16's 62-class model), the panel says so and why, and the correction row stays hidden.
 
 import replayImagesUrl from '../../models/replay-alnum36/replay-images-idx3-ubyte.gz?url';
 import replayLabelsUrl from '../../models/replay-alnum36/replay-labels-idx1-ubyte.gz?url';
@@ -21,6 +23,7 @@ import type {
   ToWorker,
 } from './adapt-protocol.js';
 import { canvasToGray, scaledCanvas } from './images.js';
+import type { ServedModelEntry } from './models.js';
 import type { ModelInfo, Recognition, Recognizer } from './recognizer.js';
 import { TeachStore, type AdaptedModel, type Sample } from './teach-store.js';
 import { readZip, writeZip, type ZipEntry } from './zip.js';
@@ -34,8 +37,8 @@ const DRAWING_SIDE = 128;
 
 /** What the Teach panel needs from the page. */
 export interface TeachHost {
-  readonly info: ModelInfo;
-  readonly recognizer: Recognizer;
+  /** The models the server serves (the panel names one it can teach when it cannot this one). */
+  readonly models: readonly ServedModelEntry[];
   /** The pad's canvas (its drawing is kept beside each sample). */
   readonly padCanvas: HTMLCanvasElement;
   /** Clears the pad (after a sample was kept). */
@@ -46,6 +49,16 @@ export interface TeachHost {
   reread(): void;
   /** Options of every adaptation (tests pass fewer steps). Default: none (PAGE_TUNE). */
   readonly adaptOptions?: AdaptOptions;
+}
+
+/** The model the page reads with, as the Teach panel needs it. */
+export interface TeachModel {
+  /** Its name on the server. */
+  readonly name: string;
+  /** Its few words for people (`digits and capitals`). */
+  readonly title: string;
+  readonly info: ModelInfo;
+  readonly recognizer: Recognizer;
 }
 
 function byId<T extends HTMLElement>(id: string): T {
@@ -112,7 +125,13 @@ async function pngOf(pixels: Uint8Array): Promise<Blob> {
 export class Teach {
   readonly #host: TeachHost;
   readonly #store: TeachStore;
-  readonly #classes: readonly string[];
+  /** The model it teaches: the last one given to setModel that it can teach. */
+  #bound: TeachModel | undefined;
+  /** False while the page reads with a model it cannot teach. */
+  #active = false;
+  #classes: readonly string[] = [];
+  /** The shipped replay sample's manifest, fetched once. */
+  #manifest: Promise<ReplayManifest | undefined> | undefined;
   #samples: Sample[] = [];
   #adapted: AdaptedModel | undefined;
   /** The last reading of the pad and what it was read as. */
@@ -124,47 +143,122 @@ export class Teach {
   #adapting = false;
   /** The replay sample, fetched with the worker's start. */
   #replayLoad: Promise<Images | undefined> | undefined;
-  readonly #baseWeights: string;
+  /** The first 32 hex digits of the taught model's weights.bin SHA-256 (its ETag). */
+  #baseWeights = '';
 
-  private constructor(host: TeachHost, store: TeachStore, baseWeights: string) {
+  private constructor(host: TeachHost, store: TeachStore) {
     this.#host = host;
     this.#store = store;
-    this.#classes = host.info.labelSet.classes;
-    this.#baseWeights = baseWeights;
+  }
+
+  /** The model it teaches; only called once one is bound (the panel is hidden before). */
+  get #model(): TeachModel {
+    if (!this.#bound) throw new Error('teach: no model to teach yet');
+    return this.#bound;
   }
 
   /**
-   * Opens the store, brings back the samples and the adapted model (read with it when the
-   * user last chose so), and wires the panel.
+   * Opens the store, brings back the samples and the adapted model, and wires the panel; then
+   * {@link Teach.setModel} tells it which model the page reads with.
    *
    * @example
-   * const teach = await Teach.start({ info, recognizer, padCanvas, clearPad, showCharMode, reread });
+   * const teach = await Teach.start({ models, padCanvas, clearPad, showCharMode, reread });
+   * await teach.setModel({ name, title, info, recognizer });
    */
   static async start(host: TeachHost): Promise<Teach> {
-    const weightsUrl = new URL('weights.bin', new URL(host.info.browserModel, location.href));
-    const head = await fetch(weightsUrl, { method: 'HEAD' }).catch(() => undefined);
-    // The server's ETag of weights.bin is the start of its SHA-256: it names the base model.
-    const etag = head?.headers.get('etag')?.replace(/"/g, '') ?? '';
-    const teach = new Teach(host, await TeachStore.open(), etag);
+    const teach = new Teach(host, await TeachStore.open());
     teach.#samples = await teach.#store.samples();
     teach.#adapted = await teach.#store.adapted();
     teach.#wire();
-    if (teach.#adapted && localStorage.getItem('hcr-use-adapted') !== 'false') {
-      await teach.#use(true).catch(() => teach.#use(false));
-    }
-    teach.#render();
-    document.body.dataset['teach'] = 'ready';
     return teach;
+  }
+
+  /**
+   * The model the page now reads with: taught from now on when the panel can teach it (a model
+   * that runs in the browser, of the replay sample's label set; read with the adapted model when
+   * the user last chose so), else the panel says why not.
+   */
+  async setModel(model: TeachModel): Promise<void> {
+    const why = await this.#cannotTeach(model);
+    if (why !== undefined) {
+      this.#suspend(why);
+      return;
+    }
+    if (this.#bound?.recognizer !== model.recognizer) await this.#bind(model);
+    this.#active = true;
+    byId('teach-unsupported').hidden = true;
+    byId('teach-body').hidden = false;
+    this.#render();
+    document.body.dataset['teach'] = 'ready';
+  }
+
+  /** Why the panel cannot teach `model`, or undefined when it can. */
+  async #cannotTeach(model: TeachModel): Promise<string | undefined> {
+    const { recognizer, info } = model;
+    if (recognizer.kind !== 'browser' || !recognizer.useModel || !recognizer.classify) {
+      return `Teaching adapts the model in this browser, and this browser runs the model for ${model.title} on the server.`;
+    }
+    this.#manifest ??= fetch(replayManifestUrl)
+      .then((r) => (r.ok ? (r.json() as Promise<ReplayManifest>) : undefined))
+      .catch(() => undefined);
+    const replay = (await this.#manifest)?.labelSet;
+    if (!replay || replay.classes.join('') === info.labelSet.classes.join('')) return undefined;
+    const other = this.#host.models.find(
+      (m) => m.labelSet.classes.join('') === replay.classes.join(''),
+    );
+    return (
+      `Teaching is not available for the model for ${model.title} (${model.name}, ${info.labelSet.classes.length} classes): ` +
+      `adapting mixes your samples with a sample of the original training data so that the model keeps reading other hands, ` +
+      `and the page ships that sample for the ${replay.classes.length} classes of ${replay.name} only.` +
+      (other ? ` Switch to “${other.title}” to teach that model your handwriting.` : '')
+    );
+  }
+
+  /** Teaches `model` from now on: its keys, its base weights' name, the adapted model if chosen. */
+  async #bind(model: TeachModel): Promise<void> {
+    if (this.#adapting) this.#cancel();
+    this.#worker?.terminate();
+    this.#worker = undefined;
+    this.#replayLoad = undefined;
+    this.#bound = model;
+    this.#classes = model.info.labelSet.classes;
+    const weightsUrl = new URL('weights.bin', new URL(model.info.browserModel, location.href));
+    const head = await fetch(weightsUrl, { method: 'HEAD' }).catch(() => undefined);
+    // The server's ETag of weights.bin is the start of its SHA-256: it names the base model.
+    this.#baseWeights = head?.headers.get('etag')?.replace(/"/g, '') ?? '';
+    this.#wireKeys();
+    if (this.#adapted && localStorage.getItem('hcr-use-adapted') !== 'false') {
+      await this.#use(true).catch(() => this.#use(false));
+    }
+  }
+
+  /** While the page reads with a model it cannot teach: the panel says why, nothing to correct. */
+  #suspend(why: string): void {
+    this.#active = false;
+    this.#reading = undefined;
+    this.#setTarget(undefined);
+    byId('correct').hidden = true;
+    const note = byId('teach-unsupported');
+    note.textContent = why;
+    note.hidden = false;
+    byId('teach-body').hidden = true;
+    document.body.dataset['teach'] = 'unsupported';
+  }
+
+  /** Whether the page reads with the adapted model now (false while it reads with another model). */
+  get usingAdapted(): boolean {
+    return this.#active && this.#bound?.recognizer.usingAdapted?.() === true;
   }
 
   /** Shows the correction row for a reading of the pad (or hides it). */
   showReading(recognition: Recognition | undefined): void {
     const row = byId('correct');
     if (
+      !this.#active ||
       !recognition ||
       recognition.empty ||
       !recognition.pixels ||
-      this.#host.recognizer.kind !== 'browser'
+      this.#model.recognizer.kind !== 'browser'
     ) {
       this.#reading = undefined;
       row.hidden = this.#target === undefined;
@@ -176,9 +270,9 @@ export class Teach {
     byId<HTMLButtonElement>('keep').disabled = false;
   }
 
-  #wire(): void {
-    const keys = byId('correct-keys');
-    keys.replaceChildren(
+  /** The row of the taught model's characters under a reading. */
+  #wireKeys(): void {
+    byId('correct-keys').replaceChildren(
       ...this.#classes.map((label) => {
         const button = el('button', { type: 'button', textContent: label, className: 'key' });
         button.dataset['label'] = label;
@@ -188,6 +282,9 @@ export class Teach {
         return button;
       }),
     );
+  }
+
+  #wire(): void {
     byId('keep').addEventListener('click', () => {
       if (this.#target) void this.#keep(this.#target);
     });
@@ -217,7 +314,7 @@ export class Teach {
       byId('teach').hidden = !open;
       if (open) {
         byId('teach').scrollIntoView({ block: 'nearest' });
-        this.#warm();
+        if (this.#active) this.#warm();
       }
     });
     byId('adapt').addEventListener('click', () => void this.#adapt());
@@ -286,7 +383,7 @@ export class Teach {
     const scores = new Map<string, { right: number; count: number }>();
     for (const label of this.#classes) scores.set(label, { right: 0, count: 0 });
     const samples = this.#samples.filter((s) => scores.has(s.label));
-    const classify = this.#host.recognizer.classify;
+    const classify = this.#bound?.recognizer.classify;
     const pixels = new Uint8Array(samples.length * IMAGE_PIXELS);
     samples.forEach((s, i) => pixels.set(s.pixels, i * IMAGE_PIXELS));
     const probs = classify && samples.length > 0 ? classify(pixels, samples.length) : undefined;
@@ -418,7 +515,7 @@ export class Teach {
   async #use(adapted: boolean): Promise<void> {
     const use = byId<HTMLInputElement>('use-adapted');
     const model = adapted ? this.#adapted : undefined;
-    await this.#host.recognizer.useModel?.(model?.artifacts);
+    await this.#model.recognizer.useModel?.(model?.artifacts);
     use.checked = model !== undefined;
     localStorage.setItem('hcr-use-adapted', String(model !== undefined));
     document.body.dataset['model'] = model ? 'adapted' : 'base';
@@ -431,8 +528,10 @@ export class Teach {
 
   /** The shipped replay sample, when it is of the model's label set. */
   async #replay(): Promise<Images | undefined> {
-    const manifest = (await (await fetch(replayManifestUrl)).json()) as ReplayManifest;
-    if (manifest.labelSet.classes.join('') !== this.#classes.join('')) return undefined;
+    const manifest = await this.#manifest;
+    if (!manifest || manifest.labelSet.classes.join('') !== this.#classes.join('')) {
+      return undefined;
+    }
     const [images, labels] = await Promise.all(
       [replayImagesUrl, replayLabelsUrl].map(async (url) =>
         gunzip(await (await fetch(url)).arrayBuffer()),
@@ -452,7 +551,7 @@ export class Teach {
     this.#replayLoad ??= this.#replay().catch(() => undefined);
     if (!this.#worker) {
       this.#worker = new Worker(new URL('./adapt-worker.ts', import.meta.url), { type: 'module' });
-      const prepare: ToWorker = { type: 'prepare', modelUrl: this.#host.info.browserModel };
+      const prepare: ToWorker = { type: 'prepare', modelUrl: this.#model.info.browserModel };
       this.#worker.postMessage(prepare);
     }
     return this.#worker;
@@ -509,8 +608,8 @@ export class Teach {
     };
     const message: ToWorker = {
       type: 'adapt',
-      modelUrl: this.#host.info.browserModel,
-      labelSet: this.#host.info.labelSet.name,
+      modelUrl: this.#model.info.browserModel,
+      labelSet: this.#model.info.labelSet.name,
       samples,
       replay,
       options: this.#host.adaptOptions ?? {},
@@ -535,7 +634,7 @@ export class Teach {
     this.#stopped(false);
     const adapted: AdaptedModel = {
       artifacts: m.model,
-      labelSet: this.#host.info.labelSet,
+      labelSet: this.#model.info.labelSet,
       baseWeights: this.#baseWeights,
       createdAt: new Date().toISOString(),
       samples,
@@ -571,7 +670,7 @@ export class Teach {
         weightsManifest: [{ paths: ['weights.bin'], weights: adapted.artifacts.weightSpecs }],
       }),
     );
-    const info = this.#host.info as ModelInfo & { normalization?: { version: number } };
+    const info = this.#model.info as ModelInfo & { normalization?: { version: number } };
     const samplesRecord = await Promise.all(
       this.#samples.map(async (s) => ({ label: s.label, sha256: await sha256Hex(s.pixels) })),
     );
@@ -663,7 +762,7 @@ export class Teach {
       : undefined;
     if (labelSet && labelSet.classes.join('') !== this.#classes.join('')) {
       throw new Error(
-        `${where}: a model of ${labelSet.name} (${labelSet.classes.join('')}), expected ${this.#host.info.labelSet.name} (${this.#classes.join('')})`,
+        `${where}: a model of ${labelSet.name} (${labelSet.classes.join('')}), expected ${this.#model.info.labelSet.name} (${this.#classes.join('')})`,
       );
     }
     const parts = parsed.weightsManifest.flatMap((group) =>
@@ -687,7 +786,7 @@ export class Teach {
     const previous = this.#adapted;
     this.#adapted = {
       artifacts,
-      labelSet: this.#host.info.labelSet,
+      labelSet: this.#model.info.labelSet,
       baseWeights: '',
       createdAt: new Date().toISOString(),
       samples: 0,

@@ -3,8 +3,9 @@
 // O/0 note). Strokes drawn with the mouse and with touch, uploads by picker, drop and paste,
 // undo/clear/keys, the server fallback, a phone-sized screen, accessible names, and no request
 // leaving the server; line mode: characters written apart read as that many, each with its box
-// over the drawing, an uploaded line, the POST /api/read fallback. Skipped, with how to install
-// Chromium, when there is none (outside CI).
+// over the drawing, an uploaded line, the POST /api/read fallback; with two models served, the
+// switch between them (issue 16). Skipped, with how to install Chromium, when there is none
+// (outside CI).
 
 import { EventEmitter } from 'node:events';
 import { existsSync } from 'node:fs';
@@ -14,6 +15,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LABEL_SETS } from '../../src/core/label-sets.js';
 import { initEngine } from '../../src/node/engine/index.js';
 import { loadModel, type LoadedModel } from '../../src/node/model/artifact.js';
 import { buildServer } from '../../src/node/server/app.js';
@@ -75,7 +77,7 @@ describe.skipIf(!HAVE_CHROMIUM)('the page in Chromium', () => {
   }
 
   async function open(
-    options: { phone?: boolean; blockModel?: boolean; waitForModel?: boolean } = {},
+    options: { phone?: boolean; blockModel?: boolean; waitForModel?: boolean; url?: string } = {},
   ): Promise<Opened> {
     const context = await browser.newContext(
       options.phone
@@ -96,7 +98,7 @@ describe.skipIf(!HAVE_CHROMIUM)('the page in Chromium', () => {
       if (m.type() === 'error') errors.push(m.text());
     });
     if (options.blockModel) await page.route('**/model/**', (route) => route.abort());
-    await page.goto(running.url);
+    await page.goto(options.url ?? running.url);
     if (options.waitForModel !== false) {
       await page.waitForFunction(() => document.body.dataset['recognizer'] !== undefined);
     }
@@ -403,9 +405,10 @@ describe.skipIf(!HAVE_CHROMIUM)('the page in Chromium', () => {
         expect(box.y).toBeGreaterThanOrEqual(pad.y + 0.15 * pad.height);
         expect(box.y + box.height).toBeLessThanOrEqual(pad.y + 0.85 * pad.height);
       });
-      // The line was read in the browser.
+      // The line was read in the browser: the only API requests described the models.
       expect(requests.filter((url) => url.includes('/api/'))).toEqual([
-        expect.stringMatching(/\/api\/model$/),
+        expect.stringMatching(/\/api\/models$/),
+        expect.stringMatching(/\/api\/model\?model=model$/),
       ]);
 
       // Pointing at a box shows that character's top classes.
@@ -497,6 +500,96 @@ describe.skipIf(!HAVE_CHROMIUM)('the page in Chromium', () => {
       expect(pad.height).toBeLessThan(pad.width / 1.5);
       const headline = (await page.locator('#line-summary').boundingBox())!;
       expect(headline.y + headline.height).toBeLessThanOrEqual(740);
+      await page.context().close();
+    });
+  });
+
+  describe('two models', () => {
+    let multiApp: FastifyInstance;
+    let multi: RunningServer;
+
+    beforeAll(async () => {
+      // The default leans towards O (capital), the other towards o (small letter).
+      const lowercase = join(dir, 'byclass62');
+      await saveFixtureModel(lowercase, { o: 6, O: 5 }, LABEL_SETS.byclass62);
+      multiApp = await buildServer({
+        model: loaded,
+        moreModels: [lowercase],
+        rateLimitPerMinute: 0,
+      });
+      multi = await serveUntilSignal(multiApp, { port: 0, signalSource: new EventEmitter() });
+    }, 60_000);
+
+    afterAll(async () => {
+      await multi?.close();
+    });
+
+    /** Waits until the page reads with the model `name` and has read the pad. */
+    const readsWith = (page: Page, name: string) =>
+      page.waitForFunction(
+        (wanted) =>
+          document.body.dataset['modelName'] === wanted &&
+          document.body.dataset['recognizer'] !== undefined &&
+          document.body.dataset['busy'] === 'false',
+        name,
+      );
+
+    it('switches between digits and capitals and all characters, reads with the one chosen, keeps the choice', async () => {
+      const { page, requests, errors } = await open({ url: multi.url });
+      const switcher = page.getByRole('group', { name: 'Which characters to read' });
+      expect(await switcher.isVisible()).toBe(true);
+      expect(await page.getByRole('radio', { name: 'digits and capitals' }).isChecked()).toBe(true);
+      await draw(page, [RING]);
+      expect((await expectReading(page))[0]).toMatch(/^O \(capital\)/);
+      expect(await page.textContent('#read-by')).toMatch(
+        /^Read by the model for digits and capitals \(model\), in your browser/,
+      );
+
+      // All characters: loaded in the browser, the same drawing read again with it.
+      await page.getByText('all characters', { exact: true }).click();
+      await readsWith(page, 'byclass62');
+      expect((await expectReading(page))[0]).toMatch(/^o \(small letter\)/);
+      expect(await page.textContent('#read-by')).toMatch(
+        /^Read by the model for all characters \(byclass62\), in your browser/,
+      );
+      expect(await page.textContent('.intro.char-only')).toMatch(
+        /Draw a digit or a letter, capital or small/,
+      );
+      expect(requests.some((url) => url.endsWith('/model/byclass62/weights.bin'))).toBe(true);
+      expect(requests.some((url) => url.includes('/api/predict'))).toBe(false);
+
+      // The Teach panel says it cannot teach this model, and which one it can.
+      await page.click('#teach-toggle');
+      expect(await page.locator('#teach-unsupported').textContent()).toMatch(
+        /not available for the model for all characters \(byclass62, 62 classes\).*Switch to “digits and capitals”/,
+      );
+      expect(await page.locator('#adapt').isVisible()).toBe(false);
+      expect(await page.locator('#correct').isVisible()).toBe(false);
+
+      // Line mode reads with it too.
+      await page.keyboard.press('m');
+      const ring = (cx: number): [number, number][] =>
+        Array.from({ length: 13 }, (_, i) => {
+          const t = (i / 12) * 2 * Math.PI;
+          return [cx + 0.035 * Math.sin(t), 0.5 - 0.3 * Math.cos(t)];
+        });
+      await draw(page, [ring(0.3), ring(0.6)], 2);
+      await settled(page);
+      expect(await page.locator('#line-chars .chip').count()).toBe(2);
+      expect(await page.textContent('#read-by')).toMatch(/all characters \(byclass62\)/);
+
+      // The choice survives a reload; the first model comes back with its Teach panel.
+      await page.reload();
+      await readsWith(page, 'byclass62');
+      expect(await page.getByRole('radio', { name: 'all characters' }).isChecked()).toBe(true);
+      await page.keyboard.press('m');
+      await page.getByText('digits and capitals', { exact: true }).click();
+      await readsWith(page, 'model');
+      await draw(page, [RING]);
+      expect((await expectReading(page))[0]).toMatch(/^O \(capital\)/);
+      await page.waitForFunction(() => document.body.dataset['teach'] === 'ready');
+      expect(await page.locator('#correct').isVisible()).toBe(true);
+      expect(errors).toEqual([]);
       await page.context().close();
     });
   });
