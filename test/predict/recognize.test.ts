@@ -147,4 +147,20 @@ describe('Limiter', () => {
     expect(started).toEqual([0, 1, 2, 3, 4]);
     expect(most).toBe(2);
   });
+
+  it('gives a model with both cases the case-merged reading beside the raw one', async () => {
+    const classes = ['o', 'O', '0', 'a'];
+    const classifier: Classifier = {
+      classes,
+      classify: (_images, count) =>
+        Float32Array.from({ length: count * 4 }, (_, k) => [0.3, 0.25, 0.4, 0.05][k % 4]!),
+    };
+    const [r] = await recognizeCharacters(classifier, [image('L.png')], { top: 2 });
+    expect(r?.status === 'ok' && r.predictions.map((p) => p.label)).toEqual(['0', 'o']);
+    expect(r?.status === 'ok' && r.caseMerged?.classes).toEqual(['o', 'O']);
+    expect(r?.status === 'ok' && r.caseMerged?.probability).toBeCloseTo(0.55, 6);
+    // Without both cases there is nothing to merge.
+    const [plain] = await recognizeCharacters(inkClassifier(), [image('L.png')]);
+    expect(plain?.status === 'ok' && 'caseMerged' in plain).toBe(false);
+  });
 });

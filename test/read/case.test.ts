@@ -4,6 +4,7 @@ import {
   UPPER_AFTER_LOWER,
   applyShapeFit,
   caseCost,
+  caseMergedReading,
   hasBothCases,
   letterShape,
   measureLine,
@@ -85,6 +86,23 @@ describe('measureLine', () => {
     const adjusted = applyShapeFit(probs, CLASSES, [{ row: 1, box: box(60, 77, 100) }], guides, 1);
     expect(adjusted[CLASSES.length + CLASSES.indexOf('o')]).toBeGreaterThan(0.9);
     expect(adjusted[CLASSES.indexOf('O')]).toBeCloseTo(0.6, 6); // row 0 untouched
+  });
+});
+
+describe('caseMergedReading', () => {
+  it('sums the two cases of c k m o p s u v w x y z, and leaves other classes alone', () => {
+    const classes = LABEL_SETS.byclass62.classes;
+    const probs = new Float32Array(classes.length);
+    probs[classes.indexOf('a')] = 0.4;
+    probs[classes.indexOf('o')] = 0.35;
+    probs[classes.indexOf('O')] = 0.25;
+    expect(caseMergedReading(probs, classes)).toEqual({
+      classes: ['o', 'O'],
+      probability: expect.closeTo(0.6, 6) as number,
+    });
+    probs[classes.indexOf('a')] = 0.7;
+    expect(caseMergedReading(probs, classes)?.classes).toEqual(['a']);
+    expect(caseMergedReading(probs.subarray(0, 36), LABEL_SETS.alnum36.classes)).toBeUndefined();
   });
 });
 

@@ -254,3 +254,40 @@ export function caseCost(word: string, label: string): number {
   if (lower && last === 'upper' && capitals >= 2) return LOWER_AFTER_CAPITALS;
   return 0;
 }
+
+/** An isolated character's reading with case merged: what a single glyph can know. */
+export interface CaseMergedReading {
+  /** The classes read as one, e.g. `['c', 'C']`, or one class when it has no case partner. */
+  readonly classes: readonly string[];
+  /** Their summed probability. */
+  readonly probability: number;
+}
+
+/**
+ * The case-merged reading of one character seen alone (no line to measure it against): the
+ * classes grouped by {@link CASE_PAIRS} (c/C, o/O, s/S ...), the group with the highest summed
+ * probability. Undefined when the classes do not hold both cases of any of those letters.
+ *
+ * @param probabilities - one per class, in the order of `classes`
+ * @example
+ * caseMergedReading(probs, LABEL_SETS.byclass62.classes); // { classes: ['o', 'O'], probability: 0.97 }
+ */
+export function caseMergedReading(
+  probabilities: ArrayLike<number>,
+  classes: readonly string[],
+): CaseMergedReading | undefined {
+  const index = new Map(classes.map((c, i) => [c, i]));
+  const pairs = CASE_PAIRS.filter(([a, b]) => index.has(a) && index.has(b));
+  if (pairs.length === 0) return undefined;
+  const paired = new Set(pairs.flat());
+  const groups: string[][] = [
+    ...pairs.map(([a, b]) => [a, b]),
+    ...classes.filter((c) => !paired.has(c)).map((c) => [c]),
+  ];
+  let best: CaseMergedReading | undefined;
+  for (const group of groups) {
+    const probability = group.reduce((sum, c) => sum + probabilities[index.get(c)!]!, 0);
+    if (!best || probability > best.probability) best = { classes: group, probability };
+  }
+  return best;
+}

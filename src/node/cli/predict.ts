@@ -46,8 +46,13 @@ export async function predictCommand(
     for (const r of results) {
       if (options.json) break;
       if (r.status === 'ok') {
+        // A model with both cases also says what the glyph alone can know: c or C, as one.
+        const merged =
+          r.caseMerged && r.caseMerged.classes.length > 1
+            ? `  (case-merged: ${r.caseMerged.classes.join('/')} ${pct(r.caseMerged.probability)})`
+            : '';
         print(
-          `${r.file}: ${r.predictions.map((p) => `${p.label} ${pct(p.probability)}`).join('  ')}`,
+          `${r.file}: ${r.predictions.map((p) => `${p.label} ${pct(p.probability)}`).join('  ')}${merged}`,
         );
       } else if (r.status === 'empty') {
         print(`${r.file}: empty (no ink found)`);

@@ -2,6 +2,7 @@
 // the shared recognition pipeline (recognize.ts) decodes, normalizes and classifies together,
 // with the model on worker threads when there are many files.
 
+import type { CaseMergedReading } from '../../core/read/case.js';
 import * as tf from '@tensorflow/tfjs';
 import type { Classifier } from '../../core/read/read.js';
 import type { ErrorCode } from '../errors.js';
@@ -24,6 +25,8 @@ export type FilePrediction =
       readonly status: 'ok';
       readonly predictions: ClassProbability[];
       readonly inverted: boolean;
+      /** For a model with both cases: the reading with case merged (see recognize.ts). */
+      readonly caseMerged?: CaseMergedReading;
     }
   | { readonly file: string; readonly status: 'empty' }
   | {
@@ -57,7 +60,13 @@ export const PREDICT_DEFAULTS = RECOGNIZE_DEFAULTS;
 /** One file's recognition as `hcr predict` reports it. */
 function filePrediction(file: string, r: Recognition): FilePrediction {
   if (r.status === 'ok') {
-    return { file, status: 'ok', inverted: r.normalized.inverted, predictions: r.predictions };
+    return {
+      file,
+      status: 'ok',
+      inverted: r.normalized.inverted,
+      predictions: r.predictions,
+      ...(r.caseMerged ? { caseMerged: r.caseMerged } : {}),
+    };
   }
   if (r.status === 'empty') return { file, status: 'empty' };
   return { file, status: 'error', error: r.message, code: r.code };

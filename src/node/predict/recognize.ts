@@ -6,6 +6,7 @@
 // the model saw.
 
 import { normalizeToMnist, type NormalizedImage } from '../../core/normalize.js';
+import { caseMergedReading, type CaseMergedReading } from '../../core/read/case.js';
 import type { Classifier } from '../../core/read/read.js';
 import { IMAGE_PIXELS } from '../../core/types.js';
 import { isHcrError, type ErrorCode } from '../errors.js';
@@ -37,6 +38,11 @@ export type Recognition =
       readonly predictions: ClassProbability[];
       /** What the model saw: the 28x28 image, whether it was inverted, the ink's box. */
       readonly normalized: NormalizedImage;
+      /**
+       * For a model with both cases: the reading with case merged (c/C, o/O ...), which a
+       * character seen alone can know when its case it cannot. Absent otherwise.
+       */
+      readonly caseMerged?: CaseMergedReading;
     }
   /** No character: blank, or only specks. */
   | { readonly status: 'empty' }
@@ -121,6 +127,10 @@ export async function recognizeCharacters(
     if (!('pixels' in p)) return p;
     const row = rowOf.get(i);
     if (row === undefined) return { status: 'empty' };
+    const caseMerged = caseMergedReading(
+      probs.subarray(row * classes.length, (row + 1) * classes.length),
+      classes,
+    );
     return {
       status: 'ok',
       predictions: topK(probs, row, classes.length, top).map((c) => ({
@@ -128,6 +138,7 @@ export async function recognizeCharacters(
         probability: c.probability,
       })),
       normalized: p,
+      ...(caseMerged ? { caseMerged } : {}),
     };
   });
 }

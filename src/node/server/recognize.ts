@@ -16,6 +16,7 @@ import {
 } from '../predict/recognize.js';
 import { modelClassifier } from '../read/read.js';
 import type { ApiErrorCode } from './errors.js';
+import type { CaseMergedReading } from '../../core/read/case.js';
 
 export { Limiter } from '../predict/limiter.js';
 export type { ImageInput } from '../predict/recognize.js';
@@ -31,6 +32,8 @@ export interface RecognizedImage {
   readonly inverted: boolean;
   /** The ink's bounding box in the uploaded image's pixels. */
   readonly box: PixelBox;
+  /** For a model with both cases: the reading with case merged, e.g. `{ classes: ['o', 'O'], probability }`. */
+  readonly caseMerged?: CaseMergedReading;
 }
 
 /** An image without a character: blank, or only specks. */
@@ -98,6 +101,7 @@ export async function recognizeImages(
         image: await pixelsToDataUrl(r.normalized.pixels),
         inverted: r.normalized.inverted,
         box: r.normalized.box,
+        ...(r.caseMerged ? { caseMerged: r.caseMerged } : {}),
       };
     }),
   );
