@@ -2,7 +2,7 @@
 // cannot tell apart without context (O/0, I/1, S/5, Z/2, B/8, G/6). Pure functions: no DOM, so
 // they are tested in Node.
 
-import { LOOKALIKE_PAIRS, type ClassPair } from '../core/metrics.js';
+import { CASE_PAIRS, LOOKALIKE_PAIRS, type ClassPair } from '../core/metrics.js';
 
 /**
  * The pairs the page warns about: core's LOOKALIKE_PAIRS (merged in the "merged" accuracy) plus
@@ -43,4 +43,26 @@ export function lookalikeNote(first: string, second: string | undefined): string
   if (!pair) return undefined;
   const name = (label: string) => `${label} (${classKind(label) ?? 'class'})`;
   return `${name(first)} and ${name(second)} look alike in handwriting: without context (a word, a number) even a person often cannot tell them apart.`;
+}
+
+/**
+ * For a model with both cases: the note when the best class's other case (c/C, o/O, s/S ...,
+ * core's CASE_PAIRS) is among the ranked classes. A character drawn alone has no line to tell
+ * its size, so the page gives the case-merged reading beside the raw one.
+ *
+ * @example
+ * caseNote([{ label: 'o', probability: 0.52 }, { label: 'O', probability: 0.45 }]);
+ * // 'o or O: 97.0% together. Drawn alone, a small letter and its capital ...'
+ */
+export function caseNote(
+  predictions: readonly { readonly label: string; readonly probability: number }[],
+): string | undefined {
+  const [best] = predictions;
+  if (!best) return undefined;
+  const pair = CASE_PAIRS.find(([a, b]) => a === best.label || b === best.label);
+  const other = pair && (pair[0] === best.label ? pair[1] : pair[0]);
+  const partner = predictions.find((p) => p.label === other);
+  if (!partner) return undefined;
+  const together = ((best.probability + partner.probability) * 100).toFixed(1);
+  return `${best.label} or ${partner.label}: ${together}% together. Drawn alone, a small letter and its capital can be the same shape; in a line, its height settles which.`;
 }

@@ -2,7 +2,7 @@
 // model saw, the look-alike note, and a one-line summary that screen readers announce.
 
 import { IMAGE_SIZE } from '../core/types.js';
-import { classKind, lookalikeNote } from './lookalike.js';
+import { caseNote, classKind, lookalikeNote } from './lookalike.js';
 import { EMPTY_MESSAGE, percent, type Ranked } from './ranking.js';
 import type { Recognition } from './recognizer.js';
 
@@ -107,7 +107,7 @@ export function showRecognition(view: ResultsView, recognition: Recognition): vo
   setText(view.summary, `Reads ${best!.label}`);
   setText(view.summaryProbability, percent(best!.probability));
   view.summary.classList.remove('empty');
-  const note = lookalikeNote(best!.label, second?.label);
+  const note = lookalikeNote(best!.label, second?.label) ?? caseNote(recognition.predictions);
   view.note.hidden = note === undefined;
   view.note.textContent = note ?? '';
   drawSeen(view.seenCanvas, recognition);

@@ -2,7 +2,12 @@
 
 import { describe, expect, it } from 'vitest';
 import { CONFUSABLE_PAIRS, LOOKALIKE_PAIRS } from '../../src/core/metrics.js';
-import { PAGE_LOOKALIKE_PAIRS, classKind, lookalikeNote } from '../../src/web/lookalike.js';
+import {
+  PAGE_LOOKALIKE_PAIRS,
+  caseNote,
+  classKind,
+  lookalikeNote,
+} from '../../src/web/lookalike.js';
 import { EMPTY_MESSAGE, percent, rank } from '../../src/web/ranking.js';
 
 describe('lookalikeNote', () => {
@@ -58,5 +63,29 @@ describe('rank and percent', () => {
     expect(percent(0.0004)).toBe('<0.1%');
     expect(percent(0)).toBe('0.0%');
     expect(EMPTY_MESSAGE).toBe('Draw a character');
+  });
+});
+
+describe('caseNote', () => {
+  it("gives the case-merged reading when the best class's other case is ranked too", () => {
+    const note = caseNote([
+      { label: 'o', probability: 0.52 },
+      { label: '0', probability: 0.02 },
+      { label: 'O', probability: 0.45 },
+    ]);
+    expect(note).toMatch(/^o or O: 97\.0% together\./);
+    expect(
+      caseNote([
+        { label: 'a', probability: 0.9 },
+        { label: 'A', probability: 0.1 },
+      ]),
+    ).toBeUndefined();
+    expect(
+      caseNote([
+        { label: 'O', probability: 0.9 },
+        { label: 'Q', probability: 0.1 },
+      ]),
+    ).toBeUndefined();
+    expect(caseNote([])).toBeUndefined();
   });
 });
