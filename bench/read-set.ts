@@ -12,7 +12,6 @@ import type { PixelBox } from '../src/core/normalize.js';
 import type { Dataset, GrayImage } from '../src/core/types.js';
 
 // The scoring distance is core's (the one the lexicon uses), re-exported for bench:read.
-export { editDistance } from '../src/core/read/read.js';
 
 /** Options of {@link buildReadSet}; every field optional. */
 export interface ReadSetOptions {
@@ -150,23 +149,25 @@ function lineText(rand: Random, length: number, spaces: boolean): string[] {
   });
 }
 
-/** A test image of a class, cropped to its ink: width, height and ink 0-1. */
-function glyph(
-  rand: Random,
-  pool: Pool,
-  label: string,
-): { w: number; h: number; ink: Float32Array; source: { set: string; index: number } } {
-  const list = pool.byClass.get(label);
-  if (!list || list.length === 0) throw new Error(`no test image of class ${label}`);
-  const { set, index } = pick(rand, list);
-  const base = index * IMAGE_PIXELS;
-  let x0 = IMAGE_SIZE;
-  let y0 = IMAGE_SIZE;
+/**
+ * An image's ink, cropped to where it is brighter than 40 with one pixel of its faint edge kept,
+ * as 0-1 values; undefined when there is no ink.
+ *
+ * @example
+ * cropInk(28, 28, dataset.images.subarray(i * 784, (i + 1) * 784)); // { w: 14, h: 20, ink }
+ */
+export function cropInk(
+  width: number,
+  height: number,
+  data: ArrayLike<number>,
+): { w: number; h: number; ink: Float32Array } | undefined {
+  let x0 = width;
+  let y0 = height;
   let x1 = -1;
   let y1 = -1;
-  for (let y = 0; y < IMAGE_SIZE; y++) {
-    for (let x = 0; x < IMAGE_SIZE; x++) {
-      if (set.images[base + y * IMAGE_SIZE + x]! > 40) {
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      if (data[y * width + x]! > 40) {
         x0 = Math.min(x0, x);
         x1 = Math.max(x1, x);
         y0 = Math.min(y0, y);
@@ -174,19 +175,29 @@ function glyph(
       }
     }
   }
-  // Keep one pixel of the faint edge around the ink.
+  if (x1 < 0) return undefined;
   x0 = Math.max(0, x0 - 1);
   y0 = Math.max(0, y0 - 1);
-  x1 = Math.min(IMAGE_SIZE - 1, x1 + 1);
-  y1 = Math.min(IMAGE_SIZE - 1, y1 + 1);
+  x1 = Math.min(width - 1, x1 + 1);
+  y1 = Math.min(height - 1, y1 + 1);
   const w = x1 - x0 + 1;
   const h = y1 - y0 + 1;
   const ink = new Float32Array(w * h);
   for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++)
-      ink[y * w + x] = set.images[base + (y0 + y) * IMAGE_SIZE + x0 + x]! / 255;
+    for (let x = 0; x < w; x++) ink[y * w + x] = data[(y0 + y) * width + x0 + x]! / 255;
   }
-  return { w, h, ink, source: { set: set.name, index } };
+  return { w, h, ink };
+}
+
+/** A test image of a class, cropped to its ink: width, height and ink 0-1. */
+function glyph(rand: Random, pool: Pool, label: string): Glyph {
+  const list = pool.byClass.get(label);
+  if (!list || list.length === 0) throw new Error(`no test image of class ${label}`);
+  const { set, index } = pick(rand, list);
+  const base = index * IMAGE_PIXELS;
+  const cropped = cropInk(IMAGE_SIZE, IMAGE_SIZE, set.images.subarray(base, base + IMAGE_PIXELS));
+  if (!cropped) throw new Error(`${set.name} image ${index} (${label}) has no ink`);
+  return { ...cropped, source: { set: set.name, index } };
 }
 
 /** Draws `g` scaled by `s` with its top-left at (left, top) into `canvas` (ink combined by max). */

@@ -28,11 +28,11 @@ import { loadModel } from '../src/node/model/artifact.js';
 import { planTestsFor } from '../src/node/model/plan.js';
 import { READ_DEFAULTS, resolveReadOptions } from '../src/core/read/options.js';
 import type { ReadOptions } from '../src/core/read/options.js';
-import { chooseCharacters, prepareReading } from '../src/core/read/read.js';
+import { chooseCharacters, editDistance, prepareReading } from '../src/core/read/read.js';
 import { segmentImage } from '../src/core/read/segment.js';
 import { modelClassifier } from '../src/node/read/read.js';
 import { defaultLanguageModel, loadLanguageModel } from '../src/node/read/language-model.js';
-import { buildReadSet, editDistance } from './read-set.js';
+import { buildReadSet } from './read-set.js';
 import type { ReadSample } from './read-set.js';
 import {
   MIXED_CASE_WORDS,

@@ -3,7 +3,8 @@
 // character, two-line images when asked, dark ink on light paper; and the edit distance.
 
 import { describe, expect, it } from 'vitest';
-import { buildReadSet, editDistance } from '../../bench/read-set.js';
+import { buildReadSet } from '../../bench/read-set.js';
+import { editDistance } from '../../src/core/read/read.js';
 import type { Glyph } from '../../bench/read-set.js';
 import { LABEL_SETS } from '../../src/core/label-sets.js';
 import type { Dataset } from '../../src/core/types.js';

@@ -26,7 +26,8 @@ import { API_ERROR_STATUS, ApiError, toErrorReply, type ApiErrorCode } from './e
 import { WorkRateLimiter } from './rate-limit.js';
 import { MAX_PATTERN_LENGTH } from '../../core/read/constraints.js';
 import { checkReadOptions, type ReadAnswer, type ReadRequestOptions } from './reading.js';
-import type { ImageInput, ImageResult } from './recognize.js';
+import type { ImageInput } from '../predict/recognize.js';
+import type { ImageResult } from './recognize.js';
 import { svgRefusedMessage, type WorkBudget } from './work.js';
 
 /**

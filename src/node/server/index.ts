@@ -39,12 +39,12 @@ export {
   type ReadAnswer,
   type ReadUploadOptions,
 } from './reading.js';
+export { Limiter } from '../predict/limiter.js';
+export type { ImageInput } from '../predict/recognize.js';
 export {
-  Limiter,
   recognizeImages,
   type EmptyImage,
   type FailedImage,
-  type ImageInput,
   type ImageResult,
   type RecognizedImage,
 } from './recognize.js';
