@@ -18,7 +18,6 @@ import { modelClassifier } from '../read/read.js';
 import type { ApiErrorCode } from './errors.js';
 import type { CaseMergedReading } from '../../core/read/case.js';
 
-
 /** An image that was read: its ranked classes and what the model saw. */
 export interface RecognizedImage {
   readonly status: 'ok';
