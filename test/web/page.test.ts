@@ -275,6 +275,10 @@ describe.skipIf(!HAVE_CHROMIUM)('the page in Chromium', () => {
     // A TIFF, which Chromium cannot decode, is read by the server.
     await page.keyboard.press('Escape');
     await page.getByLabel('Upload an image of a character').setInputFiles(join(IMAGES, 'L.tiff'));
+    // The page may not have marked itself busy yet when the input returns: wait for the answer.
+    await expect
+      .poll(() => rankingLabels(page).then((labels) => labels.length), { timeout: 20_000 })
+      .toBe(5);
     await expectReading(page);
     expect(await page.textContent('#pad-hint')).toMatch(
       /L\.tiff: this browser cannot show it, so the server reads it/,
