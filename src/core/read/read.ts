@@ -327,7 +327,11 @@ export function chooseCharacters(
       ? shareLookalikes(probs, classes, partners, options.lookalikeShare)
       : probs;
   // Case is decided by the line (the LM decoder only: the rules keep the classifier's labels).
-  const caseWeight = decoder === 'language-model' && hasBothCases(classes) ? options.caseWeight : 0;
+  // A line of a model with both cases is measured (its guides are the unit of its spaces, since
+  // its median height is the x-height); the guides decide case with the language-model decoder
+  // only (the rules and no context keep the classifier's labels).
+  const bothCases = hasBothCases(classes);
+  const caseWeight = decoder === 'language-model' && bothCases ? options.caseWeight : 0;
   const lines: ReadLine[] = [];
   for (const line of segmentation.lines) {
     const n = line.atoms.length;
@@ -350,19 +354,18 @@ export function chooseCharacters(
       (s) => segmentation.candidates[candidates[s.candidate]!.index]!.box,
     );
     const charHeight = upperMedian(plainBoxes.map((b) => b.height));
-    const guides =
-      caseWeight > 0
-        ? measureLine(
-            plain.steps.map((s, k) => {
-              const row = candidates[s.candidate]!.row;
-              return {
-                box: plainBoxes[k]!,
-                probabilities: probs.subarray(row * numClasses, (row + 1) * numClasses),
-              };
-            }),
-            classes,
-          )
-        : undefined;
+    const guides = bothCases
+      ? measureLine(
+          plain.steps.map((s, k) => {
+            const row = candidates[s.candidate]!.row;
+            return {
+              box: plainBoxes[k]!,
+              probabilities: probs.subarray(row * numClasses, (row + 1) * numClasses),
+            };
+          }),
+          classes,
+        )
+      : undefined;
     // Spaces are measured in cap heights: a lowercase line's median height is its x-height.
     const spaceUnit = guides ? Math.max(charHeight, guides.capHeight) : charHeight;
     const spacing = lineSpacing(
@@ -375,15 +378,16 @@ export function chooseCharacters(
     plain.steps.forEach((s, k) => {
       if (k > 0 && spacing.word[k - 1]) wordBreaks[candidates[s.candidate]!.first] = true;
     });
-    const lineProbs = guides
-      ? applyShapeFit(
-          searchProbs,
-          classes,
-          candidates.map((c) => ({ row: c.row, box: segmentation.candidates[c.index]!.box })),
-          guides,
-          caseWeight,
-        )
-      : searchProbs;
+    const lineProbs =
+      guides && caseWeight > 0
+        ? applyShapeFit(
+            searchProbs,
+            classes,
+            candidates.map((c) => ({ row: c.row, box: segmentation.candidates[c.index]!.box })),
+            guides,
+            caseWeight,
+          )
+        : searchProbs;
     const decodeLineWith = (extra: Partial<DecodeSettings>) =>
       decodeLine(
         { atoms: n, candidates, wordBreaks },
