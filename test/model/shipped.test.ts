@@ -86,25 +86,30 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-describe('the shipped model', () => {
+/** Every shipped classifier: the default (digits and capitals) and the 62-class one. */
+const SHIPPED = [DEFAULT_MODEL_DIR, join(DEFAULT_MODEL_DIR, '..', 'byclass62')];
+
+describe.each(SHIPPED)('the shipped model %s', (modelDir) => {
   it('stays under 5 MB', async () => {
     let bytes = 0;
-    for (const name of await readdir(DEFAULT_MODEL_DIR)) {
-      bytes += (await stat(join(DEFAULT_MODEL_DIR, name))).size;
+    for (const name of await readdir(modelDir)) {
+      bytes += (await stat(join(modelDir, name))).size;
     }
     expect(bytes).toBeGreaterThan(100_000);
     expect(bytes).toBeLessThan(5 * 1024 * 1024);
   });
 
   it("has the card that `hcr card` writes from the model's files", async () => {
-    const committed = await readFile(join(DEFAULT_MODEL_DIR, MODEL_CARD_FILE), 'utf8');
+    const committed = await readFile(join(modelDir, MODEL_CARD_FILE), 'utf8');
     // The card names the `hcr card` command that wrote it, with --machine when one was given.
     const machine = /--machine '([^']*)'/.exec(committed)?.[1];
-    const out = join(dir, MODEL_CARD_FILE);
-    await writeModelCard(DEFAULT_MODEL_DIR, { out, ...(machine ? { machine } : {}) });
+    const out = join(dir, `${basename(modelDir)}-${MODEL_CARD_FILE}`);
+    await writeModelCard(modelDir, { out, ...(machine ? { machine } : {}) });
     expect(committed).toBe(await readFile(out, 'utf8'));
   });
+});
 
+describe('the shipped model', () => {
   it('reads photographed handwriting with no --model', async () => {
     const files: string[] = [];
     for (const [i, [label, g]] of Object.entries(PAPER_GLYPHS).entries()) {

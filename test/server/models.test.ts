@@ -264,6 +264,7 @@ describe('what is served', () => {
     // The package's own: the default first, the language model and replay sample left out.
     const dirs = await shippedModelDirs();
     expect(dirs[0]).toBe(DEFAULT_MODEL_DIR);
+    expect(dirs).toContain(packagePath('models', 'byclass62'));
     expect(dirs).not.toContain(packagePath('models', 'lm-en'));
     expect(dirs).not.toContain(packagePath('models', 'replay-alnum36'));
   });
