@@ -141,9 +141,12 @@ interface ReadyModel {
 
 function describeModel(info: ModelInfo): string {
   const all = info.metrics['all'] ?? Object.values(info.metrics)[0];
-  const accuracy = all
-    ? `; test accuracy ${(all.accuracy * 100).toFixed(1)}% (${(all.accuracyMerged * 100).toFixed(1)}% counting look-alikes such as O/0 as one)`
-    : '';
+  const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+  const accuracy = !all
+    ? ''
+    : all.accuracyCaseMerged === undefined
+      ? `; test accuracy ${pct(all.accuracy)} (${pct(all.accuracyMerged)} counting look-alikes such as O/0 as one)`
+      : `; test accuracy ${pct(all.accuracy)} (${pct(all.accuracyCaseMerged)} counting the two cases of c, o, s, x ... as one, which a character drawn alone cannot show)`;
   return `Model: ${info.architecture.name} network, ${info.labelSet.classes.length} classes (${info.labelSet.name})${accuracy}.`;
 }
 

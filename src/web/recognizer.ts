@@ -46,7 +46,10 @@ export interface ModelInfo {
   readonly labelSet: { readonly name: string; readonly classes: readonly string[] };
   readonly architecture: { readonly name: string };
   readonly metrics: Readonly<
-    Record<string, { accuracy: number; accuracyMerged: number; count: number }>
+    Record<
+      string,
+      { accuracy: number; accuracyMerged: number; accuracyCaseMerged?: number; count: number }
+    >
   >;
   readonly browserModel: string;
   readonly limits: {

@@ -73,6 +73,8 @@ export interface MetricRecord {
   readonly count: number;
   readonly accuracy: number;
   readonly accuracyMerged: number;
+  /** With the other case of c/C, o/O ... counted as right; only for a model with both cases. */
+  readonly accuracyCaseMerged?: number;
   readonly macroF1: number;
 }
 

@@ -66,6 +66,7 @@ export function headlineMetrics(report: EvaluationReport): Record<string, Metric
         count: r.count,
         accuracy: r.accuracy,
         accuracyMerged: r.accuracyMerged,
+        ...(r.accuracyCaseMerged === undefined ? {} : { accuracyCaseMerged: r.accuracyCaseMerged }),
         macroF1: r.macro.f1,
       },
     ]),
