@@ -1,22 +1,20 @@
 // The note the page shows when the model's two best guesses are characters that handwriting
-// cannot tell apart without context (O/0, I/1, S/5, Z/2, B/8, G/6). Pure functions: no DOM, so
+// cannot tell apart without context (O/0, I/1, S/5, Z/2, B/8, G/6, o/0, l/1 ...), or, for a model
+// with both cases, a letter and its other case (o/O). Pure functions: no DOM, so
 // they are tested in Node.
 
-import { CASE_PAIRS, LOOKALIKE_PAIRS, type ClassPair } from '../core/metrics.js';
+import { CASE_PAIRS, type ClassPair } from '../core/metrics.js';
+import { READ_LOOKALIKES } from '../core/read/options.js';
 
 /**
- * The pairs the page warns about: core's LOOKALIKE_PAIRS (merged in the "merged" accuracy) plus
- * B/8 and G/6, which are close enough in handwriting to deserve a note on the page although
- * they count as errors in the figures (they are in core's CONFUSABLE_PAIRS).
+ * The pairs the page warns about: the reader's look-alike pairs (core's READ_LOOKALIKES: O/0,
+ * I/1, S/5, Z/2, B/8, G/6, and for a model with lowercase o/0, l/1, s/5, z/2, b/6, g/9, q/9,
+ * l/I), so that a character alone gets the note for what a line would settle.
  *
  * @example
- * PAGE_LOOKALIKE_PAIRS.length; // 6
+ * PAGE_LOOKALIKE_PAIRS.length; // 14
  */
-export const PAGE_LOOKALIKE_PAIRS: readonly ClassPair[] = Object.freeze([
-  ...LOOKALIKE_PAIRS,
-  Object.freeze(['B', '8'] as const),
-  Object.freeze(['G', '6'] as const),
-]);
+export const PAGE_LOOKALIKE_PAIRS: readonly ClassPair[] = READ_LOOKALIKES;
 
 /** Whether a class is a digit, a capital or a small letter, for labels like "0 (digit)". */
 export function classKind(label: string): 'digit' | 'capital' | 'small letter' | undefined {

@@ -11,18 +11,14 @@ import {
 import { EMPTY_MESSAGE, percent, rank } from '../../src/web/ranking.js';
 
 describe('lookalikeNote', () => {
-  it('covers the pairs of issue 4: O/0, I/1, S/5, Z/2, B/8, G/6', () => {
-    expect(PAGE_LOOKALIKE_PAIRS.map((p) => p.join('/'))).toEqual([
-      'O/0',
-      'I/1',
-      'S/5',
-      'Z/2',
-      'B/8',
-      'G/6',
-    ]);
+  it('covers the pairs of issue 4 (O/0, I/1, S/5, Z/2, B/8, G/6) and their lowercase kin', () => {
+    const capitals = PAGE_LOOKALIKE_PAIRS.slice(0, 6);
+    expect(capitals.map((p) => p.join('/'))).toEqual(['O/0', 'I/1', 'S/5', 'Z/2', 'B/8', 'G/6']);
     // Core's merged pairs all get a note, and the two extra ones are known confusions there.
     for (const pair of LOOKALIKE_PAIRS) expect(PAGE_LOOKALIKE_PAIRS).toContainEqual(pair);
-    for (const pair of PAGE_LOOKALIKE_PAIRS) expect(CONFUSABLE_PAIRS).toContainEqual(pair);
+    for (const pair of capitals) expect(CONFUSABLE_PAIRS).toContainEqual(pair);
+    expect(lookalikeNote('o', '0')).toMatch(/^o \(small letter\) and 0 \(digit\) look alike/);
+    expect(lookalikeNote('l', 'I')).toMatch(/^l \(small letter\) and I \(capital\)/);
   });
 
   it('notes a pair in either order and names what each class is', () => {
