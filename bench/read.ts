@@ -1,5 +1,6 @@
 // npm run bench:read -- [--model DIR] [--data-dir DIR] [--cache-dir DIR] [--count N] [--seed N]
-//   [--special N] [--speed-lines N] [--lm DIR] [--lm-weights W,W,...] [--shares S,S,...] [--dev]
+//   [--special N] [--speed-lines N] [--lm DIR] [--lm-weights W,W,...] [--shares S,S,...]
+//   [--case-weights C,C,...] [--dev]
 //   [--save DIR] [--errors] [--json]
 // Reads lines of handwriting composed from held-out test images (bench/read-set.ts) with each
 // reader setting: the language model (the default decoder, at each weight given), the kind
@@ -56,6 +57,7 @@ const { values } = parseArgs({
     'lm-weights': { type: 'string', default: String(READ_DEFAULTS.lmWeight) },
     lm: { type: 'string' },
     shares: { type: 'string', default: String(READ_DEFAULTS.lookalikeShare) },
+    'case-weights': { type: 'string', default: String(READ_DEFAULTS.caseWeight) },
     dev: { type: 'boolean', default: false },
     save: { type: 'string' },
     errors: { type: 'boolean', default: false },
@@ -78,6 +80,7 @@ const seed = positiveInt('seed', values.seed);
 const speedLines = positiveInt('speed-lines', values['speed-lines']);
 const weights = values['lm-weights'].split(',').map(Number);
 const shares = values.shares.split(',').map(Number);
+const caseWeights = values['case-weights'].split(',').map(Number);
 if (weights.some((w) => !(w >= 0))) {
   console.error(`bench:read: --lm-weights: expected numbers >= 0, got '${values['lm-weights']}'`);
   process.exit(2);
@@ -178,12 +181,16 @@ try {
 
   const settings: [string, ReadOptions][] = [
     ...weights.flatMap((w) =>
-      shares.map(
-        (share) =>
-          [
-            weights.length * shares.length > 1 ? `lm ${w} share ${share}` : 'language model',
-            { languageModel, lmWeight: w, lookalikeShare: share },
-          ] as [string, ReadOptions],
+      shares.flatMap((share) =>
+        caseWeights.map(
+          (caseWeight) =>
+            [
+              weights.length * shares.length * caseWeights.length > 1
+                ? `lm ${w} share ${share}${caseWeights.length > 1 ? ` case ${caseWeight}` : ''}`
+                : 'language model',
+              { languageModel, lmWeight: w, lookalikeShare: share, caseWeight },
+            ] as [string, ReadOptions],
+        ),
       ),
     ),
     ['rules', { decoder: 'rules' }],
