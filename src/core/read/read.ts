@@ -326,12 +326,14 @@ export function chooseCharacters(
     decoder === 'language-model' && options.lookalikeShare > 0
       ? shareLookalikes(probs, classes, partners, options.lookalikeShare)
       : probs;
-  // Case is decided by the line (the LM decoder only: the rules keep the classifier's labels).
   // A line of a model with both cases is measured (its guides are the unit of its spaces, since
   // its median height is the x-height); the guides decide case with the language-model decoder
   // only (the rules and no context keep the classifier's labels).
   const bothCases = hasBothCases(classes);
   const caseWeight = decoder === 'language-model' && bothCases ? options.caseWeight : 0;
+  // The search's probabilities with each measured line's guides applied, copied once for all
+  // lines (a line rewrites only its own candidates' rows).
+  let shaped: Float32Array | undefined;
   const lines: ReadLine[] = [];
   for (const line of segmentation.lines) {
     const n = line.atoms.length;
@@ -386,6 +388,7 @@ export function chooseCharacters(
             candidates.map((c) => ({ row: c.row, box: segmentation.candidates[c.index]!.box })),
             guides,
             caseWeight,
+            (shaped ??= Float32Array.from(searchProbs)),
           )
         : searchProbs;
     const decodeLineWith = (extra: Partial<DecodeSettings>) =>
