@@ -43,6 +43,21 @@ export const CASE_PAIRS: readonly ClassPair[] = pairs(
   'ckmopsuvwxyz'.split('').map((c) => [c, c.toUpperCase()] as [string, string]),
 );
 
+const CASE_PARTNERS: ReadonlyMap<string, string> = new Map(
+  CASE_PAIRS.flatMap(([a, b]) => [[a, b] as const, [b, a] as const]),
+);
+
+/**
+ * The other case of a letter in {@link CASE_PAIRS}, or undefined.
+ *
+ * @example
+ * casePartner('c'); // 'C'
+ * casePartner('a'); // undefined: a and A differ in shape
+ */
+export function casePartner(label: string): string | undefined {
+  return CASE_PARTNERS.get(label);
+}
+
 /** Shapes that join the case and look-alike groups in `accuracyCaseLookalikeMerged`: l with I and 1. */
 const LOWERCASE_LOOKALIKE_PAIRS: readonly ClassPair[] = pairs([
   ['l', 'I'],
@@ -301,13 +316,12 @@ export function evaluateConfusion(
         ])
       : undefined;
 
-  const casePartner = new Map(casePairs.flatMap(([a, b]) => [[a, b] as const, [b, a] as const]));
   const perClass: ClassMetrics[] = classes.map((name, i) => {
     const tp = cell(i, i);
     const precision = ratio(tp, columnSums[i]!);
     const recall = ratio(tp, support[i]!);
     const f1 = ratio(2 * precision * recall, precision + recall);
-    const partner = index.get(casePartner.get(name) ?? '');
+    const partner = index.get(casePartner(name) ?? '');
     return {
       class: name,
       precision,

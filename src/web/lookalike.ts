@@ -3,7 +3,7 @@
 // with both cases, a letter and its other case (o/O). Pure functions: no DOM, so
 // they are tested in Node.
 
-import { CASE_PAIRS, type ClassPair } from '../core/metrics.js';
+import { casePartner, type ClassPair } from '../core/metrics.js';
 import { READ_LOOKALIKES } from '../core/read/options.js';
 
 /**
@@ -57,8 +57,7 @@ export function caseNote(
 ): string | undefined {
   const [best] = predictions;
   if (!best) return undefined;
-  const pair = CASE_PAIRS.find(([a, b]) => a === best.label || b === best.label);
-  const other = pair && (pair[0] === best.label ? pair[1] : pair[0]);
+  const other = casePartner(best.label);
   const partner = predictions.find((p) => p.label === other);
   if (!partner) return undefined;
   const together = ((best.probability + partner.probability) * 100).toFixed(1);

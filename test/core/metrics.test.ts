@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { LABEL_SETS, sourceLabelSet } from '../../src/core/label-sets.js';
 import {
   CASE_PAIRS,
+  casePartner,
   CONFUSABLE_PAIRS,
   EVALUATION_VERSION,
   LOOKALIKE_PAIRS,
@@ -203,6 +204,7 @@ describe('case pairs (62 classes)', () => {
     expect(r.accuracyCaseMerged).toBeCloseTo(2 / 7, 12); // c->C
     expect(r.accuracyCaseLookalikeMerged).toBeCloseTo(5 / 7, 12); // + o->0, l->1, O->0
     expect(CASE_PAIRS.map(([a]) => a).join('')).toBe('ckmopsuvwxyz');
+    expect([casePartner('c'), casePartner('C'), casePartner('a')]).toEqual(['C', 'c', undefined]);
     const of = (c: string) => r.perClass[i62(c)]!;
     expect([of('c').recall, of('c').recallCaseMerged]).toEqual([0, 1]); // c->C
     expect([of('e').recall, of('e').recallCaseMerged]).toEqual([0, 0]); // e/E is not a pair

@@ -7,7 +7,7 @@
 // letter after lowercase ones is rare). Used by read.ts and decode.ts only when the classifier
 // has both cases of some letter (a 36-class model's reading is unchanged).
 
-import { CASE_PAIRS } from '../metrics.js';
+import { CASE_PAIRS, casePartner } from '../metrics.js';
 import type { PixelBox } from '../normalize.js';
 
 /** How a character stands on the line: its top at the x-height or the cap height, its foot on the baseline or below. */
@@ -98,9 +98,8 @@ export function measureLine(
   const shapes = classes.map(letterShape);
   // A class that normalizes to the same image as its other case (c/C, p/P) says nothing
   // about a guide where the two cases differ.
-  const partner = new Map(CASE_PAIRS.flatMap(([a, b]) => [[a, b] as const, [b, a] as const]));
   const tells = (k: number, part: 'top' | 'foot'): boolean => {
-    const other = partner.get(classes[k]!);
+    const other = casePartner(classes[k]!);
     return (
       other === undefined ||
       !classes.includes(other) ||
