@@ -1,10 +1,11 @@
 // Turning what a person gives the page (a picked, dropped or pasted image file; the drawing
 // canvas) into gray pixels with core's rgbaToGray, the function the server uses on decoded
-// files, so that both sides hand normalizeToMnist the same pixels.
+// files, so that both sides hand normalizeToMnist the same pixels; and back, a 28x28 image
+// painted on a canvas. Also the one test of whether a key press is typing in a text field.
 
 import { HcrError } from '../core/errors.js';
 import { borderMedian, rgbaToGray } from '../core/normalize.js';
-import type { GrayImage } from '../core/types.js';
+import { IMAGE_PIXELS, IMAGE_SIZE, type GrayImage } from '../core/types.js';
 
 /** A decoded upload: its gray pixels and a bitmap to show on the pad. */
 export interface DecodedFile {
@@ -124,4 +125,37 @@ export function firstImageFile(transfer: DataTransfer | null): File | undefined 
     }
   }
   return undefined;
+}
+
+/**
+ * Paints a 28x28 image as the model sees it (one gray value per pixel, ink white on black) at
+ * the top-left of a 2D context: the 28x28 view of a reading, a sample's thumbnail, its PNG.
+ *
+ * @example
+ * putGrayPixels(canvas.getContext('2d')!, recognition.pixels);
+ */
+export function putGrayPixels(
+  ctx: CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D,
+  pixels: Uint8Array,
+): void {
+  const image = ctx.createImageData(IMAGE_SIZE, IMAGE_SIZE);
+  for (let i = 0; i < IMAGE_PIXELS; i++) {
+    const v = pixels[i]!;
+    image.data.set([v, v, v, 255], i * 4);
+  }
+  ctx.putImageData(image, 0, 0);
+}
+
+/**
+ * Whether a key event's target is a text field (a textarea or a text input): the page's keyboard
+ * shortcuts stay out of the way while a person types.
+ *
+ * @example
+ * document.addEventListener('keydown', (e) => { if (isTypingIn(e.target)) return; ... });
+ */
+export function isTypingIn(target: EventTarget | null): boolean {
+  return (
+    target instanceof HTMLTextAreaElement ||
+    (target instanceof HTMLInputElement && target.type === 'text')
+  );
 }

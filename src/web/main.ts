@@ -8,7 +8,7 @@
 import './style.css';
 import { READ_DEFAULTS } from '../core/read/options.js';
 import type { GrayImage } from '../core/types.js';
-import { canvasToGray, decodeFile, firstImageFile, scaledCanvas } from './images.js';
+import { canvasToGray, decodeFile, firstImageFile, isTypingIn, scaledCanvas } from './images.js';
 import { LineResults, type LinePlacement } from './line-view.js';
 import {
   MODEL_CHOICE_KEY,
@@ -537,12 +537,7 @@ function start(): void {
 
   // Keyboard shortcuts (not while typing in a text field).
   document.addEventListener('keydown', (e) => {
-    const target = e.target as HTMLElement | null;
-    if (
-      target?.tagName === 'TEXTAREA' ||
-      (target instanceof HTMLInputElement && target.type === 'text')
-    )
-      return;
+    if (isTypingIn(e.target)) return;
     if ((e.ctrlKey || e.metaKey) && !e.altKey && e.key.toLowerCase() === 'z') {
       e.preventDefault();
       pad.undo();

@@ -2,6 +2,7 @@
 // model saw, the look-alike note, and a one-line summary that screen readers announce.
 
 import { IMAGE_SIZE } from '../core/types.js';
+import { putGrayPixels } from './images.js';
 import { caseNote, classKind, lookalikeNote } from './lookalike.js';
 import { EMPTY_MESSAGE, percent, type Ranked } from './ranking.js';
 import type { Recognition } from './recognizer.js';
@@ -71,14 +72,7 @@ function drawSeen(canvas: HTMLCanvasElement, recognition: Recognition): void {
   canvas.width = IMAGE_SIZE;
   canvas.height = IMAGE_SIZE;
   if (recognition.pixels) {
-    const rgba = ctx.createImageData(IMAGE_SIZE, IMAGE_SIZE);
-    recognition.pixels.forEach((v, i) => {
-      rgba.data[i * 4] = v;
-      rgba.data[i * 4 + 1] = v;
-      rgba.data[i * 4 + 2] = v;
-      rgba.data[i * 4 + 3] = 255;
-    });
-    ctx.putImageData(rgba, 0, 0);
+    putGrayPixels(ctx, recognition.pixels);
   } else if (recognition.imageUrl) {
     const image = new Image();
     image.onload = () => ctx.drawImage(image, 0, 0, IMAGE_SIZE, IMAGE_SIZE);

@@ -22,7 +22,7 @@ import type {
   ModelArtifacts,
   ToWorker,
 } from './adapt-protocol.js';
-import { canvasToGray, scaledCanvas } from './images.js';
+import { canvasToGray, isTypingIn, putGrayPixels, scaledCanvas } from './images.js';
 import type { ServedModelEntry } from './models.js';
 import type { ModelInfo, Recognition, Recognizer } from './recognizer.js';
 import { TeachStore, type AdaptedModel, type Sample } from './teach-store.js';
@@ -99,25 +99,13 @@ async function sha256Hex(data: Uint8Array): Promise<string> {
 /** A 28x28 sample as a canvas (ink white on black, as the model sees it). */
 function sampleCanvas(pixels: Uint8Array): HTMLCanvasElement {
   const canvas = el('canvas', { width: 28, height: 28 });
-  const ctx = canvas.getContext('2d')!;
-  const image = ctx.createImageData(28, 28);
-  for (let i = 0; i < IMAGE_PIXELS; i++) {
-    const v = pixels[i]!;
-    image.data.set([v, v, v, 255], i * 4);
-  }
-  ctx.putImageData(image, 0, 0);
+  putGrayPixels(canvas.getContext('2d')!, pixels);
   return canvas;
 }
 
 async function pngOf(pixels: Uint8Array): Promise<Blob> {
   const canvas = new OffscreenCanvas(28, 28);
-  const ctx = canvas.getContext('2d')!;
-  const image = ctx.createImageData(28, 28);
-  for (let i = 0; i < IMAGE_PIXELS; i++) {
-    const v = pixels[i]!;
-    image.data.set([v, v, v, 255], i * 4);
-  }
-  ctx.putImageData(image, 0, 0);
+  putGrayPixels(canvas.getContext('2d')!, pixels);
   return canvas.convertToBlob({ type: 'image/png' });
 }
 
@@ -290,12 +278,7 @@ export class Teach {
     });
     byId('stop-target').addEventListener('click', () => this.#setTarget(undefined));
     document.addEventListener('keydown', (e) => {
-      const target = e.target as HTMLElement | null;
-      if (
-        target?.tagName === 'TEXTAREA' ||
-        (target instanceof HTMLInputElement && target.type === 'text')
-      )
-        return;
+      if (isTypingIn(e.target)) return;
       if (e.altKey && !e.ctrlKey && !e.metaKey) {
         const key = /^(Key|Digit)(.)$/.exec(e.code)?.[2];
         if (key && this.#classes.includes(key) && this.#reading) {
