@@ -13,3 +13,4 @@ export * from './metrics.js';
 export * from './architectures.js';
 export * from './read/index.js';
 export * from './format.js';
+export * from './line/index.js';
