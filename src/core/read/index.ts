@@ -9,3 +9,5 @@ export * from './language-model.js';
 export * from './constraints.js';
 export * from './decode.js';
 export * from './case.js';
+export * from './ctc-align.js';
+export * from './ctc-decode.js';
