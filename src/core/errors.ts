@@ -7,6 +7,8 @@ export const ERROR_CODES = Object.freeze({
   BAD_DATA: 'BAD_DATA',
   /** An input image cannot be decoded, is empty or is too large. */
   BAD_IMAGE: 'BAD_IMAGE',
+  /** Ink (strokes as JSON, InkML) is malformed or over its work budget. */
+  BAD_INK: 'BAD_INK',
   /** An option names something that does not exist (label set, architecture, backend...). */
   BAD_OPTION: 'BAD_OPTION',
   /** A model directory is missing files or its files do not match each other. */

@@ -1,6 +1,6 @@
 // The core entry point: everything that runs in Node and in the browser alike
 // (types, errors, label sets, seeded randomness, splits, image normalization, augmentation,
-// reading lines of handwriting with an injected classifier).
+// reading lines of handwriting with an injected classifier, the line convention, ink).
 
 export * from './types.js';
 export * from './errors.js';
@@ -14,3 +14,4 @@ export * from './architectures.js';
 export * from './read/index.js';
 export * from './format.js';
 export * from './line/index.js';
+export * from './ink/index.js';

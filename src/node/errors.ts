@@ -9,6 +9,7 @@ export { HcrError, ERROR_CODES, type ErrorCode } from '../core/errors.js';
 export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = Object.freeze({
   BAD_DATA: 422,
   BAD_IMAGE: 422,
+  BAD_INK: 422,
   BAD_OPTION: 400,
   BAD_MODEL: 500,
   NOT_FOUND: 404,
@@ -20,6 +21,7 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = Object.freeze({
 export const EXIT_CODE: Readonly<Record<ErrorCode, number>> = Object.freeze({
   BAD_DATA: 3,
   BAD_IMAGE: 3,
+  BAD_INK: 3,
   BAD_OPTION: 2,
   BAD_MODEL: 4,
   NOT_FOUND: 5,
