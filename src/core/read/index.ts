@@ -11,3 +11,4 @@ export * from './decode.js';
 export * from './case.js';
 export * from './ctc-align.js';
 export * from './ctc-decode.js';
+export * from './line-language-model.js';

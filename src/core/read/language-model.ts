@@ -7,16 +7,20 @@
 //   postcodes, plates, R2D2, A1B2C3) and from plain runs of letters and of digits.
 // The mixture is taken per word (a word is English or a code, not half of each), so the
 // prefix probability of a word is the weighted sum of the components' prefix probabilities.
-// Case is folded: the model scores `a` as `A`. Pure TypeScript for Node and the browser; the
-// builder is here too, so that one module knows the format it writes and reads.
+// Case is folded: the model scores `a` as `A`. That is the glyph reader's model.
+// Since version 2 a file may also hold the line reader's model (`line`, built by
+// line-language-model.ts): components over the letters and punctuation of a line model's
+// charset, each with a prior over the case shapes of its words (lower, Capitalized, UPPER, any
+// case), so that `Hello` and `HELLO` are likely and `hELLO` is not. Pure TypeScript for Node and
+// the browser; the builder is here too, so that one module knows the format it writes and reads.
 
 import { HcrError } from '../errors.js';
 import { createRandom } from '../random.js';
 
 /** The `format` field of a language-model file. */
 export const LANGUAGE_MODEL_FORMAT = 'hcr-char-lm';
-/** The version of the format this module reads and writes. */
-export const LANGUAGE_MODEL_VERSION = 1;
+/** The version of the format this module writes (it reads 1 too: no line model). */
+export const LANGUAGE_MODEL_VERSION = 2;
 /** The file name of a language model inside its directory (e.g. models/lm-en). */
 export const LANGUAGE_MODEL_FILE = 'language-model.json';
 
@@ -26,6 +30,13 @@ const START = '^';
 const END = '$';
 /** Probability of a character no component can emit (a symbol outside every alphabet). */
 const FLOOR = 1e-7;
+
+/**
+ * The case shapes of a word, in the order of a component's `cases`: all lowercase,
+ * Capitalized (first letter upper, the others lower), all UPPER, and any case (each letter
+ * either, at 1/2).
+ */
+export const CASE_SHAPES = Object.freeze(['lower', 'capitalized', 'upper', 'any'] as const);
 
 /** One component as stored: an n-gram model over `symbols`, each emitting some characters. */
 export interface LanguageModelComponentFile {
@@ -41,6 +52,18 @@ export interface LanguageModelComponentFile {
   readonly emits: readonly string[];
   /** Context -> [symbols that followed it (`$` = word end), their counts]. */
   readonly counts: Readonly<Record<string, readonly [string, readonly number[]]>>;
+  /**
+   * Priors of the {@link CASE_SHAPES} of its words, summing to 1. Absent: case is folded (`a`
+   * scores as `A`).
+   */
+  readonly cases?: readonly number[];
+}
+
+/** The line reader's model inside a file: case-sensitive components with punctuation. */
+export interface LineLanguageModelFile {
+  /** What it was trained from, for people. */
+  readonly description: string;
+  readonly components: readonly LanguageModelComponentFile[];
 }
 
 /** A language-model file (language-model.json). */
@@ -49,17 +72,25 @@ export interface LanguageModelFile {
   readonly version: number;
   /** What it was trained from, for people. */
   readonly description: string;
+  /** The glyph reader's model (case folded). */
   readonly components: readonly LanguageModelComponentFile[];
+  /** The line reader's model (version 2); without it, lines are read with `components`. */
+  readonly line?: LineLanguageModelFile;
 }
 
 /** Where a word stands in the model: the word so far and each component's log-probability. */
 export interface WordState {
   /** The characters of the word so far, case folded. */
   readonly word: string;
-  /** Per component: log(weight) + log P(word so far). */
+  /**
+   * Per component (and per case shape, for a case-sensitive model: component-major):
+   * log(weight) + log P(word so far).
+   */
   readonly logs: Float64Array;
   /** Per component: its context (the last order-1 symbols, `^` first). */
   readonly contexts: readonly string[];
+  /** Letters in the word so far (a case-sensitive model's Capitalized shape needs it). */
+  readonly letters?: number;
 }
 
 interface Component {
@@ -70,6 +101,8 @@ interface Component {
   readonly symbolOf: Map<string, readonly [string, number]>;
   readonly symbols: string;
   readonly counts: Map<string, Map<string, number>>;
+  /** log of each case shape's prior; absent: case folded. */
+  readonly logCases: Float64Array | undefined;
   /** Context -> probability of each symbol (and `$`), filled on first use. */
   readonly cache: Map<string, Map<string, number>>;
 }
@@ -83,27 +116,52 @@ function logSumExp(values: Float64Array): number {
   return max + Math.log(sum);
 }
 
+const LOG_HALF = Math.log(0.5);
+
 /**
- * A loaded character language model: scores words character by character (for the beam search
- * of reading) or whole. Build it with {@link parseLanguageModel} or {@link buildLanguageModel}.
+ * log of the factor a case shape gives `char` when `letters` letters came before it in the word:
+ * 0 (allowed), -Infinity (not this shape) or log 1/2 (any case).
+ */
+function caseFactor(shape: number, char: string, letters: number): number {
+  const upper = char.toUpperCase();
+  const lower = char.toLowerCase();
+  if (upper === lower) return 0;
+  const isUpper = char === upper;
+  switch (shape) {
+    case 0:
+      return isUpper ? -Infinity : 0;
+    case 1:
+      return isUpper === (letters === 0) ? 0 : -Infinity;
+    case 2:
+      return isUpper ? 0 : -Infinity;
+    default:
+      return LOG_HALF;
+  }
+}
+
+/**
+ * A mixture of character n-gram components scoring one word at a time: the glyph reader's
+ * model (case folded) or the line reader's (case-sensitive, with punctuation). A
+ * {@link LanguageModel} is one, and holds the other as `line`.
  *
  * @example
  * const lm = parseLanguageModel(text);
- * lm.scoreWord('DOG') > lm.scoreWord('D0G'); // true
+ * lm.line.scoreWord('Hello') > lm.line.scoreWord('hELLO'); // true
  */
-export class LanguageModel {
+export class WordModel {
   readonly #components: Component[];
-  /** The file it was made from. */
-  readonly file: LanguageModelFile;
+  /** Per component: where its entries start in a state's `logs`, and how many (case shapes). */
+  readonly #offsets: number[];
+  readonly #sizes: number[];
+  /** True when the components score case (their files have `cases`). */
+  readonly caseSensitive: boolean;
 
-  constructor(file: LanguageModelFile) {
-    validateLanguageModel(file);
-    this.file = file;
-    this.#components = file.components.map((c) => {
+  constructor(components: readonly LanguageModelComponentFile[]) {
+    this.#components = components.map((c) => {
       const symbolOf = new Map<string, readonly [string, number]>();
       [...c.symbols].forEach((s, i) => {
-        const chars = [...c.emits[i]!];
-        for (const ch of chars) symbolOf.set(ch.toUpperCase(), [s, -Math.log(chars.length)]);
+        const chars = [...new Set([...c.emits[i]!].map((ch) => ch.toUpperCase()))];
+        for (const ch of chars) symbolOf.set(ch, [s, -Math.log(chars.length)]);
       });
       const counts = new Map<string, Map<string, number>>();
       for (const [context, [next, values]] of Object.entries(c.counts)) {
@@ -116,9 +174,18 @@ export class LanguageModel {
         symbolOf,
         symbols: c.symbols,
         counts,
+        logCases: c.cases ? Float64Array.from(c.cases, (w) => Math.log(w)) : undefined,
         cache: new Map(),
       };
     });
+    this.#sizes = this.#components.map((c) => c.logCases?.length ?? 1);
+    this.#offsets = [];
+    let offset = 0;
+    for (const size of this.#sizes) {
+      this.#offsets.push(offset);
+      offset += size;
+    }
+    this.caseSensitive = this.#components.some((c) => c.logCases !== undefined);
   }
 
   /** The components' names, in file order. */
@@ -128,11 +195,13 @@ export class LanguageModel {
 
   /** The state at the start of a word. */
   wordStart(): WordState {
-    return {
-      word: '',
-      logs: Float64Array.from(this.#components, (c) => c.logWeight),
-      contexts: this.#components.map(() => START),
-    };
+    const logs = new Float64Array(this.#sizes.reduce((a, b) => a + b, 0));
+    this.#components.forEach((c, j) => {
+      for (let s = 0; s < this.#sizes[j]!; s++) {
+        logs[this.#offsets[j]! + s] = c.logWeight + (c.logCases ? c.logCases[s]! : 0);
+      }
+    });
+    return { word: '', logs, contexts: this.#components.map(() => START), letters: 0 };
   }
 
   /**
@@ -144,22 +213,33 @@ export class LanguageModel {
    */
   extend(state: WordState, char: string): { state: WordState; logProb: number } {
     const folded = char.toUpperCase();
+    const letters = state.letters ?? 0;
     const logs = new Float64Array(state.logs.length);
     const contexts: string[] = [];
     this.#components.forEach((c, j) => {
       const context = state.contexts[j]!;
       const symbol = c.symbolOf.get(folded);
+      let step: number;
       if (symbol === undefined) {
-        logs[j] = state.logs[j]! + Math.log(FLOOR);
+        step = Math.log(FLOOR);
         contexts.push((context + '?').slice(-(c.order - 1)));
-        return;
+      } else {
+        const p = this.#distribution(c, context).get(symbol[0]) ?? 0;
+        step = Math.log(Math.max(p, FLOOR)) + symbol[1];
+        contexts.push((context + symbol[0]).slice(-(c.order - 1)));
       }
-      const p = this.#distribution(c, context).get(symbol[0]) ?? 0;
-      logs[j] = state.logs[j]! + Math.log(Math.max(p, FLOOR)) + symbol[1];
-      contexts.push((context + symbol[0]).slice(-(c.order - 1)));
+      const at = this.#offsets[j]!;
+      for (let s = 0; s < this.#sizes[j]!; s++) {
+        const cased = c.logCases ? caseFactor(s, char, letters) : 0;
+        logs[at + s] = state.logs[at + s]! + step + cased;
+      }
     });
     const logProb = logSumExp(logs) - logSumExp(state.logs);
-    return { state: { word: state.word + folded, logs, contexts }, logProb };
+    const isLetter = folded !== char.toLowerCase();
+    return {
+      state: { word: state.word + folded, logs, contexts, letters: letters + (isLetter ? 1 : 0) },
+      logProb,
+    };
   }
 
   /** log P(the word ends here | word so far) under the mixture. */
@@ -167,7 +247,10 @@ export class LanguageModel {
     const logs = new Float64Array(state.logs.length);
     this.#components.forEach((c, j) => {
       const p = this.#distribution(c, state.contexts[j]!).get(END) ?? 0;
-      logs[j] = state.logs[j]! + Math.log(Math.max(p, FLOOR));
+      const at = this.#offsets[j]!;
+      for (let s = 0; s < this.#sizes[j]!; s++) {
+        logs[at + s] = state.logs[at + s]! + Math.log(Math.max(p, FLOOR));
+      }
     });
     return logSumExp(logs) - logSumExp(state.logs);
   }
@@ -197,8 +280,15 @@ export class LanguageModel {
     let state = this.wordStart();
     for (const ch of word) state = this.extend(state, ch).state;
     let best = 0;
-    state.logs.forEach((v, j) => {
-      if (v > state.logs[best]!) best = j;
+    let bestLog = -Infinity;
+    this.#components.forEach((_, j) => {
+      const v = logSumExp(
+        state.logs.subarray(this.#offsets[j]!, this.#offsets[j]! + this.#sizes[j]!),
+      );
+      if (v > bestLog) {
+        bestLog = v;
+        best = j;
+      }
     });
     return this.#components[best]!.name;
   }
@@ -231,6 +321,86 @@ export class LanguageModel {
 }
 
 /**
+ * A loaded character language model: scores words character by character (for the beam search
+ * of reading) or whole, case folded (the glyph reader's model); `line` is the line reader's.
+ * Build it with {@link parseLanguageModel} or {@link buildLanguageModel}.
+ *
+ * @example
+ * const lm = parseLanguageModel(text);
+ * lm.scoreWord('DOG') > lm.scoreWord('D0G'); // true
+ */
+export class LanguageModel extends WordModel {
+  /** The file it was made from. */
+  readonly file: LanguageModelFile;
+  /**
+   * The line reader's model: case-sensitive, with punctuation (the file's `line`), or this
+   * model itself for a file without one.
+   */
+  readonly line: WordModel;
+
+  constructor(file: LanguageModelFile) {
+    validateLanguageModel(file);
+    super(file.components);
+    this.file = file;
+    this.line = file.line ? new WordModel(file.line.components) : this;
+  }
+}
+
+function validateComponents(
+  components: unknown,
+  where: string,
+  fail: (what: string) => never,
+): void {
+  if (!Array.isArray(components) || components.length === 0) {
+    fail(`${where}: expected a non-empty list of components`);
+  }
+  let weights = 0;
+  (components as LanguageModelComponentFile[]).forEach((c, i) => {
+    const at = `${where}[${i}]`;
+    if (typeof c.name !== 'string') fail(`${at}.name: expected a string`);
+    if (!(c.weight > 0 && c.weight <= 1)) fail(`${at}.weight: expected in (0, 1], got ${c.weight}`);
+    weights += c.weight;
+    if (!Number.isInteger(c.order) || c.order < 1 || c.order > 8) {
+      fail(`${at}.order: expected an integer 1-8, got ${c.order}`);
+    }
+    if (typeof c.symbols !== 'string' || c.symbols.length === 0) {
+      fail(`${at}.symbols: expected a non-empty string`);
+    }
+    if (c.symbols.includes(START) || c.symbols.includes(END)) {
+      fail(`${at}.symbols: expected no '${START}' or '${END}' (word start and end)`);
+    }
+    if (!Array.isArray(c.emits) || c.emits.length !== c.symbols.length) {
+      fail(`${at}.emits: expected ${c.symbols.length} strings, one per symbol`);
+    }
+    if (c.cases !== undefined) {
+      const ok =
+        Array.isArray(c.cases) &&
+        c.cases.length === CASE_SHAPES.length &&
+        c.cases.every((w) => typeof w === 'number' && w > 0) &&
+        Math.abs(c.cases.reduce((a, b) => a + b, 0) - 1) < 1e-6;
+      if (!ok) {
+        fail(
+          `${at}.cases: expected ${CASE_SHAPES.length} positive priors (${CASE_SHAPES.join(', ')}) summing to 1, got ${JSON.stringify(c.cases)}`,
+        );
+      }
+    }
+    if (typeof c.counts !== 'object' || c.counts === null) fail(`${at}.counts: expected an object`);
+    for (const [context, entry] of Object.entries(c.counts)) {
+      const ok =
+        Array.isArray(entry) &&
+        typeof entry[0] === 'string' &&
+        Array.isArray(entry[1]) &&
+        entry[1].length === entry[0].length &&
+        entry[1].every((v) => typeof v === 'number' && v > 0);
+      if (!ok) fail(`${at}.counts['${context}']: expected [symbols, positive counts, one each]`);
+    }
+  });
+  if (Math.abs(weights - 1) > 1e-6) {
+    fail(`${where}: expected component weights summing to 1, got ${weights}`);
+  }
+}
+
+/**
  * Checks a language-model file's structure; throws naming the field that is wrong.
  *
  * @throws HcrError BAD_MODEL naming the field, what was expected and what arrived
@@ -244,39 +414,15 @@ export function validateLanguageModel(file: unknown): asserts file is LanguageMo
   if (f!.format !== LANGUAGE_MODEL_FORMAT) {
     fail(`expected format '${LANGUAGE_MODEL_FORMAT}', got ${JSON.stringify(f!.format)}`);
   }
-  if (f!.version !== LANGUAGE_MODEL_VERSION) {
-    fail(`expected version ${LANGUAGE_MODEL_VERSION}, got ${JSON.stringify(f!.version)}`);
+  if (f!.version !== 1 && f!.version !== LANGUAGE_MODEL_VERSION) {
+    fail(`expected version 1 or ${LANGUAGE_MODEL_VERSION}, got ${JSON.stringify(f!.version)}`);
   }
-  if (!Array.isArray(f!.components) || f!.components.length === 0) {
-    fail('expected a non-empty list of components');
+  validateComponents(f!.components, 'components', fail);
+  if (f!.line !== undefined) {
+    if (f!.version === 1) fail('line: expected version 2 for a line model, got version 1');
+    if (typeof f!.line !== 'object' || f!.line === null) fail('line: expected an object');
+    validateComponents(f!.line!.components, 'line.components', fail);
   }
-  let weights = 0;
-  f!.components!.forEach((c, i) => {
-    const at = `components[${i}]`;
-    if (typeof c.name !== 'string') fail(`${at}.name: expected a string`);
-    if (!(c.weight > 0 && c.weight <= 1)) fail(`${at}.weight: expected in (0, 1], got ${c.weight}`);
-    weights += c.weight;
-    if (!Number.isInteger(c.order) || c.order < 1 || c.order > 8) {
-      fail(`${at}.order: expected an integer 1-8, got ${c.order}`);
-    }
-    if (typeof c.symbols !== 'string' || c.symbols.length === 0) {
-      fail(`${at}.symbols: expected a non-empty string`);
-    }
-    if (!Array.isArray(c.emits) || c.emits.length !== c.symbols.length) {
-      fail(`${at}.emits: expected ${c.symbols.length} strings, one per symbol`);
-    }
-    if (typeof c.counts !== 'object' || c.counts === null) fail(`${at}.counts: expected an object`);
-    for (const [context, entry] of Object.entries(c.counts)) {
-      const ok =
-        Array.isArray(entry) &&
-        typeof entry[0] === 'string' &&
-        Array.isArray(entry[1]) &&
-        entry[1].length === entry[0].length &&
-        entry[1].every((v) => typeof v === 'number' && v > 0);
-      if (!ok) fail(`${at}.counts['${context}']: expected [symbols, positive counts, one each]`);
-    }
-  });
-  if (Math.abs(weights - 1) > 1e-6) fail(`expected component weights summing to 1, got ${weights}`);
 }
 
 /**
@@ -325,6 +471,8 @@ export interface LanguageModelBuildOptions {
   readonly seed?: number;
   /** What the words are, for the file's description. Default: 'English words'. */
   readonly source?: string;
+  /** The line reader's model (line-language-model.ts builds it); none: lines use this one. */
+  readonly line?: LineLanguageModelFile;
 }
 
 /**
@@ -388,7 +536,14 @@ export const CODE_TEMPLATES: readonly (readonly [string, number])[] = Object.fre
 /** Shares of the codes: one run of a kind (numbers, initials), two runs, a mixed template. */
 const CODE_MIX = Object.freeze({ oneRun: 0.7, twoRuns: 0.15 });
 
-function drawCodes(count: number, seed: number): string[] {
+/**
+ * `count` codes drawn from a seed: runs of letters (L) or digits (D), two runs, or a template
+ * of {@link CODE_TEMPLATES}; as shapes (`LLDD`), the characters being the component's business.
+ *
+ * @example
+ * drawCodes(3, 1); // e.g. ['DDDD', 'LDLD', 'LL']
+ */
+export function drawCodes(count: number, seed: number): string[] {
   const rand = createRandom(seed);
   const total = CODE_TEMPLATES.reduce((s, [, w]) => s + w, 0);
   const run = (kind: string, max: number) => kind.repeat(1 + Math.floor(rand() * max));
@@ -422,8 +577,14 @@ function drawCodes(count: number, seed: number): string[] {
 const LETTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 const DIGITS = '0123456789';
 
-/** Counts of one n-gram model over sequences of symbols, pruned and rounded. */
-function countNgrams(
+/**
+ * Counts of one n-gram model over weighted sequences of symbols (each framed by `^` and `$`),
+ * in the file's form: n-grams beyond bigrams under `minCount` dropped, counts rounded.
+ *
+ * @example
+ * countNgrams([['AB', 2]], 2, 1)['A']; // ['B', [2]]
+ */
+export function countNgrams(
   sequences: Iterable<readonly [string, number]>,
   order: number,
   minCount: number,
@@ -498,6 +659,7 @@ export function buildLanguageModel(options: LanguageModelBuildOptions): Language
         counts: countNgrams(codes, o.codeOrder, 1),
       },
     ],
+    ...(options.line ? { line: options.line } : {}),
   };
   return new LanguageModel(file);
 }
