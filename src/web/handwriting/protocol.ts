@@ -1,0 +1,37 @@
+// Messages between the polyfill (the page's thread) and its reading worker (worker.ts).
+
+import type { InkStroke } from '../../core/ink/types.js';
+import type { InkReadHints } from './read-ink.js';
+import type { HandwritingPrediction } from './types.js';
+
+/** Where the worker finds its models: absolute URLs. */
+export interface ModelUrls {
+  /** The line model's model.json (its hcr.json, beside it, gives the charset). */
+  readonly lineModel: string;
+  /** The glyph model's model.json, for per-character reading. */
+  readonly glyphModel: string;
+  /** The character language model (language-model.json); reading goes on without it. */
+  readonly languageModel: string;
+}
+
+/** From the page to the worker. */
+export type ToReader =
+  | { readonly type: 'init'; readonly urls: ModelUrls }
+  | {
+      readonly type: 'read';
+      readonly id: number;
+      readonly strokes: InkStroke[];
+      readonly hints: InkReadHints;
+    };
+
+/** From the worker to the page. */
+export type FromReader =
+  | { readonly type: 'ready'; readonly backend: string }
+  | { readonly type: 'failed'; readonly message: string }
+  | { readonly type: 'result'; readonly id: number; readonly predictions: HandwritingPrediction[] }
+  | {
+      readonly type: 'error';
+      readonly id: number;
+      readonly name: string;
+      readonly message: string;
+    };

@@ -1,0 +1,155 @@
+// The polyfill's reading worker: tfjs on WebAssembly (else WebGL, else plain JavaScript) off the
+// page's thread, the line model, the language model and, on first per-character reading, the
+// glyph model; each drawing read by read-ink.ts. Over-budget ink is a QuotaExceededError, any
+// other failure an OperationError, both with the reason.
+
+import * as tf from '@tensorflow/tfjs';
+import * as wasm from '@tensorflow/tfjs-backend-wasm';
+import wasmPlainUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
+import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
+import wasmThreadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
+import { HcrError } from '../../core/errors.js';
+import { getLabelSet } from '../../core/label-sets.js';
+import { LINE_CHARSET } from '../../core/line/charset.js';
+import { parseLanguageModel, type LanguageModel } from '../../core/read/language-model.js';
+import { IMAGE_PIXELS, IMAGE_SIZE } from '../../core/types.js';
+import type { FromReader, ModelUrls, ToReader } from './protocol.js';
+import { readInk, type GlyphClassifier, type InkModels } from './read-ink.js';
+
+const post = (message: FromReader): void => (self as unknown as Worker).postMessage(message);
+
+/** The glyph model's classes: the shipped per-character model reads digits and capitals. */
+const GLYPH_LABEL_SET = 'alnum36';
+
+async function startBackend(): Promise<string> {
+  try {
+    wasm.setWasmPaths({
+      'tfjs-backend-wasm.wasm': wasmPlainUrl,
+      'tfjs-backend-wasm-simd.wasm': wasmSimdUrl,
+      'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedUrl,
+    });
+    if (await tf.setBackend('wasm')) {
+      await tf.ready();
+      return 'wasm';
+    }
+  } catch {
+    // The next backend.
+  }
+  for (const name of ['webgl', 'cpu']) {
+    try {
+      if (await tf.setBackend(name)) {
+        await tf.ready();
+        return name;
+      }
+    } catch {
+      // The next backend.
+    }
+  }
+  throw new Error('no tfjs backend could start in the worker');
+}
+
+async function loadLanguageModel(url: string): Promise<LanguageModel | undefined> {
+  try {
+    const response = await fetch(url);
+    return response.ok ? parseLanguageModel(await response.text()) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The line model's charset from its hcr.json, else the standard one. */
+async function lineCharset(modelUrl: string): Promise<string> {
+  try {
+    const response = await fetch(new URL('hcr.json', modelUrl));
+    if (!response.ok) return LINE_CHARSET;
+    const meta = (await response.json()) as { charset?: unknown };
+    return typeof meta.charset === 'string' ? meta.charset : LINE_CHARSET;
+  } catch {
+    return LINE_CHARSET;
+  }
+}
+
+async function prepare(urls: ModelUrls): Promise<{ backend: string; models: InkModels }> {
+  const backend = await startBackend();
+  const [lineModel, charset, languageModel] = await Promise.all([
+    tf.loadLayersModel(urls.lineModel),
+    lineCharset(urls.lineModel),
+    loadLanguageModel(urls.languageModel),
+  ]);
+  const classes = lineModel.outputs[0]?.shape.at(-1);
+  if (classes !== charset.length + 1) {
+    throw new Error(
+      `the line model has ${classes} outputs, expected ${charset.length + 1} (its charset and the blank)`,
+    );
+  }
+  let glyphs: Promise<GlyphClassifier> | undefined;
+  const models: InkModels = {
+    charset,
+    ...(languageModel ? { languageModel } : {}),
+    runLine: async (line) => {
+      const floats = new Float32Array(line.data.length);
+      for (let i = 0; i < floats.length; i++) floats[i] = line.data[i]! / 255;
+      const out = tf.tidy(
+        () => lineModel.predict(tf.tensor4d(floats, [1, line.height, line.width, 1])) as tf.Tensor,
+      );
+      const [, , frames, count] = out.shape as number[];
+      const logits = (await out.data()) as Float32Array;
+      out.dispose();
+      return { logits, frames: frames!, classes: count! };
+    },
+    glyphs: () => {
+      glyphs ??= tf.loadLayersModel(urls.glyphModel).then((model) => {
+        const labels = getLabelSet(GLYPH_LABEL_SET).classes;
+        return {
+          classes: labels,
+          classify: async (pixels: Uint8Array, count: number) => {
+            const floats = new Float32Array(count * IMAGE_PIXELS);
+            for (let i = 0; i < floats.length; i++) floats[i] = pixels[i]! / 255;
+            const out = tf.tidy(
+              () =>
+                model.predict(tf.tensor4d(floats, [count, IMAGE_SIZE, IMAGE_SIZE, 1])) as tf.Tensor,
+            );
+            const probs = (await out.data()) as Float32Array;
+            out.dispose();
+            return probs;
+          },
+        };
+      });
+      return glyphs;
+    },
+  };
+  return { backend, models };
+}
+
+let prepared: Promise<{ backend: string; models: InkModels }> | undefined;
+
+self.onmessage = async (event: MessageEvent<ToReader>) => {
+  const message = event.data;
+  if (message.type === 'init') {
+    prepared ??= prepare(message.urls);
+    try {
+      post({ type: 'ready', backend: (await prepared).backend });
+    } catch (error) {
+      prepared = undefined;
+      post({ type: 'failed', message: error instanceof Error ? error.message : String(error) });
+    }
+    return;
+  }
+  try {
+    if (!prepared) throw new Error('the reader was not started');
+    const { models } = await prepared;
+    const predictions = await readInk(message.strokes, message.hints, models);
+    post({ type: 'result', id: message.id, predictions });
+  } catch (error) {
+    const name =
+      error instanceof HcrError && error.code === 'BAD_INK'
+        ? 'QuotaExceededError'
+        : 'OperationError';
+    post({
+      type: 'error',
+      id: message.id,
+      name,
+      message: error instanceof Error ? error.message : String(error),
+    });
+  }
+};
