@@ -85,7 +85,8 @@ async function prepare(urls: ModelUrls): Promise<{ backend: string; models: InkM
   let glyphs: Promise<GlyphClassifier> | undefined;
   const models: InkModels = {
     charset,
-    ...(languageModel ? { languageModel } : {}),
+    // The line reader's part of the file: case-sensitive, with punctuation.
+    ...(languageModel ? { languageModel: languageModel.line } : {}),
     runLine: async (line) => {
       const floats = new Float32Array(line.data.length);
       for (let i = 0; i < floats.length; i++) floats[i] = line.data[i]! / 255;
