@@ -8,3 +8,4 @@ export * from './json.js';
 export * from './inkml.js';
 export * from './render.js';
 export * from './lines.js';
+export * from './document.js';

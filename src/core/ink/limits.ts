@@ -13,7 +13,7 @@ export interface InkLimitOptions {
   readonly maxPoints?: number;
   /** Largest absolute coordinate (x, y). Default: 1e7. */
   readonly maxCoordinate?: number;
-  /** Longest InkML document, in characters. Default: 16 MiB. */
+  /** Longest ink document (InkML or JSON), in characters. Default: 16 MiB. */
   readonly maxInkmlChars?: number;
   /** Deepest nesting of InkML elements. Default: 64. */
   readonly maxInkmlDepth?: number;

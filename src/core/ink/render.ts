@@ -16,7 +16,7 @@ export interface RenderInkOptions {
   readonly penWidth?: number;
   /** Blank pixels around the ink, beyond the pen's half width. Default: 2. */
   readonly margin?: number;
-  /** Widest image; wider ink is scaled down to fit (it bounds the work). Default: 4800. */
+  /** Widest (and tallest) image; larger ink is scaled down to fit (it bounds the work). Default: 4800. */
   readonly maxWidth?: number;
   /** Pixels per ink unit, overriding `inkHeight` (e.g. one scale for several lines). */
   readonly scale?: number;
@@ -94,12 +94,9 @@ export function renderInk(
   let scale = options.scale ?? scaleFor(box.width, box.height, o.inkHeight);
   const room = o.maxWidth - 2 * offset - 1;
   if (box.width * scale > room) scale = room / box.width;
+  if (box.height * scale > room) scale = room / box.height;
   const width = Math.ceil(box.width * scale + 2 * offset) + 1;
-  const height = Math.min(
-    Math.ceil(box.height * scale + 2 * offset) + 1,
-    // A tall box at a forced scale is bounded too: the image never passes maxWidth squared.
-    Math.ceil(o.maxWidth),
-  );
+  const height = Math.ceil(box.height * scale + 2 * offset) + 1;
   let travel = 0;
   for (const stroke of strokes) {
     for (let i = 1; i < stroke.length; i++) {
