@@ -12,3 +12,4 @@ export * from './case.js';
 export * from './ctc-align.js';
 export * from './ctc-decode.js';
 export * from './line-language-model.js';
+export * from './line-read.js';

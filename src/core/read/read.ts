@@ -119,6 +119,17 @@ export interface ReadLine {
    * line could be measured: what decided the case of its letters (case.ts).
    */
   readonly guides?: LineGuides;
+  /** The line's words with how sure the reader is of each (the line reader gives them). */
+  readonly words?: readonly ReadWord[];
+}
+
+/** One word of a line read by the line reader. */
+export interface ReadWord {
+  readonly text: string;
+  /** How sure the line model is of it, 0-1 (the geometric mean of its characters' probabilities). */
+  readonly confidence: number;
+  /** Where it is, in image pixels. */
+  readonly box: PixelBox;
 }
 
 /** What {@link readText} found. */
@@ -146,6 +157,11 @@ export interface ReadResult {
   readonly context: boolean;
   /** How the lines were decoded: `none` when the context is off. */
   readonly decoder: Decoder | 'none';
+  /**
+   * What read the lines: `line`, a line model reading each line whole (line-read.ts), or
+   * `glyphs`, the classifier reading the candidate characters cut from them. Absent: glyphs.
+   */
+  readonly reader?: 'line' | 'glyphs';
 }
 
 /** Classes tried per candidate by the search (all of them under a pattern or a lexicon). */
@@ -203,7 +219,13 @@ export function prepareReading(
   return { ...(allowed ? { allowed } : {}), ...(lexicon ? { lexicon } : {}) };
 }
 
-function boxUnion(boxes: readonly PixelBox[]): PixelBox {
+/**
+ * The smallest box holding every box (an empty box for none).
+ *
+ * @example
+ * boxUnion([{ x: 0, y: 0, width: 2, height: 2 }, { x: 4, y: 1, width: 1, height: 1 }]); // 0,0 5x2
+ */
+export function boxUnion(boxes: readonly PixelBox[]): PixelBox {
   if (boxes.length === 0) return { x: 0, y: 0, width: 0, height: 0 };
   const x0 = Math.min(...boxes.map((b) => b.x));
   const y0 = Math.min(...boxes.map((b) => b.y));

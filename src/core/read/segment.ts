@@ -624,6 +624,58 @@ function isWholeCut(atoms: readonly Atom[], i: number, j: number): boolean {
   return atoms[i - 1]?.parent !== parent && atoms[j + 1]?.parent !== parent;
 }
 
+/** The lines of a page, before anything is cut: what both readers start from. */
+interface PageLines {
+  readonly status: 'ok' | 'blank' | 'no-characters';
+  readonly ink: InkImage;
+  readonly lab: Labelled;
+  /** Components left out as noise (too small for the page's writing). */
+  readonly noise: readonly Component[];
+  readonly specks: number;
+  /** The slant's tangent. */
+  readonly t: number;
+  readonly pageHeight: number;
+  /** The lines' components, top to bottom. */
+  readonly groups: readonly Component[][];
+}
+
+/**
+ * Ink, components, slant and lines of a page (the shared start of {@link segmentImage} and
+ * {@link segmentLines}).
+ */
+function findPageLines(image: GrayImage, options: ResolvedReadOptions): PageLines {
+  const { width, height } = image;
+  if (width * height > options.maxPixels) {
+    throw new HcrError(
+      'BAD_IMAGE',
+      `read: ${width}x${height} = ${width * height} px exceeds the limit of ${options.maxPixels}`,
+    );
+  }
+  const ink = extractInk(image, { polarity: options.polarity });
+  const none = { t: 0, pageHeight: 0, groups: [], noise: [] };
+  const emptyLab: Labelled = {
+    labels: new Int32Array(0),
+    order: new Int32Array(0),
+    components: [],
+  };
+  if (ink.max < 32) return { status: 'blank', ink, lab: emptyLab, specks: 0, ...none };
+  const lab = labelComponents(ink, Math.max(1, options.inkThreshold * ink.max));
+  const characterLike = lab.components.filter((c) => c.y1 - c.y0 + 1 >= options.minCharHeight);
+  if (characterLike.length === 0) {
+    return { status: 'no-characters', ink, lab, specks: lab.components.length, ...none };
+  }
+  const pageHeight = typicalHeight(characterLike);
+  const isKept = (c: Component) =>
+    Math.max(c.x1 - c.x0 + 1, c.y1 - c.y0 + 1) >= NOISE_SIZE * pageHeight;
+  const kept = lab.components.filter(isKept);
+  const noise = lab.components.filter((c) => !isKept(c));
+  const t = estimateSlant(lab, kept, width, height, options.maxSlant);
+  const groups = findLines(kept, width, t, pageHeight).sort(
+    (a, b) => Math.min(...a.map((c) => c.cy)) - Math.min(...b.map((c) => c.cy)),
+  );
+  return { status: 'ok', ink, lab, noise, specks: noise.length, t, pageHeight, groups };
+}
+
 /**
  * Segments an image of one or more lines of handwriting into candidate characters and their
  * 28x28 images (the shared MNIST convention), ready to classify in one batch; see
@@ -638,13 +690,8 @@ function isWholeCut(atoms: readonly Atom[], i: number, j: number): boolean {
  */
 export function segmentImage(image: GrayImage, options: ResolvedReadOptions): Segmentation {
   const { width, height } = image;
-  if (width * height > options.maxPixels) {
-    throw new HcrError(
-      'BAD_IMAGE',
-      `read: ${width}x${height} = ${width * height} px exceeds the limit of ${options.maxPixels}`,
-    );
-  }
-  const ink = extractInk(image, { polarity: options.polarity });
+  const page = findPageLines(image, options);
+  const { ink, lab, t, groups } = page;
   const empty = (status: Segmentation['status'], specks: number): Segmentation => ({
     status,
     width,
@@ -656,19 +703,8 @@ export function segmentImage(image: GrayImage, options: ResolvedReadOptions): Se
     candidates: [],
     images: new Uint8Array(0),
   });
-  if (ink.max < 32) return empty('blank', 0);
-  const lab = labelComponents(ink, Math.max(1, options.inkThreshold * ink.max));
-  const characterLike = lab.components.filter((c) => c.y1 - c.y0 + 1 >= options.minCharHeight);
-  if (characterLike.length === 0) return empty('no-characters', lab.components.length);
-  const pageHeight = typicalHeight(characterLike);
-  const kept = lab.components.filter(
-    (c) => Math.max(c.x1 - c.x0 + 1, c.y1 - c.y0 + 1) >= NOISE_SIZE * pageHeight,
-  );
-  let specks = lab.components.length - kept.length;
-  const t = estimateSlant(lab, kept, width, height, options.maxSlant);
-  const groups = findLines(kept, width, t, pageHeight).sort(
-    (a, b) => Math.min(...a.map((c) => c.cy)) - Math.min(...b.map((c) => c.cy)),
-  );
+  if (page.status !== 'ok') return empty(page.status, page.specks);
+  let specks = page.specks;
 
   const lines: SegmentedLine[] = [];
   const candidates: Candidate[] = [];
@@ -714,4 +750,137 @@ export function segmentImage(image: GrayImage, options: ResolvedReadOptions): Se
     candidates,
     images,
   };
+}
+
+/** One line of writing cut out for a line model: its ink, deskewed, and where it came from. */
+export interface TextLine {
+  /** The line's ink, bright on 0 (other lines' ink left out), its rows sheared by the slant. */
+  readonly image: GrayImage;
+  /** The line's ink box in the image. */
+  readonly box: PixelBox;
+  /** Median height of the line's characters, in pixels. */
+  readonly charHeight: number;
+  /**
+   * Per column of the box (x - box.x): the topmost and bottommost ink row in the image, -1
+   * where the column holds none of the line's ink; so a span of columns gives a character's box.
+   */
+  readonly top: Int32Array;
+  readonly bottom: Int32Array;
+}
+
+/** What {@link segmentLines} found. */
+export interface LineSegmentation {
+  readonly status: 'ok' | 'blank' | 'no-characters';
+  readonly width: number;
+  readonly height: number;
+  readonly inverted: boolean;
+  /** The slant of the lines found, in degrees (positive: rising to the right). */
+  readonly slant: number;
+  /** Components left out as noise (and lines without a character-tall component). */
+  readonly specks: number;
+  readonly lines: readonly TextLine[];
+}
+
+/**
+ * The lines of an image for a line model, found as {@link segmentImage} finds them but not cut
+ * into characters: each line's ink (its components, the faint pixels bordering them, and the
+ * small marks near it: dots, commas, full stops), sheared so the line runs level.
+ *
+ * @param options - resolved read options (see `resolveReadOptions`)
+ * @throws HcrError BAD_IMAGE when the image is larger than `maxPixels` or malformed
+ * @example
+ * const { lines } = segmentLines(gray, resolveReadOptions());
+ * const line = normalizeLine(lines[0].image, { inkIsBright: true });
+ */
+export function segmentLines(image: GrayImage, options: ResolvedReadOptions): LineSegmentation {
+  const { width, height } = image;
+  const page = findPageLines(image, options);
+  const { ink, lab, t } = page;
+  const base = {
+    width,
+    height,
+    inverted: ink.inverted,
+    slant: t === 0 ? 0 : (-Math.atan(t) * 180) / Math.PI,
+  };
+  if (page.status !== 'ok') return { ...base, status: page.status, specks: page.specks, lines: [] };
+  const shift = (x: number) => -t * (x - width / 2);
+  const groups = page.groups
+    .filter((g) => g.some((c) => c.y1 - c.y0 + 1 >= options.minCharHeight))
+    .map((g) => [...g]);
+  let specks = page.specks + (page.groups.length - groups.length);
+  // Small marks go to the line whose band (in level coordinates) holds them.
+  const bands = groups.map((g) => ({
+    a: Math.min(...g.map((c) => c.y0 + shift(c.cx))),
+    b: Math.max(...g.map((c) => c.y1 + shift(c.cx))),
+    x0: Math.min(...g.map((c) => c.x0)),
+    x1: Math.max(...g.map((c) => c.x1)),
+    h: typicalHeight(g),
+  }));
+  for (const c of page.noise) {
+    const y = c.cy + shift(c.cx);
+    let best = -1;
+    let bestDistance = Infinity;
+    bands.forEach((band, i) => {
+      if (c.cx < band.x0 - band.h || c.cx > band.x1 + band.h) return;
+      const d = Math.max(0, band.a - y, y - band.b);
+      if (d <= 0.3 * band.h && d < bestDistance) {
+        bestDistance = d;
+        best = i;
+      }
+    });
+    if (best >= 0) {
+      groups[best]!.push(c);
+      specks--;
+    }
+  }
+  const lines: TextLine[] = [];
+  const owner = new Int32Array(lab.components.length + 1).fill(-1);
+  const index = new Map(lab.components.map((c, k) => [c, k + 1]));
+  groups.forEach((g, i) => g.forEach((c) => (owner[index.get(c)!] = i)));
+  groups.forEach((g, i) => {
+    const x0 = Math.max(0, Math.min(...g.map((c) => c.x0)) - 1);
+    const x1 = Math.min(width - 1, Math.max(...g.map((c) => c.x1)) + 1);
+    const y0 = Math.max(0, Math.min(...g.map((c) => c.y0)) - 1);
+    const y1 = Math.min(height - 1, Math.max(...g.map((c) => c.y1)) + 1);
+    const cx = (x0 + x1) / 2;
+    // Rows shift by the slant around the line's centre: the sheared image is taller.
+    const lift = Math.ceil(Math.abs(t) * (x1 - x0 + 1)) + 1;
+    const w = x1 - x0 + 1;
+    const h = y1 - y0 + 1 + 2 * lift;
+    const data = new Uint8Array(w * h);
+    const top = new Int32Array(w).fill(-1);
+    const bottom = new Int32Array(w).fill(-1);
+    const mine = (p: number) => owner[lab.labels[p]!] === i;
+    for (let y = y0; y <= y1; y++) {
+      for (let x = x0; x <= x1; x++) {
+        const p = y * width + x;
+        const label = lab.labels[p]!;
+        let take = label > 0 && mine(p);
+        // Faint edges below the threshold belong to the line they border.
+        if (!take && label === 0 && ink.data[p]! > 0) {
+          take =
+            (x > 0 && mine(p - 1)) ||
+            (x < width - 1 && mine(p + 1)) ||
+            (y > 0 && mine(p - width)) ||
+            (y < height - 1 && mine(p + width));
+        }
+        if (!take) continue;
+        const yy = y - y0 + lift - Math.round(t * (x - cx));
+        if (yy < 0 || yy >= h) continue;
+        data[yy * w + (x - x0)] = ink.data[p]!;
+        if (label > 0) {
+          if (top[x - x0] === -1) top[x - x0] = y;
+          bottom[x - x0] = y;
+        }
+      }
+    }
+    lines.push({
+      image: { width: w, height: h, data },
+      box: { x: x0, y: y0, width: w, height: y1 - y0 + 1 },
+      charHeight: bands[i]!.h,
+      top,
+      bottom,
+    });
+  });
+  return { ...base, status: lines.length > 0 ? 'ok' : 'no-characters', specks, lines };
 }
