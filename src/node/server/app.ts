@@ -29,6 +29,7 @@ import { checkReadOptions, type ReadAnswer, type ReadRequestOptions } from './re
 import type { ImageInput } from '../predict/recognize.js';
 import type { ImageResult } from './recognize.js';
 import { svgRefusedMessage, type WorkBudget } from './work.js';
+import { inkRoutes } from './ink.js';
 
 /**
  * Where the built page is looked for when `webRoot` is not given: `dist/web` of the package
@@ -516,7 +517,9 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     if (request.url.startsWith('/api/')) charge(request, reply, 1);
   });
   app.addHook('preValidation', async (request) => {
-    if (request.method === 'POST') checkJsonTypes(request.body);
+    if (request.method === 'POST' && !request.url.startsWith('/api/ink')) {
+      checkJsonTypes(request.body);
+    }
   });
   await app.register(fastifyMultipart, {
     limits: {
@@ -688,6 +691,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       return answer;
     },
   );
+
+  await app.register(inkRoutes, { chosen, budget });
 
   /** Sends one of a model's browser files, or 304 when the client has it. */
   const sendModelFile = async (

@@ -1,0 +1,101 @@
+// `POST /api/ink` (issue 23): a drawing as strokes read like an uploaded line. The body is the
+// Handwriting Recognition API's points as JSON ({"strokes": [[{x, y, t}, ...], ...]}, strokes
+// also as {"points": [...]}) or W3C InkML (application/inkml+xml, application/xml, text/xml),
+// held to the ink budgets (strokes, points, coordinates, document length and nesting) before
+// anything is drawn. The drawing is rendered at one scale with one pen, whatever the pen of the
+// device that wrote it (core's renderInkPage), and read by the served model's read job in the
+// worker pool, so the answer is POST /api/read's. When the line model's reading lands in the
+// read job, ink reaches it through the same job.
+
+import type { FastifyInstance } from 'fastify';
+import sharp from 'sharp';
+import { parseInk, renderInkPage } from '../../core/ink/document.js';
+import { inkFromJson } from '../../core/ink/json.js';
+import { INK_LIMITS, type InkLimits } from '../../core/ink/limits.js';
+import { MAX_PATTERN_LENGTH } from '../../core/read/constraints.js';
+import { checkReadOptions, type ReadAnswer, type ReadRequestOptions } from './reading.js';
+import type { ServedModel } from './served-models.js';
+import type { WorkBudget } from './work.js';
+
+/** Content types read as InkML. */
+const INKML_TYPES = /^\s*(application\/inkml\+xml|application\/xml|text\/xml)\s*(;.*)?$/i;
+/**
+ * Pen width of the rendered drawing, in pixels at 64 px a line: the glyph reader's characters
+ * are normalized to 20 px, where this is about MNIST's stroke.
+ */
+const READ_PEN_WIDTH = 5;
+
+/** What the ink route needs of the server. */
+export interface InkRouteOptions {
+  /** The model a request names (`?model=`), checking `?top=` against its classes. */
+  readonly chosen: (query: { model?: string; top?: number }) => ServedModel;
+  readonly budget: WorkBudget;
+  /** The ink budgets of one request. Default: core's INK_LIMITS. */
+  readonly limits?: InkLimits;
+}
+
+type InkQuery = ReadRequestOptions & { model?: string };
+
+/**
+ * Registers `POST /api/ink` (a Fastify plugin: its InkML parser stays inside it).
+ *
+ * @example
+ * await app.register(inkRoutes, { chosen, budget });
+ * await app.inject({ method: 'POST', url: '/api/ink', payload: { strokes } });
+ */
+export async function inkRoutes(app: FastifyInstance, options: InkRouteOptions): Promise<void> {
+  const limits = options.limits ?? INK_LIMITS;
+  app.addContentTypeParser(INKML_TYPES, { parseAs: 'string' }, (_request, body, done) =>
+    done(null, body),
+  );
+  app.post<{ Querystring: InkQuery }>(
+    '/api/ink',
+    {
+      schema: {
+        querystring: {
+          type: 'object',
+          properties: {
+            top: { type: 'integer', minimum: 1, maximum: 100 },
+            model: { type: 'string', minLength: 1, maxLength: 200 },
+            context: { type: 'boolean' },
+            alternatives: { type: 'integer', minimum: 1, maximum: 20 },
+            charset: { type: 'string', minLength: 1, maxLength: 100 },
+            pattern: { type: 'string', maxLength: MAX_PATTERN_LENGTH },
+            lexicon: { type: 'string', maxLength: 8000 },
+          },
+        },
+      },
+    },
+    async (request, reply) => {
+      const model = options.chosen(request.query);
+      const readOptions: ReadRequestOptions = { ...request.query };
+      delete (readOptions as InkQuery).model;
+      checkReadOptions(model.labelSet.classes, readOptions);
+      const strokes =
+        typeof request.body === 'string'
+          ? parseInk(request.body, limits, 'InkML')
+          : inkFromJson(request.body, limits, 'ink');
+      const image = renderInkPage(strokes, { penWidth: READ_PEN_WIDTH });
+      // Dark ink on white paper, as a scanned or drawn upload comes.
+      const paper = Buffer.alloc(image.data.length);
+      for (let i = 0; i < paper.length; i++) paper[i] = 255 - image.data[i]!;
+      const png = await sharp(paper, {
+        raw: { width: image.width, height: image.height, channels: 1 },
+      })
+        .png({ compressionLevel: 1 })
+        .toBuffer();
+      const pool = await model.pool();
+      const answer = (await pool.run(
+        {
+          kind: 'read',
+          image: { name: 'ink', bytes: png },
+          options: readOptions,
+          budget: options.budget,
+        },
+        { client: request.ip },
+      )) as ReadAnswer;
+      reply.header('cache-control', 'no-store');
+      return answer;
+    },
+  );
+}
