@@ -1,17 +1,21 @@
-// Reading lines of handwriting in Node: core's readText with a loaded model as the classifier,
-// for `hcr read`, the server's POST /api/read and the benchmark. Files are decoded with the
-// shared decodeImage (its pixel limit refuses huge images before decoding).
+// Reading lines of handwriting in Node: core's readText with a loaded model as the classifier
+// (the glyph reader), or core's readTextByLines with a loaded line model (line-reader.ts), for
+// `hcr read`, the server's POST /api/read and the benchmark. Files are decoded with the shared
+// decodeImage (its pixel limit refuses huge images before decoding).
 
 import type { Classifier, ReadResult } from '../../core/read/read.js';
 import { readText } from '../../core/read/read.js';
+import { readTextByLines } from '../../core/read/line-read.js';
 import type { ReadOptions } from '../../core/read/options.js';
 import { READ_DEFAULTS } from '../../core/read/options.js';
 import type { GrayImage } from '../../core/types.js';
 import { isHcrError, type ErrorCode } from '../errors.js';
 import type { LoadedModel } from '../model/artifact.js';
+import type { LoadedLineModel } from '../model/line-artifact.js';
 import { DEFAULT_INFERENCE_BATCH, predictProbabilities } from '../model/inference.js';
 import { decodeInput } from '../predict/input.js';
 import { defaultLanguageModel } from './language-model.js';
+import { lineModelRecognizer } from './line-reader.js';
 
 /**
  * A loaded model as core's {@link Classifier}: its label set's classes and a batched forward
@@ -49,11 +53,25 @@ export async function withLanguageModel(options: ReadOptions = {}): Promise<Read
   return { ...options, languageModel: await defaultLanguageModel() };
 }
 
+/** What reads: a character model cutting lines into glyphs, or a line model reading them whole. */
+export type LoadedReader = LoadedModel | LoadedLineModel;
+
+/**
+ * True when `loaded` is a line model.
+ *
+ * @example
+ * isLineModel(await loadLineModel('models/line-en')); // true
+ */
+export function isLineModel(loaded: LoadedReader): loaded is LoadedLineModel {
+  return !('labelSet' in loaded);
+}
+
 /**
  * Reads the text in a decoded gray image with a loaded model (what POST /api/read calls after
- * decoding an upload), decoding with the shipped language model unless `options` give another
- * (or turn the context off). A blank image gives status `blank` with empty text, ink without
- * character-shaped components `no-characters` with a message; neither throws.
+ * decoding an upload): a line model reads each line whole (line-reader.ts), a character model
+ * reads the glyphs cut from them. Decodes with the shipped language model unless `options` give
+ * another (or turn the context off). A blank image gives status `blank` with empty text, ink
+ * without character-shaped components `no-characters` with a message; neither throws.
  *
  * @param options - core's ReadOptions; defaults in READ_DEFAULTS
  * @throws HcrError BAD_IMAGE for an image over `options.maxPixels`; BAD_OPTION for a bad option
@@ -62,10 +80,13 @@ export async function withLanguageModel(options: ReadOptions = {}): Promise<Read
  * const { text, lines } = await readImage(loaded, gray, { context: true });
  */
 export async function readImage(
-  loaded: LoadedModel,
+  loaded: LoadedReader,
   image: GrayImage,
   options: ReadOptions = {},
 ): Promise<ReadResult> {
+  if (isLineModel(loaded)) {
+    return readTextByLines(image, lineModelRecognizer(loaded), await withLanguageModel(options));
+  }
   return readText(image, modelClassifier(loaded), await withLanguageModel(options));
 }
 
@@ -83,7 +104,7 @@ export async function readImage(
  * const result = await readImageFile(loaded, 'note.jpg');
  */
 export async function readImageFile(
-  loaded: LoadedModel,
+  loaded: LoadedReader,
   input: string | Uint8Array,
   options: ReadOptions & { readonly name?: string } = {},
 ): Promise<ReadResult> {
@@ -118,7 +139,7 @@ export type FileReading =
  * if (first.status === 'ok') first.text; // 'AB12'
  */
 export async function readFiles(
-  loaded: LoadedModel,
+  loaded: LoadedReader,
   files: readonly string[],
   options: ReadOptions = {},
 ): Promise<FileReading[]> {

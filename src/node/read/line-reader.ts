@@ -1,0 +1,115 @@
+// Reading with a line model in Node: a loaded line model (line-artifact.ts) as core's
+// LineRecognizer (one forward pass per normalized line, no tensors left behind), where the
+// shipped line model lives (models/line-en) and reading it once per process, for `hcr read`,
+// the server's POST /api/read and the benchmark.
+
+import { access } from 'node:fs/promises';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { HcrError } from '../../core/errors.js';
+import type { LineImage } from '../../core/line/normalize-line.js';
+import type { LineRecognizer } from '../../core/read/line-read.js';
+import { loadLineModel, readLineMetadata, type LoadedLineModel } from '../model/line-artifact.js';
+import { MODEL_FILES } from '../model/files.js';
+import { packagePath } from '../package-root.js';
+
+/** The shipped line model's directory. */
+export const DEFAULT_LINE_MODEL_DIR = packagePath('models', 'line-en');
+
+/**
+ * The narrowest line given to a line model, in columns: its pooling and its height-wide
+ * convolution need a few frames; a narrower line is padded with background on the right and
+ * its extra frames dropped.
+ */
+export const MIN_LINE_MODEL_WIDTH = 16;
+
+/**
+ * The logits of one normalized line: `floor(line.width / frameStride)` frames of the model's
+ * classes, row-major.
+ *
+ * @throws HcrError BAD_MODEL when the model's output is not [1, 1, frames, classes]
+ * @example
+ * const logits = lineLogits(loaded, normalizeLine(gray));
+ */
+export function lineLogits(loaded: LoadedLineModel, line: LineImage): Float32Array {
+  const { frameStride, charset } = loaded.metadata;
+  const width = Math.max(line.width, MIN_LINE_MODEL_WIDTH);
+  const frames = Math.floor(line.width / frameStride);
+  const classes = charset.length + 1;
+  const input = new Float32Array(line.height * width);
+  for (let y = 0; y < line.height; y++) {
+    for (let x = 0; x < line.width; x++)
+      input[y * width + x] = line.data[y * line.width + x]! / 255;
+  }
+  const out = tf.tidy(() => {
+    const x = tf.tensor4d(input, [1, line.height, width, 1]);
+    return loaded.model.predict(x) as tf.Tensor;
+  });
+  try {
+    const [batch, rows, got, c] = out.shape;
+    if (batch !== 1 || rows !== 1 || c !== classes || got === undefined || got < frames) {
+      throw new HcrError(
+        'BAD_MODEL',
+        `${loaded.dir}: expected logits [1, 1, ${Math.floor(width / frameStride)}, ${classes}] for a line ${width} columns wide, got [${out.shape.join(', ')}]`,
+      );
+    }
+    return (out.dataSync() as Float32Array).slice(0, frames * classes);
+  } finally {
+    out.dispose();
+  }
+}
+
+/**
+ * A loaded line model as core's {@link LineRecognizer}.
+ *
+ * @example
+ * const result = await readTextByLines(gray, lineModelRecognizer(loaded), options);
+ */
+export function lineModelRecognizer(loaded: LoadedLineModel): LineRecognizer {
+  return {
+    charset: loaded.metadata.charset,
+    frameStride: loaded.metadata.frameStride,
+    recognize: (line) => lineLogits(loaded, line),
+  };
+}
+
+/**
+ * True when `dir` holds a line model (its hcr.json says `kind: 'line'`).
+ *
+ * @example
+ * await isLineModelDir('models/line-en'); // true once shipped
+ */
+export async function isLineModelDir(dir: string): Promise<boolean> {
+  try {
+    await access(join(dir, MODEL_FILES.metadata));
+    await readLineMetadata(dir);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+let shipped: Promise<LoadedLineModel | undefined> | undefined;
+
+/**
+ * The shipped line model (models/line-en), loaded once per process on first use; undefined when
+ * it is not there (a clone without it reads with the glyph reader).
+ *
+ * @throws HcrError BAD_MODEL when it is there but altered or not a line model
+ * @example
+ * const line = await defaultLineModel();
+ */
+export function defaultLineModel(): Promise<LoadedLineModel | undefined> {
+  shipped ??= (async () => {
+    try {
+      await access(join(DEFAULT_LINE_MODEL_DIR, MODEL_FILES.metadata));
+    } catch {
+      return undefined;
+    }
+    return loadLineModel(DEFAULT_LINE_MODEL_DIR);
+  })().catch((error: unknown) => {
+    shipped = undefined;
+    throw error;
+  });
+  return shipped;
+}
