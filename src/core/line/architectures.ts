@@ -18,7 +18,13 @@ export interface LineArchitecture {
    * Builds an uncompiled model mapping `[batch, LINE_HEIGHT, width, 1]` floats in [0, 1] to
    * logits `[batch, 1, floor(width / LINE_FRAME_STRIDE), classes]` (softmax is the decoder's).
    */
-  build(classes: number): tf.LayersModel;
+  build(classes: number, options?: LineArchitectureOptions): tf.LayersModel;
+}
+
+/** Hyperparameters of a line architecture. */
+export interface LineArchitectureOptions {
+  /** Dropout before the classifier. Default 0.2. */
+  readonly dropout?: number;
 }
 
 /**
@@ -38,7 +44,13 @@ type Stage = { filters: number[]; pool: [number, number] | null };
  * then a convolution over the remaining height (it collapses to 1 row), a 1x3 context
  * convolution along the line and a 1x1 classifier.
  */
-function convCtc(name: string, stages: Stage[], head: number, classes: number): tf.LayersModel {
+function convCtc(
+  name: string,
+  stages: Stage[],
+  head: number,
+  classes: number,
+  options: LineArchitectureOptions = {},
+): tf.LayersModel {
   const input = tf.input({ shape: [LINE_HEIGHT, null as unknown as number, 1], name: 'line' });
   let x = input;
   let height = LINE_HEIGHT;
@@ -61,15 +73,17 @@ function convCtc(name: string, stages: Stage[], head: number, classes: number): 
   // 'valid' took one frame from each end: a same-padded context conv keeps the count, and the
   // padding below the stride (4 columns) gives them back (see lineFrames).
   x = tf.layers
-    .zeroPadding2d({ padding: [
-      [0, 0],
-      [1, 1],
-    ] })
+    .zeroPadding2d({
+      padding: [
+        [0, 0],
+        [1, 1],
+      ],
+    })
     .apply(x) as tf.SymbolicTensor;
   x = tf.layers
     .conv2d({ filters: head, kernelSize: [1, 3], padding: 'same', activation: 'relu' })
     .apply(x) as tf.SymbolicTensor;
-  x = tf.layers.dropout({ rate: 0.2 }).apply(x) as tf.SymbolicTensor;
+  x = tf.layers.dropout({ rate: options.dropout ?? 0.2 }).apply(x) as tf.SymbolicTensor;
   const logits = tf.layers
     .conv2d({ filters: classes, kernelSize: 1, name: 'logits' })
     .apply(x) as tf.SymbolicTensor;
@@ -81,7 +95,7 @@ const lineS: LineArchitecture = Object.freeze({
   name: 'line-s',
   description:
     'conv3x3 16 → pool → 32 → pool → 2x64 → pool(2,1) → 2x128 → pool(2,1) → conv 2x3 192 → conv 1x3 192 → 1x1 logits',
-  build(classes: number): tf.LayersModel {
+  build(classes: number, options?: LineArchitectureOptions): tf.LayersModel {
     return convCtc(
       'line-s',
       [
@@ -92,6 +106,7 @@ const lineS: LineArchitecture = Object.freeze({
       ],
       192,
       classes,
+      options,
     );
   },
 });
@@ -100,7 +115,7 @@ const lineS: LineArchitecture = Object.freeze({
 const lineTiny: LineArchitecture = Object.freeze({
   name: 'line-tiny',
   description: 'test-sized: conv3x3 8 → pool → 8 → pool → pool(2,1) x2 → conv 2x3 16 → 1x1 logits',
-  build(classes: number): tf.LayersModel {
+  build(classes: number, options?: LineArchitectureOptions): tf.LayersModel {
     return convCtc(
       'line-tiny',
       [
@@ -111,6 +126,7 @@ const lineTiny: LineArchitecture = Object.freeze({
       ],
       16,
       classes,
+      options,
     );
   },
 });

@@ -72,7 +72,8 @@ export function ctcLossAndGradient(
       alpha[t * S + s] = a === NEG_INF ? NEG_INF : a + logp[t * C + ext[s]!]!;
     }
   }
-  const end = S > 1 ? logAdd(alpha[(T - 1) * S + S - 1]!, alpha[(T - 1) * S + S - 2]!) : alpha[(T - 1) * S]!;
+  const end =
+    S > 1 ? logAdd(alpha[(T - 1) * S + S - 1]!, alpha[(T - 1) * S + S - 2]!) : alpha[(T - 1) * S]!;
   if (end === NEG_INF) return { loss: Infinity, gradient };
 
   const beta = new Float64Array(T * S).fill(NEG_INF);

@@ -112,8 +112,8 @@ function inkBox(
     for (let x = 0; x < w; x++) {
       const v = ink[y * w + x]!;
       if (v >= threshold) {
-        cols[x] += v;
-        rows[y] += v;
+        cols[x] = cols[x]! + v;
+        rows[y] = rows[y]! + v;
         total += v;
       }
     }
@@ -139,7 +139,11 @@ function trimmedRange(profile: Float64Array, total: number): [number, number] {
 }
 
 /** Source span and weights of each output pixel along one axis: area-average or bilinear. */
-function axis(inStart: number, inSize: number, outSize: number): { idx: number[][]; wts: number[][] } {
+function axis(
+  inStart: number,
+  inSize: number,
+  outSize: number,
+): { idx: number[][]; wts: number[][] } {
   const idx: number[][] = [];
   const wts: number[][] = [];
   const ratio = inSize / outSize;

@@ -15,6 +15,7 @@ import {
 } from '../data/download.js';
 import { defaultCacheDir, defaultDataDir } from '../data/paths.js';
 import { BACKENDS, initEngine } from '../engine/index.js';
+import { registerLineCommands } from './line.js';
 import { EXIT_CODE, isHcrError } from '../errors.js';
 import { packagePath } from '../package-root.js';
 import { PREDICT_DEFAULTS } from '../predict/predict.js';
@@ -536,6 +537,8 @@ export function buildProgram(state: RunState = { exitCode: 0 }): Command {
       );
     },
   );
+
+  registerLineCommands(program, addCommon, { integer, number });
 
   const lm = program
     .command('lm')

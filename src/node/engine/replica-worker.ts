@@ -7,7 +7,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import { IMAGE_PIXELS, IMAGE_SIZE } from '../../core/types.js';
 import { predictProbabilities } from '../model/inference.js';
-import { batchGradients } from './loss.js';
+import { LINE_HEIGHT } from '../../core/line/normalize-line.js';
+import { batchGradients, lineBatchGradients, type BatchGradients } from './loss.js';
 import { seedDropout } from './seeded.js';
 import { initEngine, type BackendName } from './backend.js';
 
@@ -39,6 +40,18 @@ export type ReplicaRequest =
       weightsVersion: number;
       /** Seed of this slice's dropout masks (absent: tfjs draws them from Math.random). */
       seed?: number;
+    }
+  | {
+      op: 'line-grads';
+      /** Float32 lines, count * LINE_HEIGHT * width. */
+      images: SharedArrayBuffer;
+      width: number;
+      count: number;
+      /** Int32 label classes of every line, concatenated. */
+      labels: SharedArrayBuffer;
+      lengths: number[];
+      frames: number[];
+      weightsVersion: number;
     }
   | {
       op: 'predict';
@@ -92,6 +105,22 @@ async function serve(init: ReplicaInit): Promise<void> {
       new Float32Array(request.out).set(probs);
       return { ok: true, loss: 0, correct: 0 };
     }
+    if (request.op === 'line-grads') {
+      const { width, count } = request;
+      const x = tf.tensor4d(new Float32Array(request.images), [count, LINE_HEIGHT, width, 1]);
+      const flat = new Int32Array(request.labels);
+      let at = 0;
+      const lineLabels = request.lengths.map((n) => {
+        const l = flat.slice(at, at + n);
+        at += n;
+        return l;
+      });
+      const result = lineBatchGradients(model, variables, x, {
+        labels: lineLabels,
+        frames: request.frames,
+      });
+      return reply(result, [x]);
+    }
     const { start, count } = request;
     const x = tf.tensor4d(images.subarray(start * IMAGE_PIXELS, (start + count) * IMAGE_PIXELS), [
       count,
@@ -102,7 +131,11 @@ async function serve(init: ReplicaInit): Promise<void> {
     const y = tf.tensor1d(labels.subarray(start, start + count), 'int32');
     const w = request.weighted ? tf.tensor1d(sampleWeights.subarray(start, start + count)) : null;
     seedDropout(model, request.seed ?? null);
-    const result = batchGradients(model, variables, x, y, w);
+    return reply(batchGradients(model, variables, x, y, w), [x, y, ...(w ? [w] : [])]);
+  };
+
+  /** Copies a slice's gradients where the pool reads them; frees the slice's tensors. */
+  const reply = (result: BatchGradients, inputs: tf.Tensor[]): ReplicaReply => {
     try {
       let at = 0;
       for (const g of result.grads) {
@@ -116,7 +149,7 @@ async function serve(init: ReplicaInit): Promise<void> {
         correct: result.correct.dataSync()[0]!,
       };
     } finally {
-      tf.dispose([x, y, ...(w ? [w] : []), result.loss, result.correct, ...result.grads]);
+      tf.dispose([...inputs, result.loss, result.correct, ...result.grads]);
     }
   };
 

@@ -13,7 +13,8 @@ import * as tf from '@tensorflow/tfjs';
 import { HcrError } from '../../core/errors.js';
 import { IMAGE_PIXELS, IMAGE_SIZE } from '../../core/types.js';
 import { predictProbabilities } from '../model/inference.js';
-import { batchGradients, type BatchGradients } from './loss.js';
+import { LINE_HEIGHT } from '../../core/line/normalize-line.js';
+import { batchGradients, lineBatchGradients, type BatchGradients } from './loss.js';
 import { seedDropout, sliceSeed } from './seeded.js';
 import type { BackendName } from './backend.js';
 import type { ReplicaInit, ReplicaReply, ReplicaRequest } from './replica-worker.js';
@@ -29,6 +30,17 @@ export interface ReplicaPoolOptions {
   readonly backend?: BackendName;
   /** Largest training batch the pool must hold; 0 for an inference-only pool. Default 0. */
   readonly batchSize?: number;
+}
+
+/** A batch of lines for {@link ReplicaPool.lineTrainStep}: all padded to one width. */
+export interface LineBatch {
+  /** `n * LINE_HEIGHT * width` floats in [0, 1], ink bright. */
+  readonly images: Float32Array;
+  readonly width: number;
+  /** Each line's label classes. */
+  readonly labels: readonly Int32Array[];
+  /** Each line's own frames (its unpadded width's). */
+  readonly frames: readonly number[];
 }
 
 /** Loss and accuracy counts of one training step. */
@@ -290,6 +302,96 @@ export class ReplicaPool {
         if (seed !== undefined) seedDropout(this.model, null);
       }
     }
+    return this.mergeAndApply(optimizer, n, parts, mine, replies);
+  }
+
+  /**
+   * One training step of a line model on `batch` (lines padded to one width, CTC targets): the
+   * same split, gradient averaging and single optimizer update as {@link trainStep}. The main
+   * thread takes `mainShare` of the lines, and runs `alongside` (say, rendering the next
+   * batch) once the workers have their slices.
+   *
+   * @example
+   * const { loss } = await pool.lineTrainStep(optimizer, { images, width, labels, frames });
+   */
+  async lineTrainStep(
+    optimizer: tf.Optimizer,
+    batch: LineBatch,
+    mainShare = 1 / (this.replicas.length + 1),
+    alongside?: () => void,
+  ): Promise<StepResult> {
+    if (this.replicas.length > 0 && !this.weightsShared) this.shareWeights();
+    const n = batch.labels.length;
+    const pixels = LINE_HEIGHT * batch.width;
+    const own = this.replicas.length === 0 ? n : Math.max(1, Math.round(n * mainShare));
+    const parts = [own, ...shares(n - own, this.replicas.length)];
+    const replies: Promise<ReplicaReply>[] = [];
+    let start = own;
+    for (let k = 0; k < this.replicas.length; k++) {
+      const count = parts[k + 1]!;
+      if (count > 0) {
+        const images = new SharedArrayBuffer(count * pixels * 4);
+        new Float32Array(images).set(
+          batch.images.subarray(start * pixels, (start + count) * pixels),
+        );
+        const slice = batch.labels.slice(start, start + count);
+        const lengths = slice.map((l) => l.length);
+        const labels = new SharedArrayBuffer(
+          Math.max(
+            1,
+            lengths.reduce((a, b) => a + b, 0),
+          ) * 4,
+        );
+        const flat = new Int32Array(labels);
+        let at = 0;
+        for (const l of slice) {
+          flat.set(l, at);
+          at += l.length;
+        }
+        replies.push(
+          request(this.replicas[k]!, {
+            op: 'line-grads',
+            images,
+            width: batch.width,
+            count,
+            labels,
+            lengths,
+            frames: batch.frames.slice(start, start + count),
+            weightsVersion: this.weightsVersion,
+          }),
+        );
+      }
+      start += count;
+    }
+    // Work of the caller's (rendering the next lines) while the workers compute.
+    alongside?.();
+    const x = tf.tensor4d(batch.images.subarray(0, own * pixels), [
+      own,
+      LINE_HEIGHT,
+      batch.width,
+      1,
+    ]);
+    let mine: BatchGradients;
+    try {
+      mine = lineBatchGradients(this.model, this.variables, x, {
+        labels: batch.labels.slice(0, own),
+        frames: batch.frames.slice(0, own),
+      });
+    } finally {
+      x.dispose();
+    }
+    return this.mergeAndApply(optimizer, n, parts, mine, replies);
+  }
+
+  /** Waits for the workers' gradients, averages them with the main thread's, applies them once. */
+  private async mergeAndApply(
+    optimizer: tf.Optimizer,
+    n: number,
+    parts: number[],
+    mine: BatchGradients | null,
+    replies: Promise<ReplicaReply>[],
+  ): Promise<StepResult> {
+    const own = parts[0]!;
     try {
       const answers = await Promise.all(replies);
       let lossSum = mine ? mine.loss.dataSync()[0]! * own : 0;
