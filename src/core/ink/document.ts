@@ -13,6 +13,7 @@ import {
   type RenderedInk,
   type RenderInkOptions,
 } from './render.js';
+import type { GrayImage } from '../types.js';
 import type { InkStroke } from './types.js';
 
 /**
@@ -79,4 +80,24 @@ export function renderInkPage(
     ...options,
     scale: (options.inkHeight ?? RENDER_INK_DEFAULTS.inkHeight) / median,
   });
+}
+
+/**
+ * Pen width of {@link inkOnPaper}, in pixels at 64 px a line: the glyph reader normalizes each
+ * character to 20 px, where this is about MNIST's stroke.
+ */
+export const PAPER_PEN_WIDTH = 5;
+
+/**
+ * A drawing as an upload of it would look: dark ink on white paper, lines about 64 px high,
+ * drawn with a {@link PAPER_PEN_WIDTH} pen, for readers of images (the glyph reader's lines).
+ *
+ * @example
+ * const gray = inkOnPaper(parseInk(text)); // readImage(loaded, gray)
+ */
+export function inkOnPaper(strokes: readonly InkStroke[]): GrayImage & { data: Uint8Array } {
+  const image = renderInkPage(strokes, { penWidth: PAPER_PEN_WIDTH });
+  const data = new Uint8Array(image.data.length);
+  for (let i = 0; i < data.length; i++) data[i] = 255 - image.data[i]!;
+  return { width: image.width, height: image.height, data };
 }

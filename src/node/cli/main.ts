@@ -18,9 +18,10 @@ import { BACKENDS, initEngine } from '../engine/index.js';
 import { registerLineCommands } from './line.js';
 import { EXIT_CODE, isHcrError } from '../errors.js';
 import { packagePath } from '../package-root.js';
+import { DEFAULT_LINE_MODEL_DIR } from '../read/line-reader.js';
 import { PREDICT_DEFAULTS } from '../predict/predict.js';
 import { SERVE_CLI_DEFAULTS, serveCommand, shippedModelDirs } from './serve.js';
-import { readCommand } from './read.js';
+import { READERS, readCommand } from './read.js';
 import { dataListCommand } from './data-list.js';
 import { READ_DEFAULTS } from '../../core/read/options.js';
 import { LANGUAGE_MODEL_BUILD_DEFAULTS } from '../../core/read/language-model.js';
@@ -464,7 +465,17 @@ export function buildProgram(state: RunState = { exitCode: 0 }): Command {
         'read the lines of handwritten digits and capitals in each image file: the text, and per character its box and top classes',
       )
       .argument('<files...>', 'image files')
-      .option('--model <dir>', 'model directory (default: the shipped model)')
+      .option(
+        '--model <dir>',
+        'model directory: a line model reads with the line reader, a character model with the glyph reader (default: the shipped models)',
+      )
+      .addOption(
+        new Option(
+          '--reader <name>',
+          'what reads the lines: a line model reading each whole (default; the glyph reader when no line model is installed), or the glyph reader cutting them into characters',
+        ).choices([...READERS]),
+      )
+      .option('--line-model <dir>', `line model directory (default: ${DEFAULT_LINE_MODEL_DIR})`)
       .option('--top <k>', 'how many classes to show per character', integer, READ_DEFAULTS.top)
       .option(
         '--no-context',
@@ -511,13 +522,19 @@ export function buildProgram(state: RunState = { exitCode: 0 }): Command {
         '--lexicon <file>',
         'a file of entries, one a line: each line reads as its nearest entry (the reading stays beside it)',
       )
-      .option('--keep-spacing', 'keep every wide gap as a space (D O G reads D O G, not DOG)'),
+      .option('--keep-spacing', 'keep every wide gap as a space (D O G reads D O G, not DOG)')
+      .option(
+        '--ink',
+        'the files are ink, not images: strokes as JSON ({"strokes": [[{x, y, t}, ...]]}) or W3C InkML',
+      ),
     { data: false },
   ).action(
     async (
       files: string[],
       options: CommonOptions & {
         model?: string;
+        reader?: string;
+        lineModel?: string;
         top: number;
         context: boolean;
         contextScope: string;
@@ -528,6 +545,7 @@ export function buildProgram(state: RunState = { exitCode: 0 }): Command {
         pattern?: string;
         lexicon?: string;
         keepSpacing?: boolean;
+        ink?: boolean;
       },
     ) => {
       state.exitCode = await readCommand(

@@ -2,7 +2,8 @@
 // then per character its box and the classifier's top-k (and what changed the classifier's
 // label: the language model, the rules, the charset, the pattern or the lexicon). `--json`
 // prints the whole reading; `--no-context` turns the context off; `--charset`, `--pattern` and
-// `--lexicon FILE` constrain the reading; `--alternatives N` prints each line's N best.
+// `--lexicon FILE` constrain the reading; `--alternatives N` prints each line's N best; `--ink`
+// reads files of ink (JSON strokes or InkML) instead of images.
 
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
@@ -15,6 +16,7 @@ import { EXIT_CODE } from '../errors.js';
 import { loadModel } from '../model/artifact.js';
 import { prepareReadOptions, readRequestOptions, type ReadRequest } from '../read/options.js';
 import { readFiles, type FileReading } from '../read/read.js';
+import { readInkFiles } from './ink-files.js';
 
 /**
  * Options of {@link readCommand}, as the CLI parsed them: the reading options of a
@@ -39,6 +41,8 @@ export interface ReadCliOptions extends Pick<
   /** A file of entries, one a line (--lexicon). */
   readonly lexicon?: string;
   readonly json?: boolean;
+  /** The files are ink (JSON strokes or InkML), not images (--ink). */
+  readonly ink?: boolean;
 }
 
 /** Where `hcr read` writes: stdout for readings, stderr for per-file errors. */
@@ -140,11 +144,10 @@ export async function readCommand(
   const loaded = await loadModel(options.modelDir);
   try {
     // ... and a charset, pattern or lexicon the model cannot read, before any file is read.
-    const readings = await readFiles(
-      loaded,
-      files,
-      prepareReadOptions(readOptions, loaded.labelSet.classes),
-    );
+    const prepared = prepareReadOptions(readOptions, loaded.labelSet.classes);
+    const readings = options.ink
+      ? await readInkFiles(loaded, files, prepared)
+      : await readFiles(loaded, files, prepared);
     if (options.json) {
       output.print(
         JSON.stringify(

@@ -9,7 +9,7 @@
 
 import type { FastifyInstance } from 'fastify';
 import sharp from 'sharp';
-import { parseInk, renderInkPage } from '../../core/ink/document.js';
+import { inkOnPaper, parseInk } from '../../core/ink/document.js';
 import { inkFromJson } from '../../core/ink/json.js';
 import { INK_LIMITS, type InkLimits } from '../../core/ink/limits.js';
 import { MAX_PATTERN_LENGTH } from '../../core/read/constraints.js';
@@ -19,11 +19,6 @@ import type { WorkBudget } from './work.js';
 
 /** Content types read as InkML. */
 const INKML_TYPES = /^\s*(application\/inkml\+xml|application\/xml|text\/xml)\s*(;.*)?$/i;
-/**
- * Pen width of the rendered drawing, in pixels at 64 px a line: the glyph reader's characters
- * are normalized to 20 px, where this is about MNIST's stroke.
- */
-const READ_PEN_WIDTH = 5;
 
 /** What the ink route needs of the server. */
 export interface InkRouteOptions {
@@ -75,11 +70,8 @@ export async function inkRoutes(app: FastifyInstance, options: InkRouteOptions):
         typeof request.body === 'string'
           ? parseInk(request.body, limits, 'InkML')
           : inkFromJson(request.body, limits, 'ink');
-      const image = renderInkPage(strokes, { penWidth: READ_PEN_WIDTH });
-      // Dark ink on white paper, as a scanned or drawn upload comes.
-      const paper = Buffer.alloc(image.data.length);
-      for (let i = 0; i < paper.length; i++) paper[i] = 255 - image.data[i]!;
-      const png = await sharp(paper, {
+      const image = inkOnPaper(strokes);
+      const png = await sharp(image.data, {
         raw: { width: image.width, height: image.height, channels: 1 },
       })
         .png({ compressionLevel: 1 })
