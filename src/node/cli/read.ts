@@ -14,8 +14,16 @@ import type { ReadCharacter, ReadLine } from '../../core/read/read.js';
 import { initEngine, type BackendName } from '../engine/index.js';
 import { EXIT_CODE } from '../errors.js';
 import { loadModel } from '../model/artifact.js';
+import { loadLineModel } from '../model/line-artifact.js';
+import { DEFAULT_LINE_MODEL_DIR, isLineModelDir } from '../read/line-reader.js';
 import { prepareReadOptions, readRequestOptions, type ReadRequest } from '../read/options.js';
-import { readFiles, type FileReading } from '../read/read.js';
+import { readFiles, type FileReading, type LoadedReader } from '../read/read.js';
+
+/** What reads the lines: a line model reading each whole, or a character model reading glyphs. */
+export type ReaderName = 'line' | 'glyphs';
+
+/** The readers `--reader` accepts, the default first. */
+export const READERS: readonly ReaderName[] = Object.freeze(['line', 'glyphs']);
 import { readInkFiles } from './ink-files.js';
 
 /**
@@ -27,8 +35,17 @@ export interface ReadCliOptions extends Pick<
   ReadRequest,
   'lmWeight' | 'alternatives' | 'charset' | 'pattern' | 'keepSpacing'
 > {
-  /** The model directory (already resolved: the shipped model when --model is absent). */
+  /** The character model directory (already resolved: the shipped model when --model is absent). */
   readonly modelDir: string;
+  /**
+   * --model as given: a line model directory reads with the line reader; a character model
+   * directory, without --reader, with the glyph reader. Default: none.
+   */
+  readonly model?: string;
+  /** --reader: 'line' (default) or 'glyphs'. */
+  readonly reader?: string;
+  /** --line-model: the line model directory. Default: models/line-en. */
+  readonly lineModel?: string;
   readonly backend: string;
   /** Classes shown per character. */
   readonly top: number;
@@ -67,6 +84,9 @@ function characterLine(line: number, index: number, c: ReadCharacter): string {
 /** A line's text, then what the lexicon, the pattern and the N best say about it. */
 function lineRows(line: ReadLine): string[] {
   const rows = [`  ${line.text}`];
+  if (line.words && line.words.length > 0) {
+    rows.push(`    words: ${line.words.map((w) => `${w.text} ${pct(w.confidence)}`).join('  ')}`);
+  }
   if (line.lexicon) {
     const { reading, score, distance } = line.lexicon;
     const how = score === undefined ? 'nearest in spelling' : `score ${score.toFixed(2)}`;
@@ -99,7 +119,54 @@ export function formatReading(reading: FileReading): string[] {
 }
 
 /**
- * Runs `hcr read`: loads the model, reads each file, prints the readings (text or JSON) and
+ * Which reader and model `hcr read` uses: --model naming a line model reads with it; --reader
+ * glyphs, or --model naming a character model, reads glyphs with the character model;
+ * otherwise the line model (--line-model, else models/line-en), and when the shipped one is not
+ * there the glyph reader, with a note saying so.
+ *
+ * @param shippedLineModel - where the shipped line model is (tests point it elsewhere)
+ * @throws HcrError BAD_OPTION for an unknown --reader or --reader glyphs with a line model;
+ *   NOT_FOUND for a --line-model that is not a line model directory
+ * @example
+ * await chooseReader({ modelDir: 'models/alnum36' }, output); // { reader: 'line', dir: '.../line-en' }
+ */
+export async function chooseReader(
+  options: Pick<ReadCliOptions, 'modelDir' | 'model' | 'reader' | 'lineModel'>,
+  output: Pick<ReadOutput, 'note'>,
+  shippedLineModel: string = DEFAULT_LINE_MODEL_DIR,
+): Promise<{ reader: ReaderName; dir: string }> {
+  const reader = options.reader;
+  if (reader !== undefined && !READERS.includes(reader as ReaderName)) {
+    throw new HcrError('BAD_OPTION', `--reader: expected ${READERS.join(' or ')}, got '${reader}'`);
+  }
+  if (options.model !== undefined && (await isLineModelDir(options.model))) {
+    if (reader === 'glyphs') {
+      throw new HcrError(
+        'BAD_OPTION',
+        `--reader glyphs: expected a character model, got the line model ${options.model}`,
+      );
+    }
+    return { reader: 'line', dir: options.model };
+  }
+  if (reader === 'glyphs' || (reader === undefined && options.model !== undefined)) {
+    return { reader: 'glyphs', dir: options.modelDir };
+  }
+  const lineDir = options.lineModel ?? shippedLineModel;
+  if (await isLineModelDir(lineDir)) return { reader: 'line', dir: lineDir };
+  if (options.lineModel !== undefined) {
+    throw new HcrError(
+      'NOT_FOUND',
+      `--line-model: no line model at ${lineDir} (expected a directory whose hcr.json says kind "line")`,
+    );
+  }
+  output.note(
+    `hcr: no line model at ${lineDir}: reading with the glyph reader (${options.modelDir}); --reader glyphs chooses it without this note`,
+  );
+  return { reader: 'glyphs', dir: options.modelDir };
+}
+
+/**
+ * Runs `hcr read`: chooses the reader ({@link chooseReader}), loads the model, reads each file, prints the readings (text or JSON) and
  * returns the exit code: the first failed file's (NOT_FOUND's for a missing file, BAD_IMAGE's
  * for one that cannot be read); the others are still printed.
  *
@@ -140,20 +207,30 @@ export async function readCommand(
   };
   // A bad pattern or option fails before the model is loaded.
   const resolved = resolveReadOptions(readOptions);
+  // Ink files are read by the glyph reader here (the line reader reads images).
+  const choice = options.ink
+    ? { reader: 'glyphs' as const, dir: options.modelDir }
+    : await chooseReader(options, output);
   await initEngine({ backend: options.backend as BackendName });
-  const loaded = await loadModel(options.modelDir);
+  const loaded: LoadedReader =
+    choice.reader === 'line' ? await loadLineModel(choice.dir) : await loadModel(choice.dir);
+  const classes = 'labelSet' in loaded ? loaded.labelSet.classes : [...loaded.metadata.charset];
   try {
     // ... and a charset, pattern or lexicon the model cannot read, before any file is read.
-    const prepared = prepareReadOptions(readOptions, loaded.labelSet.classes);
-    const readings = options.ink
-      ? await readInkFiles(loaded, files, prepared)
-      : await readFiles(loaded, files, prepared);
+    const prepared = prepareReadOptions(readOptions, classes);
+    const readings =
+      options.ink && 'labelSet' in loaded
+        ? await readInkFiles(loaded, files, prepared)
+        : await readFiles(loaded, files, prepared);
     if (options.json) {
       output.print(
         JSON.stringify(
           {
             model: loaded.dir,
-            labelSet: loaded.labelSet.name,
+            reader: choice.reader,
+            ...('labelSet' in loaded
+              ? { labelSet: loaded.labelSet.name }
+              : { charset: loaded.metadata.charset }),
             context: options.context,
             decoder: resolved.context ? resolved.decoder : 'none',
             results: readings,
