@@ -386,8 +386,15 @@ describe.skipIf(!realDataDir)('planData on the real data (HCR_DATA_DIR)', () => 
     expect(emnist.counts.test).toBeGreaterThan(8900);
     expect(emnist.counts.test).toBeLessThan(9000);
     const unipen = provenanceOf(p, 'unipen');
-    expect(unipen.counts.train + unipen.counts.validation + unipen.counts.test).toBe(15953 + 28069);
-    expect(unipen.dropped).toBe(61360);
+    // 15,953 digits + 28,069 uppercase, less the 246 training images that equal a UNIPEN test
+    // image pixel for pixel (dropped since duplicates are dropped across every pair of sources);
+    // the 61,360 lowercase are dropped as outside the label set.
+    expect(unipen.droppedDuplicates).toBe(246);
+    expect(unipen.duplicatesOf).toEqual({ 'unipen-test': 246 });
+    expect(unipen.counts.train + unipen.counts.validation + unipen.counts.test).toBe(
+      15953 + 28069 - 246,
+    );
+    expect(unipen.dropped).toBe(61360 + 246);
     expect(provenanceOf(p, 'chars74k').counts).toEqual({ train: 0, validation: 0, test: 26 * 55 });
     expect(provenanceOf(p, 'emnist-partial').droppedDuplicates).toBe(2061 + 496 + 1277 + 42);
     expect(provenanceOf(p, 'mnist').files[0]).toEqual({
