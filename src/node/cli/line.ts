@@ -143,7 +143,7 @@ export function registerLineCommands(
         if (event.phase === 'step') {
           if (event.step % 50 === 0) {
             note(
-              `step ${event.step} epoch ${event.epoch} loss ${event.loss.toFixed(3)} lr ${event.lr.toExponential(2)} ${event.linesPerSecond.toFixed(1)} lines/s`,
+              `step ${event.step} epoch ${event.epoch} loss ${event.loss.toFixed(3)} lr ${event.lr.toExponential(2)} ${event.linesPerSecond.toFixed(1)} lines/s (main share ${event.mainShare.toFixed(2)}, ${new Date().toISOString().slice(11, 19)})`,
             );
           }
         } else if (event.phase === 'validation') {

@@ -49,6 +49,11 @@ export interface StepResult {
   readonly loss: number;
   /** Correctly classified images in the batch. */
   readonly correct: number;
+  /**
+   * Milliseconds the main thread waited for the workers after its own slice (0 when it
+   * finished last): what a caller balancing the split watches.
+   */
+  readonly waitedMs?: number;
 }
 
 /**
@@ -380,7 +385,15 @@ export class ReplicaPool {
     } finally {
       x.dispose();
     }
-    return this.mergeAndApply(optimizer, n, parts, mine, replies);
+    const mainDone = performance.now();
+    let lastReply = mainDone;
+    for (const r of replies)
+      void r.then(
+        () => (lastReply = performance.now()),
+        () => {},
+      );
+    const result = await this.mergeAndApply(optimizer, n, parts, mine, replies);
+    return { ...result, waitedMs: Math.max(0, lastReply - mainDone) };
   }
 
   /** Waits for the workers' gradients, averages them with the main thread's, applies them once. */

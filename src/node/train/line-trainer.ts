@@ -67,7 +67,16 @@ export const LINE_TRAIN_DEFAULTS = Object.freeze({
 
 /** A training progress event. */
 export type LineTrainEvent =
-  | { phase: 'step'; step: number; epoch: number; loss: number; linesPerSecond: number; lr: number }
+  | {
+      phase: 'step';
+      step: number;
+      epoch: number;
+      loss: number;
+      linesPerSecond: number;
+      lr: number;
+      /** Share of each batch the main thread computes (it renders too). */
+      mainShare: number;
+    }
   | { phase: 'validation'; step: number; cer: number; wordAccuracy: number; best: boolean }
   | { phase: 'checkpoint'; step: number }
   | { phase: 'done'; step: number; bestCer: number; minutes: number };
@@ -298,6 +307,7 @@ export async function trainLineModel(
         };
       };
       let next = renderer(state.position);
+      let mainShare = 0.35;
       while (state.position < items.length && !stop) {
         const batches = next.batches();
         state.position += chunk;
@@ -310,8 +320,17 @@ export async function trainLineModel(
           const lr =
             o.lr * warm * (0.05 + 0.95 * 0.5 * (1 + Math.cos(Math.PI * Math.min(progress, 1))));
           (optimizer as unknown as { learningRate: number }).learningRate = lr;
-          const { loss } = await pool.lineTrainStep(optimizer, toBatch(batch), 0.3, () =>
-            next.step(perStep),
+          const { loss, waitedMs } = await pool.lineTrainStep(
+            optimizer,
+            toBatch(batch),
+            mainShare,
+            () => next.step(perStep),
+          );
+          // Balance the split: the main thread also renders, so its share follows whether it
+          // waited for the workers or they for it.
+          mainShare = Math.min(
+            0.6,
+            Math.max(0.1, mainShare + ((waitedMs ?? 0) > 5 ? 0.01 : -0.01)),
           );
           state.step++;
           onEvent({
@@ -321,6 +340,7 @@ export async function trainLineModel(
             loss,
             linesPerSecond: (batch.length * 1000) / (performance.now() - t0),
             lr,
+            mainShare,
           });
           if (state.step % o.evalEvery === 0) {
             const { cer, wordAccuracy } = measureLines(model, valLines);
