@@ -22,6 +22,9 @@ import {
   MIN_LINE_MODEL_WIDTH,
 } from '../../src/node/read/line-reader.js';
 import { isLineModel, readImage } from '../../src/node/read/read.js';
+import { Limiter } from '../../src/node/predict/limiter.js';
+import { readUpload } from '../../src/node/server/reading.js';
+import sharp from 'sharp';
 import { drawPage, layout } from './helpers.js';
 
 describe('reading with a line model directory', () => {
@@ -68,6 +71,23 @@ describe('reading with a line model directory', () => {
         expect(c.top.length).toBeGreaterThan(0);
       }
     }
+  });
+
+  it('reads an upload for POST /api/read with the line model', async () => {
+    const page = drawPage(300, 90, layout('HELLO', 40, 10, 20, 20));
+    const bytes = await sharp(Buffer.from(page.image.data), {
+      raw: { width: page.image.width, height: page.image.height, channels: 1 },
+    })
+      .png()
+      .toBuffer();
+    const answer = await readUpload(
+      loaded,
+      { name: 'hello.png', bytes },
+      { maxPixels: 1_000_000, limiter: new Limiter(1), maxCandidates: 1 },
+    );
+    // The glyph reader's candidate budget does not apply: the line is read whole.
+    expect(answer).toMatchObject({ status: 'ok', reader: 'line' });
+    expect(answer.lines).toHaveLength(1);
   });
 
   it('pads a narrow line for the network and keeps its own frames', () => {

@@ -120,6 +120,15 @@ describe('POST /api/read', () => {
     expect(viaJson.json()).toEqual(raw);
   });
 
+  it('takes ?reader=glyphs (the line model reads by default when one is installed) and refuses another reader', async () => {
+    const res = await postRead(line.png, 'image/png', '?reader=glyphs');
+    expect(res.statusCode).toBe(200);
+    const result = res.json() as ReadResult;
+    expectTwoCharacters(result);
+    expect(result.reader).toBeUndefined();
+    expect((await postRead(line.png, 'image/png', '?reader=words')).statusCode).toBe(400);
+  });
+
   it('takes ?top= and ?context=false', async () => {
     const res = await postRead(line.png, 'image/png', '?top=5&context=false');
     const result = res.json() as ReadResult;

@@ -201,6 +201,7 @@ export async function readCommand(
       ...options,
       contextScope: options.contextScope as ContextScope,
       decoder: options.decoder as Decoder | undefined,
+      reader: options.reader as ReaderName | undefined,
       lexicon,
     }),
     ...(lexiconFile !== undefined ? { lexiconName: basename(lexiconFile) } : {}),

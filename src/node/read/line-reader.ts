@@ -113,3 +113,28 @@ export function defaultLineModel(): Promise<LoadedLineModel | undefined> {
   });
   return shipped;
 }
+
+let shippedCharset: Promise<string | undefined> | undefined;
+
+/**
+ * The charset of the shipped line model (from its hcr.json, read once per process), or
+ * undefined when none is installed: what a request's charset, pattern and lexicon are checked
+ * against before the line reader runs in a worker.
+ *
+ * @example
+ * const charset = await defaultLineCharset(); // LINE_CHARSET once shipped
+ */
+export function defaultLineCharset(): Promise<string | undefined> {
+  shippedCharset ??= (async () => {
+    try {
+      await access(join(DEFAULT_LINE_MODEL_DIR, MODEL_FILES.metadata));
+    } catch {
+      return undefined;
+    }
+    return (await readLineMetadata(DEFAULT_LINE_MODEL_DIR)).charset;
+  })().catch((error: unknown) => {
+    shippedCharset = undefined;
+    throw error;
+  });
+  return shippedCharset;
+}

@@ -27,6 +27,12 @@ export interface ReadRequest {
   readonly lexicon?: string;
   /** Keep every wide gap as a space. Default: false. */
   readonly keepSpacing?: boolean;
+  /**
+   * What reads the lines: `line`, the line model reading each whole (when one is installed),
+   * or `glyphs`, the character model reading the glyphs cut from them. Not a core reading
+   * option: it chooses the model. Default: 'line'.
+   */
+  readonly reader?: 'line' | 'glyphs';
 }
 
 /** The fields of a {@link ReadRequest}: the only ones that reach the reader. */

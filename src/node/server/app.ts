@@ -25,6 +25,7 @@ import {
 import { API_ERROR_STATUS, ApiError, toErrorReply, type ApiErrorCode } from './errors.js';
 import { WorkRateLimiter } from './rate-limit.js';
 import { MAX_PATTERN_LENGTH } from '../../core/read/constraints.js';
+import { defaultLineCharset } from '../read/line-reader.js';
 import { checkReadOptions, type ReadAnswer, type ReadRequestOptions } from './reading.js';
 import type { ImageInput } from '../predict/recognize.js';
 import type { ImageResult } from './recognize.js';
@@ -655,6 +656,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
             pattern: { type: 'string', maxLength: MAX_PATTERN_LENGTH },
             lexicon: { type: 'string', maxLength: MAX_QUERY_LEXICON },
             keepSpacing: { type: 'boolean' },
+            reader: { type: 'string', enum: ['line', 'glyphs'] },
           },
         },
         body: {
@@ -675,7 +677,9 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       // The worker reads with the options alone; the model is chosen by its pool.
       const options: ReadRequestOptions = { ...request.query };
       delete (options as ReadQuery).model;
-      checkReadOptions(model.labelSet.classes, options);
+      // The line model reads unless the request asks for glyphs or none is installed.
+      const lineCharset = options.reader === 'glyphs' ? undefined : await defaultLineCharset();
+      checkReadOptions(lineCharset ? [...lineCharset] : model.labelSet.classes, options);
       const { images } = await readImages(request, limits, { single: true });
       const [image] = images;
       if (!image) throw new ApiError('INTERNAL', 'no image in the request');

@@ -1,17 +1,27 @@
 // What `POST /api/read` does with an uploaded image: decode it (sharp, with the server's pixel
-// limit read from the header first), read its lines of handwriting with core's reader and the
-// served model (src/node/read) and the shipped language model, under the request's charset,
+// limit read from the header first), read its lines of handwriting with the line model (each
+// line whole) or core's glyph reader and the served model (src/node/read), with the shipped
+// language model, under the request's charset,
 // pattern and lexicon, and answer the whole ReadResult. A blank image, or ink with
 // nothing shaped like a character, is an answer with a message, not an error: a caller that
 // reads lines gets empty text for an empty page.
 
+import { readTextByLines } from '../../core/read/line-read.js';
+import type { ReadOptions } from '../../core/read/options.js';
 import { readText, type Classifier, type ReadResult } from '../../core/read/read.js';
+import type { GrayImage } from '../../core/types.js';
 import { decodeImage } from '../image/decode.js';
 import type { LoadedModel } from '../model/artifact.js';
 import type { Limiter } from '../predict/limiter.js';
 import type { ImageInput } from '../predict/recognize.js';
 import { prepareReadOptions, readRequestOptions, type ReadRequest } from '../read/options.js';
-import { modelClassifier, withLanguageModel } from '../read/read.js';
+import { lineModelRecognizer } from '../read/line-reader.js';
+import {
+  isLineModel,
+  modelClassifier,
+  withLanguageModel,
+  type LoadedReader,
+} from '../read/read.js';
 import { ApiError } from './errors.js';
 
 /** The answer of `POST /api/read`: core's ReadResult, with a message whenever it read no text. */
@@ -68,7 +78,7 @@ export function blankReadMessage(name: string): string {
  * answer.text; // 'AB12'
  */
 export function readUpload(
-  loaded: LoadedModel,
+  loaded: LoadedReader,
   input: ImageInput,
   options: ReadUploadOptions,
 ): Promise<ReadAnswer> {
@@ -77,25 +87,14 @@ export function readUpload(
       name: input.name,
       maxPixels: options.maxPixels,
     });
-    const model = modelClassifier(loaded);
-    const maxCandidates = options.maxCandidates ?? Infinity;
-    const classifier: Classifier = {
-      classes: model.classes,
-      classify: (images, count) => {
-        if (count > maxCandidates) {
-          throw new ApiError(
-            'OVER_BUDGET',
-            `${input.name}: segmentation found ${count} candidate characters, over the work budget of ${maxCandidates} per image; send one line or a smaller part of the page`,
-          );
-        }
-        return model.classify(images, count);
-      },
-    };
-    const result = await readText(
-      gray,
-      classifier,
-      await withLanguageModel({ ...readRequestOptions(options), maxPixels: options.maxPixels }),
-    );
+    const readOptions = await withLanguageModel({
+      ...readRequestOptions(options),
+      maxPixels: options.maxPixels,
+    });
+    // A line model reads each line whole: its work is bounded by the pixels, not by candidates.
+    const result = isLineModel(loaded)
+      ? await readTextByLines(gray, lineModelRecognizer(loaded), readOptions)
+      : await readGlyphs(loaded, gray, input.name, options, readOptions);
     const message =
       result.status === 'blank'
         ? (result.message ?? blankReadMessage(input.name))
@@ -107,4 +106,29 @@ export function readUpload(
     delete (rest as { message?: string }).message;
     return { status, text, rawText, ...(message === undefined ? {} : { message }), ...rest };
   });
+}
+
+/** The glyph reader on a decoded upload, its candidates held to `maxCandidates`. */
+function readGlyphs(
+  loaded: LoadedModel,
+  gray: GrayImage,
+  name: string,
+  options: ReadUploadOptions,
+  readOptions: ReadOptions,
+): Promise<ReadResult> {
+  const model = modelClassifier(loaded);
+  const maxCandidates = options.maxCandidates ?? Infinity;
+  const classifier: Classifier = {
+    classes: model.classes,
+    classify: (images, count) => {
+      if (count > maxCandidates) {
+        throw new ApiError(
+          'OVER_BUDGET',
+          `${name}: segmentation found ${count} candidate characters, over the work budget of ${maxCandidates} per image; send one line or a smaller part of the page`,
+        );
+      }
+      return model.classify(images, count);
+    },
+  };
+  return readText(gray, classifier, readOptions);
 }

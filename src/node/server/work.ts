@@ -1,13 +1,15 @@
 // The work of one API request as a worker thread of the server's pool runs it (work-pool.ts):
 // the images' formats and header dimensions are checked against the request's budget before
 // anything is decoded, then `/api/predict` decodes, normalizes and runs the model, and
-// `/api/read` decodes, segments (with a budget of candidate characters) and reads.
+// `/api/read` decodes, segments (with a budget of candidate characters) and reads, with the
+// shipped line model (loaded once per worker) unless the request asks for the glyph reader.
 
 import sharp from 'sharp';
 import { HcrError, isHcrError } from '../errors.js';
 import type { LoadedModel } from '../model/artifact.js';
 import { Limiter } from '../predict/limiter.js';
 import type { ImageInput } from '../predict/recognize.js';
+import { defaultLineModel } from '../read/line-reader.js';
 import { ApiError } from './errors.js';
 import { readUpload, type ReadAnswer, type ReadRequestOptions } from './reading.js';
 import { recognizeImages, type FailedImage, type ImageResult } from './recognize.js';
@@ -133,7 +135,9 @@ export async function runWork(loaded: LoadedModel, job: WorkJob): Promise<WorkRe
   const limiter = new Limiter(1);
   if (job.kind === 'read') {
     await headerPixels(job.image, budget);
-    return readUpload(loaded, job.image, {
+    // The line model reads unless the request asks for glyphs or none is installed.
+    const line = job.options.reader === 'glyphs' ? undefined : await defaultLineModel();
+    return readUpload(line ?? loaded, job.image, {
       ...job.options,
       maxPixels: budget.maxPixels,
       maxCandidates: budget.maxCandidates,
