@@ -147,7 +147,13 @@ async function temporariesOf(path: string): Promise<Temporary[]> {
   return found;
 }
 
-async function exists(path: string): Promise<boolean> {
+/**
+ * Whether anything (file, folder, link target) is at `path`; false when it cannot be stat'ed.
+ *
+ * @example
+ * if (!(await exists(archive))) await fetchArchive();
+ */
+export async function exists(path: string): Promise<boolean> {
   try {
     await stat(path);
     return true;

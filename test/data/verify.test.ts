@@ -10,9 +10,9 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeIdx } from '../../src/node/data/idx.js';
 import { SYNTH_FILES, SYNTH_VERSION } from '../../src/node/data/synth/files.js';
+import { KNOWN_FILES } from '../../src/node/data/checksums.js';
 import {
   CHECK_DEFAULTS,
-  KNOWN_FILES,
   checkDataDir,
   type DataDirCheck,
   type FileCheck,

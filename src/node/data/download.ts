@@ -13,6 +13,8 @@ import type { TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import * as zlib from 'node:zlib';
 import { HcrError, lookup } from '../../core/errors.js';
+import { exists } from '../fs-atomic.js';
+import { KNOWN_FILES, knownFile } from './checksums.js';
 import { sha256File } from './sha256.js';
 import { crc32, readZipDirectory, zipMemberDataStart, type ZipRecord } from './zip.js';
 
@@ -77,18 +79,30 @@ export const MNIST_MIRRORS: readonly string[] = Object.freeze([
 /** The official EMNIST archive (about 535 MB). */
 export const EMNIST_ZIP_URL = 'https://biometrics.nist.gov/cs_links/EMNIST/gzip.zip';
 
-function mnistFile(name: string, bytes: number, sha256: string): RemoteFile {
+// Sizes and SHA-256 come from the one table of known files (checksums.ts).
+function mnistFile(name: string): RemoteFile {
+  const path = `mnist/${name}`;
+  const { sha256, bytes } = knownFile(path);
   return Object.freeze({
     kind: 'file',
-    path: `mnist/${name}`,
+    path,
     urls: Object.freeze(MNIST_MIRRORS.map((mirror) => mirror + name)),
     sha256,
     bytes,
   });
 }
 
-function emnistMember(name: string, bytes: number, sha256: string): ArchiveMember {
-  return Object.freeze({ name, path: `emnist/${name}`, sha256, bytes });
+function emnistMember(name: string): ArchiveMember {
+  const path = `emnist/${name}`;
+  const { sha256, bytes } = knownFile(path);
+  return Object.freeze({ name, path, sha256, bytes });
+}
+
+function manualFile(path: string): ManualFile {
+  const known = KNOWN_FILES[path];
+  if (known === undefined) return Object.freeze({ path, verified: false });
+  const { sha256, bytes, origin } = known;
+  return Object.freeze({ path, sha256, bytes, verified: origin !== 'unverified' });
 }
 
 /**
@@ -109,26 +123,10 @@ export const PUBLIC_DATASETS: Readonly<Record<'mnist' | 'emnist', PublicDataset>
     description: 'MNIST handwritten digits: 60,000 training and 10,000 test images',
     homepage: 'http://yann.lecun.com/exdb/mnist/',
     entries: Object.freeze([
-      mnistFile(
-        'train-images-idx3-ubyte.gz',
-        9912422,
-        '440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609',
-      ),
-      mnistFile(
-        'train-labels-idx1-ubyte.gz',
-        28881,
-        '3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c',
-      ),
-      mnistFile(
-        't10k-images-idx3-ubyte.gz',
-        1648877,
-        '8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6',
-      ),
-      mnistFile(
-        't10k-labels-idx1-ubyte.gz',
-        4542,
-        'f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6',
-      ),
+      mnistFile('train-images-idx3-ubyte.gz'),
+      mnistFile('train-labels-idx1-ubyte.gz'),
+      mnistFile('t10k-images-idx3-ubyte.gz'),
+      mnistFile('t10k-labels-idx1-ubyte.gz'),
     ]),
   }),
   emnist: Object.freeze({
@@ -141,56 +139,16 @@ export const PUBLIC_DATASETS: Readonly<Record<'mnist' | 'emnist', PublicDataset>
         path: 'emnist/gzip.zip',
         urls: Object.freeze([EMNIST_ZIP_URL]),
         members: Object.freeze([
-          emnistMember(
-            'emnist-byclass-train-images-idx3-ubyte.gz',
-            173367313,
-            '9e21987f03a6eb8b870187e785883ddad96947299587908f1a7ec2ca0f4be5f0',
-          ),
-          emnistMember(
-            'emnist-byclass-train-labels-idx1-ubyte.gz',
-            491603,
-            'f7ef403d48dc18a89dae0d83d11ee69cecb6e1c12c3a961d03712e495c02a8fa',
-          ),
-          emnistMember(
-            'emnist-byclass-test-images-idx3-ubyte.gz',
-            28908322,
-            '5ec835bd5d5b1a66378a132e727fef20fe994b3cc666899befcca5ac766f50cd',
-          ),
-          emnistMember(
-            'emnist-byclass-test-labels-idx1-ubyte.gz',
-            81839,
-            '501e305eeeacb093b162592d80e8a2632040872360fa6d85cfcb2200d91ca92a',
-          ),
-          emnistMember(
-            'emnist-byclass-mapping.txt',
-            447,
-            '68fa9091ed325830418b5a8d732f32316e54a480b9f8994a161abb4eddd0d078',
-          ),
-          emnistMember(
-            'emnist-balanced-train-images-idx3-ubyte.gz',
-            28207740,
-            '74295e75e4e9fa2c102147460ee7eb763653d5132d883a84fb88932bfb8d2db4',
-          ),
-          emnistMember(
-            'emnist-balanced-train-labels-idx1-ubyte.gz',
-            80618,
-            'b46d41e5156a0a8aaaa4d18979fdd1588850fa8571018acffd5d93b325a7d6ed',
-          ),
-          emnistMember(
-            'emnist-balanced-test-images-idx3-ubyte.gz',
-            4714707,
-            '117fc12b015e37ea98bfb2cbba3f77c3782c056cdbd219b87abfc8661d7135db',
-          ),
-          emnistMember(
-            'emnist-balanced-test-labels-idx1-ubyte.gz',
-            13504,
-            'a67cac948379b67270b9a4d0a01c8ec661598accf2f2b1964340b7c83cb175cd',
-          ),
-          emnistMember(
-            'emnist-balanced-mapping.txt',
-            328,
-            '956dc507bf69e9f31f4e3e876d22ec66124aa229b5d0bd65ab8956a8044d3ede',
-          ),
+          emnistMember('emnist-byclass-train-images-idx3-ubyte.gz'),
+          emnistMember('emnist-byclass-train-labels-idx1-ubyte.gz'),
+          emnistMember('emnist-byclass-test-images-idx3-ubyte.gz'),
+          emnistMember('emnist-byclass-test-labels-idx1-ubyte.gz'),
+          emnistMember('emnist-byclass-mapping.txt'),
+          emnistMember('emnist-balanced-train-images-idx3-ubyte.gz'),
+          emnistMember('emnist-balanced-train-labels-idx1-ubyte.gz'),
+          emnistMember('emnist-balanced-test-images-idx3-ubyte.gz'),
+          emnistMember('emnist-balanced-test-labels-idx1-ubyte.gz'),
+          emnistMember('emnist-balanced-mapping.txt'),
         ]),
       }),
     ]),
@@ -236,14 +194,7 @@ export const KAGGLE_DATASETS: Readonly<Record<'az-csv' | 'mnist-csv', KaggleData
       title: 'A-Z Handwritten Alphabets in CSV format (Sachin Patel)',
       url: 'https://www.kaggle.com/datasets/sachinpatel21/az-handwritten-alphabets-in-csv-format',
       slug: 'sachinpatel21/az-handwritten-alphabets-in-csv-format',
-      files: Object.freeze([
-        Object.freeze({
-          path: 'kaggle/A_Z Handwritten Data.csv',
-          bytes: 698907044,
-          sha256: '75dc66675c0ec478b46d74769c6e5866d0568025fe20f5fffc46b3769b5b43dc',
-          verified: false,
-        }),
-      ]),
+      files: Object.freeze([manualFile('kaggle/A_Z Handwritten Data.csv')]),
     }),
     'mnist-csv': Object.freeze({
       name: 'mnist-csv',
@@ -251,8 +202,8 @@ export const KAGGLE_DATASETS: Readonly<Record<'az-csv' | 'mnist-csv', KaggleData
       url: 'https://www.kaggle.com/datasets/oddrationale/mnist-in-csv',
       slug: 'oddrationale/mnist-in-csv',
       files: Object.freeze([
-        Object.freeze({ path: 'kaggle/mnist_train.csv', verified: false }),
-        Object.freeze({ path: 'kaggle/mnist_test.csv', verified: false }),
+        manualFile('kaggle/mnist_train.csv'),
+        manualFile('kaggle/mnist_test.csv'),
       ]),
     }),
   });
@@ -477,15 +428,6 @@ async function downloadArchive(entry: RemoteArchive, context: Context): Promise<
     if (!context.keepArchive) await rm(archive, { force: true });
   }
   return entry.members.map((member) => done.get(member.path)!);
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 async function fileSize(path: string): Promise<number> {

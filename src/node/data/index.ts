@@ -104,15 +104,13 @@ export {
   type SourceListing,
   type SourceOrigin,
 } from './sources/index.js';
+export { KNOWN_FILES, type ChecksumOrigin, type KnownFile } from './checksums.js';
 export {
   CHECK_DEFAULTS,
-  KNOWN_FILES,
   checkDataDir,
   type CheckOptions,
-  type ChecksumOrigin,
   type DataDirCheck,
   type FileCheck,
-  type KnownFile,
   type SourceCheck,
   type VerifyProgress,
 } from './verify.js';
