@@ -308,12 +308,24 @@ export function ctcBeamSearch(frames: CtcFrames, options: CtcDecodeOptions = {})
       }
       return e;
     };
+    // The prefixes as they are (a blank, or a repeat of their last character) come first: the
+    // beamWidth-th best of them is a floor no extension scoring below can enter the beam above.
     for (const beam of beams.values()) {
       const total = logAdd(beam.pb, beam.pnb);
       const same = entry(beam);
       same.pb = logAdd(same.pb, total + row[CTC_BLANK]!);
       if (beam.last !== CTC_BLANK) same.pnb = logAdd(same.pnb, beam.pnb + row[beam.last]!);
+    }
+    let floor = -Infinity;
+    if (next.size >= o.beamWidth) {
+      const scores = [...next.values()].map((e) => logAdd(e.pb, e.pnb) + e.lm);
+      floor = scores.sort((a, b) => b - a)[o.beamWidth - 1]!;
+    }
+    for (const beam of beams.values()) {
+      const total = logAdd(beam.pb, beam.pnb);
       for (const c of tried) {
+        // The language model only costs: this bounds the extension's score from above.
+        if (total + row[c]! + beam.lm + o.insertionBonus < floor) break;
         const ch = charset[c - 1]!;
         // A repeat needs a blank between: from a path ending in a blank only.
         const from = c === beam.last ? beam.pb : total;
@@ -355,10 +367,9 @@ export function ctcBeamSearch(frames: CtcFrames, options: CtcDecodeOptions = {})
         e.pnb = logAdd(e.pnb, from + row[c]!);
       }
     }
-    const kept = [...next.values()]
-      .sort((a, b) => logAdd(b.pb, b.pnb) + b.lm - (logAdd(a.pb, a.pnb) + a.lm))
-      .slice(0, o.beamWidth);
-    beams = new Map(kept.map((b) => [b.prefix, b]));
+    const scored = [...next.values()].map((b) => ({ b, score: logAdd(b.pb, b.pnb) + b.lm }));
+    scored.sort((a, b) => b.score - a.score);
+    beams = new Map(scored.slice(0, o.beamWidth).map(({ b }) => [b.prefix, b]));
   }
 
   const finals = [...beams.values()]
