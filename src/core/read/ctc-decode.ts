@@ -3,7 +3,8 @@
 // sums every alignment of a prefix and weighs it with the character language model and the
 // user's constraints (a charset, a pattern, a lexicon; constraints.ts parses them). A reading's
 // score is
-//   log P_ctc(text | frames) + lmWeight * log P_lm(text) + insertionBonus * characters,
+//   log P_ctc(text | frames) + lmWeight * log P_lm(text) + insertionBonus * characters
+// (the last two with a language model only),
 // spaces being word breaks for the language model (each word scored whole, its end included).
 // Every reading returned is described by its best alignment (ctc-align.ts): per-character frame
 // spans, top classes and per-word confidence. The work is bounded: frames (MAX_CTC_FRAMES),
@@ -37,7 +38,10 @@ export interface CtcDecodeOptions {
   readonly languageModel?: CharacterLanguageModel;
   /** Weight of the language model's log-probability. Default: 0.5. */
   readonly lmWeight?: number;
-  /** Added per character written (spaces included), against the language model's cost. Default: 1. */
+  /**
+   * Added per character written (spaces included), against the language model's cost; not
+   * used without a language model. Default: 1.
+   */
   readonly insertionBonus?: number;
   /** Prefixes kept per frame. Default: 16. */
   readonly beamWidth?: number;
@@ -244,6 +248,8 @@ export function ctcBeamSearch(frames: CtcFrames, options: CtcDecodeOptions = {})
   }
   const { logProbs, frames: T, classes: C } = frames;
   const weight = lm ? o.lmWeight : 0;
+  // The bonus balances the language model's cost per character: without one, no bonus.
+  const bonus = lm ? o.insertionBonus : 0;
   const compiled = pattern ? compilePattern(pattern, charset) : undefined;
   const constrained = pattern !== undefined || lexicon !== undefined;
   const usable = new Uint8Array(C);
@@ -269,7 +275,7 @@ export function ctcBeamSearch(frames: CtcFrames, options: CtcDecodeOptions = {})
           word = next.state;
         }
       }
-      hit = { lm: beam.lm + weight * (lmLog - beam.lmLog) + o.insertionBonus, lmLog, word };
+      hit = { lm: beam.lm + weight * (lmLog - beam.lmLog) + bonus, lmLog, word };
       lmCache.set(prefix, hit);
     }
     return hit;
@@ -325,7 +331,7 @@ export function ctcBeamSearch(frames: CtcFrames, options: CtcDecodeOptions = {})
       const total = logAdd(beam.pb, beam.pnb);
       for (const c of tried) {
         // The language model only costs: this bounds the extension's score from above.
-        if (total + row[c]! + beam.lm + o.insertionBonus < floor) break;
+        if (total + row[c]! + beam.lm + bonus < floor) break;
         const ch = charset[c - 1]!;
         // A repeat needs a blank between: from a path ending in a blank only.
         const from = c === beam.last ? beam.pb : total;
