@@ -17,6 +17,14 @@ import {
   UNIPEN_WORDS_SPLIT_SEED,
 } from '../data/lines/unipen-words.js';
 import { dataDirOf, note, print, type CommonOptions } from './common.js';
+import { LINE_TEST_SETS, evaluateLineModel, lineTestSets } from '../eval/line-evaluate.js';
+import { renderLineCard } from '../eval/line-card.js';
+import { loadLineModel, recordLineMetrics } from '../model/line-artifact.js';
+import { defaultLanguageModel } from '../read/language-model.js';
+import { DEFAULT_LINE_MODEL_DIR } from '../read/line-reader.js';
+import { renderLineReport } from '../report/line-report.js';
+import { writeFileAtomic } from '../fs-atomic.js';
+import { join } from 'node:path';
 
 interface LineTrainCli extends CommonOptions {
   out: string;
@@ -161,4 +169,96 @@ export function registerLineCommands(
         : `✓ ${options.out}: best validation CER ${(100 * result.bestCer).toFixed(2)}% after ${result.steps} steps`,
     );
   });
+
+  addCommon(
+    line
+      .command('evaluate')
+      .description(
+        'read test lines (UNIPEN test writers, held-out font families) with and without the language model; CER and word accuracy per set',
+      )
+      .option('--model <dir>', 'line model directory', DEFAULT_LINE_MODEL_DIR)
+      .option(
+        '--sets <names>',
+        `comma-separated test sets: ${Object.keys(LINE_TEST_SETS).join(', ')}`,
+        'unipen-words-test,fonts-caps-digits,fonts-mixed,fonts-codes',
+      )
+      .option('--limit <n>', 'lines per set at most', parse.integer, 1000)
+      .option('--lm-weight <w>', 'weight of the language model', parse.number)
+      .option('--beam-width <n>', 'prefixes kept per frame', parse.integer)
+      .option('--report <file>', 'write an HTML report with the worst lines')
+      .option('--record', "write the figures into the model's hcr.json and its MODEL_CARD.md"),
+  ).action(
+    async (
+      options: CommonOptions & {
+        model: string;
+        sets: string;
+        limit: number;
+        lmWeight?: number;
+        beamWidth?: number;
+        report?: string;
+        record?: boolean;
+      },
+    ) => {
+      await initEngine({ backend: options.backend as keyof typeof BACKENDS });
+      const loaded = await loadLineModel(options.model);
+      try {
+        const sets = await lineTestSets(options.sets.split(','), {
+          dataDir: dataDirOf(options),
+          limit: options.limit,
+        });
+        const languageModel = await defaultLanguageModel();
+        const results = await evaluateLineModel(
+          loaded,
+          sets,
+          {
+            languageModel,
+            ...(options.lmWeight === undefined ? {} : { lmWeight: options.lmWeight }),
+            ...(options.beamWidth === undefined ? {} : { beamWidth: options.beamWidth }),
+          },
+          (set, done, total) => {
+            if (done % 200 === 0 || done === total) note(`${set}: ${done}/${total}`);
+          },
+        );
+        if (options.json) {
+          print(
+            JSON.stringify(
+              results.map(({ worst: _w, ...r }) => r),
+              null,
+              2,
+            ),
+          );
+        } else {
+          const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
+          print(
+            'set                    lines  chars greedy  words greedy  chars LM  words LM  ms/line',
+          );
+          for (const r of results) {
+            print(
+              `${r.name.padEnd(22)} ${String(r.lines).padStart(5)}  ${pct(r.greedy.charAccuracy).padStart(12)}  ${pct(r.greedy.wordAccuracy).padStart(12)}  ${pct(r.languageModel.charAccuracy).padStart(8)}  ${pct(r.languageModel.wordAccuracy).padStart(8)}  ${r.msPerLineP50.toFixed(1).padStart(7)}`,
+            );
+          }
+        }
+        if (options.report) {
+          await writeFileAtomic(
+            options.report,
+            await renderLineReport(options.model, loaded.metadata, sets, results),
+          );
+          note(`report: ${options.report}`);
+        }
+        if (options.record) {
+          const metadata = await recordLineMetrics(options.model, results);
+          const bytes = Object.entries(metadata.files)
+            .filter(([name]) => name === 'model.json' || name === 'weights.bin')
+            .reduce((a, [, f]) => a + f.bytes, 0);
+          await writeFileAtomic(
+            join(options.model, 'MODEL_CARD.md'),
+            renderLineCard(options.model, metadata, results, bytes),
+          );
+          note(`recorded in ${options.model}/hcr.json and MODEL_CARD.md`);
+        }
+      } finally {
+        loaded.dispose();
+      }
+    },
+  );
 }

@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import { HcrError } from '../../core/errors.js';
 import { LINE_FRAME_STRIDE } from '../../core/line/architectures.js';
 import { LINE_HEIGHT } from '../../core/line/normalize-line.js';
-import { replaceDirectoryAtomic } from '../fs-atomic.js';
+import { replaceDirectoryAtomic, writeFileAtomic } from '../fs-atomic.js';
 import { serializeModel } from './artifact.js';
 import { MODEL_FILES } from './files.js';
 
@@ -220,4 +220,36 @@ export async function loadLineOptimizerState(
     specs.map((spec) => ({ name: spec.name, tensor: tensors[spec.name]! })),
   );
   return true;
+}
+
+/**
+ * Records evaluation figures in a line model's hcr.json (`metrics`), keeping everything else.
+ * Only `hcr line evaluate --record` calls it: an evaluation never rewrites a model unasked.
+ *
+ * @example
+ * await recordLineMetrics('models/line-en', results);
+ */
+export async function recordLineMetrics(
+  dir: string,
+  results: readonly {
+    name: string;
+    lines: number;
+    greedy: object;
+    languageModel: object;
+    msPerLineP50: number;
+  }[],
+): Promise<LineModelMetadata> {
+  const metadata = await readLineMetadata(dir);
+  const metrics: Record<string, unknown> = { ...metadata.metrics };
+  for (const r of results) {
+    metrics[r.name] = {
+      lines: r.lines,
+      greedy: r.greedy,
+      languageModel: r.languageModel,
+      msPerLineP50: Math.round(r.msPerLineP50 * 10) / 10,
+    };
+  }
+  const updated: LineModelMetadata = { ...metadata, metrics };
+  await writeFileAtomic(join(dir, MODEL_FILES.metadata), `${JSON.stringify(updated, null, 2)}\n`);
+  return updated;
 }

@@ -1,0 +1,75 @@
+// The model card of a line model (issue 21 §6): what it reads, how it was trained (the exact
+// command), on what data and split, its figures per test set with and without the language
+// model, its size and speed, and what it does not do. Written beside the model by
+// `hcr line evaluate --record`.
+
+import type { LineModelMetadata } from '../model/line-artifact.js';
+import type { LineSetEvaluation } from './line-evaluate.js';
+
+const percent = (x: number) => `${(100 * x).toFixed(1)}%`;
+
+/**
+ * The card's markdown.
+ *
+ * @example
+ * const card = renderLineCard('models/line-en', metadata, results, 2_300_000);
+ */
+export function renderLineCard(
+  dir: string,
+  metadata: LineModelMetadata,
+  results: readonly LineSetEvaluation[],
+  bytes: number,
+): string {
+  const t = metadata.training;
+  const data = metadata.data as {
+    sources?: { name: string; items: number }[];
+    split?: { by: string; seed: number; fractions: Record<string, number> };
+  };
+  const rows = results.map(
+    (r) =>
+      `| ${r.name} | ${r.lines} | ${percent(r.greedy.charAccuracy)} | ${percent(r.greedy.wordAccuracy)} | ${percent(r.languageModel.charAccuracy)} | ${percent(r.languageModel.wordAccuracy)} | ${r.msPerLineP50.toFixed(0)} |`,
+  );
+  const sets = results.map((r) => `- **${r.name}**: ${r.description}.`);
+  return `# Line model \`${dir}\`
+
+Reads a whole line of handwriting without cutting it into characters: a fully convolutional
+network (\`${metadata.architecture}\`) maps a line ${metadata.lineHeight} pixels high (any width) to
+one column of class scores every ${metadata.frameStride} pixels, trained with CTC; a prefix beam
+search with the character language model (\`models/lm-en\`) decodes it. Characters: space, 0-9,
+A-Z, a-z and \`${metadata.charset.slice(63)}\` (${metadata.charset.length} + the CTC blank).
+
+## Figures
+
+Characters read right (1 − CER, case-sensitive) and lines read exactly, greedy (no language
+model) and with the language model; milliseconds per line with the language model (p50, one
+core). Measured by \`hcr line evaluate --model ${dir} --record\`.
+
+| test set | lines | chars greedy | lines greedy | chars with LM | lines with LM | ms/line |
+|---|---|---|---|---|---|---|
+${rows.join('\n')}
+
+${sets.join('\n')}
+
+## Training
+
+\`\`\`
+${String(t.command ?? '(not recorded)')}
+\`\`\`
+
+- ${String(t.steps ?? '?')} steps of ${String(t.batchSize ?? '?')} lines, ${String(t.minutes ?? '?')} minutes on ${String(t.workers ?? 0) === '0' ? 'one thread' : `${Number(t.workers ?? 0) + 1} threads`} (WASM backend), Adam, peak learning rate ${String(t.lr ?? '?')}, ${String(t.schedule ?? '')}.${t.init ? ` Started from \`${String(t.init)}\`.` : ''}
+- Data: ${(data.sources ?? []).map((s) => `${s.name} (${s.items} items per epoch at most)`).join(', ')}.
+- UNIPEN words are split by ${data.split?.by ?? 'writer'} (seed ${data.split?.seed ?? '?'}; ${percent(data.split?.fractions?.test ?? 0)} of writers in test, ${percent(data.split?.fractions?.validation ?? 0)} in validation): no test writer's words, nor their labels, were trained on or fed to the language model.
+- Every training line is re-inked from its pen trajectory with a random pen (ballpoint, felt-tip, pencil, brush), slant, paper noise, blur and JPEG; font lines use the training families only (the styles-test families are held out, the reserved families refused).
+
+## Size
+
+${(bytes / 2 ** 20).toFixed(2)} MiB (model.json + weights.bin, float32).
+
+## Limits
+
+- Lines are found by projection before they are read: touching or strongly skewed lines can be
+  merged or split before the model sees them.
+- One line ${metadata.lineHeight} pixels high: very long lines are squeezed to 2048 columns.
+- English and German words dominate the handwriting it learned from; other scripts are not read.
+`;
+}
