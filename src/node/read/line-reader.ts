@@ -1,7 +1,7 @@
 // Reading with a line model in Node: a loaded line model (line-artifact.ts) as core's
 // LineRecognizer (one forward pass per normalized line, no tensors left behind), where the
-// shipped line model lives (models/line-en) and reading it once per process, for `hcr read`,
-// the server's POST /api/read and the benchmark.
+// shipped line model lives (models/line-en), and a line model loaded once per process (a server
+// worker's), for `hcr read`, the server's POST /api/read and the benchmark.
 
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -89,52 +89,24 @@ export async function isLineModelDir(dir: string): Promise<boolean> {
   }
 }
 
-let shipped: Promise<LoadedLineModel | undefined> | undefined;
+const loadedByDir = new Map<string, Promise<LoadedLineModel>>();
 
 /**
- * The shipped line model (models/line-en), loaded once per process on first use; undefined when
- * it is not there (a clone without it reads with the glyph reader).
+ * The line model of a directory, loaded once per process (a server worker keeps it for every
+ * request); a load that fails is tried again by the next call.
  *
- * @throws HcrError BAD_MODEL when it is there but altered or not a line model
+ * @throws HcrError NOT_FOUND / BAD_MODEL as loadLineModel
  * @example
- * const line = await defaultLineModel();
+ * const line = await lineModelOnce('models/line-en');
  */
-export function defaultLineModel(): Promise<LoadedLineModel | undefined> {
-  shipped ??= (async () => {
-    try {
-      await access(join(DEFAULT_LINE_MODEL_DIR, MODEL_FILES.metadata));
-    } catch {
-      return undefined;
-    }
-    return loadLineModel(DEFAULT_LINE_MODEL_DIR);
-  })().catch((error: unknown) => {
-    shipped = undefined;
-    throw error;
-  });
-  return shipped;
-}
-
-let shippedCharset: Promise<string | undefined> | undefined;
-
-/**
- * The charset of the shipped line model (from its hcr.json, read once per process), or
- * undefined when none is installed: what a request's charset, pattern and lexicon are checked
- * against before the line reader runs in a worker.
- *
- * @example
- * const charset = await defaultLineCharset(); // LINE_CHARSET once shipped
- */
-export function defaultLineCharset(): Promise<string | undefined> {
-  shippedCharset ??= (async () => {
-    try {
-      await access(join(DEFAULT_LINE_MODEL_DIR, MODEL_FILES.metadata));
-    } catch {
-      return undefined;
-    }
-    return (await readLineMetadata(DEFAULT_LINE_MODEL_DIR)).charset;
-  })().catch((error: unknown) => {
-    shippedCharset = undefined;
-    throw error;
-  });
-  return shippedCharset;
+export function lineModelOnce(dir: string): Promise<LoadedLineModel> {
+  let loading = loadedByDir.get(dir);
+  if (!loading) {
+    loading = loadLineModel(dir).catch((error: unknown) => {
+      loadedByDir.delete(dir);
+      throw error;
+    });
+    loadedByDir.set(dir, loading);
+  }
+  return loading;
 }

@@ -25,7 +25,7 @@ import {
 import { API_ERROR_STATUS, ApiError, toErrorReply, type ApiErrorCode } from './errors.js';
 import { WorkRateLimiter } from './rate-limit.js';
 import { MAX_PATTERN_LENGTH } from '../../core/read/constraints.js';
-import { defaultLineCharset } from '../read/line-reader.js';
+import { lineModelRoutes, lineModelSummary, openServedLineModel } from './line-model.js';
 import { checkReadOptions, type ReadAnswer, type ReadRequestOptions } from './reading.js';
 import type { ImageInput } from '../predict/recognize.js';
 import type { ImageResult } from './recognize.js';
@@ -72,6 +72,12 @@ export interface ServerOptions extends ServerLimitOptions {
    * buildServer({ model: await loadModel('models/alnum36'), moreModels: ['models/byclass62'] });
    */
   readonly moreModels?: readonly string[];
+  /**
+   * The line model that reads /api/read's lines (each whole) and that the page downloads from
+   * /line-model/: a directory, or false for none (the glyph reader reads lines). Default: the
+   * shipped models/line-en when it is installed.
+   */
+  readonly lineModel?: string | false;
   /** Folder of the page built by Vite. Default: {@link DEFAULT_WEB_ROOT}. */
   readonly webRoot?: string;
   /** Receives one event per answered request and one per unexpected error. Default: none. */
@@ -413,9 +419,11 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       onEvent?.({ type: 'error', method: '-', url: `(worker pool of ${name})`, error }),
   }));
   const defaultInfo = publicModelInfo(models.default, limits, '/model/model.json');
+  const line = await openServedLineModel(options.lineModel);
   const modelsInfo = {
     default: models.default.name,
     models: models.all.map((m) => m.summary()),
+    lineModel: lineModelSummary(line),
   };
   // The schemas take the largest class count; each route checks its model's own.
   const maxClasses = Math.max(...models.all.map((m) => m.labelSet.classes.length));
@@ -677,9 +685,9 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       // The worker reads with the options alone; the model is chosen by its pool.
       const options: ReadRequestOptions = { ...request.query };
       delete (options as ReadQuery).model;
-      // The line model reads unless the request asks for glyphs or none is installed.
-      const lineCharset = options.reader === 'glyphs' ? undefined : await defaultLineCharset();
-      checkReadOptions(lineCharset ? [...lineCharset] : model.labelSet.classes, options);
+      // The line model reads unless the request asks for glyphs or none is served.
+      const byLines = line !== undefined && options.reader !== 'glyphs';
+      checkReadOptions(byLines ? [...line.metadata.charset] : model.labelSet.classes, options);
       const { images } = await readImages(request, limits, { single: true });
       const [image] = images;
       if (!image) throw new ApiError('INTERNAL', 'no image in the request');
@@ -687,7 +695,13 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       const pool = await model.pool();
       const answer = (await pool
         .run(
-          { kind: 'read', image: ownBytes(image), options, budget },
+          {
+            kind: 'read',
+            image: ownBytes(image),
+            options,
+            budget,
+            ...(byLines ? { lineModel: line.dir } : {}),
+          },
           { signal: gone.signal, client: request.ip },
         )
         .finally(gone.done)) as ReadAnswer;
@@ -697,6 +711,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   );
 
   await app.register(inkRoutes, { chosen, budget });
+  await app.register(lineModelRoutes, { line });
 
   /** Sends one of a model's browser files, or 304 when the client has it. */
   const sendModelFile = async (

@@ -1,15 +1,15 @@
 // The work of one API request as a worker thread of the server's pool runs it (work-pool.ts):
 // the images' formats and header dimensions are checked against the request's budget before
 // anything is decoded, then `/api/predict` decodes, normalizes and runs the model, and
-// `/api/read` decodes, segments (with a budget of candidate characters) and reads, with the
-// shipped line model (loaded once per worker) unless the request asks for the glyph reader.
+// `/api/read` decodes and reads: with the line model the server names (loaded once per
+// worker), or segments with a budget of candidate characters and reads the glyphs.
 
 import sharp from 'sharp';
 import { HcrError, isHcrError } from '../errors.js';
 import type { LoadedModel } from '../model/artifact.js';
 import { Limiter } from '../predict/limiter.js';
 import type { ImageInput } from '../predict/recognize.js';
-import { defaultLineModel } from '../read/line-reader.js';
+import { lineModelOnce } from '../read/line-reader.js';
 import { ApiError } from './errors.js';
 import { readUpload, type ReadAnswer, type ReadRequestOptions } from './reading.js';
 import { recognizeImages, type FailedImage, type ImageResult } from './recognize.js';
@@ -43,6 +43,8 @@ export type WorkJob =
       readonly image: ImageInput;
       readonly options: ReadRequestOptions;
       readonly budget: WorkBudget;
+      /** The line model's directory, when it reads the lines (loaded once per worker). */
+      readonly lineModel?: string;
     };
 
 /** What a job answers: a result per image (`predict`), or the reading (`read`). */
@@ -135,8 +137,7 @@ export async function runWork(loaded: LoadedModel, job: WorkJob): Promise<WorkRe
   const limiter = new Limiter(1);
   if (job.kind === 'read') {
     await headerPixels(job.image, budget);
-    // The line model reads unless the request asks for glyphs or none is installed.
-    const line = job.options.reader === 'glyphs' ? undefined : await defaultLineModel();
+    const line = job.lineModel === undefined ? undefined : await lineModelOnce(job.lineModel);
     return readUpload(line ?? loaded, job.image, {
       ...job.options,
       maxPixels: budget.maxPixels,
