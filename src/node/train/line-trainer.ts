@@ -252,7 +252,8 @@ export async function trainLineModel(
       command: o.command ?? null,
       batchSize: o.batchSize,
       lr: o.lr,
-      schedule: 'linear warm-up 500 steps, cosine to 5% over the planned epochs',
+      schedule:
+        'linear warm-up 500 steps, cosine to 5% over the planned epochs or the time budget, whichever ends first',
       epochs: o.epochs,
       steps: state.step,
       minutes: Math.round(state.minutes * 10) / 10,
@@ -315,7 +316,12 @@ export async function trainLineModel(
         const perStep = Math.ceil(chunk / Math.max(batches.length, 1));
         for (const batch of batches) {
           const t0 = performance.now();
-          const progress = state.step / Math.max(totalSteps, 1);
+          // Through the planned epochs or the time budget, whichever ends first: a run cut by
+          // --max-minutes still anneals its learning rate before it stops.
+          const progress = Math.max(
+            state.step / Math.max(totalSteps, 1),
+            o.maxMinutes > 0 ? (Date.now() - started) / (o.maxMinutes * 60_000) : 0,
+          );
           const warm = Math.min(1, (state.step + 1) / 500);
           const lr =
             o.lr * warm * (0.05 + 0.95 * 0.5 * (1 + Math.cos(Math.PI * Math.min(progress, 1))));
