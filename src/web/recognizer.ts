@@ -1,9 +1,11 @@
 // Where the page runs the model: in the browser with tfjs (WebAssembly, else WebGL, else plain
 // JavaScript) on pixels normalized by core's normalizeToMnist, so a drawing never leaves the
 // machine; or, when the browser cannot load the model, on the server through POST /api/predict.
-// Lines are read the same two ways: core's readText with the browser's model as its
-// classifier and the shipped language model (fetched from the page's assets), or POST
-// /api/read; both with the charset, pattern and entries the page's small form gives. tfjs is
+// Lines are read the same two ways: in the browser with the server's line model (each line
+// whole, core's readTextByLines, GET /line-model/) when it serves one, else core's readText with
+// the browser's model as its classifier, and the shipped language model (fetched from the page's
+// assets); or POST /api/read; all with the charset, pattern and entries the page's small form
+// gives. tfjs is
 // imported on demand, so the page is usable before it arrives, and started once for every model
 // the page loads (each served model has its own recognizer).
 
@@ -15,6 +17,8 @@ import languageModelUrl from '../../models/lm-en/language-model.json?url';
 import { normalizeToMnist } from '../core/normalize.js';
 import type { ContextScope } from '../core/read/context.js';
 import { parseLanguageModel, type LanguageModel } from '../core/read/language-model.js';
+import type { LineImage } from '../core/line/normalize-line.js';
+import { lineModelInput, readTextByLines, type LineRecognizer } from '../core/read/line-read.js';
 import { readText, type ReadResult } from '../core/read/read.js';
 import { IMAGE_PIXELS, IMAGE_SIZE, type GrayImage } from '../core/types.js';
 import type { ModelArtifacts } from './adapt-protocol.js';
@@ -73,6 +77,11 @@ export interface LineReadOptions {
   readonly pattern?: string;
   /** Entries the line may be, one a line. Default: none. */
   readonly lexicon?: string;
+  /**
+   * What reads the lines: the line model (each line whole, when the server has one) or the
+   * glyph reader. Default: 'line'.
+   */
+  readonly reader?: 'line' | 'glyphs';
 }
 
 /** The constraints of `options` that are set, as core's read options. */
@@ -151,6 +160,48 @@ export interface BrowserRuntime {
   readonly backend: string;
   /** The shipped language model, fetched on first use (undefined when it cannot be). */
   readonly languageModel: () => Promise<LanguageModel | undefined>;
+  /**
+   * The server's line model (GET /api/models' `lineModel`), loaded on first use; undefined when
+   * the server has none or it cannot be loaded (lines are then read glyph by glyph).
+   */
+  readonly lineRecognizer: () => Promise<LineRecognizer | undefined>;
+}
+
+/** What GET /api/models says of the served line model. */
+interface LineModelSummary {
+  readonly browserModel: string;
+  readonly charset: string;
+  readonly frameStride: number;
+}
+
+/** Loads the server's line model with `tf` on first use (see {@link BrowserRuntime}). */
+function lineRecognizerLoader(tf: typeof tfTypes): () => Promise<LineRecognizer | undefined> {
+  let loading: Promise<LineRecognizer | undefined> | undefined;
+  return () => {
+    loading ??= (async () => {
+      const response = await fetch('/api/models');
+      if (!response.ok) return undefined;
+      const summary = ((await response.json()) as { lineModel?: LineModelSummary | null })
+        .lineModel;
+      if (!summary) return undefined;
+      const model = await tf.loadLayersModel(summary.browserModel);
+      const classes = summary.charset.length + 1;
+      return {
+        charset: summary.charset,
+        frameStride: summary.frameStride,
+        recognize: (line: LineImage) => {
+          const { input, width, frames } = lineModelInput(line, summary.frameStride);
+          const out = tf.tidy(
+            () => model.predict(tf.tensor4d(input, [1, line.height, width, 1])) as tfTypes.Tensor,
+          );
+          const logits = (out.dataSync() as Float32Array).slice(0, frames * classes);
+          out.dispose();
+          return logits;
+        },
+      };
+    })().catch(() => undefined);
+    return loading;
+  };
 }
 
 /**
@@ -186,7 +237,12 @@ export async function startBrowserRuntime(
     }
   }
   if (!backend) throw new Error(`no tfjs backend could start (tried ${backends.join(', ')})`);
-  return { tf, backend, languageModel: languageModelLoader() };
+  return {
+    tf,
+    backend,
+    languageModel: languageModelLoader(),
+    lineRecognizer: lineRecognizerLoader(tf),
+  };
 }
 
 /**
@@ -201,7 +257,7 @@ export async function loadBrowserRecognizer(
   info: ModelInfo,
   runtime: BrowserRuntime,
 ): Promise<Recognizer> {
-  const { tf, backend, languageModel } = runtime;
+  const { tf, backend, languageModel, lineRecognizer } = runtime;
   const base = await tf.loadLayersModel(info.browserModel);
   let model = base;
   const classes = info.labelSet.classes;
@@ -258,13 +314,17 @@ export async function loadBrowserRecognizer(
     read: async (input, options) => {
       if (!input.gray) throw new PageError('BAD_IMAGE', 'the browser could not decode the image');
       const lm = options.context === false ? undefined : await languageModel();
-      return readText(input.gray, classifier, {
+      const readOptions = {
         top: options.top,
         ...(options.context !== undefined ? { context: options.context } : {}),
         ...(options.contextScope !== undefined ? { contextScope: options.contextScope } : {}),
         ...(lm ? { languageModel: lm } : {}),
         ...constraintsOf(options),
-      });
+      };
+      const lines = options.reader === 'glyphs' ? undefined : await lineRecognizer();
+      return lines
+        ? readTextByLines(input.gray, lines, readOptions)
+        : readText(input.gray, classifier, readOptions);
     },
   };
 }
@@ -313,6 +373,7 @@ export function serverRecognizer(
       const query = new URLSearchParams({ top: String(options.top) });
       if (options.context === false) query.set('context', 'false');
       if (options.contextScope) query.set('contextScope', options.contextScope);
+      if (options.reader) query.set('reader', options.reader);
       for (const [name, value] of Object.entries(constraintsOf(options))) query.set(name, value);
       if (model !== undefined) query.set('model', model);
       const response = await fetchImpl(`/api/read?${query}`, { method: 'POST', headers, body });

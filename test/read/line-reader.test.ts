@@ -16,11 +16,8 @@ import {
   saveLineModel,
   type LoadedLineModel,
 } from '../../src/node/model/line-artifact.js';
-import {
-  isLineModelDir,
-  lineLogits,
-  MIN_LINE_MODEL_WIDTH,
-} from '../../src/node/read/line-reader.js';
+import { MIN_LINE_MODEL_WIDTH } from '../../src/core/read/line-read.js';
+import { isLineModelDir, lineLogits } from '../../src/node/read/line-reader.js';
 import { isLineModel, readImage } from '../../src/node/read/read.js';
 import { Limiter } from '../../src/node/predict/limiter.js';
 import { readUpload } from '../../src/node/server/reading.js';

@@ -56,7 +56,8 @@ describe.skipIf(!HAVE_CHROMIUM)('the page in Chromium', () => {
     await initEngine({ backend: 'wasm' });
     dir = await mkdtemp(join(tmpdir(), 'hcr-page-'));
     loaded = await loadModel(await saveFixtureModel(join(dir, 'model'), { O: 6, '0': 5 }));
-    app = await buildServer({ model: loaded, rateLimitPerMinute: 0 });
+    // The page's glyph reader: a shipped line model would read its lines otherwise.
+    app = await buildServer({ model: loaded, rateLimitPerMinute: 0, lineModel: false });
     running = await serveUntilSignal(app, { port: 0, signalSource: new EventEmitter() });
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true });
   }, 120_000);
@@ -525,6 +526,7 @@ describe.skipIf(!HAVE_CHROMIUM)('the page in Chromium', () => {
         model: loaded,
         moreModels: [lowercase],
         rateLimitPerMinute: 0,
+        lineModel: false,
       });
       multi = await serveUntilSignal(multiApp, { port: 0, signalSource: new EventEmitter() });
     }, 60_000);

@@ -63,7 +63,7 @@ describe.skipIf(!existsSync(CHROMIUM))('teaching the page in Chromium', () => {
     await initEngine({ backend: 'wasm' });
     dir = await mkdtemp(join(tmpdir(), 'hcr-teach-'));
     loaded = await loadModel(await saveFixtureModel(join(dir, 'model'), { O: 2 }));
-    app = await buildServer({ model: loaded, rateLimitPerMinute: 0 });
+    app = await buildServer({ model: loaded, rateLimitPerMinute: 0, lineModel: false });
     running = await serveUntilSignal(app, { port: 0, signalSource: new EventEmitter() });
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true });
   }, 180_000);

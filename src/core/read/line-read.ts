@@ -54,6 +54,35 @@ export interface LineRecognizer {
  */
 export const PATTERN_MAX_COST = Math.log(1000);
 
+/**
+ * The narrowest line given to a line model, in columns: its pooling and its height-wide
+ * convolution need a few frames; a narrower line is padded with background on the right and
+ * its extra frames dropped.
+ */
+export const MIN_LINE_MODEL_WIDTH = 16;
+
+/**
+ * A normalized line as a line model's input: floats in [0, 1], `LINE_HEIGHT` rows of `width`
+ * columns (the line padded to {@link MIN_LINE_MODEL_WIDTH}), and the frames of its own width to
+ * keep from the output. Node and the page run the model on it alike.
+ *
+ * @example
+ * const { input, width, frames } = lineModelInput(line, 4);
+ * const logits = run(tf.tensor4d(input, [1, line.height, width, 1])).slice(0, frames * classes);
+ */
+export function lineModelInput(
+  line: LineImage,
+  frameStride: number,
+): { input: Float32Array; width: number; frames: number } {
+  const width = Math.max(line.width, MIN_LINE_MODEL_WIDTH);
+  const input = new Float32Array(line.height * width);
+  for (let y = 0; y < line.height; y++) {
+    for (let x = 0; x < line.width; x++)
+      input[y * width + x] = line.data[y * line.width + x]! / 255;
+  }
+  return { input, width, frames: Math.floor(line.width / frameStride) };
+}
+
 /** Most look-alikes listed per character: the other top classes at least this probable. */
 const ALTERNATIVE_SHARE = 0.05;
 

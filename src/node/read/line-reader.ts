@@ -8,20 +8,13 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { HcrError } from '../../core/errors.js';
 import type { LineImage } from '../../core/line/normalize-line.js';
-import type { LineRecognizer } from '../../core/read/line-read.js';
+import { lineModelInput, type LineRecognizer } from '../../core/read/line-read.js';
 import { loadLineModel, readLineMetadata, type LoadedLineModel } from '../model/line-artifact.js';
 import { MODEL_FILES } from '../model/files.js';
 import { packagePath } from '../package-root.js';
 
 /** The shipped line model's directory. */
 export const DEFAULT_LINE_MODEL_DIR = packagePath('models', 'line-en');
-
-/**
- * The narrowest line given to a line model, in columns: its pooling and its height-wide
- * convolution need a few frames; a narrower line is padded with background on the right and
- * its extra frames dropped.
- */
-export const MIN_LINE_MODEL_WIDTH = 16;
 
 /**
  * The logits of one normalized line: `floor(line.width / frameStride)` frames of the model's
@@ -33,14 +26,8 @@ export const MIN_LINE_MODEL_WIDTH = 16;
  */
 export function lineLogits(loaded: LoadedLineModel, line: LineImage): Float32Array {
   const { frameStride, charset } = loaded.metadata;
-  const width = Math.max(line.width, MIN_LINE_MODEL_WIDTH);
-  const frames = Math.floor(line.width / frameStride);
+  const { input, width, frames } = lineModelInput(line, frameStride);
   const classes = charset.length + 1;
-  const input = new Float32Array(line.height * width);
-  for (let y = 0; y < line.height; y++) {
-    for (let x = 0; x < line.width; x++)
-      input[y * width + x] = line.data[y * line.width + x]! / 255;
-  }
   const out = tf.tidy(() => {
     const x = tf.tensor4d(input, [1, line.height, width, 1]);
     return loaded.model.predict(x) as tf.Tensor;
