@@ -1,5 +1,5 @@
 // Lint rules: typescript-eslint's recommended set, type-only imports, no console
-// outside the CLI and benchmarks, and the runtime boundaries of DESIGN.md §4.
+// outside the CLI and benchmarks, and the runtime boundaries of docs/DESIGN.md §4.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 

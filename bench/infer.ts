@@ -1,7 +1,7 @@
 // Inference speed benchmark: images/s of hcr's batched prediction (split over worker
 // replicas, as `hcr evaluate` and `hcr predict` run it) on batches of 256 for each
 // architecture and thread count, next to PyTorch (eval mode, no_grad) with the same number of
-// threads on the same machine in the same run (DESIGN.md §7); and the latency of one image as
+// threads on the same machine in the same run (docs/DESIGN.md §7); and the latency of one image as
 // a request brings it: a 280x280 grey drawing → normalizeToMnist → tensor → predict → read.
 //
 //   npm run bench:infer -- [--arch seed,default] [--batch 256] [--seconds 15 | --steps N]

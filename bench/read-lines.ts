@@ -1,8 +1,8 @@
-// The texts of the benchmark's special lines (bench/read.ts, bench/tune-lm.ts): English words
-// written letter-spaced (`D O G`), codes that mix letters and digits (part numbers,
-// postcodes, plates, R2D2, A1B2C3), and mixed-case lines for models with lowercase (words,
-// Capitalized names, codes like x7k2). Two disjoint word lists and two seeds: `dev` lines tune the
-// language model's weight, `test` lines are only ever measured.
+// The texts of the benchmark's special lines (bench/read.ts): English words written letter-spaced
+// (`D O G`), codes that mix letters and digits (part numbers, postcodes, plates, R2D2, A1B2C3), and
+// mixed-case lines for models with lowercase (words, Capitalized names, codes like x7k2). Two
+// disjoint word lists and two seeds: `dev` lines tune the language model's weight, `test` lines are
+// only ever measured.
 
 type Random = () => number;
 

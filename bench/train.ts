@@ -2,7 +2,7 @@
 // sparse categorical cross-entropy, data-parallel over worker threads; batch 128, 36 classes,
 // random fixed-seed data) for each architecture and thread count, next to PyTorch training
 // the same network with the same number of threads on the same machine in the same run
-// (DESIGN.md §7).
+// (docs/DESIGN.md §7).
 //
 //   npm run bench:train -- [--arch seed,default] [--batch 128] [--seconds 20 | --steps N]
 //                          [--backend auto] [--threads 2,1] [--no-peer] [--json]

@@ -1,4 +1,4 @@
-// Packs the replay sample the page's Teach view mixes into an adaptation (DESIGN.md §8): the
+// Packs the replay sample the page's Teach view mixes into an adaptation (docs/DESIGN.md §8): the
 // same draw as `hcr tune` makes (core's replaySample, TUNE_DEFAULTS.replayPerClass images per
 // class of the data folder's training split, the model's own split seed), written as two
 // gzipped IDX files and a manifest (core/replay-file.ts) that the page imports as assets.

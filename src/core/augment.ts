@@ -358,7 +358,7 @@ export function applyPhotometric(
   }
   if (params.blur > 0.2) gaussianBlur(img, at, params.blur);
   if (params.thickness !== 0 || params.blur > 0.2) {
-    // Normalization stretches every glyph to full ink (DESIGN.md §2); so does augmentation,
+    // Normalization stretches every glyph to full ink (docs/DESIGN.md §2); so does augmentation,
     // or thinned and blurred strokes would be fainter than anything the model later sees.
     let max = 0;
     for (let i = 0; i < PIXELS; i++) if (img[at + i]! > max) max = img[at + i]!;

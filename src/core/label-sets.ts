@@ -1,4 +1,4 @@
-// Named label sets (DESIGN.md §3) and the mapping of a source's own labels into one of them.
+// Named label sets (docs/DESIGN.md §3) and the mapping of a source's own labels into one of them.
 // A class is named by the characters it stands for: "A", or "Aa" where a source (EMNIST
 // Letters) merges the two cases into one class.
 

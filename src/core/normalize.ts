@@ -1,4 +1,4 @@
-// The one image convention of DESIGN.md §2: every image that reaches a model (training data,
+// The one image convention of docs/DESIGN.md §2: every image that reaches a model (training data,
 // a file given to `predict`, an upload, a drawing) is brought to the MNIST form here:
 // ink bright on dark, cropped to the ink, scaled to fit 20x20 keeping the aspect ratio,
 // placed in 28x28 with the centre of mass at the centre. Also the small pixel helpers
@@ -397,7 +397,7 @@ function scaleAndCentre(
 }
 
 /**
- * Brings an image of any size to the MNIST convention (DESIGN.md §2):
+ * Brings an image of any size to the MNIST convention (docs/DESIGN.md §2):
  * 1. polarity from the border pixels: a border whose median is above mid-grey means dark ink on
  *    light paper, which is inverted;
  * 2. background removal: the border's median plus three robust deviations (1.4826 * MAD) is

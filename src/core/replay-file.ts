@@ -1,6 +1,6 @@
 // The replay file: a small sample of the original training data (50 times the number of classes, each class in its training share)
 // that the page mixes into an adaptation so that the model keeps reading other writers
-// (DESIGN.md §8). It is two IDX files, as MNIST ships, gzipped by whoever stores them (images
+// (docs/DESIGN.md §8). It is two IDX files, as MNIST ships, gzipped by whoever stores them (images
 // `[n, 28, 28]` uint8, labels `[n]` uint8 indices into the label set), and a manifest naming the
 // label set. This module owns the format; scripts/pack-replay.ts writes it, the page reads it.
 

@@ -1,7 +1,7 @@
 // Deterministic dataset splits (stratified by class, or by writer group) and the small
 // dataset operations around them: subset, concatenate, map into another label set, count.
 // Everything here is seeded and integer-exact, so a split repeats on every machine
-// (DESIGN.md §3: "Splits are deterministic (seeded, stratified)").
+// (docs/DESIGN.md §3: "Splits are deterministic (seeded, stratified)").
 
 import { HcrError } from './errors.js';
 import { mapLabelSet } from './label-sets.js';

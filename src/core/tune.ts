@@ -1,8 +1,8 @@
-// The recipe that adapts a model to one writer (DESIGN.md §8), shared by `hcr tune` (Node) and
+// The recipe that adapts a model to one writer (docs/DESIGN.md §8), shared by `hcr tune` (Node) and
 // the page's Teach view (a Web Worker): start from the model's weights, train on the writer's
 // samples, each seen many times under the usual augmentation, mixed with a replay sample of the
-// original training data so that the model does not forget the other writers, at a small
-// learning rate (Adam, short warm-up then cosine). Everything here is pure data handling.
+// original training data so that the model does not forget the other writers, at a small learning
+// rate (Adam, short warm-up then cosine). Everything here is pure data handling.
 
 import { createRandom, shuffleInPlace } from './random.js';
 import { concatDatasets, subsetDataset } from './split.js';

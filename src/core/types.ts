@@ -1,5 +1,5 @@
 // The shapes every part of hcr agrees on: 28x28 uint8 images in the MNIST convention
-// (ink bright on dark, DESIGN.md §2) and datasets that hold them without floats.
+// (ink bright on dark, docs/DESIGN.md §2) and datasets that hold them without floats.
 
 import type { LabelSet } from './label-sets.js';
 
@@ -11,7 +11,7 @@ export const IMAGE_PIXELS = IMAGE_SIZE * IMAGE_SIZE;
 /**
  * A set of labelled images held as bytes: `images` is N*784 row-major pixels, 0 = background,
  * 255 = full ink; `labels[i]` indexes `labelSet.classes`. Floats are made per batch, never for
- * the whole set (DESIGN.md §3).
+ * the whole set (docs/DESIGN.md §3).
  *
  * @example
  * const ds: Dataset = { name: 'mnist-test', images, labels, labelSet: LABEL_SETS.digits };

@@ -1,9 +1,9 @@
-// hcr's training kernels for the WASM backend (DESIGN.md §1), in core so that Node's engine and
-// the page's adaptation worker register the same ones. tfjs-backend-wasm has no
-// Conv2DBackpropFilter and only a naive loop for Conv2DBackpropInput, so a CNN cannot be
-// trained on it. Both gradients are rewritten here as FORWARD convolutions, so that the
-// backend's XNNPACK Conv2D does the arithmetic; the small re-layouts around them
-// (flip, zero insertion) are plain loops over the WASM heap.
+// hcr's training kernels for the WASM backend (docs/DESIGN.md §1), in core so that Node's engine
+// and the page's adaptation worker register the same ones. tfjs-backend-wasm has no
+// Conv2DBackpropFilter and only a naive loop for Conv2DBackpropInput, so a CNN cannot be trained on
+// it. Both gradients are rewritten here as FORWARD convolutions, so that the backend's XNNPACK
+// Conv2D does the arithmetic; the small re-layouts around them (flip, zero insertion) are plain
+// loops over the WASM heap.
 
 import * as tf from '@tensorflow/tfjs';
 import type { NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs';

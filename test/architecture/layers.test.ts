@@ -1,11 +1,11 @@
-// The import graph of src/node runs one way (STYLE.md "One owner per artifact", issue 14):
+// The import graph of src/node runs one way (docs/STYLE.md "One owner per artifact", issue 14):
 // cli → features (report, eval, server, predict, read, tune) → train → engine → model → data
 // → shared Node helpers → core. Every relative import (static, dynamic, re-export, and a
 // worker script named by `new URL(..., import.meta.url)`) is read from the source and checked
 // against that order; features may use one another as long as no two folders import each
 // other, directly or round a longer loop.
 
-import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -26,8 +26,8 @@ const LAYERS: readonly (readonly string[])[] = [
   ['engine'],
   ['model'],
   ['data'],
-  // Helpers every layer may use: errors, atomic files, image decoding, formatting, paths.
-  ['errors.ts', 'fs-atomic.ts', 'image', 'format.ts', 'package-root.ts'],
+  // Helpers every layer may use: errors, atomic files, image decoding, paths.
+  ['errors.ts', 'fs-atomic.ts', 'image', 'package-root.ts'],
   ['core'],
 ];
 
@@ -131,6 +131,11 @@ describe('the import graph of src/node', () => {
   it('has no loop between the folders of one layer', () => {
     const lateral = all.filter((e) => rankOf(e.to) === rankOf(e.from) && !known(e));
     expect(cycles(lateral)).toEqual([]);
+  });
+
+  it('names only folders and files that exist', () => {
+    const units = LAYERS.flat().filter((unit) => unit !== 'core');
+    expect(units.filter((unit) => !existsSync(join(NODE, unit)))).toEqual([]);
   });
 
   it('lists only exceptions that still occur', () => {

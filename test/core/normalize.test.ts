@@ -1,4 +1,4 @@
-// Tests of the shared image convention (DESIGN.md §2): the same glyph drawn in many ways must
+// Tests of the shared image convention (docs/DESIGN.md §2): the same glyph drawn in many ways must
 // come out as nearly the same 28x28 MNIST-style image.
 
 import { describe, expect, it } from 'vitest';

@@ -371,7 +371,7 @@ describe('planData with Kaggle CSVs and official EMNIST train', () => {
 const realDataDir = process.env.HCR_DATA_DIR;
 
 describe.skipIf(!realDataDir)('planData on the real data (HCR_DATA_DIR)', () => {
-  it('plans alnum36 with the counts of the data sources document', async () => {
+  it('plans alnum36 with the counts of docs/DATA.md', async () => {
     const p = await planData({
       dataDir: realDataDir!,
       cacheDir: join(tmpdir(), 'hcr-sources-real-cache'),

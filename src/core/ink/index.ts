@@ -1,6 +1,6 @@
-// Ink (DESIGN.md §8): strokes of pen points as the Handwriting Recognition API gives them, their
-// work budgets, strokes from JSON and from W3C InkML, lines of a drawing, and ink rendered at the
-// line model's scale.
+// Ink (docs/DESIGN.md §8): strokes of pen points as the Handwriting Recognition API gives them,
+// their work budgets, strokes from JSON and from W3C InkML, lines of a drawing, and ink rendered at
+// the line model's scale.
 
 export * from './types.js';
 export * from './limits.js';

@@ -1,4 +1,4 @@
-// Work budgets of ink (DESIGN.md §9): every stroke list and InkML file that arrives is counted
+// Work budgets of ink (docs/DESIGN.md §9): every stroke list and InkML file that arrives is counted
 // against these before anything is rendered, so a million points or ten thousand strokes are
 // refused with a clear error instead of being drawn.
 

@@ -1,8 +1,8 @@
-// Ink rendered at the model's own scale (DESIGN.md §8): whatever the display's pen, the strokes
-// are scaled so the ink's box is about INK_HEIGHT pixels high and drawn with one fixed pen,
-// anti-aliased with round caps and joins, bright on 0 — what normalizeLine(image,
-// { inkIsBright: true }) takes. Pure TypeScript (no canvas), so it runs the same in Node, in
-// the page and in a Web Worker.
+// Ink rendered at the model's own scale (docs/DESIGN.md §8): whatever the display's pen, the
+// strokes are scaled so the ink's box is about INK_HEIGHT pixels high and drawn with one fixed pen,
+// anti-aliased with round caps and joins, bright on 0 — what normalizeLine(image, { inkIsBright:
+// true }) takes. Pure TypeScript (no canvas), so it runs the same in Node, in the page and in a Web
+// Worker.
 
 import { HcrError } from '../errors.js';
 import type { GrayImage } from '../types.js';

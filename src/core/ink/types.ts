@@ -1,4 +1,4 @@
-// Ink as hcr keeps it (DESIGN.md §8, "Ink is the native input"): strokes of pen points in the
+// Ink as hcr keeps it (docs/DESIGN.md §8, "Ink is the native input"): strokes of pen points in the
 // shape of the web's Handwriting Recognition API (`HandwritingPoint`: x, y and an optional time
 // t in milliseconds), in any units, y pointing down. Ink stays strokes until it is read; it is
 // rendered at the model's own scale only then (render.ts).

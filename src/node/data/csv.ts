@@ -1,4 +1,4 @@
-// Kaggle-style CSV datasets (DESIGN.md §3): each row is a label then 784 pixels, with or
+// Kaggle-style CSV datasets (docs/DESIGN.md §3): each row is a label then 784 pixels, with or
 // without a header row (`label,1x1,...`), e.g. `A_Z Handwritten Data.csv` (699 MB, 372,450
 // rows) and `mnist_train.csv`. Parsed streaming by a byte-level state machine over the file's
 // buffers: no strings per row or per number, rows may straddle chunks, `\n` or `\r\n`.

@@ -107,7 +107,7 @@ function manualFile(path: string): ManualFile {
 
 /**
  * The public datasets `hcr data download` fetches, with the official SHA-256 of every file
- * (see the data sources document):
+ * (docs/DATA.md):
  * - `mnist`: the four official gzip files, from the mirrors in {@link MNIST_MIRRORS};
  * - `emnist`: the ByClass and Balanced splits and their mappings, extracted from NIST's
  *   `gzip.zip`. NIST publishes no checksum of the zip itself, so the zip is not checked as a

@@ -1,7 +1,7 @@
-// EMNIST (DESIGN.md §2, §3): IDX images and labels plus a mapping file (`label ascii [ascii2]`
-// per line). Official EMNIST images are stored transposed and their characters fill the frame
-// (a bounding box plus 2 px), so each image is transposed and re-normalized to the MNIST
-// convention with core's normalizeMnistImages, the same steps every other input goes through.
+// EMNIST (docs/DESIGN.md §2, §3): IDX images and labels plus a mapping file (`label ascii [ascii2]`
+// per line). Official EMNIST images are stored transposed and their characters fill the frame (a
+// bounding box plus 2 px), so each image is transposed and re-normalized to the MNIST convention
+// with core's normalizeMnistImages, the same steps every other input goes through.
 
 import { readFile } from 'node:fs/promises';
 import {

@@ -1,6 +1,6 @@
 // A dataset from a folder of images, one sub-folder per class (`A/`, `7/`, ...): each file is
 // decoded with decodeImage and brought to the MNIST convention with core's normalizeToMnist,
-// exactly as `predict` prepares a single file (DESIGN.md §2).
+// exactly as `predict` prepares a single file (docs/DESIGN.md §2).
 
 import { readdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';

@@ -1,4 +1,4 @@
-// IDX files (MNIST, EMNIST and the converted sets, DESIGN.md §3): a big-endian header
+// IDX files (MNIST, EMNIST and the converted sets, docs/DESIGN.md §3): a big-endian header
 // (magic 0x0000080N, then N dimensions) followed by unsigned bytes. Files may be gzip-compressed;
 // that is detected from the content (1f 8b), not from the file name.
 

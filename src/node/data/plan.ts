@@ -2,7 +2,7 @@
 // registry (./sources/) and folder sources, maps them into the label set, holds out validation,
 // and keeps every image that equals a test image out of training: official test sets stay test
 // sets, a source without one is split once with a fixed seed (by writer for UNIPEN), and no
-// image is ever in both a training and a test split (DESIGN.md §3).
+// image is ever in both a training and a test split (docs/DESIGN.md §3).
 
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -217,7 +217,7 @@ function missingSourceError(
         ? `; run 'hcr data download ${entry.name}' to fetch it`
         : entry.origin === 'generated'
           ? `; run 'hcr data synth' to generate it`
-          : '; these files are conversions made for hcr (see the data sources document), copy them from a machine that has them';
+          : '; these files are conversions made for hcr (see docs/DATA.md), copy them from a machine that has them';
   return new HcrError(
     'NOT_FOUND',
     `data source ${entry.name}: expected ${entry.files.join(', ')} in ${dataDir}; ` +

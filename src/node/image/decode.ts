@@ -143,8 +143,8 @@ export interface ModelImage {
 }
 
 /**
- * Decodes an image and brings it to the MNIST convention (DESIGN.md §2): what `predict` and the
- * server do with a file before the model sees it.
+ * Decodes an image and brings it to the MNIST convention (docs/DESIGN.md §2): what `predict` and
+ * the server do with a file before the model sees it.
  *
  * @example
  * const { normalized } = await loadImageForModel('letter.png');

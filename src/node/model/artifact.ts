@@ -1,4 +1,4 @@
-// The model artifact (DESIGN.md §5): a directory with model.json, weights.bin and hcr.json.
+// The model artifact (docs/DESIGN.md §5): a directory with model.json, weights.bin and hcr.json.
 // Saving is atomic; loading checks that the files are there, match their recorded sizes and
 // SHA-256, hold only finite weights, and agree with the metadata (label set, input shape)
 // before a model is returned. Opening a directory that a crash left mid-swap (fs-atomic.ts)

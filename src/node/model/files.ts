@@ -1,4 +1,4 @@
-// The names of the files in a model directory (DESIGN.md §5), in one place: the artifact's
+// The names of the files in a model directory (docs/DESIGN.md §5), in one place: the artifact's
 // own files (hcr.json, model.json, weights.bin, the optimizer's state), what training,
 // evaluation and the card add beside them, and the checkpoint directory that goes with it.
 

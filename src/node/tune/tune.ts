@@ -1,4 +1,4 @@
-// `hcr tune`: adapts a model to one writer from a few samples per class (DESIGN.md §8). The
+// `hcr tune`: adapts a model to one writer from a few samples per class (docs/DESIGN.md §8). The
 // run starts from the model's weights, trains on the samples (each seen many times, under the
 // usual augmentation) mixed with a replay sample of the original training data so the model
 // does not forget the other writers, at a small learning rate, and writes a normal model

@@ -1,4 +1,4 @@
-// The font families of the synthetic-styles source (DESIGN.md §8 "Styles are data"): which
+// The font families of the synthetic-styles source (docs/DESIGN.md §8 "Styles are data"): which
 // npm package ships each one, whether it is handwriting or print, and whether it trains or is
 // held out as a whole family for the styles test set. Also the families reserved for the
 // project's own evaluation, which the generator refuses from any source.
@@ -113,7 +113,7 @@ export const FONT_FAMILIES: readonly FontFamily[] = Object.freeze([
 ]);
 
 /**
- * Families kept for an evaluation nobody tunes to (DEVELOPERS.md, "Reserved for evaluation"):
+ * Families kept for an evaluation nobody tunes to (docs/DESIGN.md §8, "Reserved for evaluation"):
  * never trained on, tuned on or tested on by hcr's own sets, from any source.
  */
 export const RESERVED_FAMILIES: readonly string[] = Object.freeze([

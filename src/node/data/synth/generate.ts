@@ -1,7 +1,7 @@
-// `hcr data synth`: generates the synthetic-styles source (DESIGN.md §8) into the data folder,
-// reproducibly from a seed: font glyphs of many handwriting and printed families, and UNIPEN's
-// real pen trajectories re-inked with varied pens. Every image goes through normalizeToMnist.
-// The files it writes are described in files.ts.
+// `hcr data synth`: generates the synthetic-styles source (docs/DESIGN.md §8) into the data folder,
+// reproducibly from a seed: font glyphs of many handwriting and printed families, and UNIPEN's real
+// pen trajectories re-inked with varied pens. Every image goes through normalizeToMnist. The files
+// it writes are described in files.ts.
 
 import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';

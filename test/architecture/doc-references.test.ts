@@ -1,0 +1,149 @@
+// The design lives with the code (docs/STYLE.md "The design lives with the code", issue 24): a
+// document of docs/ cited anywhere is a file there, a section it cites (`§N`) is a heading of it,
+// no source file cites a design document by a bare name that resolves to nothing, a
+// repository path named in a comment or the README exists, and docs/DATA.md lists every size
+// and SHA-256 of src/node/data/checksums.ts as the code has them.
+
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { KNOWN_FILES } from '../../src/node/data/checksums.js';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const DOCS = join(ROOT, 'docs');
+
+/** Folders whose text files are read, and single files beside them. */
+const FOLDERS = ['src', 'bench', 'test', 'scripts', 'docs'];
+const FILES = ['README.md', 'eslint.config.js', 'vite.config.ts', 'vitest.config.ts', '.ci/run'];
+/** Never read: generated or copied data. */
+const SKIP = ['test/fixtures'];
+const TEXT = /\.(ts|js|py|md|html|css)$/;
+
+/**
+ * Files that still cite a design document by its bare name (`DESIGN.md §8`): they are being
+ * changed by the line recognizer's work (issues 21 and 23), whose owners point them at docs/.
+ * Their sections are the same in docs/DESIGN.md.
+ */
+const PENDING_BARE_CITATIONS: readonly string[] = [
+  'src/core/line/normalize-line.ts',
+  'src/core/read/ctc-decode.ts',
+  'src/core/read/decode.ts',
+  'src/core/read/index.ts',
+  'src/core/read/language-model.ts',
+  'src/core/read/line-read.ts',
+  'src/node/engine/backend.ts',
+  'src/node/engine/index.ts',
+  'src/node/engine/replicas.ts',
+  'src/node/engine/wasm-kernels.ts',
+  'src/node/server/work-pool.ts',
+  'src/web/adapt-worker.ts',
+  'src/web/handwriting/read-ink.ts',
+  'src/web/teach.ts',
+];
+
+function walk(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (SKIP.includes(relative(ROOT, path))) return [];
+    if (entry.isDirectory()) return walk(path);
+    return TEXT.test(entry.name) ? [path] : [];
+  });
+}
+
+const files = [
+  ...FOLDERS.flatMap((folder) => walk(join(ROOT, folder))),
+  ...FILES.map((file) => join(ROOT, file)).filter((file) => existsSync(file)),
+]
+  .map((path) => ({ path: relative(ROOT, path), text: readFileSync(path, 'utf8') }))
+  // This file quotes the patterns it looks for.
+  .filter((file) => file.path !== relative(ROOT, fileURLToPath(import.meta.url)));
+
+/** The comment text of a source file (whole lines of `//`, `*`, `#`), or all of a document. */
+function prose(file: { path: string; text: string }): string {
+  if (file.path.endsWith('.md')) return file.text;
+  return file.text
+    .split('\n')
+    .filter((line) => /^\s*(\/\/|\/\*|\*|#)/.test(line))
+    .join('\n');
+}
+
+/** The numbered sections (`## 2. ...`) of a document in docs/. */
+function sections(doc: string): Set<string> {
+  const text = readFileSync(join(DOCS, doc), 'utf8');
+  return new Set([...text.matchAll(/^## (\d+)\./gm)].map((m) => m[1]!));
+}
+
+describe('citations of docs/', () => {
+  it('finds the files it checks', () => {
+    expect(files.length).toBeGreaterThan(100);
+    expect(files.some((f) => f.path === 'src/core/normalize.ts')).toBe(true);
+  });
+
+  it('cites documents and sections of docs/ that exist', () => {
+    const broken: string[] = [];
+    for (const file of files) {
+      for (const m of file.text.matchAll(/docs\/([A-Za-z-]+\.md)(?:\s*§\s*(\d+))?/g)) {
+        const [cited, doc, section] = [m[0], m[1]!, m[2]];
+        if (!existsSync(join(DOCS, doc))) broken.push(`${file.path}: ${cited} (no such file)`);
+        else if (section !== undefined && !sections(doc).has(section)) {
+          broken.push(`${file.path}: ${cited} (no section ${section})`);
+        }
+      }
+    }
+    expect(broken).toEqual([]);
+  });
+
+  it('links from one document of docs/ to another that exists', () => {
+    const broken = files
+      .filter((f) => f.path.startsWith('docs/'))
+      .flatMap((f) =>
+        [...f.text.matchAll(/\]\(([A-Za-z-]+\.md)(#[^)]*)?\)/g)]
+          .filter((m) => !existsSync(join(DOCS, m[1]!)))
+          .map((m) => `${f.path}: ${m[0]}`),
+      );
+    expect(broken).toEqual([]);
+  });
+
+  it('cites no design document by a bare name in code', () => {
+    const bare = files
+      .filter((f) => !f.path.endsWith('.md') && !PENDING_BARE_CITATIONS.includes(f.path))
+      .filter((f) => /(?<![\w/])(DESIGN|STYLE|SOURCES|DEVELOPERS|DATA)\.md/.test(prose(f)))
+      .map((f) => f.path);
+    expect(bare).toEqual([]);
+  });
+});
+
+describe('repository paths named in comments and the README', () => {
+  it('names files and folders that exist', () => {
+    const missing: string[] = [];
+    for (const file of files) {
+      // docs/STYLE.md quotes other projects' paths (Vite's src/node, tfjs' src/kernels).
+      if (file.path === 'docs/STYLE.md') continue;
+      const named = prose(file).matchAll(
+        /(?<![\w./-])((?:src|bench|test|scripts|docs)\/[\w./-]*[\w])(?![\w*{])/g,
+      );
+      for (const m of named) {
+        const path = m[1]!;
+        // A module may be named as imported (`.js`), without its extension, or a test by its stem.
+        const candidates = [path, path.replace(/\.js$/, '.ts'), `${path}.ts`, `${path}.test.ts`];
+        if (!candidates.some((p) => existsSync(join(ROOT, p))))
+          missing.push(`${file.path}: ${path}`);
+      }
+    }
+    expect(missing).toEqual([]);
+  });
+});
+
+describe('docs/DATA.md', () => {
+  it('lists every known size and SHA-256 as src/node/data/checksums.ts has it', () => {
+    const doc = readFileSync(join(DOCS, 'DATA.md'), 'utf8');
+    const absent = Object.entries(KNOWN_FILES)
+      .filter(
+        ([path, known]) => !doc.includes(`| \`${path}\` | ${known.bytes} | \`${known.sha256}\` |`),
+      )
+      .map(([path]) => path);
+    expect(absent).toEqual([]);
+  });
+});
