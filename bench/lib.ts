@@ -1,5 +1,5 @@
 // Shared helpers of the speed benchmarks (bench/train.ts, bench/infer.ts): option parsing,
-// the engine start, fixed-seed random data, a timing loop, the PyTorch peer (DESIGN.md §7)
+// the engine start, fixed-seed random data, a timing loop, the PyTorch peer (docs/DESIGN.md §7)
 // run as a child process, and plain-text tables.
 
 import { execFile } from 'node:child_process';

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""PyTorch peer for hcr's speed benchmarks (DESIGN.md section 7).
+"""PyTorch peer for hcr's speed benchmarks (docs/DESIGN.md section 7).
 
 Builds the same networks as src/core/architectures.ts, layer for layer with Keras
 semantics, and times training steps, batched inference or single-image latency on random
