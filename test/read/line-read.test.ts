@@ -11,6 +11,8 @@ import type { LineImage } from '../../src/core/line/normalize-line.js';
 import { buildLanguageModel } from '../../src/core/read/language-model.js';
 import { buildLineLanguageModel } from '../../src/core/read/line-language-model.js';
 import { readTextByLines, type LineRecognizer } from '../../src/core/read/line-read.js';
+import { CTC_DECODE_DEFAULTS } from '../../src/core/read/ctc-decode.js';
+import { READ_DEFAULTS, resolveReadOptions } from '../../src/core/read/options.js';
 import { drawPage, layout } from './helpers.js';
 
 /** Column runs of ink in a normalized line: [first, last] columns. */
@@ -190,6 +192,29 @@ describe('reading with a line model', () => {
     const alts = n.lines[0]!.alternatives!;
     expect(alts.map((x) => x.text).slice(0, 2)).toEqual(['HELLO', 'HELL0']);
     expect(alts[0]!.probability).toBeGreaterThan(alts[1]!.probability);
+  });
+
+  it("decodes with the line reader's own default weight unless one is given", async () => {
+    const line = buildLineLanguageModel({ words: [['hello', 1000]], codes: 100, minCount: 1 });
+    const languageModel = buildLanguageModel({
+      words: [['HELLO', 10]],
+      codes: 100,
+      minCount: 1,
+      line,
+    });
+    expect(READ_DEFAULTS.insertionBonus).toBe(CTC_DECODE_DEFAULTS.insertionBonus);
+    const given = await readTextByLines(
+      page.image,
+      stubRecognizer(['HELL0', 'TE A'], { '0': 'O' }, 0.55),
+      {
+        languageModel,
+        lmWeight: 0,
+      },
+    );
+    expect(given.lines[0]!.text).toBe('HELL0');
+    expect(() => resolveReadOptions({ insertionBonus: -1 })).toThrow(
+      /insertionBonus in 0-10, got -1/,
+    );
   });
 
   it('says blank for a blank page and refuses a recognizer of the wrong shape', async () => {

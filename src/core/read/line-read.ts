@@ -13,7 +13,7 @@ import type { PixelBox } from '../normalize.js';
 import type { GrayImage } from '../types.js';
 import { ctcFramesFromLogits } from './ctc-align.js';
 import type { CtcCharacter } from './ctc-align.js';
-import { ctcBeamSearch, ctcGreedy } from './ctc-decode.js';
+import { CTC_DECODE_DEFAULTS, ctcBeamSearch, ctcGreedy } from './ctc-decode.js';
 import type { CtcDecodeOptions, CtcReading } from './ctc-decode.js';
 import { resolveReadOptions } from './options.js';
 import type { ReadOptions, ResolvedReadOptions } from './options.js';
@@ -157,6 +157,7 @@ function decodeLineFrames(
   recognizer: LineRecognizer,
   options: ResolvedReadOptions,
   prepared: PreparedReading,
+  lmWeight: number,
 ): ReadLine {
   const useLm = options.context && options.decoder === 'language-model';
   const lm = useLm ? options.languageModel?.line : undefined;
@@ -165,7 +166,7 @@ function decodeLineFrames(
     beamWidth: options.beamWidth,
     alternatives: options.alternatives,
     top: options.top,
-    ...(lm ? { languageModel: lm, lmWeight: options.lmWeight } : {}),
+    ...(lm ? { languageModel: lm, lmWeight, insertionBonus: options.insertionBonus } : {}),
     ...(prepared.allowed ? { allowed: prepared.allowed } : {}),
   };
   const free = ctcBeamSearch(frames, common);
@@ -295,6 +296,8 @@ export async function readTextByLines(
   options: ReadOptions = {},
 ): Promise<ReadResult> {
   const resolved = resolveReadOptions(options);
+  // The glyph reader's default weight is not the line reader's.
+  const lmWeight = options.lmWeight ?? CTC_DECODE_DEFAULTS.lmWeight;
   const classes = [...recognizer.charset];
   const prepared = prepareReading(resolved, classes);
   const segmentation = segmentLines(image, resolved);
@@ -340,7 +343,9 @@ export async function readTextByLines(
       );
     }
     const frames = ctcFramesFromLogits(logits, T, C);
-    lines.push(decodeLineFrames(frames, line, normalized, recognizer, resolved, prepared));
+    lines.push(
+      decodeLineFrames(frames, line, normalized, recognizer, resolved, prepared, lmWeight),
+    );
   }
   if (lines.length === 0) return empty('no-characters');
   return {

@@ -7,6 +7,7 @@ import { LOOKALIKE_PAIRS } from '../metrics.js';
 import type { Polarity } from '../normalize.js';
 import type { ContextScope } from './context.js';
 import { parsePattern } from './constraints.js';
+import { CTC_DECODE_DEFAULTS } from './ctc-decode.js';
 import type { Lexicon, Pattern } from './constraints.js';
 import type { LanguageModel } from './language-model.js';
 
@@ -60,8 +61,15 @@ export interface ReadOptions {
   /**
    * Weight of the language model against the classifier (1: the two count alike). Tuned on dev
    * lines built from validation images (`npm run bench:read -- --dev --lm-weights ...`), never on test lines. Default: 0.5.
+   * The line reader, given none, uses its own: CTC_DECODE_DEFAULTS.lmWeight (tuned with
+   * `npm run bench:decode-lines` on the validation writers).
    */
   readonly lmWeight?: number;
+  /**
+   * The line reader's bonus per character written, against the language model's cost (see
+   * ctc-decode.ts). Default: CTC_DECODE_DEFAULTS.insertionBonus (1).
+   */
+  readonly insertionBonus?: number;
   /**
    * How much of its look-alike partners' probability (see `lookalikes`) a label borrows in the
    * search: 1 pools them (the glyph says "O or 0" and the line decides which), 0 keeps the
@@ -151,6 +159,7 @@ export const READ_DEFAULTS = Object.freeze({
   context: true,
   decoder: 'language-model' as Decoder,
   lmWeight: 0.5,
+  insertionBonus: CTC_DECODE_DEFAULTS.insertionBonus,
   lookalikeShare: 0.25,
   caseWeight: 1,
   beamWidth: 24,
@@ -221,6 +230,12 @@ export function resolveReadOptions(options: ReadOptions = {}): ResolvedReadOptio
     o.decoder,
   );
   check(o.lmWeight >= 0 && o.lmWeight <= 10, 'lmWeight', 'in 0-10', o.lmWeight);
+  check(
+    o.insertionBonus >= 0 && o.insertionBonus <= 10,
+    'insertionBonus',
+    'in 0-10',
+    o.insertionBonus,
+  );
   check(
     o.lookalikeShare >= 0 && o.lookalikeShare <= 1,
     'lookalikeShare',

@@ -19,6 +19,7 @@ import { registerLineCommands } from './line.js';
 import { EXIT_CODE, isHcrError } from '../errors.js';
 import { packagePath } from '../package-root.js';
 import { DEFAULT_LINE_MODEL_DIR } from '../read/line-reader.js';
+import { CTC_DECODE_DEFAULTS } from '../../core/read/ctc-decode.js';
 import { PREDICT_DEFAULTS } from '../predict/predict.js';
 import { SERVE_CLI_DEFAULTS, serveCommand, shippedModelDirs } from './serve.js';
 import { READERS, readCommand } from './read.js';
@@ -499,9 +500,8 @@ export function buildProgram(state: RunState = { exitCode: 0 }): Command {
       )
       .option(
         '--lm-weight <w>',
-        'weight of the language model against the classifier',
+        `weight of the language model against the model (default: ${READ_DEFAULTS.lmWeight} for the glyph reader, ${CTC_DECODE_DEFAULTS.lmWeight} for the line reader)`,
         number,
-        READ_DEFAULTS.lmWeight,
       )
       .option(
         '--alternatives <n>',
@@ -539,7 +539,7 @@ export function buildProgram(state: RunState = { exitCode: 0 }): Command {
         context: boolean;
         contextScope: string;
         decoder: string;
-        lmWeight: number;
+        lmWeight?: number;
         alternatives: number;
         charset: string;
         pattern?: string;
