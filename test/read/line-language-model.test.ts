@@ -172,4 +172,14 @@ describe('the shipped language model', () => {
     expect(shipped.line.scoreWord('A1B2C3')).toBeGreaterThan(shipped.line.scoreWord('AIB2C3'));
     expect(shipped.file.line!.description).toMatch(/training writers/);
   });
+
+  it("learnt from the training writers of today's split, when the data is here", async () => {
+    const dataDir = process.env.HCR_DATA_DIR ?? join('..', 'shared', 'data');
+    const labels = await unipenTrainingLabels(dataDir).catch(() => undefined);
+    if (!labels) return;
+    const text = await readFile(join(DEFAULT_LANGUAGE_MODEL_DIR, LANGUAGE_MODEL_FILE), 'utf8');
+    // A change of the writer split must rebuild the model (hcr lm build): else it has read
+    // some test writers' labels.
+    expect(parseLanguageModel(text).file.line!.description).toContain(` of ${labels.length} texts`);
+  });
 });

@@ -563,7 +563,7 @@ export function buildProgram(state: RunState = { exitCode: 0 }): Command {
     .description('the character language model that reading decodes with');
   lm.command('build')
     .description(
-      `train the language model from the installed English word list (${WORD_LIST_PACKAGE}) and codes, and write language-model.json`,
+      `train the language model from the installed English word list (${WORD_LIST_PACKAGE}), codes and the labels of the UNIPEN words' training writers (for the line reader), and write language-model.json`,
     )
     .option('--out <dir>', 'directory to write', DEFAULT_LANGUAGE_MODEL_DIR)
     .option('--order <n>', 'n of the words model', integer, LANGUAGE_MODEL_BUILD_DEFAULTS.wordOrder)
@@ -573,19 +573,39 @@ export function buildProgram(state: RunState = { exitCode: 0 }): Command {
       number,
       LANGUAGE_MODEL_BUILD_DEFAULTS.minCount,
     )
+    .option(
+      '--data-dir <dir>',
+      `datasets folder holding unipen-words/ (default: $HCR_DATA_DIR or ${defaultDataDir()}; without it, the line reader's part learns from the word list alone)`,
+    )
     .option('--json', 'print machine-readable JSON on stdout')
-    .action(async (options: { out: string; order: number; minCount: number; json?: boolean }) => {
-      const built = await buildLanguageModelFile(options.out, {
-        wordOrder: options.order,
-        minCount: options.minCount,
-      });
-      if (options.json) {
-        print(JSON.stringify({ path: built.path, bytes: built.bytes }, null, 2));
-      } else {
-        print(`✓ ${built.path}  ${(built.bytes / 1024).toFixed(0)} KiB`);
-        print(`  ${built.model.file.description}`);
-      }
-    });
+    .action(
+      async (options: {
+        out: string;
+        order: number;
+        minCount: number;
+        dataDir?: string;
+        json?: boolean;
+      }) => {
+        const built = await buildLanguageModelFile(options.out, {
+          wordOrder: options.order,
+          minCount: options.minCount,
+          ...(options.dataDir !== undefined ? { unipenDataDir: options.dataDir } : {}),
+        });
+        if (options.json) {
+          print(
+            JSON.stringify(
+              { path: built.path, bytes: built.bytes, unipenLabels: built.unipenLabels },
+              null,
+              2,
+            ),
+          );
+        } else {
+          print(`✓ ${built.path}  ${(built.bytes / 1024).toFixed(0)} KiB`);
+          print(`  ${built.model.file.description}`);
+          if (built.model.file.line) print(`  line reader: ${built.model.file.line.description}`);
+        }
+      },
+    );
 
   addCommon(
     program

@@ -1,9 +1,12 @@
 // `hcr read FILE...`: reads the lines of handwriting in each image file and prints the text,
-// then per character its box and the classifier's top-k (and what changed the classifier's
-// label: the language model, the rules, the charset, the pattern or the lexicon). `--json`
-// prints the whole reading; `--no-context` turns the context off; `--charset`, `--pattern` and
+// then per character its box and the model's top-k (and what changed its label: the language
+// model, the rules, the charset, the pattern or the lexicon), and with the line reader each
+// word's confidence. The line reader (a line model reading each line whole, models/line-en) is
+// the default; `--reader glyphs` reads the glyphs cut from the lines with a character model, as
+// before, and is what a clone without a line model falls back to (with a note). `--json` prints
+// the whole reading; `--no-context` turns the context off; `--charset`, `--pattern` and
 // `--lexicon FILE` constrain the reading; `--alternatives N` prints each line's N best; `--ink`
-// reads files of ink (JSON strokes or InkML) instead of images.
+// reads files of ink (JSON strokes or InkML) instead of images, with the glyph reader.
 
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
