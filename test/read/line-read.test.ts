@@ -13,6 +13,7 @@ import { buildLineLanguageModel } from '../../src/core/read/line-language-model.
 import { readTextByLines, type LineRecognizer } from '../../src/core/read/line-read.js';
 import { CTC_DECODE_DEFAULTS } from '../../src/core/read/ctc-decode.js';
 import { READ_DEFAULTS, resolveReadOptions } from '../../src/core/read/options.js';
+import { segmentLines } from '../../src/core/read/segment.js';
 import { drawPage, layout } from './helpers.js';
 
 /** Column runs of ink in a normalized line: [first, last] columns. */
@@ -229,5 +230,29 @@ describe('reading with a line model', () => {
     await expect(readTextByLines(page.image, wrong)).rejects.toThrow(
       /expected \d+ frames x 77 classes = \d+ logits from the line model for a line \d+ columns wide, got 7/,
     );
+  });
+});
+
+describe('lines for a line model', () => {
+  it("keeps a full stop with its line, and leaves each line the others' ink", () => {
+    const placements = [...layout('HE', 40, 10, 20, 20), ...layout('T', 40, 10, 20, 100)];
+    const page = drawPage(300, 170, placements);
+    // A full stop after E: a 5x5 dot on the baseline, far too small to be a character.
+    const stopX = page.boxes[1]!.x + page.boxes[1]!.width + 6;
+    const data = Uint8Array.from(page.image.data);
+    for (let y = 56; y < 61; y++) for (let x = stopX; x < stopX + 5; x++) data[y * 300 + x] = 0;
+    const { status, lines } = segmentLines({ ...page.image, data }, resolveReadOptions());
+    expect(status).toBe('ok');
+    expect(lines).toHaveLength(2);
+    const [first, second] = lines;
+    expect(first!.box.x + first!.box.width).toBeGreaterThanOrEqual(stopX + 5);
+    expect(second!.box.x + second!.box.width).toBeLessThan(stopX);
+    // Each line's image holds its own ink only: the first's rows are its 40 px, not the page's.
+    for (const line of lines) {
+      let inked = 0;
+      for (const v of line.image.data) if (v > 0) inked++;
+      expect(inked).toBeGreaterThan(100);
+      expect(line.box.height).toBeLessThan(60);
+    }
   });
 });

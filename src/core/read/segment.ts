@@ -809,13 +809,16 @@ export function segmentLines(image: GrayImage, options: ResolvedReadOptions): Li
     .map((g) => [...g]);
   let specks = page.specks + (page.groups.length - groups.length);
   // Small marks go to the line whose band (in level coordinates) holds them.
-  const bands = groups.map((g) => ({
-    a: Math.min(...g.map((c) => c.y0 + shift(c.cx))),
-    b: Math.max(...g.map((c) => c.y1 + shift(c.cx))),
-    x0: Math.min(...g.map((c) => c.x0)),
-    x1: Math.max(...g.map((c) => c.x1)),
-    h: typicalHeight(g),
-  }));
+  const bands = groups.map((g) => {
+    const band = { a: Infinity, b: -Infinity, x0: Infinity, x1: -Infinity, h: typicalHeight(g) };
+    for (const c of g) {
+      band.a = Math.min(band.a, c.y0 + shift(c.cx));
+      band.b = Math.max(band.b, c.y1 + shift(c.cx));
+      band.x0 = Math.min(band.x0, c.x0);
+      band.x1 = Math.max(band.x1, c.x1);
+    }
+    return band;
+  });
   for (const c of page.noise) {
     const y = c.cy + shift(c.cx);
     let best = -1;
@@ -834,14 +837,16 @@ export function segmentLines(image: GrayImage, options: ResolvedReadOptions): Li
     }
   }
   const lines: TextLine[] = [];
-  const owner = new Int32Array(lab.components.length + 1).fill(-1);
-  const index = new Map(lab.components.map((c, k) => [c, k + 1]));
-  groups.forEach((g, i) => g.forEach((c) => (owner[index.get(c)!] = i)));
   groups.forEach((g, i) => {
-    const x0 = Math.max(0, Math.min(...g.map((c) => c.x0)) - 1);
-    const x1 = Math.min(width - 1, Math.max(...g.map((c) => c.x1)) + 1);
-    const y0 = Math.max(0, Math.min(...g.map((c) => c.y0)) - 1);
-    const y1 = Math.min(height - 1, Math.max(...g.map((c) => c.y1)) + 1);
+    let [x0, y0, x1, y1] = [width, height, -1, -1];
+    for (const c of g) {
+      x0 = Math.min(x0, c.x0);
+      y0 = Math.min(y0, c.y0);
+      x1 = Math.max(x1, c.x1);
+      y1 = Math.max(y1, c.y1);
+    }
+    [x0, y0] = [Math.max(0, x0 - 1), Math.max(0, y0 - 1)];
+    [x1, y1] = [Math.min(width - 1, x1 + 1), Math.min(height - 1, y1 + 1)];
     const cx = (x0 + x1) / 2;
     // Rows shift by the slant around the line's centre: the sheared image is taller.
     const lift = Math.ceil(Math.abs(t) * (x1 - x0 + 1)) + 1;
@@ -850,28 +855,30 @@ export function segmentLines(image: GrayImage, options: ResolvedReadOptions): Li
     const data = new Uint8Array(w * h);
     const top = new Int32Array(w).fill(-1);
     const bottom = new Int32Array(w).fill(-1);
-    const mine = (p: number) => owner[lab.labels[p]!] === i;
-    for (let y = y0; y <= y1; y++) {
-      for (let x = x0; x <= x1; x++) {
-        const p = y * width + x;
-        const label = lab.labels[p]!;
-        let take = label > 0 && mine(p);
-        // Faint edges below the threshold belong to the line they border.
-        if (!take && label === 0 && ink.data[p]! > 0) {
-          take =
-            (x > 0 && mine(p - 1)) ||
-            (x < width - 1 && mine(p + 1)) ||
-            (y > 0 && mine(p - width)) ||
-            (y < height - 1 && mine(p + width));
-        }
-        if (!take) continue;
-        const yy = y - y0 + lift - Math.round(t * (x - cx));
-        if (yy < 0 || yy >= h) continue;
-        data[yy * w + (x - x0)] = ink.data[p]!;
-        if (label > 0) {
-          if (top[x - x0] === -1) top[x - x0] = y;
-          bottom[x - x0] = y;
-        }
+    const put = (p: number, counted: boolean) => {
+      const y = (p / width) | 0;
+      const x = p - y * width;
+      const yy = y - y0 + lift - Math.round(t * (x - cx));
+      if (yy < 0 || yy >= h) return;
+      data[yy * w + (x - x0)] = ink.data[p]!;
+      const k = x - x0;
+      if (counted) {
+        if (top[k] === -1 || y < top[k]!) top[k] = y;
+        if (y > bottom[k]!) bottom[k] = y;
+      }
+    };
+    // The line's pixels, and the faint ones below the threshold that border them. Work in
+    // proportion to the line's ink, not to its box (a slanted line's box is mostly paper).
+    const faint = (q: number) => lab.labels[q] === 0 && ink.data[q]! > 0;
+    for (const c of g) {
+      for (let k = c.start; k < c.start + c.count; k++) {
+        const p = lab.order[k]!;
+        put(p, true);
+        const x = p % width;
+        if (x > 0 && faint(p - 1)) put(p - 1, false);
+        if (x < width - 1 && faint(p + 1)) put(p + 1, false);
+        if (p >= width && faint(p - width)) put(p - width, false);
+        if (p + width < width * height && faint(p + width)) put(p + width, false);
       }
     }
     lines.push({
