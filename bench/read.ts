@@ -1,7 +1,7 @@
 // npm run bench:read -- [--model DIR] [--data-dir DIR] [--cache-dir DIR] [--count N] [--seed N]
 //   [--special N] [--speed-lines N] [--lm DIR] [--lm-weights W,W,...] [--shares S,S,...]
 //   [--case-weights C,C,...] [--dev]
-//   [--save DIR] [--errors] [--json]
+//   [--save DIR] [--errors] [--json] [--line-model DIR]
 // Reads lines of handwriting composed from held-out test images (bench/read-set.ts) with each
 // reader setting: the language model (the default decoder, at each weight given), the kind
 // rules (decoder 'rules') and no context; and prints character accuracy (1 - edit distance /
@@ -13,6 +13,8 @@
 // for a model with lowercase, mixed-case lines (lowercase words, Capitalized names, codes like
 // x7k2; from the test images and from the held-out families), scored with case and with case
 // folded; then the time to read a 10-character line.
+// With `--line-model DIR` the same lines are also read by the line reader (each line whole,
+// readTextByLines), with and without the language model, beside the glyph reader's settings.
 // `--dev` builds the lines from the validation images and the dev word list instead: that is
 // where the language model's weight is tuned (`--dev --lm-weights 0.3,0.5,0.7,1,1.5`), never
 // on the test lines.
@@ -32,6 +34,9 @@ import type { ReadOptions } from '../src/core/read/options.js';
 import { chooseCharacters, editDistance, prepareReading } from '../src/core/read/read.js';
 import { segmentImage } from '../src/core/read/segment.js';
 import { modelClassifier } from '../src/node/read/read.js';
+import { readTextByLines } from '../src/core/read/line-read.js';
+import { loadLineModel } from '../src/node/model/line-artifact.js';
+import { lineModelRecognizer } from '../src/node/read/line-reader.js';
 import { defaultLanguageModel, loadLanguageModel } from '../src/node/read/language-model.js';
 import { buildReadSet } from './read-set.js';
 import type { ReadSample } from './read-set.js';
@@ -62,6 +67,7 @@ const { values } = parseArgs({
     save: { type: 'string' },
     errors: { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
+    'line-model': { type: 'string' },
   },
 });
 
@@ -197,6 +203,15 @@ try {
     ['none', { context: false }],
   ];
   const classifier = modelClassifier(loaded);
+  // The line reader, when a line model is given: read each line whole, with and without the
+  // language model.
+  const lineModel = values['line-model'] ? await loadLineModel(values['line-model']) : undefined;
+  const lineSettings: [string, ReadOptions][] = lineModel
+    ? [
+        ['line model + lm', { languageModel }],
+        ['line model, no lm', { context: false }],
+      ]
+    : [];
   const resolved = settings.map(([name, o]) => {
     const r = resolveReadOptions(o);
     return { name, resolved: r, prepared: prepareReading(r, classifier.classes) };
@@ -205,7 +220,10 @@ try {
   const errors: Record<string, string[]> = {};
   const newScores = () =>
     Object.fromEntries(
-      resolved.map((s) => [s.name, { chars: 0, distance: 0, lines: 0, exactLines: 0 }]),
+      [...resolved.map((s) => s.name), ...lineSettings.map(([name]) => name)].map((name) => [
+        name,
+        { chars: 0, distance: 0, lines: 0, exactLines: 0 },
+      ]),
     );
   for (const [setName, samples] of Object.entries(sets)) {
     scores[setName] = newScores();
@@ -232,9 +250,17 @@ try {
         }
         return result.text;
       });
+      for (const [name, o] of lineSettings) {
+        const result = await readTextByLines(sample.image, lineModelRecognizer(lineModel!), o);
+        addScore(scores[setName]![name]!, sample.text, result.text);
+        if (folded) {
+          addScore(scores[folded]![name]!, sample.text.toUpperCase(), result.text.toUpperCase());
+        }
+        texts.push(result.text);
+      }
       if (texts[0] !== sample.text) {
         errors[setName]!.push(
-          `#${index}: ${JSON.stringify(sample.text)} | ${resolved.map((s, i) => `${s.name} ${JSON.stringify(texts[i])}`).join(' | ')}`,
+          `#${index}: ${JSON.stringify(sample.text)} | ${[...resolved.map((s) => s.name), ...lineSettings.map(([n]) => n)].map((name, i) => `${name} ${JSON.stringify(texts[i])}`).join(' | ')}`,
         );
       }
     }
@@ -320,7 +346,7 @@ try {
       console.log(`\n${set} (${first.lines} lines)      char acc   exact line`);
       for (const [name, s] of Object.entries(byName)) {
         console.log(
-          `  ${name.padEnd(16)} ${pct(s.charAccuracy).padStart(10)} ${pct(s.exactLineAccuracy).padStart(12)}`,
+          `  ${name.padEnd(18)} ${pct(s.charAccuracy).padStart(10)} ${pct(s.exactLineAccuracy).padStart(12)}`,
         );
       }
     }
