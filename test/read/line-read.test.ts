@@ -248,6 +248,12 @@ describe('lines for a line model', () => {
     expect(first!.box.x + first!.box.width).toBeGreaterThanOrEqual(stopX + 5);
     expect(second!.box.x + second!.box.width).toBeLessThan(stopX);
     // Each line's image holds its own ink only: the first's rows are its 40 px, not the page's.
+    const ruled = Uint8Array.from(data);
+    // An underline below the first line: a rule, not writing.
+    for (let y = 64; y < 67; y++) for (let x = 15; x < 200; x++) ruled[y * 300 + x] = 0;
+    const withRule = segmentLines({ ...page.image, data: ruled }, resolveReadOptions());
+    expect(withRule.lines[0]!.box).toEqual(first!.box);
+    expect(withRule.specks).toBeGreaterThan(0);
     for (const line of lines) {
       let inked = 0;
       for (const v of line.image.data) if (v > 0) inked++;

@@ -804,10 +804,21 @@ export function segmentLines(image: GrayImage, options: ResolvedReadOptions): Li
   };
   if (page.status !== 'ok') return { ...base, status: page.status, specks: page.specks, lines: [] };
   const shift = (x: number) => -t * (x - width / 2);
+  // Rules (underlines, form lines) are dropped as the glyph reader drops them: a line model
+  // would see the text squeezed above them.
+  let rules = 0;
   const groups = page.groups
     .filter((g) => g.some((c) => c.y1 - c.y0 + 1 >= options.minCharHeight))
-    .map((g) => [...g]);
-  let specks = page.specks + (page.groups.length - groups.length);
+    .map((g) => {
+      const height = typicalHeight(g);
+      const kept = g.filter(
+        (c) => !(c.y1 - c.y0 + 1 < 0.3 * height && c.x1 - c.x0 + 1 > RULE_WIDTH * height),
+      );
+      rules += g.length - kept.length;
+      return kept;
+    })
+    .filter((g) => g.length > 0);
+  let specks = page.specks + rules + (page.groups.length - groups.length);
   // Small marks go to the line whose band (in level coordinates) holds them.
   const bands = groups.map((g) => {
     const band = { a: Infinity, b: -Infinity, x0: Infinity, x1: -Infinity, h: typicalHeight(g) };
