@@ -1,6 +1,6 @@
-// Shared helpers of the speed benchmarks (bench/train.ts, bench/infer.ts): option parsing,
-// the engine start, fixed-seed random data, a timing loop, the PyTorch peer (docs/DESIGN.md §7)
-// run as a child process, and plain-text tables.
+// Shared helpers of the speed benchmarks (bench/train.ts, bench/infer.ts, bench/read-speed.ts):
+// option parsing, the engine start, fixed-seed random data, a timing loop, the PyTorch peer
+// (docs/DESIGN.md §7) run as a child process, and plain-text tables.
 
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -297,6 +297,8 @@ export interface TorchRunOptions {
   readonly seconds?: number;
   readonly warmup?: number;
   readonly classes?: number;
+  /** A line model's batches, a JSON file written by bench/train-lines.ts (line archs only). */
+  readonly linePlan?: string;
 }
 
 /** One JSON line printed by bench/peer/torch_bench.py. */
@@ -307,6 +309,7 @@ export interface TorchResult {
   readonly threads: number;
   readonly steps: number;
   readonly seconds: number;
+  /** Images (lines, for a line model) per second. */
   readonly imagesPerSecond: number;
   readonly stepMs: { readonly mean: number; readonly p50: number; readonly p99: number };
   readonly params: { readonly total: number; readonly trainable: number };
@@ -338,6 +341,7 @@ export async function runTorch(peer: TorchPython, options: TorchRunOptions): Pro
     String(options.warmup ?? 3),
     '--classes',
     String(options.classes ?? NUM_CLASSES),
+    ...(options.linePlan !== undefined ? ['--line-plan', options.linePlan] : []),
   ];
   // OMP_NUM_THREADS would cap set_num_threads; the script sets the count itself.
   const env = { ...process.env, OMP_NUM_THREADS: String(options.threads) };
@@ -467,18 +471,31 @@ export interface SpeedBenchOptions {
   json: boolean;
 }
 
+/** How a benchmark's `--arch` is parsed when it accepts more than the character architectures. */
+export interface ArchOption {
+  readonly parse: (value: string) => string[];
+  readonly defaults: string[];
+  readonly description: string;
+}
+
 /**
  * A benchmark's command line with the options every speed benchmark shares; `defaults` sets
- * the batch size and time box, `unit` names what a timed step is ("steps", "batches").
+ * the batch size and time box, `unit` names what a timed step is ("steps", "batches"), and
+ * `arch` the parser and default of `--arch` (default: character architectures, seed,default).
  */
 export function speedBenchProgram(
   name: string,
   description: string,
-  defaults: { batch: number; seconds: number; unit: string },
+  defaults: { batch: number; seconds: number; unit: string; arch?: ArchOption },
 ): Command {
+  const arch = defaults.arch ?? {
+    parse: parseArchList,
+    defaults: ['seed', 'default'],
+    description: 'comma-separated architectures',
+  };
   return new Command(name)
     .description(description)
-    .option('--arch <names>', 'comma-separated architectures', parseArchList, ['seed', 'default'])
+    .option('--arch <names>', arch.description, arch.parse, arch.defaults)
     .option('--batch <n>', 'batch size', parsePositiveInt, defaults.batch)
     .option(
       `--steps <n>`,
@@ -555,7 +572,7 @@ export async function measureTorchThreads(
 /**
  * Prints a speed benchmark's machine-readable result: the settings every speed benchmark has
  * (batch, classes, warm-up, steps or seconds) plus `extraSettings`, then the engine, machine,
- * PyTorch peer and the per-architecture results.
+ * PyTorch peer, the per-architecture results and `extra` (say, the line models' figures).
  */
 export function printSpeedJson(
   benchmark: 'train' | 'infer',
@@ -563,6 +580,7 @@ export function printSpeedJson(
   extraSettings: Record<string, unknown>,
   setup: { engine: EngineInfo; machine: MachineInfo; peer: TorchPython | undefined },
   results: unknown,
+  extra: Record<string, unknown> = {},
 ): void {
   const settings = {
     batch: options.batch,
@@ -573,7 +591,7 @@ export function printSpeedJson(
     seconds: options.steps === undefined ? options.seconds : null,
   };
   const { engine, machine, peer } = setup;
-  const report = { benchmark, settings, engine, machine, torch: peer ?? null, results };
+  const report = { benchmark, settings, engine, machine, torch: peer ?? null, results, ...extra };
   console.log(JSON.stringify(report, null, 2));
 }
 

@@ -2,16 +2,30 @@
 // sparse categorical cross-entropy, data-parallel over worker threads; batch 128, 36 classes,
 // random fixed-seed data) for each architecture and thread count, next to PyTorch training
 // the same network with the same number of threads on the same machine in the same run
-// (docs/DESIGN.md §7).
+// (docs/DESIGN.md §7). Line architectures (line-s) are measured in lines/s of the line
+// trainer's CTC step next to PyTorch on the same batches (bench/train-lines.ts).
 //
-//   npm run bench:train -- [--arch seed,default] [--batch 128] [--seconds 20 | --steps N]
+//   npm run bench:train -- [--arch seed,default,line-s] [--batch 128] [--line-batch 32]
+//                          [--line-widths 96-320] [--seconds 20 | --steps N]
 //                          [--backend auto] [--threads 2,1] [--no-peer] [--json]
 
 import * as tf from '@tensorflow/tfjs';
-import { createModel } from '../src/core/architectures.js';
+import { InvalidArgumentError } from 'commander';
+import { ARCHITECTURES, createModel } from '../src/core/architectures.js';
+import { LINE_ARCHITECTURES } from '../src/core/line/architectures.js';
 import { IMAGE_PIXELS } from '../src/core/types.js';
 import type { BackendName } from '../src/node/engine/index.js';
 import { ReplicaPool } from '../src/node/engine/replicas.js';
+import {
+  LINE_BENCH_DEFAULTS,
+  describePlan,
+  isLineArch,
+  makeLinePlan,
+  measureLineArchs,
+  parseWidthRange,
+  printLineTable,
+} from './train-lines.js';
+import type { LineArchResult } from './train-lines.js';
 import {
   NUM_CLASSES,
   fmt,
@@ -20,6 +34,8 @@ import {
   measureTorchThreads,
   measure,
   note,
+  parseArchList,
+  parsePositiveInt,
   printSpeedJson,
   runBenchmark,
   speedBenchProgram,
@@ -35,7 +51,37 @@ import type {
 } from './lib.js';
 
 /** Options of the training benchmark after parsing. */
-type TrainBenchOptions = SpeedBenchOptions;
+interface TrainBenchOptions extends SpeedBenchOptions {
+  /** Lines per step of the line architectures. */
+  lineBatch: number;
+  /** Narrowest and widest line, in columns at 32 px high. */
+  lineWidths: [number, number];
+}
+
+/**
+ * Parses `--arch`: character architectures and line architectures, in any mix.
+ *
+ * @example
+ * parseTrainArchList('seed,line-s'); // ['seed', 'line-s']
+ */
+function parseTrainArchList(value: string): string[] {
+  const names = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+  const characterNames = names.filter((n) => !isLineArch(n));
+  if (names.length === 0 || characterNames.length > 0) {
+    try {
+      parseArchList(characterNames.join(','));
+    } catch {
+      const valid = [...Object.keys(ARCHITECTURES), ...Object.keys(LINE_ARCHITECTURES)];
+      throw new InvalidArgumentError(
+        `expected architectures among ${valid.join(', ')}, got "${value}"`,
+      );
+    }
+  }
+  return names;
+}
 
 /** hcr's side of one architecture. */
 interface HcrTrainResult extends Timing {
@@ -152,20 +198,53 @@ function printTable(
 async function main(): Promise<void> {
   const program = speedBenchProgram(
     'bench:train',
-    'Training speed of hcr vs PyTorch on the same networks (images/s).',
-    { batch: 128, seconds: 20, unit: 'steps' },
-  );
+    'Training speed of hcr vs PyTorch on the same networks (images/s, lines/s).',
+    {
+      batch: 128,
+      seconds: 20,
+      unit: 'steps',
+      arch: {
+        parse: parseTrainArchList,
+        defaults: ['seed', 'default', 'line-s'],
+        description: 'comma-separated architectures, character (seed, default...) or line (line-s)',
+      },
+    },
+  )
+    .option(
+      '--line-batch <n>',
+      'lines per step of the line architectures',
+      parsePositiveInt,
+      LINE_BENCH_DEFAULTS.batch,
+    )
+    .option('--line-widths <min-max>', 'line widths in columns at 32 px high', parseWidthRange, [
+      LINE_BENCH_DEFAULTS.minWidth,
+      LINE_BENCH_DEFAULTS.maxWidth,
+    ]);
   program.parse();
   const options = program.opts<TrainBenchOptions>();
+  const characterArchs = options.arch.filter((a) => !isLineArch(a));
+  const lineArchs = options.arch.filter(isLineArch);
   const setup = await startSpeedBench(
     options,
-    `hcr training speed: batch ${options.batch}, ${NUM_CLASSES} classes, Adam 1e-3, sparse categorical cross-entropy, random fixed-seed data`,
+    'hcr training speed: ' +
+      [
+        ...(characterArchs.length > 0
+          ? [
+              `batch ${options.batch}, ${NUM_CLASSES} classes, Adam 1e-3, sparse categorical cross-entropy, random fixed-seed data`,
+            ]
+          : []),
+        ...(lineArchs.length > 0
+          ? [
+              `line models: batch ${options.lineBatch} lines, CTC, Adam 1e-3, random fixed-seed lines`,
+            ]
+          : []),
+      ].join('; '),
   );
   const { engine, peer } = setup;
 
   const pool = makeImagePool(1);
   const results: ArchResult[] = [];
-  for (const arch of options.arch) {
+  for (const arch of characterArchs) {
     const hcr: ArchResult['hcr'][number][] = [];
     for (const threads of options.threads) {
       note(
@@ -183,6 +262,16 @@ async function main(): Promise<void> {
     results.push({ arch, hcr, torch, ratio });
   }
 
+  const plan = makeLinePlan({
+    batch: options.lineBatch,
+    minWidth: options.lineWidths[0],
+    maxWidth: options.lineWidths[1],
+  });
+  const lineResults: LineArchResult[] =
+    lineArchs.length > 0
+      ? await measureLineArchs(lineArchs, plan, options, options.threads, engine, peer)
+      : [];
+
   if (options.json) {
     printSpeedJson(
       'train',
@@ -194,9 +283,28 @@ async function main(): Promise<void> {
       },
       setup,
       results,
+      lineArchs.length > 0
+        ? {
+            lines: {
+              settings: {
+                batch: options.lineBatch,
+                height: plan.height,
+                widths: options.lineWidths,
+                classes: plan.classes,
+                loss: 'ctc',
+                optimizer: 'adam',
+                learningRate: 1e-3,
+                ...describePlan(plan),
+              },
+              results: lineResults,
+            },
+          }
+        : {},
     );
   } else {
-    printTable(results, engine, options, peer);
+    if (characterArchs.length > 0) printTable(results, engine, options, peer);
+    if (characterArchs.length > 0 && lineResults.length > 0) console.log('');
+    if (lineResults.length > 0) printLineTable(lineResults, plan, engine, options.threads, peer);
   }
 }
 

@@ -1,14 +1,21 @@
 #!/usr/bin/env python3
 """PyTorch peer for hcr's speed benchmarks (docs/DESIGN.md section 7).
 
-Builds the same networks as src/core/architectures.ts, layer for layer with Keras
-semantics, and times training steps, batched inference or single-image latency on random
-but fixed-seed data. Prints one JSON object on stdout; bench/train.ts and bench/infer.ts
-run it as a child process so that both sides are measured in one invocation.
+Builds the same networks as src/core/architectures.ts (character models) and
+src/core/line/architectures.ts (line models), layer for layer with Keras semantics, and times
+training steps, batched inference or single-image latency on random but fixed-seed data.
+Prints one JSON object on stdout; bench/train.ts and bench/infer.ts run it as a child process
+so that both sides are measured in one invocation.
+
+A line model trains with CTC on the batches of a plan that bench/train.ts writes (each
+batch's padded width, each line's own width and its labels), so both sides see the same
+shapes in the same order.
 
 Example:
     /usr/bin/python3 bench/peer/torch_bench.py --arch seed --mode train --batch 128 \
         --threads 2 --seconds 20
+    /usr/bin/python3 bench/peer/torch_bench.py --arch line-s --mode train \
+        --line-plan /tmp/plan.json --threads 2 --seconds 20
 """
 
 import argparse
@@ -106,6 +113,59 @@ ARCHITECTURES = {
 }
 
 
+LINE_HEIGHT = 32
+LINE_FRAME_STRIDE = 4
+
+
+def conv_ctc(stages, head, num_classes, dropout=0.2):
+    """convCtc of src/core/line/architectures.ts: stages of 3x3 same convolutions + ReLU, each
+    optionally followed by a max-pool (Keras valid pooling, stride = pool size); a convolution
+    over the remaining height (valid, ReLU), one column of zeros on each side, a 1x3 same
+    context convolution (ReLU), dropout and a 1x1 classifier. Input [n, 1, 32, W], logits
+    [n, classes, 1, W // 4]."""
+    layers = []
+    cin = 1
+    height = LINE_HEIGHT
+    for filters, pool in stages:
+        for cout in filters:
+            layers += [nn.Conv2d(cin, cout, 3, padding=1), nn.ReLU()]
+            cin = cout
+        if pool:
+            layers.append(nn.MaxPool2d(pool))
+            height //= pool[0]
+    layers += [
+        nn.Conv2d(cin, head, (height, 3)),
+        nn.ReLU(),
+        nn.ZeroPad2d((1, 1, 0, 0)),
+        nn.Conv2d(head, head, (1, 3), padding=(0, 1)),
+        nn.ReLU(),
+        nn.Dropout(dropout),
+        nn.Conv2d(head, num_classes, 1),
+    ]
+    return nn.Sequential(*layers)
+
+
+def build_line_s(num_classes):
+    """conv3x3 16 -> pool -> 32 -> pool -> 2x64 -> pool(2,1) -> 2x128 -> pool(2,1)
+    -> conv 2x3 192 -> conv 1x3 192 -> 1x1 logits."""
+    stages = [([16], (2, 2)), ([32], (2, 2)), ([64, 64], (2, 1)), ([128, 128], (2, 1))]
+    return conv_ctc(stages, 192, num_classes)
+
+
+def build_line_tiny(num_classes):
+    """conv3x3 8 -> pool -> 8 -> pool -> pool(2,1) x2 -> conv 2x3 16 -> 1x1 logits."""
+    stages = [([8], (2, 2)), ([8], (2, 2)), ([], (2, 1)), ([], (2, 1))]
+    return conv_ctc(stages, 16, num_classes)
+
+
+# Keep these in step with src/core/line/architectures.ts: bench/train.ts warns when the
+# parameter counts differ.
+LINE_ARCHITECTURES = {
+    "line-s": build_line_s,
+    "line-tiny": build_line_tiny,
+}
+
+
 def count_params(model):
     """Counts like Keras' countParams: trainable weights plus BN moving mean and variance."""
     trainable = sum(p.numel() for p in model.parameters())
@@ -188,6 +248,53 @@ def bench_latency(model, args, pool):
         return run_timed(step, args.warmup, args.steps, args.seconds)
 
 
+def load_line_batches(path, seed):
+    """The plan's batches as tensors: random pixels in [0, 1] within each line's own width and
+    zeros in its padding (as hcr's trainer pads), labels and lengths for CTC."""
+    with open(path, encoding="utf-8") as f:
+        plan = json.load(f)
+    gen = torch.Generator().manual_seed(seed)
+    batches = []
+    for b in plan["batches"]:
+        n, width = len(b["widths"]), b["width"]
+        x = torch.zeros(n, 1, LINE_HEIGHT, width)
+        for i, w in enumerate(b["widths"]):
+            x[i, 0, :, :w] = torch.rand(LINE_HEIGHT, w, generator=gen)
+        labels = b["labels"]
+        batches.append(
+            {
+                "x": x,
+                "targets": torch.tensor([c for line in labels for c in line], dtype=torch.int64),
+                "target_lengths": torch.tensor([len(line) for line in labels], dtype=torch.int64),
+                "input_lengths": torch.tensor(
+                    [w // LINE_FRAME_STRIDE for w in b["widths"]], dtype=torch.int64
+                ),
+            }
+        )
+    return plan["classes"], batches
+
+
+def bench_line_train(model, args, batches):
+    """hcr's line step: logits -> CTC (blank 0) summed over the lines and divided by their
+    number (hcr's ctcLoss; CTCLoss's 'mean' would also divide by each label's length) -> Adam."""
+    model.train()
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+    ctc = nn.CTCLoss(blank=0, reduction="sum", zero_infinity=True)
+
+    def step(i):
+        b = batches[i % len(batches)]
+        n = b["x"].shape[0]
+        optimizer.zero_grad()
+        logits = model(b["x"])  # [n, classes, 1, frames]
+        log_probs = logits.squeeze(2).permute(2, 0, 1).log_softmax(2)  # [frames, n, classes]
+        loss = ctc(log_probs, b["targets"], b["input_lengths"], b["target_lengths"]) / n
+        loss.backward()
+        optimizer.step()
+        loss.item()
+
+    return run_timed(step, args.warmup, args.steps, args.seconds)
+
+
 def percentile(sorted_values, q):
     idx = min(len(sorted_values) - 1, max(0, round(q * (len(sorted_values) - 1))))
     return sorted_values[idx]
@@ -195,7 +302,9 @@ def percentile(sorted_values, q):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--arch", required=True, choices=sorted(ARCHITECTURES))
+    parser.add_argument(
+        "--arch", required=True, choices=sorted([*ARCHITECTURES, *LINE_ARCHITECTURES])
+    )
     parser.add_argument("--mode", required=True, choices=["train", "infer", "latency"])
     parser.add_argument("--batch", type=int, default=128)
     parser.add_argument("--threads", type=int, default=2)
@@ -204,16 +313,27 @@ def main():
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--classes", type=int, default=36)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--line-plan", help="a line model's batches (JSON written by bench/train.ts)"
+    )
     args = parser.parse_args()
     if args.mode == "latency":
         args.batch = 1
 
     torch.manual_seed(args.seed)
     torch.set_num_threads(args.threads)
-    model = ARCHITECTURES[args.arch](args.classes)
-    pool = make_pool(args.seed, POOL_SIZE if args.mode != "latency" else 512, args.classes)
-    run = {"train": bench_train, "infer": bench_infer, "latency": bench_latency}[args.mode]
-    elapsed, times = run(model, args, pool)
+    if args.arch in LINE_ARCHITECTURES:
+        if args.mode != "train" or not args.line_plan:
+            parser.error(f"--arch {args.arch}: expected --mode train with --line-plan")
+        args.classes, batches = load_line_batches(args.line_plan, args.seed)
+        args.batch = batches[0]["x"].shape[0]
+        model = LINE_ARCHITECTURES[args.arch](args.classes)
+        elapsed, times = bench_line_train(model, args, batches)
+    else:
+        model = ARCHITECTURES[args.arch](args.classes)
+        pool = make_pool(args.seed, POOL_SIZE if args.mode != "latency" else 512, args.classes)
+        run = {"train": bench_train, "infer": bench_infer, "latency": bench_latency}[args.mode]
+        elapsed, times = run(model, args, pool)
 
     times_ms = sorted(t * 1000 for t in times)
     json.dump(
