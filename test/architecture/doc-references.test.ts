@@ -27,11 +27,6 @@ const TEXT = /\.(ts|js|py|md|html|css)$/;
  */
 const PENDING_BARE_CITATIONS: readonly string[] = [
   'src/core/line/normalize-line.ts',
-  'src/core/read/ctc-decode.ts',
-  'src/core/read/decode.ts',
-  'src/core/read/index.ts',
-  'src/core/read/language-model.ts',
-  'src/core/read/line-read.ts',
   'src/node/engine/backend.ts',
   'src/node/engine/index.ts',
   'src/node/engine/replicas.ts',

@@ -1,4 +1,4 @@
-// Decoding a line model's per-frame probabilities into text (DESIGN.md §8 "Reading is
+// Decoding a line model's per-frame probabilities into text (docs/DESIGN.md §8 "Reading is
 // decoding"): the best path (greedy), and a CTC prefix beam search (Hannun et al. 2014) that
 // sums every alignment of a prefix and weighs it with the character language model and the
 // user's constraints (a charset, a pattern, a lexicon; constraints.ts parses them). A reading's

@@ -1,4 +1,4 @@
-// Reading a line is decoding (DESIGN.md §8): a beam search over the ways of covering the
+// Reading a line is decoding (docs/DESIGN.md §8): a beam search over the ways of covering the
 // line's atoms with candidate characters × the classifier's probabilities of each candidate ×
 // a character language model, under the user's constraints (a charset, a pattern, a lexicon).
 // A hypothesis is a reading of the atoms up to a position; hypotheses with the same text (and

@@ -1,4 +1,4 @@
-// Reading lines of handwriting (DESIGN.md §4: segmentation of a line into characters), for
+// Reading lines of handwriting (docs/DESIGN.md §4: segmentation of a line into characters), for
 // Node and the browser alike: the classifier is injected, so tfjs stays out of src/core.
 
 export * from './options.js';

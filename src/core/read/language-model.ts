@@ -1,4 +1,4 @@
-// The character language model of reading (DESIGN.md §8 "Reading is decoding"), and the one
+// The character language model of reading (docs/DESIGN.md §8 "Reading is decoding"), and the one
 // owner of its file (language-model.json): a word is scored by a mixture of character n-gram
 // models, each with Witten-Bell interpolation over the counts stored in the file:
 // - `words`, over the letters A-Z, trained from English words and their spoken frequencies;

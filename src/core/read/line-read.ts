@@ -1,4 +1,4 @@
-// Reading an image with a line model (issue 21 §4, DESIGN.md §8 "a line is read whole"): the
+// Reading an image with a line model (issue 21 §4, docs/DESIGN.md §8 "a line is read whole"): the
 // lines are found as the glyph reader finds them (segment.ts), but not cut into characters;
 // each is brought to the line convention (normalizeLine), read whole by an injected line
 // recognizer (a tfjs model in Node or the page, a stub in tests), and decoded by CTC beam
