@@ -25,6 +25,11 @@ export interface LineArchitecture {
 export interface LineArchitectureOptions {
   /** Dropout before the classifier. Default 0.2. */
   readonly dropout?: number;
+  /**
+   * Batch norm after each stage convolution. Default true. (Each thread of data-parallel
+   * training normalizes over its own slice of the batch.)
+   */
+  readonly batchNorm?: boolean;
 }
 
 /**
@@ -40,9 +45,13 @@ export function lineFrames(width: number): number {
 type Stage = { filters: number[]; pool: [number, number] | null };
 
 /**
- * Stages of 3x3 convolutions (ReLU, same padding), each optionally followed by a max-pool;
- * then a convolution over the remaining height (it collapses to 1 row), a 1x3 context
- * convolution along the line and a 1x1 classifier.
+ * Stages of 3x3 convolutions (same padding; batch norm then ReLU), each optionally followed by
+ * a max-pool; then a convolution over the remaining height (it collapses to 1 row), a 1x3
+ * context convolution along the line and a 1x1 classifier. He initialization throughout.
+ *
+ * Measured on UNIPEN words (README, "Reading whole lines"): with Glorot initialization and no
+ * batch norm the network sat on CTC's all-blank plateau for over 1,000 steps; with He
+ * initialization it left it within 50 steps, and batch norm learned faster per step again.
  */
 function convCtc(
   name: string,
@@ -51,14 +60,23 @@ function convCtc(
   classes: number,
   options: LineArchitectureOptions = {},
 ): tf.LayersModel {
+  const batchNorm = options.batchNorm ?? true;
   const input = tf.input({ shape: [LINE_HEIGHT, null as unknown as number, 1], name: 'line' });
   let x = input;
   let height = LINE_HEIGHT;
   for (const stage of stages) {
     for (const filters of stage.filters) {
       x = tf.layers
-        .conv2d({ filters, kernelSize: 3, padding: 'same', activation: 'relu' })
+        .conv2d({
+          filters,
+          kernelSize: 3,
+          padding: 'same',
+          useBias: !batchNorm,
+          kernelInitializer: 'heNormal',
+        })
         .apply(x) as tf.SymbolicTensor;
+      if (batchNorm) x = tf.layers.batchNormalization().apply(x) as tf.SymbolicTensor;
+      x = tf.layers.reLU().apply(x) as tf.SymbolicTensor;
     }
     if (stage.pool) {
       x = tf.layers
@@ -68,7 +86,13 @@ function convCtc(
     }
   }
   x = tf.layers
-    .conv2d({ filters: head, kernelSize: [height, 3], padding: 'valid', activation: 'relu' })
+    .conv2d({
+      filters: head,
+      kernelSize: [height, 3],
+      padding: 'valid',
+      activation: 'relu',
+      kernelInitializer: 'heNormal',
+    })
     .apply(x) as tf.SymbolicTensor;
   // 'valid' took one frame from each end: a same-padded context conv keeps the count, and the
   // padding below the stride (4 columns) gives them back (see lineFrames).
@@ -81,7 +105,13 @@ function convCtc(
     })
     .apply(x) as tf.SymbolicTensor;
   x = tf.layers
-    .conv2d({ filters: head, kernelSize: [1, 3], padding: 'same', activation: 'relu' })
+    .conv2d({
+      filters: head,
+      kernelSize: [1, 3],
+      padding: 'same',
+      activation: 'relu',
+      kernelInitializer: 'heNormal',
+    })
     .apply(x) as tf.SymbolicTensor;
   x = tf.layers.dropout({ rate: options.dropout ?? 0.2 }).apply(x) as tf.SymbolicTensor;
   const logits = tf.layers
@@ -94,7 +124,7 @@ function convCtc(
 const lineS: LineArchitecture = Object.freeze({
   name: 'line-s',
   description:
-    'conv3x3 16 → pool → 32 → pool → 2x64 → pool(2,1) → 2x128 → pool(2,1) → conv 2x3 192 → conv 1x3 192 → 1x1 logits',
+    'conv3x3+BN+ReLU 16 → pool → 32 → pool → 2x64 → pool(2,1) → 2x128 → pool(2,1) → conv 2x3 192 → conv 1x3 192 → 1x1 logits',
   build(classes: number, options?: LineArchitectureOptions): tf.LayersModel {
     return convCtc(
       'line-s',
