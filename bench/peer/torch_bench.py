@@ -118,8 +118,8 @@ LINE_FRAME_STRIDE = 4
 
 
 def conv_ctc(stages, head, num_classes, dropout=0.2):
-    """convCtc of src/core/line/architectures.ts: stages of 3x3 same convolutions + ReLU, each
-    optionally followed by a max-pool (Keras valid pooling, stride = pool size); a convolution
+    """convCtc of src/core/line/architectures.ts: stages of 3x3 same convolutions (no bias) +
+    batch norm + ReLU, each optionally followed by a max-pool (Keras valid pooling, stride = pool size); a convolution
     over the remaining height (valid, ReLU), one column of zeros on each side, a 1x3 same
     context convolution (ReLU), dropout and a 1x1 classifier. Input [n, 1, 32, W], logits
     [n, classes, 1, W // 4]."""
@@ -128,7 +128,11 @@ def conv_ctc(stages, head, num_classes, dropout=0.2):
     height = LINE_HEIGHT
     for filters, pool in stages:
         for cout in filters:
-            layers += [nn.Conv2d(cin, cout, 3, padding=1), nn.ReLU()]
+            layers += [
+                nn.Conv2d(cin, cout, 3, padding=1, bias=False),
+                nn.BatchNorm2d(cout, **BN),
+                nn.ReLU(),
+            ]
             cin = cout
         if pool:
             layers.append(nn.MaxPool2d(pool))
@@ -146,7 +150,7 @@ def conv_ctc(stages, head, num_classes, dropout=0.2):
 
 
 def build_line_s(num_classes):
-    """conv3x3 16 -> pool -> 32 -> pool -> 2x64 -> pool(2,1) -> 2x128 -> pool(2,1)
+    """conv3x3+BN+ReLU 16 -> pool -> 32 -> pool -> 2x64 -> pool(2,1) -> 2x128 -> pool(2,1)
     -> conv 2x3 192 -> conv 1x3 192 -> 1x1 logits."""
     stages = [([16], (2, 2)), ([32], (2, 2)), ([64, 64], (2, 1)), ([128, 128], (2, 1))]
     return conv_ctc(stages, 192, num_classes)
