@@ -1,8 +1,9 @@
 // `hcr read` chooses its reader (issue 21 §4): a line model by default, the glyph reader with
 // --reader glyphs or a character model named by --model, and the glyph reader with a note when
-// no line model is installed; and reads a page with a line model directory end to end (JSON).
+// no line model is installed; and reads a page, and a file of ink, with a line model directory
+// end to end (JSON).
 
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -127,5 +128,45 @@ describe('hcr read chooses its reader', () => {
     expect(json.reader).toBe('line');
     expect(json.charset).toBe(LINE_CHARSET);
     expect(json.results[0]).toMatchObject({ status: 'ok', reader: 'line' });
+  });
+
+  it('reads ink with the line model (--ink), and with the glyph reader by --reader glyphs', async () => {
+    const file = join(dir, 'l1.json');
+    const L1 = [
+      [
+        { x: 10, y: 10 },
+        { x: 10, y: 50 },
+        { x: 32, y: 50 },
+      ],
+      [
+        { x: 50, y: 18 },
+        { x: 56, y: 10 },
+        { x: 56, y: 50 },
+      ],
+    ];
+    await writeFile(file, JSON.stringify({ strokes: L1 }));
+    const run = async (reader?: string) => {
+      const printed: string[] = [];
+      const common = { modelDir: glyphs, backend: 'wasm', top: 3, context: true };
+      const code = await readCommand(
+        [file],
+        {
+          ...common,
+          ...(reader === undefined ? { model: lineDir } : { reader }),
+          contextScope: 'lookalikes',
+          json: true,
+          ink: true,
+        },
+        { print: (t) => printed.push(t), note: () => undefined },
+      );
+      expect(code).toBe(0);
+      return JSON.parse(printed.join('\n')) as { reader: string; results: { status: string }[] };
+    };
+    const byLines = await run();
+    expect(byLines.reader).toBe('line');
+    expect(byLines.results[0]).toMatchObject({ status: 'ok', reader: 'line' });
+    const byGlyphs = await run('glyphs');
+    expect(byGlyphs.reader).toBe('glyphs');
+    expect(byGlyphs.results[0]).toMatchObject({ status: 'ok', text: 'L1' });
   });
 });

@@ -42,7 +42,14 @@ describe('POST /api/ink', () => {
     await initEngine({ backend: 'wasm' });
     dir = await mkdtemp(join(tmpdir(), 'hcr-ink-'));
     loaded = await loadModel(packagePath('models/alnum36'));
-    app = await buildServer({ model: loaded, webRoot: dir, concurrency: 1, rateLimitPerMinute: 0 });
+    // No line model: these pin the glyph reader (test/server/line-read.test.ts reads ink with one).
+    app = await buildServer({
+      model: loaded,
+      lineModel: false,
+      webRoot: dir,
+      concurrency: 1,
+      rateLimitPerMinute: 0,
+    });
   }, 120_000);
 
   afterAll(async () => {

@@ -1,5 +1,6 @@
 // A server with a line model (issue 21 §4), through app.inject(): POST /api/read reads each line
-// whole with it (?reader=glyphs with the served character model), GET /api/models announces it,
+// whole with it (?reader=glyphs with the served character model), so does POST /api/ink (strokes
+// rendered at the line model's scale and pen), GET /api/models announces it,
 // the page downloads its files from /line-model/, and a server with none says so.
 
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -76,6 +77,48 @@ describe('a server with a line model', () => {
     const ok = await postRead(`?lexicon=${encodeURIComponent("don't\nhello")}`);
     expect(ok.statusCode).toBe(200);
     const refused = await postRead(`?reader=glyphs&lexicon=${encodeURIComponent("don't")}`);
+    expect(refused.statusCode).toBe(400);
+  });
+
+  it('reads /api/ink with it, and glyphs when asked', async () => {
+    // "L1" as pointer strokes, 40 units tall: rendered at 64 px a line with the line model's pen.
+    const strokes = [
+      [
+        { x: 10, y: 10, t: 0 },
+        { x: 10, y: 50, t: 16 },
+        { x: 32, y: 50, t: 32 },
+      ],
+      [
+        { x: 50, y: 18, t: 200 },
+        { x: 56, y: 10, t: 216 },
+        { x: 56, y: 50, t: 232 },
+      ],
+    ];
+    const res = await app.inject({ method: 'POST', url: '/api/ink', payload: { strokes } });
+    expect(res.statusCode).toBe(200);
+    const result = res.json() as ReadResult;
+    expect(result).toMatchObject({ status: 'ok', reader: 'line' });
+    expect(result.lines).toHaveLength(1);
+    const glyphs = await app.inject({
+      method: 'POST',
+      url: '/api/ink?reader=glyphs',
+      payload: { strokes },
+    });
+    expect(glyphs.statusCode).toBe(200);
+    expect((glyphs.json() as ReadResult).reader).toBeUndefined();
+    // The line model's charset decides what a lexicon may hold, as in /api/read.
+    const lexicon = `?lexicon=${encodeURIComponent("don't")}`;
+    const ok = await app.inject({
+      method: 'POST',
+      url: `/api/ink${lexicon}`,
+      payload: { strokes },
+    });
+    expect(ok.statusCode).toBe(200);
+    const refused = await app.inject({
+      method: 'POST',
+      url: `/api/ink${lexicon}&reader=glyphs`,
+      payload: { strokes },
+    });
     expect(refused.statusCode).toBe(400);
   });
 

@@ -90,13 +90,20 @@ export const PAPER_PEN_WIDTH = 5;
 
 /**
  * A drawing as an upload of it would look: dark ink on white paper, lines about 64 px high,
- * drawn with a {@link PAPER_PEN_WIDTH} pen, for readers of images (the glyph reader's lines).
+ * for readers of images. The glyph reader's lines take the default {@link PAPER_PEN_WIDTH} pen;
+ * the line reader takes the line model's own pen (RENDER_INK_DEFAULTS.penWidth), so what it
+ * reads is ink at its own scale and stroke, whatever pen the device drew with.
  *
+ * @param penWidth - pen width in pixels at 64 px a line. Default: PAPER_PEN_WIDTH (5).
  * @example
  * const gray = inkOnPaper(parseInk(text)); // readImage(loaded, gray)
+ * const forLines = inkOnPaper(parseInk(text), RENDER_INK_DEFAULTS.penWidth);
  */
-export function inkOnPaper(strokes: readonly InkStroke[]): GrayImage & { data: Uint8Array } {
-  const image = renderInkPage(strokes, { penWidth: PAPER_PEN_WIDTH });
+export function inkOnPaper(
+  strokes: readonly InkStroke[],
+  penWidth: number = PAPER_PEN_WIDTH,
+): GrayImage & { data: Uint8Array } {
+  const image = renderInkPage(strokes, { penWidth });
   const data = new Uint8Array(image.data.length);
   for (let i = 0; i < data.length; i++) data[i] = 255 - image.data[i]!;
   return { width: image.width, height: image.height, data };

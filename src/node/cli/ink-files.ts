@@ -1,16 +1,19 @@
 // `hcr read --ink FILE...`: each file is ink, not an image: strokes as JSON in the Handwriting
 // Recognition API's point shape or W3C InkML (told apart by their first character), held to
-// core's ink budgets, drawn as the page would upload it (inkOnPaper) and read like an image.
+// core's ink budgets, rendered at one scale (core's renderInkPage through inkOnPaper: lines about
+// 64 px high) and read like an image: with a line model, at its own pen width (what it reads is
+// ink at its own scale and stroke, docs/DESIGN.md §8); with a character model, at the glyph
+// reader's paper pen.
 
 import { readFile, stat } from 'node:fs/promises';
 import { inkOnPaper, parseInk } from '../../core/ink/document.js';
 import { INK_LIMITS } from '../../core/ink/limits.js';
+import { RENDER_INK_DEFAULTS } from '../../core/ink/render.js';
 import type { ReadOptions } from '../../core/read/options.js';
 import { HcrError, isHcrError } from '../errors.js';
-import type { LoadedModel } from '../model/artifact.js';
-import { readImage, type FileReading } from '../read/read.js';
+import { isLineModel, readImage, type FileReading, type LoadedReader } from '../read/read.js';
 
-async function readInkFile(loaded: LoadedModel, file: string, options: ReadOptions) {
+async function readInkFile(loaded: LoadedReader, file: string, options: ReadOptions) {
   const info = await stat(file).catch(() => {
     throw new HcrError('NOT_FOUND', `${file}: no such file`);
   });
@@ -24,11 +27,14 @@ async function readInkFile(loaded: LoadedModel, file: string, options: ReadOptio
     );
   }
   const strokes = parseInk(await readFile(file, 'utf8'), INK_LIMITS, file);
-  return readImage(loaded, inkOnPaper(strokes), options);
+  const image = isLineModel(loaded)
+    ? inkOnPaper(strokes, RENDER_INK_DEFAULTS.penWidth)
+    : inkOnPaper(strokes);
+  return readImage(loaded, image, options);
 }
 
 /**
- * Reads each ink file in turn; a file that cannot be read or parsed gets an `error` entry with
+ * Reads each ink file in turn, with a line model or a character model; a file that cannot be read or parsed gets an `error` entry with
  * the message (BAD_INK, NOT_FOUND), and the others are still read.
  *
  * @example
@@ -36,7 +42,7 @@ async function readInkFile(loaded: LoadedModel, file: string, options: ReadOptio
  * if (first.status === 'ok') first.text; // 'L1'
  */
 export async function readInkFiles(
-  loaded: LoadedModel,
+  loaded: LoadedReader,
   files: readonly string[],
   options: ReadOptions = {},
 ): Promise<FileReading[]> {

@@ -6,7 +6,7 @@
 // before, and is what a clone without a line model falls back to (with a note). `--json` prints
 // the whole reading; `--no-context` turns the context off; `--charset`, `--pattern` and
 // `--lexicon FILE` constrain the reading; `--alternatives N` prints each line's N best; `--ink`
-// reads files of ink (JSON strokes or InkML) instead of images, with the glyph reader.
+// reads files of ink (JSON strokes or InkML) instead of images, with the same choice of reader.
 
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
@@ -211,10 +211,7 @@ export async function readCommand(
   };
   // A bad pattern or option fails before the model is loaded.
   const resolved = resolveReadOptions(readOptions);
-  // Ink files are read by the glyph reader here (the line reader reads images).
-  const choice = options.ink
-    ? { reader: 'glyphs' as const, dir: options.modelDir }
-    : await chooseReader(options, output);
+  const choice = await chooseReader(options, output);
   await initEngine({ backend: options.backend as BackendName });
   const loaded: LoadedReader =
     choice.reader === 'line' ? await loadLineModel(choice.dir) : await loadModel(choice.dir);
@@ -222,10 +219,9 @@ export async function readCommand(
   try {
     // ... and a charset, pattern or lexicon the model cannot read, before any file is read.
     const prepared = prepareReadOptions(readOptions, classes);
-    const readings =
-      options.ink && 'labelSet' in loaded
-        ? await readInkFiles(loaded, files, prepared)
-        : await readFiles(loaded, files, prepared);
+    const readings = options.ink
+      ? await readInkFiles(loaded, files, prepared)
+      : await readFiles(loaded, files, prepared);
     if (options.json) {
       output.print(
         JSON.stringify(

@@ -710,7 +710,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     },
   );
 
-  await app.register(inkRoutes, { chosen, budget });
+  await app.register(inkRoutes, { chosen, budget, ...(line ? { line } : {}) });
   await app.register(lineModelRoutes, { line });
 
   /** Sends one of a model's browser files, or 304 when the client has it. */

@@ -3,17 +3,20 @@
 // also as {"points": [...]}) or W3C InkML (application/inkml+xml, application/xml, text/xml),
 // held to the ink budgets (strokes, points, coordinates, document length and nesting) before
 // anything is drawn. The drawing is rendered at one scale with one pen, whatever the pen of the
-// device that wrote it (core's renderInkPage), and read by the served model's read job in the
-// worker pool, so the answer is POST /api/read's. When the line model's reading lands in the
-// read job, ink reaches it through the same job.
+// device that wrote it (core's renderInkPage, lines about 64 px high), and read by the served
+// model's read job in the worker pool, so the answer is POST /api/read's: with the server's line
+// model when it serves one, the ink drawn with the line model's own pen (docs/DESIGN.md §8);
+// with the glyph reader and its paper pen when it serves none or `?reader=glyphs` asks.
 
 import type { FastifyInstance } from 'fastify';
 import sharp from 'sharp';
 import { inkOnPaper, parseInk } from '../../core/ink/document.js';
 import { inkFromJson } from '../../core/ink/json.js';
 import { INK_LIMITS, type InkLimits } from '../../core/ink/limits.js';
+import { RENDER_INK_DEFAULTS } from '../../core/ink/render.js';
 import { MAX_PATTERN_LENGTH } from '../../core/read/constraints.js';
 import { checkReadOptions, type ReadAnswer, type ReadRequestOptions } from './reading.js';
+import type { ServedLineModel } from './line-model.js';
 import type { ServedModel } from './served-models.js';
 import type { WorkBudget } from './work.js';
 
@@ -27,6 +30,8 @@ export interface InkRouteOptions {
   readonly budget: WorkBudget;
   /** The ink budgets of one request. Default: core's INK_LIMITS. */
   readonly limits?: InkLimits;
+  /** The served line model, which reads unless `?reader=glyphs`. Default: none (glyphs). */
+  readonly line?: ServedLineModel;
 }
 
 type InkQuery = ReadRequestOptions & { model?: string };
@@ -35,7 +40,7 @@ type InkQuery = ReadRequestOptions & { model?: string };
  * Registers `POST /api/ink` (a Fastify plugin: its InkML parser stays inside it).
  *
  * @example
- * await app.register(inkRoutes, { chosen, budget });
+ * await app.register(inkRoutes, { chosen, budget, line });
  * await app.inject({ method: 'POST', url: '/api/ink', payload: { strokes } });
  */
 export async function inkRoutes(app: FastifyInstance, options: InkRouteOptions): Promise<void> {
@@ -57,6 +62,7 @@ export async function inkRoutes(app: FastifyInstance, options: InkRouteOptions):
             charset: { type: 'string', minLength: 1, maxLength: 100 },
             pattern: { type: 'string', maxLength: MAX_PATTERN_LENGTH },
             lexicon: { type: 'string', maxLength: 8000 },
+            reader: { type: 'string', enum: ['line', 'glyphs'] },
           },
         },
       },
@@ -65,12 +71,16 @@ export async function inkRoutes(app: FastifyInstance, options: InkRouteOptions):
       const model = options.chosen(request.query);
       const readOptions: ReadRequestOptions = { ...request.query };
       delete (readOptions as InkQuery).model;
-      checkReadOptions(model.labelSet.classes, readOptions);
+      const { line } = options;
+      const byLines = line !== undefined && readOptions.reader !== 'glyphs';
+      checkReadOptions(byLines ? [...line.metadata.charset] : model.labelSet.classes, readOptions);
       const strokes =
         typeof request.body === 'string'
           ? parseInk(request.body, limits, 'InkML')
           : inkFromJson(request.body, limits, 'ink');
-      const image = inkOnPaper(strokes);
+      const image = byLines
+        ? inkOnPaper(strokes, RENDER_INK_DEFAULTS.penWidth)
+        : inkOnPaper(strokes);
       const png = await sharp(image.data, {
         raw: { width: image.width, height: image.height, channels: 1 },
       })
@@ -83,6 +93,7 @@ export async function inkRoutes(app: FastifyInstance, options: InkRouteOptions):
           image: { name: 'ink', bytes: png },
           options: readOptions,
           budget: options.budget,
+          ...(byLines ? { lineModel: line.dir } : {}),
         },
         { client: request.ip },
       )) as ReadAnswer;
