@@ -36,7 +36,12 @@ import { segmentImage } from '../src/core/read/segment.js';
 import { modelClassifier } from '../src/node/read/read.js';
 import { readTextByLines } from '../src/core/read/line-read.js';
 import { loadLineModel } from '../src/node/model/line-artifact.js';
-import { lineModelRecognizer } from '../src/node/read/line-reader.js';
+import {
+  DEFAULT_LINE_MODEL_DIR,
+  isLineModelDir,
+  lineModelRecognizer,
+} from '../src/node/read/line-reader.js';
+import { benchWholeLines, printWholeLines } from './read-words.js';
 import { defaultLanguageModel, loadLanguageModel } from '../src/node/read/language-model.js';
 import { buildReadSet } from './read-set.js';
 import type { ReadSample } from './read-set.js';
@@ -368,6 +373,22 @@ try {
     }
   }
   loaded.dispose();
+  // Whole lines of real handwriting (issue 21), when a line model is installed: the line
+  // reader and the glyph reader on the UNIPEN test writers' words and held-out font lines.
+  if (
+    !values.dev &&
+    !values.json &&
+    (await isLineModelDir(values['line-model'] ?? DEFAULT_LINE_MODEL_DIR))
+  ) {
+    printWholeLines(
+      await benchWholeLines({
+        ...(values['line-model'] ? { lineModel: values['line-model'] } : {}),
+        dataDir: values['data-dir'],
+        limit: 1000,
+      }),
+      (line) => console.log(line),
+    );
+  }
 } catch (error) {
   if (!isHcrError(error)) throw error;
   const hint =
