@@ -15,6 +15,7 @@ import { ReplicaPool } from '../../src/node/engine/replicas.js';
 import { predictProbabilities } from '../../src/node/model/inference.js';
 import { syntheticDataset } from '../helpers/synthetic.js';
 import { tfjsNodeInstalled } from '../helpers/tfjs-node.js';
+import { maxWeightDifference } from '../helpers/weights.js';
 
 /** Every worker thread started in this file, in order. */
 const started = vi.hoisted(() => [] as Worker[]);
@@ -56,16 +57,6 @@ function fill(pool: ReplicaPool, offset: number): void {
   }
 }
 
-function maxDifference(a: tf.LayersModel, b: tf.LayersModel): number {
-  let worst = 0;
-  a.getWeights().forEach((w, i) => {
-    const x = w.dataSync();
-    const y = b.getWeights()[i]!.dataSync();
-    for (let j = 0; j < x.length; j++) worst = Math.max(worst, Math.abs(x[j]! - y[j]!));
-  });
-  return worst;
-}
-
 beforeAll(async () => {
   await initEngine({ backend: 'wasm' });
 });
@@ -95,9 +86,9 @@ describe('ReplicaPool', () => {
     }
     // Weights moved, and moved the same way.
     expect(
-      maxDifference(single, createModel({ architecture: 'tiny', numClasses: 10 })),
+      maxWeightDifference(single, createModel({ architecture: 'tiny', numClasses: 10 })),
     ).toBeGreaterThan(1e-3);
-    expect(maxDifference(single, parallel)).toBeLessThan(1e-5);
+    expect(maxWeightDifference(single, parallel)).toBeLessThan(1e-5);
   });
 
   it('a last batch smaller than the number of threads still trains', async () => {
@@ -110,7 +101,7 @@ describe('ReplicaPool', () => {
     const a = await one.trainStep(tf.train.sgd(0.1), 1, false);
     const b = await two.trainStep(tf.train.sgd(0.1), 1, false);
     expect(b.loss).toBeCloseTo(a.loss, 5);
-    expect(maxDifference(single, parallel)).toBeLessThan(1e-6);
+    expect(maxWeightDifference(single, parallel)).toBeLessThan(1e-6);
   });
 
   it('predicts what one thread predicts, in the same order', async () => {

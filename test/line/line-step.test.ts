@@ -10,6 +10,7 @@ import { LINE_HEIGHT } from '../../src/core/line/normalize-line.js';
 import { createRandom } from '../../src/core/random.js';
 import { initEngine } from '../../src/node/engine/index.js';
 import { ReplicaPool, type LineBatch } from '../../src/node/engine/replicas.js';
+import { maxWeightDifference } from '../helpers/weights.js';
 
 const CLASSES = LINE_CHARSET.length + 1;
 const TEXTS = ['cat', 'Hello', 'a b', 'x7', 'moon', 'Zoo!', 'it'];
@@ -23,16 +24,6 @@ function batch(seed: number): LineBatch {
   // Lines of different widths padded to one: each keeps its own frames.
   const frames = TEXTS.map((_, i) => lineFrames(width - 4 * (i % 3)));
   return { images, width, labels: TEXTS.map((t) => encodeLineText(t)!), frames };
-}
-
-function maxDifference(a: tf.LayersModel, b: tf.LayersModel): number {
-  let worst = 0;
-  a.getWeights().forEach((w, i) => {
-    const x = w.dataSync();
-    const y = b.getWeights()[i]!.dataSync();
-    for (let j = 0; j < x.length; j++) worst = Math.max(worst, Math.abs(x[j]! - y[j]!));
-  });
-  return worst;
 }
 
 beforeAll(async () => {
@@ -70,7 +61,7 @@ describe('ReplicaPool.lineTrainStep', () => {
       expect(b.loss).toBeCloseTo(a.loss, 4);
     }
     expect(alongside).toBe(3);
-    expect(maxDifference(single, start)).toBeGreaterThan(1e-3);
-    expect(maxDifference(single, parallel)).toBeLessThan(1e-5);
+    expect(maxWeightDifference(single, start)).toBeGreaterThan(1e-3);
+    expect(maxWeightDifference(single, parallel)).toBeLessThan(1e-5);
   });
 });

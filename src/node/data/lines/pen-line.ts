@@ -6,7 +6,7 @@
 import { createCanvas, Image, type Canvas, type SKRSContext2D } from '@napi-rs/canvas';
 import { uniform, type Random } from '../../../core/random.js';
 import type { GrayImage } from '../../../core/types.js';
-import { PEN_MODELS, type PenModel } from '../synth/render.js';
+import { drawPenStrokes, PEN_MODELS, type PenModel } from '../synth/render.js';
 
 /** A pen-down stroke: flat `[x0, y0, x1, y1, ...]` in millimetres, y down. */
 export type PenStroke = ArrayLike<number>;
@@ -119,56 +119,21 @@ export function renderPenLine(
   const sin = Math.sin(rotation);
   const cx = (minX + maxX) / 2;
   const cy = (minY + maxY) / 2;
-  let walked = 0;
+  const walk = { distance: 0 };
   const place = (x: number, y: number): [number, number] => {
     const u = (x - cx) * scale;
     const v = (y - cy) * scale;
     const sheared = u - slant * v;
     return [
-      width / 2 + cos * sheared - sin * v + tremor * Math.sin(walked * waves[0]!),
-      height / 2 + sin * sheared + cos * v + tremor * Math.sin(walked * waves[1]! + 1),
+      width / 2 + cos * sheared - sin * v + tremor * Math.sin(walk.distance * waves[0]!),
+      height / 2 + sin * sheared + cos * v + tremor * Math.sin(walk.distance * waves[1]! + 1),
     ];
   };
   g.strokeStyle = `rgb(${ink},${ink},${ink})`;
   g.fillStyle = g.strokeStyle;
   g.lineCap = 'round';
   g.lineJoin = 'round';
-  for (const s of strokes) {
-    const points = s.length >> 1;
-    if (points === 0) continue;
-    let [px, py] = place(s[0]!, s[1]!);
-    if (points === 1) {
-      g.beginPath();
-      g.arc(px, py, penPx / 2, 0, 2 * Math.PI);
-      g.fill();
-      continue;
-    }
-    if (pressureAmount === 0) {
-      g.lineWidth = penPx;
-      g.beginPath();
-      g.moveTo(px, py);
-      for (let p = 1; p < points; p++) {
-        const [x, y] = place(s[2 * p]!, s[2 * p + 1]!);
-        g.lineTo(x, y);
-      }
-      g.stroke();
-      continue;
-    }
-    for (let p = 1; p < points; p++) {
-      const [x, y] = place(s[2 * p]!, s[2 * p + 1]!);
-      walked += Math.hypot(x - px, y - py);
-      const along = p / (points - 1);
-      const taper = pen === 'brush' ? Math.min(1, 0.35 + 2.5 * Math.min(along, 1 - along)) : 1;
-      const swell = 1 + pressureAmount * Math.sin(walked * 0.03 + pressurePhase);
-      g.lineWidth = Math.max(1, penPx * taper * swell);
-      g.beginPath();
-      g.moveTo(px, py);
-      g.lineTo(x, y);
-      g.stroke();
-      px = x;
-      py = y;
-    }
-  }
+  drawPenStrokes(g, strokes, place, { pen, width: penPx, pressureAmount, pressurePhase }, walk);
   if (!plain && rand() < 0.3) {
     // Out of focus: blur the picture onto itself.
     const copy = createCanvas(width, height);

@@ -114,6 +114,61 @@ export function hasExtent(strokes: Strokes): boolean {
   return Math.max(maxX - minX, maxY - minY) > 0;
 }
 
+/** How a pen lays its ink along a path: see {@link drawPenStrokes}. */
+export interface PenStyle {
+  readonly pen: PenModel;
+  /** Stroke width in pixels before pressure. */
+  readonly width: number;
+  /** How much the width swells and thins along the path (0: not at all). */
+  readonly pressureAmount: number;
+  readonly pressurePhase: number;
+}
+
+/**
+ * Draws pen-down strokes with a pen's pressure: a slow swell of the width along the path and,
+ * for a brush, a taper at each stroke's two ends; a one-point stroke is a dot. `place` maps a
+ * trajectory point to canvas pixels and may read `walk.distance`, the ink laid so far in pixels
+ * (a tremor does), which this updates as it goes. Shared by the character glyphs and the lines.
+ *
+ * @example
+ * drawPenStrokes(g, strokes, (x, y) => [x * 0.1, y * 0.1], { pen: 'ballpoint', width: 3, pressureAmount: 0.3, pressurePhase: 0 }, { distance: 0 });
+ */
+export function drawPenStrokes(
+  g: SKRSContext2D,
+  strokes: readonly ArrayLike<number>[],
+  place: (x: number, y: number) => [number, number],
+  style: PenStyle,
+  walk: { distance: number },
+): void {
+  const { pen, width, pressureAmount, pressurePhase } = style;
+  for (const stroke of strokes) {
+    const points = stroke.length >> 1;
+    if (points === 0) continue;
+    let [px, py] = place(stroke[0]!, stroke[1]!);
+    if (points === 1) {
+      g.beginPath();
+      g.arc(px, py, width / 2, 0, 2 * Math.PI);
+      g.fill();
+      continue;
+    }
+    for (let p = 1; p < points; p++) {
+      const [x, y] = place(stroke[2 * p]!, stroke[2 * p + 1]!);
+      walk.distance += Math.hypot(x - px, y - py);
+      // Pressure: a slow swell along the path, light at a stroke's two ends (a taper).
+      const along = p / (points - 1);
+      const taper = pen === 'brush' ? Math.min(1, 0.35 + 2.5 * Math.min(along, 1 - along)) : 1;
+      const swell = 1 + pressureAmount * Math.sin(walk.distance * 0.03 + pressurePhase);
+      g.lineWidth = Math.max(1, width * taper * swell);
+      g.beginPath();
+      g.moveTo(px, py);
+      g.lineTo(x, y);
+      g.stroke();
+      px = x;
+      py = y;
+    }
+  }
+}
+
 /**
  * A pen trajectory drawn with a random pen: `pen` picks the model (width, pressure, texture),
  * then a slant (±15°), a rotation (±6°), a smooth tremor along the path and a random size.
@@ -154,44 +209,19 @@ export function renderPenGlyph(
   g.fillStyle = g.strokeStyle;
   g.lineCap = 'round';
   g.lineJoin = 'round';
-  let walked = 0;
+  const walk = { distance: 0 };
   const place = (x: number, y: number): [number, number] => {
     const u = (x - 500) * scale;
     const v = (y - 500) * scale;
     const sheared = u - slant * v;
-    const wobbleX = tremor * Math.sin(walked * waves[0]!.frequency + waves[0]!.phase);
-    const wobbleY = tremor * Math.sin(walked * waves[1]!.frequency + waves[1]!.phase);
+    const wobbleX = tremor * Math.sin(walk.distance * waves[0]!.frequency + waves[0]!.phase);
+    const wobbleY = tremor * Math.sin(walk.distance * waves[1]!.frequency + waves[1]!.phase);
     return [
       CANVAS_SIZE / 2 + cos * sheared - sin * v + wobbleX,
       CANVAS_SIZE / 2 + sin * sheared + cos * v + wobbleY,
     ];
   };
-  for (const stroke of strokes) {
-    const points = stroke.length >> 1;
-    if (points === 0) continue;
-    let [px, py] = place(stroke[0]!, stroke[1]!);
-    if (points === 1) {
-      g.beginPath();
-      g.arc(px, py, width / 2, 0, 2 * Math.PI);
-      g.fill();
-      continue;
-    }
-    for (let p = 1; p < points; p++) {
-      const [x, y] = place(stroke[2 * p]!, stroke[2 * p + 1]!);
-      walked += Math.hypot(x - px, y - py);
-      // Pressure: a slow swell along the path, light at a stroke's two ends (a taper).
-      const along = p / (points - 1);
-      const taper = pen === 'brush' ? Math.min(1, 0.35 + 2.5 * Math.min(along, 1 - along)) : 1;
-      const swell = 1 + pressureAmount * Math.sin(walked * 0.03 + pressurePhase);
-      g.lineWidth = Math.max(1, width * taper * swell);
-      g.beginPath();
-      g.moveTo(px, py);
-      g.lineTo(x, y);
-      g.stroke();
-      px = x;
-      py = y;
-    }
-  }
+  drawPenStrokes(g, strokes, place, { pen, width, pressureAmount, pressurePhase }, walk);
   const image = surface.gray();
   if (pen === 'pencil') {
     // Graphite on paper: grain that leaves gaps in the stroke.
