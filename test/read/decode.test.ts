@@ -215,11 +215,21 @@ describe('character language model', () => {
 });
 
 describe('patterns and lexicons', () => {
-  it('reads masks and the small regex subset', () => {
+  it('reads masks and the small regex subset, classes as ranges', () => {
     const mask = parsePattern('AA99 9AA');
-    expect(mask.variants).toHaveLength(1);
-    expect(mask.variants[0]!.map((s) => s.chars.length)).toEqual([52, 52, 10, 10, 10, 52, 52]);
-    expect(mask.variants[0]!.map((s) => s.spaceBefore)).toEqual([
+    expect(mask.items.map((s) => [s.min, s.max])).toEqual(Array(7).fill([1, 1]));
+    expect(mask.items.map((s) => s.chars)).toEqual([
+      ...Array(2).fill([
+        [65, 90],
+        [97, 122],
+      ]),
+      ...Array(3).fill([[48, 57]]),
+      ...Array(2).fill([
+        [65, 90],
+        [97, 122],
+      ]),
+    ]);
+    expect(mask.items.map((s) => s.spaceBefore)).toEqual([
       false,
       false,
       false,
@@ -229,14 +239,30 @@ describe('patterns and lexicons', () => {
       false,
     ]);
     const regex = parsePattern('[A-Z]{2}\\d{1,2} \\d[A-Z]{2}');
-    expect(regex.variants.map((v) => v.length)).toEqual([6, 7]);
-    expect(regex.variants[0]![2]!.chars).toBe('0123456789');
-    expect(regex.variants[1]![4]!.spaceBefore).toBe(true);
-    expect(parsePattern('X?9').variants.map((v) => v.map((s) => s.chars).join('|'))).toEqual([
-      '9',
-      'X|9',
+    expect(regex.items.map((s) => [s.min, s.max])).toEqual([
+      [2, 2],
+      [1, 2],
+      [1, 1],
+      [2, 2],
     ]);
-    expect(parsePattern('[^0-9A-Y]').variants[0]![0]!.chars).toContain('Z');
+    expect([regex.minLength, regex.maxLength, regex.positions]).toEqual([6, 7, 7]);
+    expect(regex.items[1]!.chars).toEqual([[48, 57]]);
+    expect(regex.items[2]!.spaceBefore).toBe(true);
+    const optional = parsePattern('X?9').items;
+    expect(optional.map((s) => [s.chars, s.min])).toEqual([
+      [[[88, 88]], 0],
+      [[[57, 57]], 1],
+    ]);
+    expect(parsePattern('[^0-9A-Y]').items[0]!.chars).toEqual([
+      [90, 90],
+      [97, 122],
+    ]);
+    // A class of 65,535 characters is one range.
+    expect(parsePattern('[\u0001-\uffff]').items[0]!.chars).toEqual([[1, 0xffff]]);
+    expect(parsePattern('[b-dA-Ca-c]').items[0]!.chars).toEqual([
+      [65, 67],
+      [97, 100],
+    ]);
   });
 
   it('names the position of a mistake in a pattern', () => {

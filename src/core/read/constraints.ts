@@ -21,14 +21,6 @@ export const CHARSETS: Readonly<Record<string, string>> = Object.freeze({
   alnum: DIGITS + LETTERS,
 });
 
-/** Longest pattern accepted, in characters. */
-export const MAX_PATTERN_LENGTH = 200;
-/** Most readings of different lengths one pattern may allow (`{m,n}` and `?` multiply them). */
-export const MAX_PATTERN_VARIANTS = 64;
-/** Most lexicon entries, and longest entry. */
-export const MAX_LEXICON_ENTRIES = 100_000;
-export const MAX_LEXICON_ENTRY_LENGTH = 100;
-
 /**
  * The classes a charset allows, among `classes` (a label set without lowercase reads `a` in
  * a charset as its `A`).
@@ -58,54 +50,144 @@ export function charsetClasses(charset: string, classes: readonly string[]): Set
   return allowed;
 }
 
-/** One character position of a pattern: the characters allowed there. */
-export interface PatternSlot {
-  /** The characters allowed (before they are matched against the model's classes). */
-  readonly chars: string;
+/** Longest pattern accepted, in characters. */
+export const MAX_PATTERN_LENGTH = 200;
+/**
+ * Most work a pattern may cost to compile against a model (pattern-automaton.ts): its
+ * automaton's character positions × the model's classes. A pattern is bounded by what it costs,
+ * not by its text: `[\u0001-\uffff]` is one range, `\d{50}` is 50 positions.
+ */
+export const MAX_PATTERN_WORK = 200_000;
+/** Most entries of a lexicon, and its longest entry. */
+export const MAX_LEXICON_ENTRIES = 100_000;
+export const MAX_LEXICON_ENTRY_LENGTH = 100;
+
+/**
+ * A set of characters as sorted, disjoint, non-adjacent ranges of UTF-16 code units, each
+ * `[first, last]` inclusive: `[A-Z0-9]` is `[[48, 57], [65, 90]]`, and `[\u0001-\uffff]` one
+ * range, never a list of 65,535 characters.
+ */
+export type CharRanges = readonly (readonly [number, number])[];
+
+/** `ranges` sorted and merged into a {@link CharRanges}. */
+function mergeRanges(ranges: readonly (readonly [number, number])[]): CharRanges {
+  const sorted = [...ranges].sort((a, b) => a[0] - b[0]);
+  const out: [number, number][] = [];
+  for (const [first, last] of sorted) {
+    const top = out[out.length - 1];
+    if (top && first <= top[1] + 1) top[1] = Math.max(top[1], last);
+    else out.push([first, last]);
+  }
+  return out;
+}
+
+/**
+ * The ranges of the characters of `chars`.
+ *
+ * @example
+ * charRanges('0123456789'); // [[48, 57]]
+ */
+export function charRanges(chars: string): CharRanges {
+  return mergeRanges(Array.from(chars, (ch) => [ch.charCodeAt(0), ch.charCodeAt(0)] as const));
+}
+
+/**
+ * Whether `ranges` hold the character `ch` (one UTF-16 code unit; a longer string never).
+ *
+ * @example
+ * rangesHave(charRanges('0123456789'), '7'); // true
+ */
+export function rangesHave(ranges: CharRanges, ch: string): boolean {
+  if (ch.length !== 1) return false;
+  const code = ch.charCodeAt(0);
+  let lo = 0;
+  let hi = ranges.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const [first, last] = ranges[mid]!;
+    if (code < first) hi = mid - 1;
+    else if (code > last) lo = mid + 1;
+    else return true;
+  }
+  return false;
+}
+
+/** The characters of `universe` not in `removed`. */
+function subtractRanges(universe: CharRanges, removed: CharRanges): CharRanges {
+  const out: [number, number][] = [];
+  for (const [first, last] of universe) {
+    let from = first;
+    for (const [a, b] of removed) {
+      if (b < from || a > last) continue;
+      if (a > from) out.push([from, a - 1]);
+      from = Math.max(from, b + 1);
+    }
+    if (from <= last) out.push([from, last]);
+  }
+  return out;
+}
+
+const DIGIT_RANGES = charRanges(DIGITS);
+const LETTER_RANGES = charRanges(LETTERS);
+const ALNUM_RANGES = charRanges(DIGITS + LETTERS);
+
+/**
+ * One item of a pattern: a set of characters, repeated `min` to `max` times.
+ */
+export interface PatternItem {
+  /** The characters allowed (before they are matched against a model's classes). */
+  readonly chars: CharRanges;
   /** Where it is in the pattern's source (0-based), for messages. */
   readonly at: number;
-  /** True when a space comes before it (a word starts). */
+  readonly min: number;
+  readonly max: number;
+  /** True when a space comes before it (a word starts), unless nothing was read before it. */
   readonly spaceBefore: boolean;
 }
 
-/** A parsed pattern: every sequence of character positions it allows (one per length). */
+/**
+ * A parsed pattern: its items in order. pattern-automaton.ts compiles it against a model's
+ * classes into the automaton the decoders walk.
+ */
 export interface Pattern {
   /** The pattern as given. */
   readonly source: string;
-  /** The readings it allows, each a list of slots; at most {@link MAX_PATTERN_VARIANTS}. */
-  readonly variants: readonly (readonly PatternSlot[])[];
+  readonly items: readonly PatternItem[];
+  /** Character positions of its automaton: the sum of the items' `max`. */
+  readonly positions: number;
+  /** Fewest and most characters a reading has (spaces aside). */
+  readonly minLength: number;
+  readonly maxLength: number;
 }
 
-function patternError(source: string, at: number, what: string): HcrError {
+/**
+ * The error of a pattern, naming the position (0-based `at`) with a caret under it.
+ *
+ * @example
+ * throw patternError('AB{2', 2, "expected '}' to close this repeat");
+ */
+export function patternError(source: string, at: number, what: string): HcrError {
   return new HcrError(
     'BAD_OPTION',
     `pattern '${source}', position ${at + 1}: ${what}\n  ${source}\n  ${' '.repeat(at)}^`,
   );
 }
 
-/** One item of a pattern before expansion: a set of characters repeated min..max times. */
-interface PatternItem {
-  chars: string;
-  at: number;
-  min: number;
-  max: number;
-  spaceBefore: boolean;
-}
-
 const REGEX_SYNTAX = /[[\]\\{}().*+?|^$]/;
 
 /**
- * Parses a pattern. Two forms:
+ * Parses a pattern, in time linear in its text (at most {@link MAX_PATTERN_LENGTH} characters).
+ * Two forms:
  * - a mask, when it holds no regex syntax: `A` a letter, `9` a digit, `#` a letter or digit,
  *   a space a word break, any other character itself (`AA99 9AA`, `99-AAA`);
  * - a small regex subset: literal characters, `.` (any), `\d`, `\w` (a letter or digit), `\s`
- *   or a space (a word break), classes `[A-Z0-9]` and `[^...]`, and quantifiers `?`, `{n}`,
- *   `{m,n}` (no `*`, `+`, groups or alternatives: a field has a bounded length).
+ *   or a space (a word break), classes `[A-Z0-9]` and `[^...]` (kept as ranges), and quantifiers
+ *   `?`, `{n}`, `{m,n}` (no `*`, `+`, groups or alternatives: a field has a bounded length).
  *
  * @throws HcrError BAD_OPTION naming the position that is wrong, with a caret under it
  * @example
- * parsePattern('AA99 9AA').variants[0].length; // 7
- * parsePattern('[A-Z]{2}\\d{2} \\d[A-Z]{2}').variants[0][4].spaceBefore; // true
+ * parsePattern('AA99 9AA').items.length; // 7
+ * parsePattern('[A-Z]{2}\\d{2} \\d[A-Z]{2}').items[2].spaceBefore; // true
  */
 export function parsePattern(source: string): Pattern {
   if (source.length === 0) throw patternError(source, 0, 'expected a pattern, got nothing');
@@ -118,34 +200,13 @@ export function parsePattern(source: string): Pattern {
   }
   const items = REGEX_SYNTAX.test(source) ? parseRegex(source) : parseMask(source);
   if (items.length === 0) throw patternError(source, 0, 'expected at least one character');
-  // Expand the optional repeats into every length they allow; a space carried by an item
-  // repeated 0 times moves to the next character.
-  let variants: { slots: PatternSlot[]; space: boolean }[] = [{ slots: [], space: false }];
-  for (const item of items) {
-    const next: typeof variants = [];
-    for (const v of variants) {
-      for (let n = item.min; n <= item.max; n++) {
-        const space = v.space || item.spaceBefore;
-        const slots = Array.from({ length: n }, (_, k) => ({
-          chars: item.chars,
-          at: item.at,
-          spaceBefore: k === 0 && space && v.slots.length > 0,
-        }));
-        next.push({ slots: [...v.slots, ...slots], space: n === 0 && space });
-      }
-    }
-    if (next.length > MAX_PATTERN_VARIANTS) {
-      throw patternError(
-        source,
-        item.at,
-        `expected at most ${MAX_PATTERN_VARIANTS} lengths of reading, the repeats up to here allow ${next.length}`,
-      );
-    }
-    variants = next;
-  }
-  const fixed = variants.map((v) => v.slots).filter((v) => v.length > 0);
-  if (fixed.length === 0) throw patternError(source, 0, 'expected a pattern that reads something');
-  return { source, variants: fixed };
+  return {
+    source,
+    items,
+    positions: items.reduce((n, item) => n + item.max, 0),
+    minLength: items.reduce((n, item) => n + item.min, 0),
+    maxLength: items.reduce((n, item) => n + item.max, 0),
+  };
 }
 
 function parseMask(source: string): PatternItem[] {
@@ -156,7 +217,14 @@ function parseMask(source: string): PatternItem[] {
       space = true;
       return;
     }
-    const chars = ch === 'A' ? LETTERS : ch === '9' ? DIGITS : ch === '#' ? DIGITS + LETTERS : ch;
+    const chars =
+      ch === 'A'
+        ? LETTER_RANGES
+        : ch === '9'
+          ? DIGIT_RANGES
+          : ch === '#'
+            ? ALNUM_RANGES
+            : charRanges(ch);
     items.push({ chars, at, min: 1, max: 1, spaceBefore: space });
     space = false;
   });
@@ -170,19 +238,19 @@ function parseRegex(source: string): PatternItem[] {
   const fail = (at: number, what: string): never => {
     throw patternError(source, at, what);
   };
-  const escape = (at: number): string => {
+  const escape = (at: number): CharRanges => {
     const e = source[at];
     if (e === undefined) return fail(at - 1, 'expected a character after \\');
-    if (e === 'd') return DIGITS;
-    if (e === 'w') return DIGITS + LETTERS;
+    if (e === 'd') return DIGIT_RANGES;
+    if (e === 'w') return ALNUM_RANGES;
     if (/[A-Za-z0-9]/.test(e))
       return fail(at - 1, `unknown escape \\${e} (expected \\d, \\w or \\s)`);
-    return e;
+    return charRanges(e);
   };
   while (i < source.length) {
     const ch = source[i]!;
     const start = i;
-    let chars: string;
+    let chars: CharRanges;
     if (ch === ' ' || (ch === '\\' && source[i + 1] === 's')) {
       space = true;
       i += ch === ' ' ? 1 : 2;
@@ -192,35 +260,36 @@ function parseRegex(source: string): PatternItem[] {
       let j = i + 1;
       const negate = source[j] === '^';
       if (negate) j++;
-      let set = '';
+      const set: (readonly [number, number])[] = [];
       while (j < source.length && source[j] !== ']') {
-        let c = source[j]!;
+        const c = source[j]!;
         if (c === '\\') {
-          set += escape(j + 1);
+          set.push(...escape(j + 1));
           j += 2;
           continue;
         }
         if (source[j + 1] === '-' && source[j + 2] !== undefined && source[j + 2] !== ']') {
           const to = source[j + 2]!;
           if (to.charCodeAt(0) < c.charCodeAt(0)) fail(j, `range ${c}-${to} is backwards`);
-          for (let k = c.charCodeAt(0); k <= to.charCodeAt(0); k++) set += String.fromCharCode(k);
+          set.push([c.charCodeAt(0), to.charCodeAt(0)]);
           j += 3;
           continue;
         }
         if (c === '[') fail(j, "expected ']' to close the class, got '['");
-        c = source[j]!;
-        set += c;
+        set.push([c.charCodeAt(0), c.charCodeAt(0)]);
         j++;
       }
       if (j >= source.length) fail(i, "expected ']' to close this class");
       if (set.length === 0) fail(i, 'expected at least one character in the class');
-      chars = negate ? [...(DIGITS + LETTERS)].filter((c) => !set.includes(c)).join('') : set;
+      // A negated class means the letters and digits it does not name.
+      chars = negate ? subtractRanges(ALNUM_RANGES, mergeRanges(set)) : mergeRanges(set);
+      if (chars.length === 0) fail(i, 'expected a class that allows a letter or digit');
       i = j + 1;
     } else if (ch === '\\') {
       chars = escape(i + 1);
       i += 2;
     } else if (ch === '.') {
-      chars = DIGITS + LETTERS;
+      chars = ALNUM_RANGES;
       i++;
     } else if ('*+'.includes(ch)) {
       return fail(i, `'${ch}' is not supported: give a bounded repeat such as {1,8}`);
@@ -231,7 +300,7 @@ function parseRegex(source: string): PatternItem[] {
     } else if ('?{}]'.includes(ch)) {
       return fail(i, `'${ch}' has nothing to repeat or close here`);
     } else {
-      chars = ch;
+      chars = charRanges(ch);
       i++;
     }
     let min = 1;

@@ -8,13 +8,15 @@
 // spaces being word breaks for the language model (each word scored whole, its end included).
 // Every reading returned is described by its best alignment (ctc-align.ts): per-character frame
 // spans, top classes and per-word confidence. The work is bounded: frames (MAX_CTC_FRAMES),
-// beam width, classes tried per frame, and a pattern's states per prefix.
+// beam width and classes tried per frame and prefix (the most probable ones the constraints
+// allow), a pattern's automaton by its own budget (pattern-automaton.ts).
 
 import { HcrError } from '../errors.js';
 import { CTC_BLANK, LINE_CHARSET } from '../line/charset.js';
 import { alignCtc, checkCtcFrames } from './ctc-align.js';
 import type { CtcAlignment, CtcFrames } from './ctc-align.js';
 import type { Lexicon, LexiconNode, Pattern } from './constraints.js';
+import { compilePattern } from './pattern-automaton.js';
 import type { WordState } from './language-model.js';
 
 /** Most frames decoded (a normalized line is at most 2048 columns: 512 frames of 4). */
@@ -60,7 +62,10 @@ export interface CtcDecodeOptions {
    * last character always is). Default: log(1e-4).
    */
   readonly minLogProb?: number;
-  /** Most classes tried per frame without a pattern or lexicon, most probable first. Default: 8. */
+  /**
+   * Most classes tried per frame and prefix, most probable first (under a pattern or a lexicon,
+   * the most probable ones it allows for that prefix). Default: 8.
+   */
   readonly classesPerFrame?: number;
 }
 
@@ -146,58 +151,6 @@ export function ctcGreedy(
   });
 }
 
-/** Where a prefix stands in a pattern: the (variant, position) pairs it may be at. */
-type PatternState = readonly number[];
-
-/** A pattern as sequences of steps: a set of characters, or an optional space. */
-interface CompiledPattern {
-  /** Per variant, per step: the characters allowed, or `null` for an optional space. */
-  readonly steps: readonly (readonly (ReadonlySet<string> | null)[])[];
-  /** Positions are packed as variant * stride + step. */
-  readonly stride: number;
-}
-
-function compilePattern(pattern: Pattern, charset: string): CompiledPattern {
-  const known = new Set(charset);
-  const steps = pattern.variants.map((variant) => {
-    const out: (ReadonlySet<string> | null)[] = [];
-    variant.forEach((slot, k) => {
-      if (slot.spaceBefore && k > 0) out.push(null);
-      const set = new Set<string>();
-      for (const ch of slot.chars) if (known.has(ch)) set.add(ch);
-      out.push(set);
-    });
-    return out;
-  });
-  const stride = Math.max(...steps.map((s) => s.length)) + 1;
-  return { steps, stride };
-}
-
-/** A pattern state with every optional space it may skip skipped too (deduplicated, sorted). */
-function closure(p: CompiledPattern, positions: Iterable<number>): PatternState {
-  const out = new Set<number>();
-  for (let pos of positions) {
-    out.add(pos);
-    const v = Math.floor(pos / p.stride);
-    while (p.steps[v]![pos % p.stride] === null) out.add(++pos);
-  }
-  return [...out].sort((a, b) => a - b);
-}
-
-function patternStep(p: CompiledPattern, state: PatternState, ch: string): PatternState {
-  const next: number[] = [];
-  for (const pos of state) {
-    const step = p.steps[Math.floor(pos / p.stride)]![pos % p.stride];
-    if (step === undefined) continue;
-    if (step === null ? ch === ' ' : step.has(ch)) next.push(pos + 1);
-  }
-  return next.length === 0 ? next : closure(p, next);
-}
-
-function patternAccepts(p: CompiledPattern, state: PatternState): boolean {
-  return state.some((pos) => pos % p.stride === p.steps[Math.floor(pos / p.stride)]!.length);
-}
-
 /** The other case of a letter (the character itself otherwise). */
 const otherCase = (ch: string) => {
   const up = ch.toUpperCase();
@@ -216,7 +169,8 @@ interface Beam {
   readonly lm: number;
   readonly lmLog: number;
   readonly word: WordState | undefined;
-  readonly pattern: PatternState | undefined;
+  /** The pattern automaton's state (pattern-automaton.ts). */
+  readonly pattern: number | undefined;
   readonly lexicon: LexiconNode | undefined;
 }
 
@@ -250,8 +204,7 @@ export function ctcBeamSearch(frames: CtcFrames, options: CtcDecodeOptions = {})
   const weight = lm ? o.lmWeight : 0;
   // The bonus balances the language model's cost per character: without one, no bonus.
   const bonus = lm ? o.insertionBonus : 0;
-  const compiled = pattern ? compilePattern(pattern, charset) : undefined;
-  const constrained = pattern !== undefined || lexicon !== undefined;
+  const automaton = pattern ? compilePattern(pattern, [...charset]) : undefined;
   const usable = new Uint8Array(C);
   for (let c = 1; c < C; c++) {
     const ch = charset[c - 1]!;
@@ -290,12 +243,7 @@ export function ctcBeamSearch(frames: CtcFrames, options: CtcDecodeOptions = {})
     lm: 0,
     lmLog: 0,
     word: lm?.wordStart(),
-    pattern: compiled
-      ? closure(
-          compiled,
-          compiled.steps.map((_, v) => v * compiled.stride),
-        )
-      : undefined,
+    pattern: automaton?.start,
     lexicon: lexicon?.root,
   });
   const order = Array.from({ length: C - 1 }, (_, i) => i + 1);
@@ -304,7 +252,6 @@ export function ctcBeamSearch(frames: CtcFrames, options: CtcDecodeOptions = {})
     // The classes worth trying at this frame.
     const tried = order.filter((c) => usable[c] && row[c]! >= o.minLogProb);
     tried.sort((a, b) => row[b]! - row[a]!);
-    if (!constrained) tried.length = Math.min(tried.length, o.classesPerFrame);
     const next = new Map<string, Beam>();
     const entry = (beam: Beam): Beam => {
       let e = next.get(beam.prefix);
@@ -329,7 +276,9 @@ export function ctcBeamSearch(frames: CtcFrames, options: CtcDecodeOptions = {})
     }
     for (const beam of beams.values()) {
       const total = logAdd(beam.pb, beam.pnb);
+      let extended = 0;
       for (const c of tried) {
+        if (extended >= o.classesPerFrame) break;
         // The language model only costs: this bounds the extension's score from above.
         if (total + row[c]! + beam.lm + bonus < floor) break;
         const ch = charset[c - 1]!;
@@ -341,9 +290,12 @@ export function ctcBeamSearch(frames: CtcFrames, options: CtcDecodeOptions = {})
         if (e && e !== next.get(prefix)) e = entry(e);
         if (!e) {
           let patternState = beam.pattern;
-          if (compiled && patternState) {
-            patternState = patternStep(compiled, patternState, ch);
-            if (patternState.length === 0) continue;
+          if (automaton && patternState !== undefined) {
+            patternState =
+              ch === ' '
+                ? automaton.space(patternState)
+                : automaton.next(patternState, c - 1, 'any');
+            if (patternState < 0) continue;
           }
           let node = beam.lexicon;
           if (node && ch !== ' ') {
@@ -371,6 +323,7 @@ export function ctcBeamSearch(frames: CtcFrames, options: CtcDecodeOptions = {})
           next.set(prefix, e);
         }
         e.pnb = logAdd(e.pnb, from + row[c]!);
+        extended++;
       }
     }
     const scored = [...next.values()].map((b) => ({ b, score: logAdd(b.pb, b.pnb) + b.lm }));
@@ -380,7 +333,7 @@ export function ctcBeamSearch(frames: CtcFrames, options: CtcDecodeOptions = {})
 
   const finals = [...beams.values()]
     .filter((b) => {
-      if (compiled && b.pattern && !patternAccepts(compiled, b.pattern)) return false;
+      if (automaton && b.pattern !== undefined && !automaton.accepts(b.pattern)) return false;
       if (b.lexicon && b.lexicon.entry === undefined) return false;
       if (lexicon && b.prefix.trim().length === 0) return false;
       return true;

@@ -13,6 +13,7 @@
 import { caseCost } from './case.js';
 import type { LanguageModel, WordState } from './language-model.js';
 import type { Lexicon, LexiconNode, Pattern } from './constraints.js';
+import { compilePattern } from './pattern-automaton.js';
 
 /** Added to the score of each character, so that a confident split beats a doubtful whole. */
 export const CHARACTER_BONUS = 0.1;
@@ -55,7 +56,10 @@ export interface DecodeSettings {
   readonly lexicon?: Lexicon;
   /** Hypotheses kept per position. */
   readonly beamWidth: number;
-  /** Classes tried per candidate, most probable first (all allowed ones under a pattern or lexicon). */
+  /**
+   * Classes tried per candidate, most probable first; under a pattern or a lexicon, the most
+   * probable ones it allows there (so a constraint costs about what none does).
+   */
   readonly classesPerCandidate: number;
   /** Readings returned, best first. */
   readonly nBest: number;
@@ -93,32 +97,10 @@ interface Hypothesis {
   readonly prev: Hypothesis | undefined;
   readonly step: DecodedStep | undefined;
   readonly word: WordState | undefined;
-  readonly pattern: PatternState | undefined;
+  /** The pattern automaton's state (pattern-automaton.ts). */
+  readonly pattern: number | undefined;
   readonly lexicon: LexiconNode | undefined;
   readonly key: string;
-}
-
-interface PatternState {
-  /** Characters read. */
-  readonly k: number;
-  /** Variants still possible. */
-  readonly alive: readonly number[];
-}
-
-/** The classes each slot of each variant of a pattern allows. */
-function patternClasses(pattern: Pattern, classes: readonly string[]): Set<string>[][] {
-  const known = new Set(classes);
-  return pattern.variants.map((v) =>
-    v.map((slot) => {
-      const set = new Set<string>();
-      for (const ch of slot.chars) {
-        if (known.has(ch)) set.add(ch);
-        else if (known.has(ch.toUpperCase())) set.add(ch.toUpperCase());
-        else if (known.has(ch.toLowerCase())) set.add(ch.toLowerCase());
-      }
-      return set;
-    }),
-  );
 }
 
 /**
@@ -136,9 +118,10 @@ export function decodeLine(line: DecodeLine, settings: DecodeSettings): DecodedR
   const weight = lm ? settings.lmWeight : 0;
   const caseWeight = settings.caseWeight ?? 0;
   const uniform = Math.log(new Set(classes.map((c) => c.toUpperCase())).size);
-  const slots = pattern ? patternClasses(pattern, classes) : undefined;
+  const automaton = pattern ? compilePattern(pattern, classes) : undefined;
   const constrained = pattern !== undefined || lexicon !== undefined;
-  // Each candidate's classes, most probable first, within the charset.
+  // Each candidate's classes, most probable first, within the charset (all of them under a
+  // constraint, which then tries the first classesPerCandidate it allows).
   const orders = line.candidates.map((c) => {
     const order: number[] = [];
     for (let k = 0; k < numClasses; k++) {
@@ -147,6 +130,8 @@ export function decodeLine(line: DecodeLine, settings: DecodeSettings): DecodedR
     order.sort((a, b) => probs[c.row * numClasses + b]! - probs[c.row * numClasses + a]!);
     return constrained ? order : order.slice(0, settings.classesPerCandidate);
   });
+  // Under a pattern a character may start a word or not; the pattern says which (both at times).
+  const modes = ['plain', 'spaced'] as const;
   // Many hypotheses extend the same word by the same label: the word decides the model's state.
   const extensions = new Map<string, { state: WordState; logProb: number }>();
   const ends = new Map<string, number>();
@@ -177,7 +162,7 @@ export function decodeLine(line: DecodeLine, settings: DecodeSettings): DecodedR
     prev: undefined,
     step: undefined,
     word: lm?.wordStart(),
-    pattern: slots ? { k: 0, alive: slots.map((_, i) => i) } : undefined,
+    pattern: automaton?.start,
     lexicon: lexicon?.root,
     key: '',
   };
@@ -197,60 +182,66 @@ export function decodeLine(line: DecodeLine, settings: DecodeSettings): DecodedR
       for (const ci of byFirst[pos]!) {
         const c = line.candidates[ci]!;
         const after = c.last + 1;
+        let tried = 0;
         for (const k of orders[ci]!) {
+          if (tried >= settings.classesPerCandidate) break;
           const label = classes[k]!;
-          let patternState: PatternState | undefined;
-          let spaceBefore = h.text.length > 0 && line.wordBreaks[pos] === true;
-          if (h.pattern && slots) {
-            const alive = h.pattern.alive.filter((v) => slots[v]![h.pattern!.k]?.has(label));
-            if (alive.length === 0) continue;
-            patternState = { k: h.pattern.k + 1, alive };
-            spaceBefore = pattern!.variants[alive[0]!]![h.pattern.k]!.spaceBefore;
-          }
           let lexiconNode: LexiconNode | undefined;
           if (h.lexicon) {
             lexiconNode = h.lexicon.children.get(label);
             if (!lexiconNode) continue;
           }
-          const p = probs[c.row * numClasses + k]!;
-          const classifierLogProb = Math.log(Math.max(p, 1e-9));
-          let score = h.score + classifierLogProb + CHARACTER_BONUS - c.penalty;
-          if (caseWeight > 0) {
-            const wordSoFar = spaceBefore ? '' : h.text.slice(h.text.lastIndexOf(' ') + 1);
-            score += caseWeight * caseCost(wordSoFar, label);
-          }
-          let word = h.word;
-          let lmLogProb = 0;
-          if (lm && word) {
-            let gain = 0;
-            if (spaceBefore && word.word.length > 0) {
-              gain += end(word);
-              word = lm.wordStart();
+          let offered = false;
+          for (const mode of automaton && h.pattern !== undefined ? modes : [undefined]) {
+            let patternState: number | undefined;
+            let spaceBefore = h.text.length > 0 && line.wordBreaks[pos] === true;
+            if (automaton && h.pattern !== undefined && mode) {
+              patternState = automaton.next(h.pattern, k, mode);
+              if (patternState < 0) continue;
+              spaceBefore = mode === 'spaced';
             }
-            const next = extend(word, label);
-            lmLogProb = next.logProb;
-            word = next.state;
-            // A likely character earns nothing, an unlikely one costs: a reward would pay the
-            // search to cut a letter into two digits (a digit is 1 of 10, a letter 1 of 26).
-            gain += Math.min(0, next.logProb + uniform);
-            if (after === line.atoms) gain += end(word);
-            score += weight * gain;
+            offered = true;
+            const p = probs[c.row * numClasses + k]!;
+            const classifierLogProb = Math.log(Math.max(p, 1e-9));
+            let score = h.score + classifierLogProb + CHARACTER_BONUS - c.penalty;
+            if (caseWeight > 0) {
+              const wordSoFar = spaceBefore ? '' : h.text.slice(h.text.lastIndexOf(' ') + 1);
+              score += caseWeight * caseCost(wordSoFar, label);
+            }
+            let word = h.word;
+            let lmLogProb = 0;
+            if (lm && word) {
+              let gain = 0;
+              if (spaceBefore && word.word.length > 0) {
+                gain += end(word);
+                word = lm.wordStart();
+              }
+              const next = extend(word, label);
+              lmLogProb = next.logProb;
+              word = next.state;
+              // A likely character earns nothing, an unlikely one costs: a reward would pay the
+              // search to cut a letter into two digits (a digit is 1 of 10, a letter 1 of 26).
+              gain += Math.min(0, next.logProb + uniform);
+              if (after === line.atoms) gain += end(word);
+              score += weight * gain;
+            }
+            const text = h.text + (spaceBefore ? ' ' : '') + label;
+            const key =
+              text +
+              (patternState !== undefined ? `|${patternState}` : '') +
+              (lexiconNode ? '|L' : '');
+            offer(after, {
+              score,
+              text,
+              prev: h,
+              step: { candidate: ci, label, classifierLogProb, lmLogProb, spaceBefore },
+              word,
+              pattern: patternState,
+              lexicon: lexiconNode,
+              key,
+            });
           }
-          const text = h.text + (spaceBefore ? ' ' : '') + label;
-          const key =
-            text +
-            (patternState ? `|${patternState.alive.join(',')}` : '') +
-            (lexiconNode ? '|L' : '');
-          offer(after, {
-            score,
-            text,
-            prev: h,
-            step: { candidate: ci, label, classifierLogProb, lmLogProb, spaceBefore },
-            word,
-            pattern: patternState,
-            lexicon: lexiconNode,
-            key,
-          });
+          if (offered) tried++;
         }
       }
     }
@@ -258,9 +249,7 @@ export function decodeLine(line: DecodeLine, settings: DecodeSettings): DecodedR
 
   const finals = [...beams[line.atoms]!.values()]
     .filter((h) => {
-      if (h.pattern && slots) {
-        if (!h.pattern.alive.some((v) => slots[v]!.length === h.pattern!.k)) return false;
-      }
+      if (automaton && h.pattern !== undefined && !automaton.accepts(h.pattern)) return false;
       if (h.lexicon && h.lexicon.entry === undefined) return false;
       return true;
     })

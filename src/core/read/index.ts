@@ -7,6 +7,7 @@ export * from './segment.js';
 export * from './read.js';
 export * from './language-model.js';
 export * from './constraints.js';
+export * from './pattern-automaton.js';
 export * from './decode.js';
 export * from './case.js';
 export * from './ctc-align.js';

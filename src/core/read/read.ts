@@ -11,7 +11,8 @@ import type { PixelBox } from '../normalize.js';
 import type { GrayImage } from '../types.js';
 import { applyShapeFit, hasBothCases, measureLine } from './case.js';
 import type { LineGuides } from './case.js';
-import { charsetClasses, parseLexicon } from './constraints.js';
+import { charsetClasses, parseLexicon, patternError } from './constraints.js';
+import { compilePattern } from './pattern-automaton.js';
 import type { Lexicon } from './constraints.js';
 import { applyLineContext, characterKind, lookalikePartners } from './context.js';
 import type { CharacterKind, ContextDecision } from './context.js';
@@ -191,24 +192,20 @@ export function prepareReading(
     options.charset === 'alnum' ? undefined : charsetClasses(options.charset, classes);
   const pattern = options.parsedPattern;
   if (pattern) {
-    const known = new Set(classes);
-    for (const variant of pattern.variants) {
-      for (const slot of variant) {
-        const ok = [...slot.chars].some(
-          (ch) =>
-            (known.has(ch) || known.has(ch.toUpperCase()) || known.has(ch.toLowerCase())) &&
-            (!allowed || allowed.has(ch) || allowed.has(ch.toUpperCase())),
+    // Compiling checks the pattern's work budget (positions × classes) before any image work.
+    const automaton = compilePattern(pattern, classes);
+    pattern.items.forEach((item, i) => {
+      const row = automaton.itemClasses[i]!;
+      const ok = classes.some((c, k) => row[k] === 1 && (!allowed || allowed.has(c)));
+      if (!ok) {
+        throw patternError(
+          pattern.source,
+          item.at,
+          `allows no character the model reads${allowed ? ` within charset '${options.charset}'` : ''} ` +
+            `(${(allowed ? [...allowed] : classes).join('')})`,
         );
-        if (!ok) {
-          throw new HcrError(
-            'BAD_OPTION',
-            `pattern '${pattern.source}', position ${slot.at + 1}: allows no character the ` +
-              `model reads${allowed ? ` within charset '${options.charset}'` : ''} ` +
-              `(${(allowed ? [...allowed] : classes).join('')})\n  ${pattern.source}\n  ${' '.repeat(slot.at)}^`,
-          );
-        }
       }
-    }
+    });
   }
   const lexicon =
     options.lexicon === undefined

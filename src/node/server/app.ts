@@ -31,6 +31,7 @@ import type { ImageInput } from '../predict/recognize.js';
 import type { ImageResult } from './recognize.js';
 import { svgRefusedMessage, type WorkBudget } from './work.js';
 import { inkRoutes } from './ink.js';
+import { queryEncodingError } from './query.js';
 
 /**
  * Where the built page is looked for when `webRoot` is not given: `dist/web` of the package
@@ -496,6 +497,11 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       .code(404)
       .send({ code: 'NOT_FOUND', message: `no such route: ${request.method} ${request.url}` }),
   );
+  // A query string that is not percent-encoded UTF-8 is refused before any route reads it.
+  app.addHook('onRequest', async (request) => {
+    const bad = queryEncodingError(request.url);
+    if (bad !== undefined) throw new ApiError('BAD_REQUEST', bad);
+  });
   app.addHook('onSend', async (_request, reply, payload) => {
     reply.header('x-content-type-options', 'nosniff');
     return payload;
