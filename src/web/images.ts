@@ -159,3 +159,28 @@ export function isTypingIn(target: EventTarget | null): boolean {
     (target instanceof HTMLInputElement && target.type === 'text')
   );
 }
+
+/**
+ * True when the ink of an image (pixels at least 80 levels from the paper's gray) is over twice
+ * as wide as it is tall: a word or a line rather than one character.
+ *
+ * @param paper - the paper's gray level (decodeFile's `paper`)
+ * @example
+ * if (looksLikeALine(gray, decoded.paper)) hint.hidden = false; // "read it as a line"
+ */
+export function looksLikeALine(gray: GrayImage, paper: number): boolean {
+  let left = gray.width;
+  let right = -1;
+  let top = gray.height;
+  let bottom = -1;
+  for (let y = 0; y < gray.height; y++) {
+    for (let x = 0; x < gray.width; x++) {
+      if (Math.abs(gray.data[y * gray.width + x]! - paper) < 80) continue;
+      if (x < left) left = x;
+      if (x > right) right = x;
+      if (y < top) top = y;
+      if (y > bottom) bottom = y;
+    }
+  }
+  return right >= left && right - left + 1 > 2 * (bottom - top + 1);
+}

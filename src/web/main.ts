@@ -1,6 +1,8 @@
 // The page's entry point: wires the drawing pad, uploads (picker, drag and drop, paste),
-// keyboard shortcuts and the results, and reads the character, or in line mode the line,
-// whenever the pad changes (throttled while a stroke is being drawn, at once when it ends).
+// keyboard shortcuts and the results, and reads the character whenever the pad changes
+// (throttled while a stroke is being drawn, at once when it ends). In line mode the pad is a
+// writing area of several lines whose strokes are read as ink after each pen-up, in a Web
+// Worker (ink-view.ts), so the pen never waits; an upload is read as an image.
 // Each mode keeps its own drawing; switching brings the other one back. When the server serves
 // several models (GET /api/models), a switch chooses the one the page reads with; each is loaded
 // in the browser on first choice, and the choice is kept for the next visit.
@@ -8,7 +10,16 @@
 import './style.css';
 import { READ_DEFAULTS } from '../core/read/options.js';
 import type { GrayImage } from '../core/types.js';
-import { canvasToGray, decodeFile, firstImageFile, isTypingIn, scaledCanvas } from './images.js';
+import {
+  canvasToGray,
+  decodeFile,
+  firstImageFile,
+  isTypingIn,
+  looksLikeALine,
+  scaledCanvas,
+} from './images.js';
+import { InkLine } from './ink-line.js';
+import { InkView } from './ink-view.js';
 import { LineResults, type LinePlacement } from './line-view.js';
 import {
   MODEL_CHOICE_KEY,
@@ -40,8 +51,10 @@ const LIVE_DELAY_MS: Readonly<Record<Mode, number>> = Object.freeze({ char: 120,
 /** What the empty pad says, per mode. */
 const DRAW_HINT: Readonly<Record<Mode, string>> = Object.freeze({
   char: 'Draw here',
-  line: 'Write a few characters here',
+  line: 'Write a few words here, on one line or several',
 });
+/** Pause after a pen-up before the ink is read, in milliseconds (a quick next stroke waits). */
+const INK_DELAY_MS = 60;
 /** The pad's and the upload's accessible names, and the page title, per mode. */
 const MODE_TEXT = Object.freeze({
   char: {
@@ -50,9 +63,9 @@ const MODE_TEXT = Object.freeze({
     title: 'hcr — draw a character',
   },
   line: {
-    pad: 'Writing area: write a few characters side by side with a mouse, a finger or a pen',
+    pad: 'Writing area: write words on one or more lines with a mouse, a finger or a pen',
     upload: 'Upload an image of a line of characters',
-    title: 'hcr — write a line',
+    title: 'hcr — write as on paper',
   },
 });
 /** Classes shown for one character. */
@@ -74,7 +87,7 @@ const PEN = Object.freeze({ min: 4, max: 48, step: 2 });
  * written smaller, so a thinner pen keeps them in proportion (each mode then keeps the width
  * chosen for it).
  */
-const PEN_START: Readonly<Record<Mode, number>> = Object.freeze({ char: 26, line: 14 });
+const PEN_START: Readonly<Record<Mode, number>> = Object.freeze({ char: 26, line: 6 });
 
 function byId<T extends HTMLElement>(id: string): T {
   const el = document.getElementById(id);
@@ -89,6 +102,8 @@ interface Upload {
   readonly gray?: GrayImage;
   /** The same scaled down to {@link LINE_UPLOAD_PIXELS}, for reading it as a line. */
   readonly lineGray?: GrayImage;
+  /** Its ink is much wider than tall: one-character mode suggests line mode. */
+  readonly wide?: boolean;
 }
 
 /** A line to read, and where it sits on the pad (none: the pad does not show it). */
@@ -109,11 +124,24 @@ async function fetchModelInfo(url: string): Promise<ModelInfo> {
 }
 
 /**
+ * `fetch`, with GET /api/models asked once and its answer shared: the model list, the browser's
+ * line model and the ink reader all read it.
+ */
+function fetchSharingModels(): typeof fetch {
+  let models: Promise<Response> | undefined;
+  return (input, init) => {
+    if (input !== '/api/models' || init !== undefined) return fetch(input, init);
+    models ??= fetch(input);
+    return models.then((response) => response.clone());
+  };
+}
+
+/**
  * The served models, default first: `GET /api/models`, or from a server without it the one
  * model `GET /api/model` describes.
  */
-async function listModels(): Promise<readonly ServedModelEntry[]> {
-  const listed = await fetchModels(fetch.bind(globalThis));
+async function listModels(fetchImpl: typeof fetch): Promise<readonly ServedModelEntry[]> {
+  const listed = await fetchModels(fetchImpl);
   if (listed && listed.length > 0) return listed;
   const info = await fetchModelInfo('/api/model');
   const name = info.labelSet.name;
@@ -204,6 +232,19 @@ function start(): void {
     error: byId('line-error'),
     overlay: document.getElementById('line-overlay') as unknown as SVGSVGElement,
   });
+  const inkView = new InkView({
+    placeholder: byId('line-placeholder'),
+    summary: byId('line-summary'),
+    count: byId('line-count'),
+    words: byId('ink-words'),
+    alternatives: byId('ink-alternatives'),
+    copy: byId<HTMLButtonElement>('copy-text'),
+    error: byId('line-error'),
+    overlay: document.getElementById('line-overlay') as unknown as SVGSVGElement,
+  });
+  const eraseButton = byId<HTMLButtonElement>('erase');
+  const lineHint = byId('line-hint');
+  const sharedFetch = fetchSharingModels();
 
   let mode: Mode = location.hash === '#line' ? 'line' : 'char';
   /** What each mode had on the pad when the other one was chosen. */
@@ -239,9 +280,53 @@ function start(): void {
       if ((change === 'drawing' || change === 'stroke') && upload && !upload.gray)
         upload = undefined;
       showHint(pad.isBlank && !upload ? DRAW_HINT[mode] : undefined);
-      schedule(change === 'drawing' ? LIVE_DELAY_MS[mode] : 0);
+      updateTools();
+      // Ink is read after each pen-up, never while the pen moves.
+      if (mode === 'line' && !upload) {
+        if (change !== 'drawing') schedule(INK_DELAY_MS);
+      } else {
+        schedule(change === 'drawing' ? LIVE_DELAY_MS[mode] : 0);
+      }
     },
   });
+
+  const inkLine = new InkLine({
+    pad,
+    view: inkView,
+    lineResults,
+    fetch: sharedFetch,
+    model: () => ({ ...(info ? { info } : {}), ...(recognizer ? { recognizer } : {}) }),
+    constraints: lineConstraints,
+    begin: () => {
+      const entry = current;
+      return () => entry === current && mode === 'line';
+    },
+    readBy: (by) => {
+      if (by !== 'worker') {
+        saidBy('line', current, by);
+        return;
+      }
+      readBys.line = 'Read from your strokes by the line model, in a Web Worker in your browser.';
+      if (mode === 'line') showReadBy(readBys.line);
+    },
+    showView: (which) => (document.body.dataset['lineView'] = which),
+  });
+
+  /** Undo, redo and erase say what they can do now. */
+  function updateTools(): void {
+    byId<HTMLButtonElement>('redo').disabled = !pad.canRedo;
+    byId<HTMLButtonElement>('undo').disabled = !pad.canUndo;
+    eraseButton.setAttribute('aria-pressed', String(pad.tool === 'erase'));
+    // How many strokes the pad holds, for tests and tools.
+    padCanvas.dataset['strokes'] = String(pad.strokes.length);
+    padCanvas.classList.toggle('erasing', pad.tool === 'erase');
+  }
+
+  /** Switches between writing and erasing (tap or rub a stroke to remove it). */
+  function toggleErase(): void {
+    pad.tool = pad.tool === 'erase' ? 'pen' : 'erase';
+    updateTools();
+  }
 
   /** Shows the current mode: the pad's shape (CSS), names, title, the chosen radio, the URL. */
   function applyMode(): void {
@@ -375,7 +460,22 @@ function start(): void {
     };
   }
 
+  /** The form's constraints on the line, as the recognizers take them. */
+  function lineConstraints(): { charset: string; pattern: string; lexicon: string } {
+    return {
+      charset: lineCharset.value,
+      pattern: linePattern.value.trim(),
+      lexicon: lineLexicon.value,
+    };
+  }
+
   async function readLineOnce(): Promise<void> {
+    if (!upload && pad.isInk) {
+      await inkLine.read();
+      return;
+    }
+    inkView.showEmpty();
+    document.body.dataset['lineView'] = upload ? 'image' : 'ink';
     const source = currentLine();
     if (!source) {
       lineResults.showEmpty();
@@ -388,12 +488,7 @@ function start(): void {
     try {
       // Every class's probability is kept, so a label the context chose shows its own.
       const top = info?.labelSet.classes.length ?? READ_DEFAULTS.top;
-      const result = await active.read(source.input, {
-        top,
-        charset: lineCharset.value,
-        pattern: linePattern.value.trim(),
-        lexicon: lineLexicon.value,
-      });
+      const result = await active.read(source.input, { top, ...lineConstraints() });
       // A reading by a model no longer chosen is dropped: the new one reads again.
       if (entry !== current) return;
       if (mode === 'line') {
@@ -414,6 +509,7 @@ function start(): void {
     }
     const input = currentInput();
     const taught = await teach;
+    lineHint.hidden = true;
     if (!input) {
       showEmpty(view);
       saidBy('char', undefined, undefined);
@@ -428,6 +524,7 @@ function start(): void {
       // A reading by a model no longer chosen is dropped: the new one reads again.
       if (entry !== current) return;
       showRecognition(view, recognition);
+      lineHint.hidden = !upload?.wide;
       saidBy('char', recognition.empty ? undefined : entry, active);
       taught?.showReading(active === recognizer ? recognition : undefined);
     } catch (error) {
@@ -449,7 +546,13 @@ function start(): void {
           gray.width * gray.height > LINE_UPLOAD_PIXELS
             ? canvasToGray(scaledCanvas(bitmap, gray.width, gray.height, LINE_UPLOAD_PIXELS))
             : undefined;
-        upload = { file, name: file.name || 'image', gray, ...(lineGray ? { lineGray } : {}) };
+        upload = {
+          file,
+          name: file.name || 'image',
+          gray,
+          ...(lineGray ? { lineGray } : {}),
+          ...(looksLikeALine(gray, decoded.paper) ? { wide: true } : {}),
+        };
         pad.setImage(bitmap, decoded.paper);
       } else {
         // The browser cannot decode it (TIFF, say): the server reads it.
@@ -468,6 +571,9 @@ function start(): void {
 
   // Tools.
   byId('undo').addEventListener('click', () => pad.undo());
+  byId('redo').addEventListener('click', () => pad.redo());
+  eraseButton.addEventListener('click', toggleErase);
+  byId('to-line').addEventListener('click', () => setMode('line'));
   byId('clear').addEventListener('click', () => {
     upload = undefined;
     pad.clear();
@@ -538,9 +644,18 @@ function start(): void {
   // Keyboard shortcuts (not while typing in a text field).
   document.addEventListener('keydown', (e) => {
     if (isTypingIn(e.target)) return;
-    if ((e.ctrlKey || e.metaKey) && !e.altKey && e.key.toLowerCase() === 'z') {
+    const key = e.key.toLowerCase();
+    const command = (e.ctrlKey || e.metaKey) && !e.altKey;
+    if (command && (key === 'y' || (key === 'z' && e.shiftKey))) {
+      e.preventDefault();
+      pad.redo();
+    } else if (command && key === 'z') {
       e.preventDefault();
       pad.undo();
+    } else if (command && key === 'c' && mode === 'line' && !getSelection()?.toString()) {
+      // Nothing selected on the page: copy what was read.
+      e.preventDefault();
+      void inkView.copy();
     } else if (e.ctrlKey || e.metaKey || e.altKey) {
       return;
     } else if (e.key === 'Escape' || e.key === 'Delete' || e.key === 'Backspace') {
@@ -552,6 +667,8 @@ function start(): void {
       fileInput.click();
     } else if (e.key === 'm' || e.key === 'M') {
       setMode(mode === 'line' ? 'char' : 'line');
+    } else if (e.key === 'e' || e.key === 'E') {
+      toggleErase();
     }
   });
 
@@ -564,7 +681,7 @@ function start(): void {
         // The default model is the server's answer to a request that names none.
         const onServer = serverRecognizer(undefined, entry.default ? undefined : entry.name);
         try {
-          runtime ??= startBrowserRuntime();
+          runtime ??= startBrowserRuntime(undefined, sharedFetch);
           const browser = await loadBrowserRecognizer(modelInfo, await runtime);
           return { info: modelInfo, recognizer: browser, server: onServer };
         } catch (error) {
@@ -689,11 +806,14 @@ function start(): void {
 
   showEmpty(view);
   lineResults.showEmpty();
+  inkView.showEmpty();
+  document.body.dataset['lineView'] = 'ink';
+  updateTools();
   showHint(DRAW_HINT[mode]);
   status.textContent = 'Loading the model…';
   void (async () => {
     try {
-      models = await listModels();
+      models = await listModels(sharedFetch);
     } catch (error) {
       status.textContent = `The server did not describe its model (${messageOf(error)}); predictions may fail.`;
       recognizer = server;

@@ -1,27 +1,34 @@
 // The drawing pad: a canvas that takes strokes from a mouse, a finger or a pen (pointer events,
-// coalesced for smoothness), draws them as smooth curves, and keeps them as a list so that undo,
-// clear and a change of size redraw them exactly. An uploaded image can sit under the strokes.
+// coalesced for smoothness; a palm resting on a stylus screen is ignored), draws them as smooth
+// curves, and keeps them as strokes with their time, pressure and tilt (ink-pad.ts) so that
+// undo, redo, erasing a stroke, clear and a change of size redraw them exactly, and a line can be
+// read from the strokes themselves. An uploaded image can sit under the strokes.
 // The pad is square for one character and wide for a line (its shape comes from CSS); what is
 // on it can be set aside and brought back, so each mode of the page keeps its own drawing.
 
-/** A point in pad coordinates, in units of the pad's height: y 0-1, x 0 to width / height. */
-interface Point {
-  readonly x: number;
-  readonly y: number;
-}
+import type { InkStroke } from '../core/ink/types.js';
+import {
+  StrokeHistory,
+  hitStroke,
+  inkOf,
+  isPalm,
+  type PadStroke,
+  type PenPoint,
+} from './ink-pad.js';
 
-/** One stroke: its width as a fraction of the pad's height, and its points. */
-interface Stroke {
-  readonly width: number;
-  readonly points: Point[];
-}
+type Point = PenPoint;
+type Stroke = PadStroke;
+
+/** What a pointer does on the pad: write, or erase the strokes it touches. */
+export type PadTool = 'pen' | 'erase';
 
 /**
  * Why the pad changed: a stroke in progress, a finished stroke, an undo, a clear, an image, a
  * drawing brought back ({@link DrawingPad.restore}), or a new size (only when not blank: the
  * pixels changed, the drawing did not).
  */
-export type PadChange = 'drawing' | 'stroke' | 'undo' | 'clear' | 'image' | 'restore' | 'resize';
+export type PadChange =
+  'drawing' | 'stroke' | 'undo' | 'redo' | 'erase' | 'clear' | 'image' | 'restore' | 'resize';
 
 /** Options of {@link DrawingPad}. */
 export interface PadOptions {
@@ -67,12 +74,17 @@ export class DrawingPad {
   readonly canvas: HTMLCanvasElement;
   /** Pen width in CSS pixels, used for the next stroke. */
   penWidth: number;
+  /** What the pointer does: write (default) or erase the strokes it touches. */
+  tool: PadTool = 'pen';
   readonly #context: CanvasRenderingContext2D;
-  readonly #strokes: Stroke[] = [];
+  readonly #history = new StrokeHistory();
   readonly #onChange: (change: PadChange) => void;
   #backdrop: Backdrop | undefined;
-  #current: Stroke | undefined;
+  #current: { id: number; width: number; points: Point[] } | undefined;
   #pointerId: number | undefined;
+  #pointerType = '';
+  /** The last time a pen was seen (down, moving or hovering), for palm rejection. */
+  #penSeenAt = -Infinity;
   /** Backing-store size in pixels; `#height` is also the length of one pad unit. */
   #width = 0;
   #height = 0;
@@ -92,6 +104,10 @@ export class DrawingPad {
     this.resize();
   }
 
+  get #strokes(): readonly Stroke[] {
+    return this.#history.strokes;
+  }
+
   /** True when there is nothing on the pad: no stroke and no image. */
   get isBlank(): boolean {
     return this.#strokes.length === 0 && !this.#backdrop && !this.#current;
@@ -100,6 +116,34 @@ export class DrawingPad {
   /** True when the pad shows an uploaded image and nothing was drawn on it. */
   get isImageOnly(): boolean {
     return Boolean(this.#backdrop) && this.#strokes.length === 0 && !this.#current;
+  }
+
+  /** True when the pad holds strokes and no image: what is on it is ink. */
+  get isInk(): boolean {
+    return !this.#backdrop && this.#strokes.length > 0;
+  }
+
+  /** The finished strokes as core's ink (ink-pad.ts inkOf), and their ids in the same order. */
+  get ink(): { strokes: InkStroke[]; ids: number[] } {
+    return { strokes: inkOf(this.#strokes), ids: this.#strokes.map((s) => s.id) };
+  }
+
+  /** The finished strokes, oldest first. */
+  get strokes(): readonly Stroke[] {
+    return this.#strokes;
+  }
+
+  /** Backing-store pixels per pad unit (the canvas's height). */
+  get unitPixels(): number {
+    return this.#height;
+  }
+
+  get canUndo(): boolean {
+    return this.#history.canUndo || Boolean(this.#backdrop);
+  }
+
+  get canRedo(): boolean {
+    return this.#history.canRedo;
   }
 
   /** Matches the backing store to the canvas's displayed size and redraws. */
@@ -137,7 +181,7 @@ export class DrawingPad {
 
   /** Replaces what is on the pad with a {@link snapshot}; a stroke in progress is dropped. */
   restore(state: PadState): void {
-    this.#strokes.splice(0, this.#strokes.length, ...state.strokes);
+    this.#history.reset(state.strokes);
     this.#backdrop = state.backdrop;
     this.#current = undefined;
     this.#pointerId = undefined;
@@ -145,9 +189,12 @@ export class DrawingPad {
     this.#onChange('restore');
   }
 
-  /** Removes the last stroke (or the uploaded image once no stroke is left). */
+  /**
+   * Takes back the last edit: a stroke, an erase or a clear (or removes the uploaded image once
+   * no edit is left).
+   */
   undo(): void {
-    if (this.#strokes.pop() === undefined) {
+    if (!this.#history.undo()) {
       if (!this.#backdrop) return;
       this.#backdrop = undefined;
     }
@@ -155,10 +202,24 @@ export class DrawingPad {
     this.#onChange('undo');
   }
 
-  /** Removes every stroke and the image. */
+  /** Does again the edit the last undo took back. */
+  redo(): void {
+    if (!this.#history.redo()) return;
+    this.#redraw();
+    this.#onChange('redo');
+  }
+
+  /** Removes the strokes with these ids (one step of undo). */
+  erase(ids: readonly number[]): void {
+    if (!this.#history.erase(ids)) return;
+    this.#redraw();
+    this.#onChange('erase');
+  }
+
+  /** Removes every stroke (undo brings them back) and the image. */
   clear(): void {
     const had = !this.isBlank;
-    this.#strokes.length = 0;
+    this.#history.clear();
     this.#current = undefined;
     this.#backdrop = undefined;
     this.#redraw();
@@ -171,7 +232,7 @@ export class DrawingPad {
    * so the image's edge does not look like ink to the model.
    */
   setImage(bitmap: ImageBitmap, paper: number): void {
-    this.#strokes.length = 0;
+    this.#history.reset([]);
     this.#current = undefined;
     this.#backdrop = { bitmap, paper };
     this.#redraw();
@@ -201,7 +262,10 @@ export class DrawingPad {
   }
 
   /** Draws a stroke from point `from` on, as quadratic curves through the points' midpoints. */
-  #drawStroke(stroke: Stroke, from: number): void {
+  #drawStroke(
+    stroke: { readonly width: number; readonly points: readonly Point[] },
+    from: number,
+  ): void {
     const ctx = this.#context;
     const unit = this.#height;
     const p = stroke.points;
@@ -242,25 +306,66 @@ export class DrawingPad {
   #point(e: PointerEvent): Point {
     const rect = this.canvas.getBoundingClientRect();
     const unit = rect.height || 1;
+    const pen = e.pointerType === 'pen';
     return {
       x: Math.min(rect.width / unit, Math.max(0, (e.clientX - rect.left) / unit)),
       y: Math.min(1, Math.max(0, (e.clientY - rect.top) / unit)),
+      t: e.timeStamp,
+      ...(pen ? { pressure: e.pressure, tiltX: e.tiltX, tiltY: e.tiltY } : {}),
     };
   }
 
+  /** Erases the stroke under the pointer, if any (the erase tool). */
+  #eraseAt(e: PointerEvent): void {
+    const rect = this.canvas.getBoundingClientRect();
+    // A finger's contact, else 8 CSS pixels, around the point.
+    const radius = Math.max(8, e.width / 2) / (rect.height || 1);
+    const id = hitStroke(this.#strokes, this.#point(e), radius);
+    if (id !== undefined) this.erase([id]);
+  }
+
   #down(e: PointerEvent): void {
+    if (e.pointerType === 'pen') this.#penSeenAt = e.timeStamp;
+    const penDown = this.#pointerId !== undefined && this.#pointerType === 'pen';
+    if (isPalm(e, penDown, this.#penSeenAt)) return;
+    // A pen coming down while a touch draws: the touch was a palm, and its stroke goes.
+    if (e.pointerType === 'pen' && this.#pointerType === 'touch' && this.#pointerId !== undefined) {
+      this.#current = undefined;
+      this.#pointerId = undefined;
+      this.#redraw();
+    }
     if (this.#pointerId !== undefined || (e.pointerType === 'mouse' && e.button !== 0)) return;
     e.preventDefault();
-    this.canvas.setPointerCapture(e.pointerId);
+    try {
+      this.canvas.setPointerCapture(e.pointerId);
+    } catch {
+      // A pointer the browser no longer knows (or a scripted one): draw without capture.
+    }
     this.#pointerId = e.pointerId;
+    this.#pointerType = e.pointerType;
+    if (this.tool === 'erase') {
+      this.#eraseAt(e);
+      return;
+    }
     const rect = this.canvas.getBoundingClientRect();
-    this.#current = { width: this.penWidth / (rect.height || 1), points: [this.#point(e)] };
+    this.#current = {
+      id: this.#history.newId(),
+      width: this.penWidth / (rect.height || 1),
+      points: [this.#point(e)],
+    };
     this.#drawStroke(this.#current, 0);
     this.#onChange('drawing');
   }
 
   #move(e: PointerEvent): void {
-    if (e.pointerId !== this.#pointerId || !this.#current) return;
+    if (e.pointerType === 'pen') this.#penSeenAt = e.timeStamp;
+    if (e.pointerId !== this.#pointerId) return;
+    if (this.tool === 'erase' && !this.#current) {
+      e.preventDefault();
+      this.#eraseAt(e);
+      return;
+    }
+    if (!this.#current) return;
     e.preventDefault();
     const events = typeof e.getCoalescedEvents === 'function' ? e.getCoalescedEvents() : [];
     const stroke = this.#current;
@@ -272,10 +377,12 @@ export class DrawingPad {
   }
 
   #up(e: PointerEvent): void {
+    if (e.pointerType === 'pen') this.#penSeenAt = e.timeStamp;
     if (e.pointerId !== this.#pointerId) return;
     this.#pointerId = undefined;
+    this.#pointerType = '';
     if (this.#current) {
-      this.#strokes.push(this.#current);
+      this.#history.add(this.#current);
       this.#current = undefined;
       this.#redraw();
       this.#onChange('stroke');

@@ -175,11 +175,14 @@ interface LineModelSummary {
 }
 
 /** Loads the server's line model with `tf` on first use (see {@link BrowserRuntime}). */
-function lineRecognizerLoader(tf: typeof tfTypes): () => Promise<LineRecognizer | undefined> {
+function lineRecognizerLoader(
+  tf: typeof tfTypes,
+  fetchImpl: typeof fetch,
+): () => Promise<LineRecognizer | undefined> {
   let loading: Promise<LineRecognizer | undefined> | undefined;
   return () => {
     loading ??= (async () => {
-      const response = await fetch('/api/models');
+      const response = await fetchImpl('/api/models');
       if (!response.ok) return undefined;
       const summary = ((await response.json()) as { lineModel?: LineModelSummary | null })
         .lineModel;
@@ -208,12 +211,14 @@ function lineRecognizerLoader(tf: typeof tfTypes): () => Promise<LineRecognizer 
  * Loads tfjs and starts the first backend of `backends` that starts.
  *
  * @param backends - the backends to try, in order. Default: `['wasm', 'webgl', 'cpu']`.
+ * @param fetchImpl - how GET /api/models is asked (the page shares one answer). Default: fetch.
  * @throws when no backend starts (the page then uses the server)
  * @example
  * const runtime = await startBrowserRuntime();
  */
 export async function startBrowserRuntime(
   backends: readonly string[] = ['wasm', 'webgl', 'cpu'],
+  fetchImpl: typeof fetch = fetch.bind(globalThis),
 ): Promise<BrowserRuntime> {
   const tf: typeof tfTypes = await import('@tensorflow/tfjs');
   let backend: string | undefined;
@@ -241,7 +246,7 @@ export async function startBrowserRuntime(
     tf,
     backend,
     languageModel: languageModelLoader(),
-    lineRecognizer: lineRecognizerLoader(tf),
+    lineRecognizer: lineRecognizerLoader(tf, fetchImpl),
   };
 }
 

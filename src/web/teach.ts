@@ -32,6 +32,8 @@ import { readZip, writeZip, type ZipEntry } from './zip.js';
 const WANTED_PER_CLASS = 5;
 /** Characters the panel asks for at a time. */
 const ASK_FOR = 6;
+/** Fewest samples Adapt starts with. */
+const MIN_ADAPT_SAMPLES = 2;
 /** Largest side of the kept drawing's PNG, in pixels: enough to normalize again, a few KB. */
 const DRAWING_SIDE = 128;
 
@@ -255,6 +257,13 @@ export class Teach {
     }
     this.#reading = { pixels: recognition.pixels, readAs: recognition.predictions[0]?.label ?? '' };
     row.hidden = false;
+    // The key of what was read is not a correction: it stands out and keeps nothing.
+    for (const key of document.querySelectorAll<HTMLButtonElement>('#correct-keys .key')) {
+      const read = key.dataset['label'] === this.#reading.readAs;
+      key.classList.toggle('read', read);
+      const label = key.dataset['label'] ?? '';
+      key.setAttribute('aria-label', read ? `It read ${label}: right` : `It is ${label}`);
+    }
     byId<HTMLButtonElement>('keep').disabled = false;
   }
 
@@ -323,10 +332,17 @@ export class Teach {
     byId('teach-message').textContent = text;
   }
 
-  /** Keeps the pad's drawing as a sample of `label`. */
+  /**
+   * Keeps the pad's drawing as a sample of `label`. A correction to what was read anyway keeps
+   * nothing (the reading was right); writing samples of a chosen character keeps every one.
+   */
   async #keep(label: string): Promise<void> {
     const reading = this.#reading;
     if (!reading) return;
+    if (this.#target === undefined && label === reading.readAs) {
+      byId('correct-done').textContent = `It read ${label}: nothing to correct, nothing kept.`;
+      return;
+    }
     const pad = this.#host.padCanvas;
     const small = scaledCanvas(pad, pad.width, pad.height, DRAWING_SIDE * DRAWING_SIDE);
     const drawing = await small.convertToBlob({ type: 'image/png' }).catch(() => undefined);
@@ -464,7 +480,11 @@ export class Teach {
     byId<HTMLButtonElement>('forget-model').disabled = !adapted;
     byId<HTMLButtonElement>('export-samples').disabled = total === 0;
     byId<HTMLButtonElement>('clear-samples').disabled = total === 0;
-    byId<HTMLButtonElement>('adapt').disabled = total === 0 || this.#adapting;
+    // One sample teaches nothing about a hand: Adapt needs at least MIN_ADAPT_SAMPLES.
+    const adapt = byId<HTMLButtonElement>('adapt');
+    adapt.disabled = total < MIN_ADAPT_SAMPLES || this.#adapting;
+    adapt.title =
+      total < MIN_ADAPT_SAMPLES ? `Keep at least ${MIN_ADAPT_SAMPLES} samples first` : '';
     byId('adapted-info').textContent = adapted
       ? `Adapted ${new Date(adapted.createdAt).toLocaleString()} on ${adapted.samples} samples in ${adapted.seconds.toFixed(1)} s` +
         (adapted.baseWeights && this.#baseWeights && adapted.baseWeights !== this.#baseWeights
