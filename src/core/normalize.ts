@@ -410,7 +410,9 @@ function scaleAndCentre(
  *    pixel is 255, and placed in 28x28 with an integer shift that puts the centre of mass at
  *    pixel (14, 14), the place MNIST puts it.
  *
- * An image with less contrast than `minContrast` comes back `empty` with all-zero pixels.
+ * An image with less contrast than `minContrast` comes back `empty` with all-zero pixels, and
+ * so does ink whose box is more than 2 * `boxSize` times longer than it is thick (its shorter side
+ * would scale below half a pixel: a 20000x1 strip is no character).
  *
  * @param options - see {@link NORMALIZE_DEFAULTS}
  * @throws HcrError BAD_IMAGE when the size is 0 or does not match the data length
@@ -629,8 +631,12 @@ function normalizeInto(
     height: found.y1 - found.y0 + 1,
   });
   const side = Math.max(box.width, box.height);
-  const outW = Math.max(1, Math.round((box.width * o.boxSize) / side));
-  const outH = Math.max(1, Math.round((box.height * o.boxSize) / side));
+  const outW = Math.round((box.width * o.boxSize) / side);
+  const outH = Math.round((box.height * o.boxSize) / side);
+  // Ink more than 2 * boxSize times longer than it is thick (a 20000x1 strip) has no second
+  // dimension at the convention's scale: its shorter side scales below half a pixel. Given one
+  // pixel, it would be a bar that a model reads as some letter at 20-30%; it is no character.
+  if (outW < 1 || outH < 1) return empty;
   if (!scaleAndCentre(ws, w, box, outW, outH, pixels)) return empty;
   return { empty: false, inverted, box };
 }

@@ -211,6 +211,31 @@ describe('normalizeToMnist', () => {
     }
   });
 
+  it('finds no character in a strip longer than 2 * boxSize times its thickness (issue 22)', () => {
+    // A 20000x1 upload with a 50-pixel dash: clamped to one pixel it became a 20x1 bar that the
+    // shipped model read as a letter at 20-30%.
+    const strip = (width: number, height: number, from: number, to: number): GrayImage => {
+      const data = new Uint8Array(width * height).fill(255);
+      for (let i = from; i < to; i++) data[i] = 0;
+      return { width, height, data };
+    };
+    for (const image of [strip(20000, 1, 10000, 10050), strip(1, 20000, 10000, 10050)]) {
+      const result = normalizeToMnist(image);
+      expect(result.empty).toBe(true);
+      expect(result.pixels.every((v) => v === 0)).toBe(true);
+    }
+    // Up to 40:1 the shorter side rounds to a pixel: a thin 1 or a dash is still a glyph.
+    const thin = normalizeToMnist(strip(20000, 1, 10000, 10040));
+    expect(thin.empty).toBe(false);
+    expect(inkBox(thin.pixels)).toEqual({ width: 20, height: 1 });
+    const one = new Uint8Array(100 * 100);
+    for (let y = 10; y < 90; y++) one[y * 100 + 50] = one[y * 100 + 51] = 255;
+    expect(inkBox(normalizeToMnist({ width: 100, height: 100, data: one }).pixels)).toEqual({
+      width: 1,
+      height: 20,
+    });
+  });
+
   it('handles tiny images and forced polarity', () => {
     const dot = normalizeToMnist(
       { width: 1, height: 1, data: new Uint8Array([255]) },
