@@ -1,6 +1,7 @@
 // `hcr evaluate`: evaluates a model (default: the shipped one) on the test sets its own
-// hcr.json implies, prints each result and a summary (or --json), and saves evaluation.json
-// unless --no-save. main.ts declares the options and calls this.
+// hcr.json implies, prints each result and a summary (or --json), and records them in the
+// model's evaluation.json unless --no-save: beside the test sets it records, replacing them
+// only with --replace, and says what it changed. main.ts declares the options and calls this.
 
 import type { BACKENDS } from '../engine/index.js';
 import { initEngine } from '../engine/index.js';
@@ -11,6 +12,7 @@ import { planTestsFor } from '../model/plan.js';
 import {
   cacheDirOf,
   dataDirOf,
+  note,
   print,
   resolveModelDir,
   workersOf,
@@ -24,9 +26,10 @@ export interface EvaluateCliOptions extends CommonOptions {
   sources?: string[];
   perClass?: boolean;
   save: boolean;
+  replace?: boolean;
 }
 
-/** `hcr evaluate`: evaluates and prints; saves evaluation.json unless `save` is false. */
+/** `hcr evaluate`: evaluates and prints; records the results unless `save` is false. */
 export async function evaluateCommand(options: EvaluateCliOptions): Promise<void> {
   await initEngine({ backend: options.backend as keyof typeof BACKENDS });
   const dir = resolveModelDir(options.model);
@@ -39,7 +42,10 @@ export async function evaluateCommand(options: EvaluateCliOptions): Promise<void
       ...(options.json ? {} : { onProgress: dataProgressRenderer({ stream: process.stderr }) }),
     });
     const report = await evaluateModel(loaded, plan.tests, workersOf(options));
-    if (options.save) await saveEvaluation(dir, report);
+    if (options.save) {
+      const change = await saveEvaluation(dir, report, { replace: Boolean(options.replace) });
+      note(`${dir}: ${change.message}`);
+    }
     if (options.json) {
       print(JSON.stringify(report, null, 2));
       return;

@@ -303,7 +303,14 @@ export function buildProgram(state: RunState = { exitCode: 0 }): Command {
         list,
       )
       .option('--per-class', 'print the per-class table of every test set')
-      .option('--no-save', 'do not write evaluation.json next to the model'),
+      .option(
+        '--no-save',
+        "do not record the results in the model's evaluation.json and hcr.json (by default they are added beside the test sets recorded there)",
+      )
+      .option(
+        '--replace',
+        "replace the model's recorded results with these (test sets not run are dropped; says what it replaced)",
+      ),
   ).action(async (options: EvaluateCliOptions) => {
     await evaluateCommand(options);
   });
@@ -328,7 +335,14 @@ export function buildProgram(state: RunState = { exitCode: 0 }): Command {
         integer,
         REPORT_DEFAULTS.samplesPerClass,
       )
-      .option('--no-save', 'do not write evaluation.json when the model has to be evaluated'),
+      .option(
+        '--no-save',
+        "do not record a new evaluation in the model's evaluation.json and hcr.json (by default test sets they lack are added; none is replaced)",
+      )
+      .option(
+        '--replace',
+        "replace the model's recorded results with a new evaluation (test sets not run are dropped; says what it replaced)",
+      ),
   ).action(
     async (
       modelDir: string,
@@ -338,6 +352,7 @@ export function buildProgram(state: RunState = { exitCode: 0 }): Command {
         sources?: string[];
         samples: number;
         save: boolean;
+        replace?: boolean;
       },
     ) => {
       if (options.samples < 1) {

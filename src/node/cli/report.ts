@@ -33,6 +33,7 @@ export interface ReportCliOptions {
   readonly sources?: readonly string[];
   readonly samples?: number;
   readonly save?: boolean;
+  readonly replace?: boolean;
   readonly json?: boolean;
 }
 
@@ -60,6 +61,7 @@ function reportProgress(io: ReportIo): (event: ReportEvent) => void {
             ? `${event.model}: reusing evaluation.json (same weights, same test images)`
             : `${event.model}: evaluated (${event.reason})`,
         );
+        if (event.recorded) io.note(`${event.model}: ${event.recorded}`);
         break;
       case 'plot':
         if (event.done === 0 || Date.now() - lastPlotNote > 3000) {
@@ -105,6 +107,7 @@ export async function reportCommand(
     ...(options.sources ? { sources: options.sources } : {}),
     ...(options.samples !== undefined ? { samplesPerClass: options.samples } : {}),
     ...(options.save !== undefined ? { save: options.save } : {}),
+    ...(options.replace !== undefined ? { replace: options.replace } : {}),
     ...(options.json ? {} : { onProgress: reportProgress(io) }),
   });
   printResult(result, io, Boolean(options.json));

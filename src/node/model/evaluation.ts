@@ -1,12 +1,13 @@
 // evaluation.json of a model directory: what `hcr evaluate` measured, with what it ran on, so
 // that the report and the card can tell whether it still applies to the weights and the test
 // images. Its types, its reader (parsed and checked here, once), and its writer, which also
-// records the headline figures in hcr.json.
+// records the headline figures in hcr.json, adding to what the directory records and replacing
+// it only when asked.
 
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { HcrError } from '../../core/errors.js';
-import { EVALUATION_VERSION, type EvaluationResult } from '../../core/metrics.js';
+import { EVALUATION_VERSION, mergeEvaluations, type EvaluationResult } from '../../core/metrics.js';
 import { writeFileAtomic } from '../fs-atomic.js';
 import type { MetricRecord, ModelMetadata } from './artifact.js';
 import { EVALUATION_FILE, METADATA_FILE, MODEL_FILES } from './files.js';
@@ -73,16 +74,171 @@ export function headlineMetrics(report: EvaluationReport): Record<string, Metric
   );
 }
 
+/** How {@link saveEvaluation} changed what a model directory records. */
+export interface EvaluationRecordChange {
+  /**
+   * `new`: there was no record; `added`: test sets added beside the recorded ones; `replaced`:
+   * the record replaced (asked for, or it was made with other weights); `unchanged`: nothing
+   * written.
+   */
+  readonly action: 'new' | 'added' | 'replaced' | 'unchanged';
+  /** Test sets recorded for the first time. */
+  readonly added: readonly string[];
+  /** Recorded test sets whose results were replaced or dropped. */
+  readonly replaced: readonly string[];
+  /**
+   * Test sets of this evaluation not recorded: the record has them on other images (or cannot
+   * be merged with), and only `replace` replaces it.
+   */
+  readonly notRecorded: readonly string[];
+  /** What happened, for a person. */
+  readonly message: string;
+}
+
+/** The results, mistakes and subject entries of `report` that belong to test set `name`. */
+function partOf(report: EvaluationReport, name: string) {
+  return {
+    results: report.results.filter((r) => r.name === name || r.name.startsWith(`${name}/`)),
+    misclassified: report.misclassified[name],
+    errors: report.errors?.[name],
+    test: report.subject?.tests.find((t) => t.name === name),
+  };
+}
+
+/** `saved` with the test sets `names` of `report` added after its own. */
+function mergeReports(
+  saved: EvaluationReport,
+  report: EvaluationReport,
+  names: readonly string[],
+): EvaluationReport {
+  const savedNames = saved.subject!.tests.map((t) => t.name);
+  const parts = [
+    ...savedNames.map((name) => partOf(saved, name)),
+    ...names.map((name) => partOf(report, name)),
+  ];
+  const perSet = parts.flatMap((p) => p.results.filter((r) => !r.name.includes('/')));
+  const misclassified: Record<string, number[]> = {};
+  const errors: Record<string, TestSetErrors> = {};
+  for (const p of parts) {
+    if (!p.test) continue;
+    if (p.misclassified) misclassified[p.test.name] = p.misclassified;
+    if (p.errors) errors[p.test.name] = p.errors;
+  }
+  return {
+    ...report,
+    results: parts.flatMap((p) => p.results),
+    combined: perSet.length > 1 ? mergeEvaluations('all', perSet) : null,
+    misclassified,
+    errors,
+    subject: { ...report.subject!, tests: parts.flatMap((p) => (p.test ? [p.test] : [])) },
+  };
+}
+
+/** Why `saved` cannot take `report`'s test sets beside its own, or null when it can. */
+function unmergeable(saved: EvaluationReport, report: EvaluationReport): string | null {
+  if (saved.version !== EVALUATION_VERSION) return `it has version ${saved.version}`;
+  if (!saved.subject || !saved.errors || !report.subject) {
+    return 'it was written by an older hcr that did not record what it evaluated';
+  }
+  if (saved.subject.labelSet !== report.subject.labelSet) {
+    return `it is for label set ${saved.subject.labelSet}`;
+  }
+  if (saved.subject.weightsSha256 !== report.subject.weightsSha256) return 'other weights';
+  return null;
+}
+
 /**
- * Saves the report as evaluation.json in the model directory and records the headline
- * figures in its hcr.json (both written atomically).
+ * Records an evaluation in the model directory: evaluation.json, and the headline figures in
+ * hcr.json's `metrics` (both written atomically). A model directory is changed only when asked
+ * (issue 22): test sets the directory does not record yet are added beside the recorded
+ * ones, test sets recorded on the same images are left as they are, and recorded results are
+ * never dropped or replaced unless `replace` is true. A record made with other weights no longer
+ * describes this model and is replaced. The answer says what changed.
+ *
+ * @example
+ * const change = await saveEvaluation('models/alnum36', report);
+ * change.message; // 'evaluation.json: unchanged: ...'
  */
-export async function saveEvaluation(modelDir: string, report: EvaluationReport): Promise<void> {
-  await writeFileAtomic(join(modelDir, EVALUATION_FILE), `${JSON.stringify(report)}\n`);
+export async function saveEvaluation(
+  modelDir: string,
+  report: EvaluationReport,
+  options: {
+    /** Replace the recorded results with these (dropping test sets not run). Default: false. */
+    replace?: boolean;
+  } = {},
+): Promise<EvaluationRecordChange> {
+  const names = report.subject?.tests.map((t) => t.name) ?? [];
+  const file = await readEvaluationFile(modelDir);
+  let record = report;
+  let change: EvaluationRecordChange;
+  if ('missing' in file) {
+    change = {
+      action: 'new',
+      added: names,
+      replaced: [],
+      notRecorded: [],
+      message: `${EVALUATION_FILE}: recorded ${names.join(', ') || 'nothing'}`,
+    };
+  } else {
+    const saved = 'report' in file ? file.report : undefined;
+    const savedNames = saved?.subject?.tests.map((t) => t.name) ?? [];
+    const why =
+      'report' in file
+        ? unmergeable(file.report, report)
+        : `it is not valid JSON (${file.invalid})`;
+    if (options.replace || why === 'other weights') {
+      change = {
+        action: 'replaced',
+        added: names.filter((n) => !savedNames.includes(n)),
+        replaced: savedNames,
+        notRecorded: [],
+        message:
+          `${EVALUATION_FILE}: replaced the recorded results` +
+          `${savedNames.length ? ` (${savedNames.join(', ')})` : ''}` +
+          `${why === 'other weights' ? ', made with other weights,' : ''} with ${names.join(', ')}`,
+      };
+    } else if (why !== null || !saved) {
+      change = {
+        action: 'unchanged',
+        added: [],
+        replaced: [],
+        notRecorded: names,
+        message: `${EVALUATION_FILE}: unchanged, since ${why}; pass --replace to replace it`,
+      };
+    } else {
+      const recorded = new Map(saved.subject!.tests.map((t) => [t.name, t]));
+      const added: string[] = [];
+      const notRecorded: string[] = [];
+      for (const t of report.subject!.tests) {
+        const old = recorded.get(t.name);
+        if (!old) added.push(t.name);
+        else if (old.fingerprint !== t.fingerprint || old.count !== t.count) {
+          notRecorded.push(t.name);
+        }
+      }
+      const differ = notRecorded.length
+        ? `; not recorded: ${notRecorded.join(', ')} (the record has ${notRecorded.length > 1 ? 'them' : 'it'} on other images; pass --replace to replace the record)`
+        : '';
+      if (added.length > 0) record = mergeReports(saved, report, added);
+      change = {
+        action: added.length > 0 ? 'added' : 'unchanged',
+        added,
+        replaced: [],
+        notRecorded,
+        message:
+          added.length > 0
+            ? `${EVALUATION_FILE}: added ${added.join(', ')} beside ${savedNames.join(', ')}${differ}`
+            : `${EVALUATION_FILE}: unchanged (it records ${savedNames.join(', ')})${differ}`,
+      };
+    }
+  }
+  if (change.action === 'unchanged') return change;
+  await writeFileAtomic(join(modelDir, EVALUATION_FILE), `${JSON.stringify(record)}\n`);
   const metadataPath = join(modelDir, METADATA_FILE);
   const metadata = JSON.parse(await readFile(metadataPath, 'utf8')) as Record<string, unknown>;
-  metadata.metrics = headlineMetrics(report);
+  metadata.metrics = headlineMetrics(record);
   await writeFileAtomic(metadataPath, `${JSON.stringify(metadata, null, 2)}\n`);
+  return change;
 }
 
 /** evaluation.json as read: the report, or that there is none, or that it is not JSON. */

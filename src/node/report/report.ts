@@ -45,8 +45,13 @@ export interface ReportOptions {
   readonly examplesPerPair?: number;
   /** Seed of the sample picks. Default: 1. */
   readonly seed?: number;
-  /** Save a new evaluation as evaluation.json next to the model. Default: true. */
+  /**
+   * Record a new evaluation in the model directory, beside the results it records (test sets
+   * it does not record yet are added; none is dropped or replaced). Default: true.
+   */
   readonly save?: boolean;
+  /** Replace the model's recorded results with a new evaluation. Default: false. */
+  readonly replace?: boolean;
   /** Images per forward pass while evaluating. Default: the inference default. */
   readonly batchSize?: number;
   readonly onProgress?: (event: ReportEvent) => void;
@@ -62,6 +67,7 @@ export const REPORT_DEFAULTS = Object.freeze({
   examplesPerPair: 8,
   seed: 1,
   save: true,
+  replace: false,
 });
 
 /** Progress events of {@link writeReport}. */
@@ -69,7 +75,14 @@ export type ReportEvent =
   | { phase: 'load'; model: string }
   | { phase: 'data'; model: string; progress: PlanProgress }
   | { phase: 'evaluate'; model: string; done: number; total: number; testSet: string }
-  | { phase: 'evaluation'; model: string; reused: boolean; reason: string | null }
+  | {
+      phase: 'evaluation';
+      model: string;
+      reused: boolean;
+      reason: string | null;
+      /** What a new evaluation changed in the model directory (saveEvaluation's message). */
+      recorded: string | null;
+    }
   | { phase: 'plot'; file: string; done: number; total: number }
   | { phase: 'written'; dir: string };
 
@@ -185,6 +198,7 @@ export async function writeReport(options: ReportOptions): Promise<ReportResult>
         throw new HcrError('BAD_DATA', `${dir}: test set ${empty.name} is empty (0 images)`);
       const evaluation = await obtainEvaluation(loaded, plan.tests, {
         save: options.save ?? REPORT_DEFAULTS.save,
+        replace: options.replace ?? REPORT_DEFAULTS.replace,
         ...(options.batchSize ? { batchSize: options.batchSize } : {}),
         onProgress: (done, total, testSet) =>
           options.onProgress?.({ phase: 'evaluate', model: dir, done, total, testSet }),
@@ -194,6 +208,7 @@ export async function writeReport(options: ReportOptions): Promise<ReportResult>
         model: dir,
         reused: evaluation.reused,
         reason: evaluation.reason,
+        recorded: evaluation.recorded?.message ?? null,
       });
       const history = await readHistory(dir);
       inputs.push({
