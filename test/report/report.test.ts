@@ -409,6 +409,7 @@ describe('plots', () => {
       examplesPerPair: 8,
       seed: 1,
       save: true,
+      replace: false,
     });
   });
 });
