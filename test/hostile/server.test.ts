@@ -281,6 +281,7 @@ describe('work budgets and cancellation', () => {
   it('stops work past its time budget, replaces the worker and keeps serving', async () => {
     const quick = await buildServer({
       model: loaded,
+      lineModel: false, // the glyph reader's segmentation of the grid is the slow work
       webRoot: join(dir, 'web'),
       rateLimitPerMinute: 0,
       workTimeoutMs: 1_000,

@@ -26,6 +26,9 @@ import {
   multipart,
   saveFixtureModel,
 } from './helpers.js';
+import { getLineArchitecture } from '../../src/core/line/architectures.js';
+import { LINE_CHARSET } from '../../src/core/line/charset.js';
+import { saveLineModel } from '../../src/node/model/line-artifact.js';
 
 let dir: string;
 let loaded: LoadedModel;
@@ -258,6 +261,16 @@ describe('what is served', () => {
     await mkdir(join(root, 'replay-alnum36'), { recursive: true });
     await writeFile(join(root, 'replay-alnum36', 'replay.json'), '{}');
     await mkdir(join(root, '.byclass62.tmp-1-ab'), { recursive: true });
+    // A line model is served beside the classifiers (the lineModel option), not as one.
+    const line = getLineArchitecture('line-tiny').build(LINE_CHARSET.length + 1);
+    await saveLineModel(join(root, 'line-en'), line, {
+      charset: LINE_CHARSET,
+      architecture: 'line-tiny',
+      training: {},
+      data: {},
+      metrics: {},
+    });
+    line.dispose();
     expect(await shippedModelDirs(root, join(root, 'alnum36'))).toEqual([
       join(root, 'alnum36'),
       join(root, 'byclass62'),

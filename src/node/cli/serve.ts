@@ -10,6 +10,7 @@ import { initEngine, type BackendName } from '../engine/index.js';
 import { loadModel, readMetadata } from '../model/artifact.js';
 import { METADATA_FILE, checkpointDirFor } from '../model/files.js';
 import { packagePath } from '../package-root.js';
+import { isLineModelDir } from '../read/line-reader.js';
 import { buildServer, type ServerEvent } from '../server/app.js';
 import { SERVER_DEFAULTS } from '../server/config.js';
 import { serveUntilSignal } from '../server/listen.js';
@@ -62,14 +63,19 @@ export async function shippedModelDirs(
   defaultDir: string = DEFAULT_MODEL_DIR,
 ): Promise<string[]> {
   const entries = existsSync(root) ? await readdir(root, { withFileTypes: true }) : [];
-  const dirs = entries
+  let dirs = entries
     .filter((e) => e.isDirectory() && !e.name.startsWith('.'))
     .map((e) => join(root, e.name))
     .filter((dir) => !entries.some((e) => checkpointDirFor(join(root, e.name)) === dir))
     .filter((dir) => existsSync(join(dir, METADATA_FILE)))
     .sort();
-  // Reading each hcr.json refuses a broken one here, before anything is served.
-  for (const dir of dirs) await readMetadata(dir);
+  // Line models are served beside the classifiers, not as one of them (the server's
+  // lineModel option). Reading each classifier's hcr.json refuses a broken one here, before
+  // anything is served.
+  const lineModels = new Set<string>();
+  for (const dir of dirs) if (await isLineModelDir(dir)) lineModels.add(dir);
+  for (const dir of dirs) if (!lineModels.has(dir)) await readMetadata(dir);
+  dirs = dirs.filter((dir) => !lineModels.has(dir));
   if (dirs.length === 0) {
     throw new HcrError(
       'NOT_FOUND',

@@ -349,10 +349,16 @@ export async function readMetadata(dir: string): Promise<ModelMetadata> {
   } catch (error) {
     throw new HcrError('BAD_MODEL', `${path}: not valid JSON (${(error as Error).message})`);
   }
+  if ((metadata as { kind?: unknown }).kind === 'line') {
+    throw new HcrError(
+      'BAD_MODEL',
+      `${path}: expected a character model, got a line model (kind "line"): read lines with it (hcr read --line-model)`,
+    );
+  }
   if (metadata.format !== 'hcr-model' || typeof metadata.formatVersion !== 'number') {
     throw new HcrError(
       'BAD_MODEL',
-      `${path}: expected "format": "hcr-model", got ${JSON.stringify(metadata.format)}`,
+      `${path}: expected "format": "hcr-model" with a numeric "formatVersion", got ${JSON.stringify(metadata.format)} and ${JSON.stringify(metadata.formatVersion)}`,
     );
   }
   if (metadata.formatVersion > MODEL_FORMAT_VERSION) {

@@ -20,6 +20,8 @@ export const LINE_NORMALIZATION_VERSION = 1;
 /** What hcr.json of a line model says. */
 export interface LineModelMetadata {
   readonly format: 'hcr-model';
+  /** Version of this file's layout (1). */
+  readonly formatVersion: number;
   readonly kind: 'line';
   /** The characters of classes 1.. (class 0 is CTC's blank). */
   readonly charset: string;
@@ -89,6 +91,7 @@ export async function saveLineModel(
   }
   const metadata: LineModelMetadata = {
     format: 'hcr-model',
+    formatVersion: 1,
     kind: 'line',
     ...input,
     lineHeight: LINE_HEIGHT,
