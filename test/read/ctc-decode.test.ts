@@ -162,7 +162,10 @@ describe('CTC prefix beam search', () => {
     const [withLm] = ctcBeamSearch(frames, { charset, languageModel: lm, lmWeight: 1 });
     expect(withLm!.text).toBe('the');
     expect(withLm!.lmLogProb).toBeCloseTo(lm.scoreWord('the'), 5);
-    expect(withLm!.score).toBeCloseTo(withLm!.ctcLogProb + withLm!.lmLogProb + 3, 5);
+    expect(withLm!.score).toBeCloseTo(
+      withLm!.ctcLogProb + withLm!.lmLogProb + 3 * CTC_DECODE_DEFAULTS.insertionBonus,
+      5,
+    );
     // A faint weight leaves the frames' reading.
     expect(ctcBeamSearch(frames, { charset, languageModel: lm, lmWeight: 0.01 })[0]!.text).toBe(
       'thc',
@@ -265,8 +268,8 @@ describe('CTC prefix beam search', () => {
   it('defaults', () => {
     expect(CTC_DECODE_DEFAULTS).toMatchObject({
       charset: LINE_CHARSET,
-      lmWeight: 0.5,
-      insertionBonus: 1,
+      lmWeight: 0.65,
+      insertionBonus: 2,
       beamWidth: 16,
       alternatives: 1,
       top: 3,

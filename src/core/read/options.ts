@@ -67,7 +67,7 @@ export interface ReadOptions {
   readonly lmWeight?: number;
   /**
    * The line reader's bonus per character written, against the language model's cost (see
-   * ctc-decode.ts). Default: CTC_DECODE_DEFAULTS.insertionBonus (1).
+   * ctc-decode.ts). Default: CTC_DECODE_DEFAULTS.insertionBonus (2).
    */
   readonly insertionBonus?: number;
   /**
