@@ -110,7 +110,9 @@ export function renderPenLine(
       : pen === 'brush'
         ? uniform(rand, 0.45, 1.0)
         : uniform(rand, 0.3, 0.6);
-  const penPx = Math.max(1, (plain ? 0.45 : penMm) * scale);
+  // A pen in millimetres, but never over an eighth of the writing's height: some segments'
+  // millimetres are wrong (a short word said to be 1.5 mm high became a blob of ink).
+  const penPx = Math.max(1, Math.min((plain ? 0.45 : penMm) * scale, 0.125 * spanY * scale));
   const pressureAmount = plain ? 0 : pen === 'brush' ? 0.6 : pen === 'felt-tip' ? 0.1 : 0.3;
   const pressurePhase = uniform(rand, 0, 2 * Math.PI);
   const tremor = plain ? 0 : uniform(rand, 0, 0.012) * inkHeight;
