@@ -75,7 +75,7 @@ export function defaultLanguageModel(): Promise<LanguageModel> {
  *
  * @throws HcrError NOT_FOUND when the file is absent; BAD_DATA for a row without a label or writer
  * @example
- * const texts = await unipenTrainingLabels('../shared/data'); // ['Aachen', ...]
+ * const texts = await unipenTrainingLabels(defaultDataDir()); // ['Aachen', ...]
  */
 export async function unipenTrainingLabels(dataDir: string): Promise<string[]> {
   const path = join(dataDir, UNIPEN_WORDS_FILE);
@@ -127,7 +127,7 @@ export interface LanguageModelFileOptions extends Omit<
  * atomically). Returns the model, the file's size in bytes, and how many UNIPEN labels it used.
  *
  * @example
- * const { bytes } = await buildLanguageModelFile('models/lm-en', { unipenDataDir: '../shared/data' });
+ * const { bytes } = await buildLanguageModelFile('models/lm-en', { unipenDataDir: defaultDataDir() });
  */
 export async function buildLanguageModelFile(
   dir: string,

@@ -87,7 +87,7 @@ function usable(label: string, strokes: Int16Array[]): boolean {
  * @throws HcrError DATA_MISSING when the file is absent; BAD_DATA when a line is not the format
  *   the dataset's README describes
  * @example
- * const words = await loadUnipenWords('../shared/data');
+ * const words = await loadUnipenWords(defaultDataDir());
  */
 export async function loadUnipenWords(
   dataDir: string,
