@@ -10,8 +10,14 @@ import { inkOnPaper, parseInk } from '../../core/ink/document.js';
 import { INK_LIMITS } from '../../core/ink/limits.js';
 import { RENDER_INK_DEFAULTS } from '../../core/ink/render.js';
 import type { ReadOptions } from '../../core/read/options.js';
-import { HcrError, isHcrError } from '../errors.js';
-import { isLineModel, readImage, type FileReading, type LoadedReader } from '../read/read.js';
+import { HcrError } from '../errors.js';
+import {
+  isLineModel,
+  readFiles,
+  readImage,
+  type FileReading,
+  type LoadedReader,
+} from '../read/read.js';
 
 async function readInkFile(loaded: LoadedReader, file: string, options: ReadOptions) {
   const info = await stat(file).catch(() => {
@@ -41,19 +47,10 @@ async function readInkFile(loaded: LoadedReader, file: string, options: ReadOpti
  * const [first] = await readInkFiles(loaded, ['word.inkml']);
  * if (first.status === 'ok') first.text; // 'L1'
  */
-export async function readInkFiles(
+export function readInkFiles(
   loaded: LoadedReader,
   files: readonly string[],
   options: ReadOptions = {},
 ): Promise<FileReading[]> {
-  const results: FileReading[] = [];
-  for (const file of files) {
-    try {
-      results.push({ file, ...(await readInkFile(loaded, file, options)) });
-    } catch (error) {
-      if (!isHcrError(error) || error.code === 'BAD_OPTION') throw error;
-      results.push({ file, status: 'error', error: error.message, code: error.code });
-    }
-  }
-  return results;
+  return readFiles(loaded, files, options, readInkFile);
 }

@@ -132,7 +132,8 @@ export type FileReading =
 
 /**
  * Reads each file in turn; a file that cannot be read or decoded gets an `error` entry with the
- * message, and the others are still read.
+ * message, and the others are still read. `readOne` reads one file: an image by default
+ * ({@link readImageFile}); the CLI passes its ink reader for `--ink`.
  *
  * @example
  * const [first] = await readFiles(loaded, ['a.png']);
@@ -142,11 +143,16 @@ export async function readFiles(
   loaded: LoadedReader,
   files: readonly string[],
   options: ReadOptions = {},
+  readOne: (
+    loaded: LoadedReader,
+    file: string,
+    options: ReadOptions,
+  ) => Promise<ReadResult> = readImageFile,
 ): Promise<FileReading[]> {
   const results: FileReading[] = [];
   for (const file of files) {
     try {
-      results.push({ file, ...(await readImageFile(loaded, file, options)) });
+      results.push({ file, ...(await readOne(loaded, file, options)) });
     } catch (error) {
       if (!isHcrError(error) || error.code === 'BAD_OPTION') throw error;
       results.push({ file, status: 'error', error: error.message, code: error.code });
