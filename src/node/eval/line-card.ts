@@ -4,6 +4,7 @@
 // `hcr line evaluate --record`.
 
 import type { LineModelMetadata } from '../model/line-artifact.js';
+import { table } from './card/markdown.js';
 import type { LineSetEvaluation } from './line-evaluate.js';
 
 const percent = (x: number) => `${(100 * x).toFixed(1)}%`;
@@ -25,9 +26,27 @@ export function renderLineCard(
     sources?: { name: string; items: number }[];
     split?: { by: string; seed: number; fractions: Record<string, number> };
   };
-  const rows = results.map(
-    (r) =>
-      `| ${r.name} | ${r.lines} | ${percent(r.greedy.charAccuracy)} | ${percent(r.greedy.wordAccuracy)} | ${percent(r.languageModel.charAccuracy)} | ${percent(r.languageModel.wordAccuracy)} | ${r.msPerLineP50.toFixed(0)} |`,
+  const figures = table(
+    [
+      'test set',
+      'lines',
+      'chars greedy',
+      'lines greedy',
+      'chars with LM',
+      'lines with LM',
+      'ms/line',
+    ],
+    results.map((r) => [
+      r.name,
+      String(r.lines),
+      percent(r.greedy.charAccuracy),
+      percent(r.greedy.wordAccuracy),
+      percent(r.languageModel.charAccuracy),
+      percent(r.languageModel.wordAccuracy),
+      r.msPerLineP50.toFixed(0),
+    ]),
+    '',
+    'compact',
   );
   const sets = results.map((r) => `- **${r.name}**: ${r.description}.`);
   return `# Line model \`${dir}\`
@@ -44,9 +63,7 @@ Characters read right (1 − CER, case-sensitive) and lines read exactly, greedy
 model) and with the language model; milliseconds per line with the language model (p50, one
 core). Measured by \`hcr line evaluate --model ${dir} --record\`.
 
-| test set | lines | chars greedy | lines greedy | chars with LM | lines with LM | ms/line |
-|---|---|---|---|---|---|---|
-${rows.join('\n')}
+${figures}
 
 ${sets.join('\n')}
 
