@@ -1,83 +1,30 @@
 // The one image convention of docs/DESIGN.md §2: every image that reaches a model (training data,
 // a file given to `predict`, an upload, a drawing) is brought to the MNIST form here:
 // ink bright on dark, cropped to the ink, scaled to fit 20x20 keeping the aspect ratio,
-// placed in 28x28 with the centre of mass at the centre. Also the small pixel helpers
-// around it: colour to gray, EMNIST's transposition, re-normalizing a 28x28 image.
+// placed in 28x28 with the centre of mass at the centre; and re-normalizing 28x28 images (EMNIST).
+// Its first steps (polarity, paper removed) are extract-ink.ts's, its options
+// normalize-options.ts's, the pixel helpers around it pixels.ts's; this module exports their
+// public names too, so that the convention has one entry.
 
 import { labelInk, type InkComponent } from './components.js';
 import { HcrError } from './errors.js';
+import { flattenLargeImage, InkWorkspace, removeBackground } from './extract-ink.js';
+import { NORMALIZE_DEFAULTS, resolveNormalizeOptions } from './normalize-options.js';
+import type { NormalizeOptions } from './normalize-options.js';
+import { checkGrayImage } from './pixels.js';
+import type { PixelBox } from './pixels.js';
 import { IMAGE_PIXELS, IMAGE_SIZE } from './types.js';
 import type { GrayImage } from './types.js';
+
+export { borderMedian, extractInk, type InkImage } from './extract-ink.js';
+export { NORMALIZE_DEFAULTS, type NormalizeOptions, type Polarity } from './normalize-options.js';
+export { rgbaToGray, transposeImages, type PixelBox } from './pixels.js';
 
 /**
  * Version of the normalization below; a model's metadata records it, so a model is only used
  * with inputs prepared the way its training data was. Bump it whenever the output changes.
  */
 export const NORMALIZATION_VERSION = 2;
-
-/** Which way round ink and paper are. */
-export type Polarity = 'auto' | 'dark-on-light' | 'light-on-dark';
-
-/** Options of {@link normalizeToMnist}; every field is optional, defaults in {@link NORMALIZE_DEFAULTS}. */
-export interface NormalizeOptions {
-  /** Longer side of the scaled glyph in pixels, 1-28. Default: 20 (MNIST). */
-  readonly boxSize?: number;
-  /**
-   * Pixels darker than this fraction of the brightest ink (after inversion and background
-   * removal) do not count for the bounding box, 0-1. Default: 0.2.
-   */
-  readonly noiseThreshold?: number;
-  /**
-   * Least difference, in levels of 0-255, between the brightest ink and the background for an
-   * image to hold anything; below it the image is empty. Default: 32.
-   */
-  readonly minContrast?: number;
-  /**
-   * A separate blob of ink with less than this fraction of the largest blob's ink counts for the
-   * bounding box only when it is near the glyph (a speck far away is ignored), 0-1. Default: 0.25.
-   */
-  readonly minComponentMass?: number;
-  /**
-   * How near a light blob must be to count: its gap to the glyph's box at most this fraction of
-   * the box's longer side. Default: 0.5.
-   */
-  readonly nearDistance?: number;
-  /**
-   * `'auto'` decides from the border pixels (a light border means dark ink on light paper, which
-   * is inverted); the others force it. Default: `'auto'`.
-   */
-  readonly polarity?: Polarity;
-  /**
-   * Subtract a smooth estimate of the paper's brightness before anything else, for images whose
-   * longer side is at least this many pixels (photos: shadows, uneven light); 0 turns it off.
-   * Smaller images, such as 28x28 dataset images, are left as they are. Default: 56.
-   */
-  readonly flattenMinSide?: number;
-}
-
-/**
- * The defaults of {@link NormalizeOptions}, in one place for docs, `--help` and tests.
- *
- * @example
- * normalizeToMnist(image, { ...NORMALIZE_DEFAULTS, polarity: 'dark-on-light' });
- */
-export const NORMALIZE_DEFAULTS: Readonly<Required<NormalizeOptions>> = Object.freeze({
-  boxSize: 20,
-  noiseThreshold: 0.2,
-  minContrast: 32,
-  minComponentMass: 0.25,
-  nearDistance: 0.5,
-  polarity: 'auto',
-  flattenMinSide: 56,
-});
-
-/** A rectangle in pixels; `x`, `y` is its top-left pixel. */
-export interface PixelBox {
-  readonly x: number;
-  readonly y: number;
-  readonly width: number;
-  readonly height: number;
-}
 
 /** The result of {@link normalizeToMnist}. */
 export interface NormalizedImage {
@@ -103,89 +50,23 @@ const TINY_COMPONENT_MASS = 0.02;
 const MAX_GROW_PASSES = 8;
 const EMPTY_BOX: PixelBox = Object.freeze({ x: 0, y: 0, width: 0, height: 0 });
 
-function resolveOptions(options: NormalizeOptions | undefined): Required<NormalizeOptions> {
-  const o = { ...NORMALIZE_DEFAULTS, ...options };
-  const check = (ok: boolean, name: string, expected: string, value: unknown): void => {
-    if (!ok) {
-      throw new HcrError(
-        'BAD_OPTION',
-        `normalizeToMnist: expected ${name} ${expected}, got ${String(value)}`,
-      );
-    }
-  };
-  check(
-    Number.isInteger(o.boxSize) && o.boxSize >= 1 && o.boxSize <= SIZE,
-    'boxSize',
-    `an integer 1-${SIZE}`,
-    o.boxSize,
-  );
-  check(
-    o.noiseThreshold >= 0 && o.noiseThreshold <= 1,
-    'noiseThreshold',
-    'in 0-1',
-    o.noiseThreshold,
-  );
-  check(o.minContrast >= 0 && o.minContrast <= 255, 'minContrast', 'in 0-255', o.minContrast);
-  check(
-    o.minComponentMass >= 0 && o.minComponentMass <= 1,
-    'minComponentMass',
-    'in 0-1',
-    o.minComponentMass,
-  );
-  check(o.nearDistance >= 0, 'nearDistance', '>= 0', o.nearDistance);
-  check(
-    Number.isInteger(o.flattenMinSide) && o.flattenMinSide >= 0,
-    'flattenMinSide',
-    'an integer >= 0 (0 = off)',
-    o.flattenMinSide,
-  );
-  check(
-    o.polarity === 'auto' || o.polarity === 'dark-on-light' || o.polarity === 'light-on-dark',
-    'polarity',
-    "'auto', 'dark-on-light' or 'light-on-dark'",
-    o.polarity,
-  );
-  return o;
-}
-
-function checkImage(image: GrayImage, where: string): void {
-  const { width, height, data } = image;
-  if (
-    !Number.isInteger(width) ||
-    !Number.isInteger(height) ||
-    width < 1 ||
-    height < 1 ||
-    data.length !== width * height
-  ) {
-    throw new HcrError(
-      'BAD_IMAGE',
-      `${where}: expected an image of at least 1x1 with width*height bytes, ` +
-        `got ${width}x${height} with ${data.length} bytes`,
-    );
-  }
-}
-
 /**
  * Scratch arrays reused across images of one batch, so that re-normalizing a whole dataset does
- * not allocate per image. Grown on demand; owned by one call, never shared between calls.
+ * not allocate per image: background removal's, and the blobs' and the scaling's.
  */
-class Workspace {
-  ink = new Float32Array(0);
+class Workspace extends InkWorkspace {
   labels = new Int32Array(0);
   stack = new Int32Array(0);
   tmp = new Float32Array(0);
   scaled = new Float32Array(PIXELS);
-  readonly hist = new Uint32Array(256);
-  readonly oriented = new Uint32Array(256);
-  readonly deviations = new Uint32Array(256);
   readonly weights = new Map<number, AxisWeights>();
 
-  reserve(pixels: number): void {
-    if (this.ink.length < pixels) {
-      this.ink = new Float32Array(pixels);
+  override reserve(pixels: number): void {
+    if (this.labels.length < pixels) {
       this.labels = new Int32Array(pixels);
       this.stack = new Int32Array(pixels);
     }
+    super.reserve(pixels);
   }
 
   /** Weights for one axis, cached by size (a batch of 28x28 images reuses a handful). */
@@ -198,51 +79,6 @@ class Workspace {
     }
     return w;
   }
-}
-
-/** Value at quantile `q` of a 256-bin histogram holding `total` values. */
-function histogramQuantile(hist: Uint32Array, total: number, q: number): number {
-  const rank = q * (total - 1);
-  let seen = 0;
-  for (let v = 0; v < hist.length; v++) {
-    seen += hist[v]!;
-    if (seen > rank) return v;
-  }
-  return hist.length - 1;
-}
-
-/** Histogram of the outermost rows and columns. */
-function borderHistogram(image: GrayImage, hist: Uint32Array): number {
-  const { width: w, height: h, data } = image;
-  hist.fill(0);
-  let total = 0;
-  for (let y = 0; y < h; y++) {
-    const row = y * w;
-    if (y === 0 || y === h - 1) {
-      for (let x = 0; x < w; x++) hist[data[row + x]!]!++;
-      total += w;
-    } else {
-      hist[data[row]!]!++;
-      total++;
-      if (w > 1) {
-        hist[data[row + w - 1]!]!++;
-        total++;
-      }
-    }
-  }
-  return total;
-}
-
-/**
- * The median gray level of the outermost rows and columns: the paper's level, the statistic
- * that decides polarity here and on the page.
- *
- * @example
- * borderMedian({ width: 3, height: 3, data: new Uint8Array([250, 250, 250, 250, 0, 250, 250, 250, 250]) }); // 250
- */
-export function borderMedian(image: GrayImage): number {
-  const hist = new Uint32Array(256);
-  return histogramQuantile(hist, borderHistogram(image, hist), 0.5);
 }
 
 /** Blobs of connected (8-neighbour) pixels at or above the threshold: their ink and box. */
@@ -421,192 +257,13 @@ function scaleAndCentre(
  * const { pixels, empty } = normalizeToMnist({ width: 200, height: 150, data: gray });
  */
 export function normalizeToMnist(image: GrayImage, options?: NormalizeOptions): NormalizedImage {
-  checkImage(image, 'normalizeToMnist');
-  const o = resolveOptions(options);
+  checkGrayImage(image, 'normalizeToMnist');
+  const o = resolveNormalizeOptions(options);
   const pixels = new Uint8Array(PIXELS);
   const ws = new Workspace();
-  if (o.flattenMinSide > 0 && Math.max(image.width, image.height) >= o.flattenMinSide) {
-    const { flattened, inverted } = flattenBackground(image, o.polarity, ws);
-    const result = normalizeInto(flattened, { ...o, polarity: 'light-on-dark' }, ws, pixels);
-    return { ...result, inverted, pixels };
-  }
-  return { ...normalizeInto(image, o, ws, pixels), pixels };
-}
-
-/** Whether ink is dark on light paper: from the border's median unless `polarity` says. */
-function isDarkOnLight(image: GrayImage, polarity: Polarity, ws: Workspace): boolean {
-  if (polarity !== 'auto') return polarity === 'dark-on-light';
-  const total = borderHistogram(image, ws.hist);
-  return histogramQuantile(ws.hist, total, 0.5) > 127;
-}
-
-/** Cells across the longer side of the grid on which the paper's brightness is estimated. */
-const FLATTEN_CELLS = 24;
-
-/**
- * The image with ink bright on dark and the paper's local brightness subtracted: the paper
- * level of each cell of a coarse grid is a low quantile of its pixels, a 3x3 minimum over the
- * cells fills cells that a thick stroke covers, a 3x3 mean smooths it, and it is interpolated
- * bilinearly back to every pixel. Shadows and uneven light then no longer look like ink.
- */
-function flattenBackground(
-  image: GrayImage,
-  polarity: Polarity,
-  ws: Workspace,
-): { flattened: GrayImage; inverted: boolean } {
-  const { width: w, height: h, data } = image;
-  const inverted = isDarkOnLight(image, polarity, ws);
-  const cell = Math.max(2, Math.ceil(Math.max(w, h) / FLATTEN_CELLS));
-  const gw = Math.ceil(w / cell);
-  const gh = Math.ceil(h / cell);
-  const level = new Float32Array(gw * gh);
-  const hist = ws.oriented;
-  for (let gy = 0; gy < gh; gy++) {
-    for (let gx = 0; gx < gw; gx++) {
-      hist.fill(0);
-      let count = 0;
-      for (let y = gy * cell; y < Math.min(h, (gy + 1) * cell); y++) {
-        for (let x = gx * cell; x < Math.min(w, (gx + 1) * cell); x++) {
-          const v = data[y * w + x]!;
-          hist[inverted ? 255 - v : v]!++;
-          count++;
-        }
-      }
-      level[gy * gw + gx] = histogramQuantile(hist, count, 0.1);
-    }
-  }
-  const filter = (src: Float32Array, reduce: 'min' | 'mean'): Float32Array => {
-    const dst = new Float32Array(src.length);
-    for (let gy = 0; gy < gh; gy++) {
-      for (let gx = 0; gx < gw; gx++) {
-        let acc = reduce === 'min' ? Infinity : 0;
-        let n = 0;
-        for (let dy = -1; dy <= 1; dy++) {
-          for (let dx = -1; dx <= 1; dx++) {
-            const x = gx + dx;
-            const y = gy + dy;
-            if (x < 0 || y < 0 || x >= gw || y >= gh) continue;
-            const v = src[y * gw + x]!;
-            acc = reduce === 'min' ? Math.min(acc, v) : acc + v;
-            n++;
-          }
-        }
-        dst[gy * gw + gx] = reduce === 'min' ? acc : acc / n;
-      }
-    }
-    return dst;
-  };
-  const paper = filter(filter(level, 'min'), 'mean');
-  // Bilinear interpolation of the paper level: each grid row interpolated across the image's
-  // width once, then every pixel between the two grid rows around it.
-  const across = new Float64Array(gh * w);
-  for (let x = 0; x < w; x++) {
-    const fx = Math.min(Math.max((x + 0.5) / cell - 0.5, 0), gw - 1);
-    const x0 = Math.floor(fx);
-    const x1 = Math.min(x0 + 1, gw - 1);
-    const tx = fx - x0;
-    for (let gy = 0; gy < gh; gy++) {
-      across[gy * w + x] = paper[gy * gw + x0]! * (1 - tx) + paper[gy * gw + x1]! * tx;
-    }
-  }
-  const sign = inverted ? -1 : 1;
-  const offset = inverted ? 255 : 0;
-  const out = new Uint8Array(w * h);
-  for (let y = 0; y < h; y++) {
-    const fy = Math.min(Math.max((y + 0.5) / cell - 0.5, 0), gh - 1);
-    const top = Math.floor(fy) * w;
-    const bottom = Math.min(Math.floor(fy) + 1, gh - 1) * w;
-    const ty = fy - Math.floor(fy);
-    for (let x = 0, at = y * w; x < w; x++, at++) {
-      const ink =
-        sign * data[at]! + offset - (across[top + x]! * (1 - ty) + across[bottom + x]! * ty);
-      out[at] = ink > 0 ? Math.min(255, Math.round(ink)) : 0;
-    }
-  }
-  return { flattened: { width: w, height: h, data: out }, inverted };
-}
-
-/**
- * Steps 1-2 of {@link normalizeToMnist} into `ws.ink`: polarity from the border (unless forced)
- * and the border's median plus three robust deviations subtracted, so paper becomes 0.
- */
-function removeBackground(
-  image: GrayImage,
-  polarity: Polarity,
-  ws: Workspace,
-): { inverted: boolean; max: number } {
-  const { width: w, height: h, data } = image;
-  const n = w * h;
-  ws.reserve(n);
-
-  const { hist, oriented, deviations } = ws;
-  const total = borderHistogram(image, hist);
-  const median = histogramQuantile(hist, total, 0.5);
-  const inverted = polarity === 'auto' ? median > 127 : polarity === 'dark-on-light';
-  for (let v = 0; v < 256; v++) oriented[inverted ? 255 - v : v] = hist[v]!;
-  const level = histogramQuantile(oriented, total, 0.5);
-  deviations.fill(0);
-  for (let v = 0; v < 256; v++) deviations[Math.abs(v - level)]! += oriented[v]!;
-  const mad = histogramQuantile(deviations, total, 0.5);
-  const background = Math.min(255, level + 3 * 1.4826 * mad);
-
-  const ink = ws.ink;
-  let max = 0;
-  for (let i = 0; i < n; i++) {
-    const v = (inverted ? 255 - data[i]! : data[i]!) - background;
-    ink[i] = v > 0 ? v : 0;
-    if (v > max) max = v;
-  }
-  return { inverted, max };
-}
-
-/** The result of {@link extractInk}: ink bright (up to 255) on a background of 0. */
-export interface InkImage extends GrayImage {
-  readonly data: Uint8Array;
-  /** True when the input was dark ink on light paper and was inverted. */
-  readonly inverted: boolean;
-  /** The brightest ink level (0 when the image holds nothing at all). */
-  readonly max: number;
-}
-
-/**
- * The first steps of {@link normalizeToMnist} on their own, for work on a whole page (reading a
- * line of characters): the paper's brightness flattened when the image is photo-sized
- * (`flattenMinSide`), polarity decided from the border (or forced), and the background level
- * subtracted, so paper is 0 and ink is bright. Nothing is cropped or scaled. A glyph cut out of
- * the result and given to `normalizeToMnist` with polarity `'light-on-dark'` and
- * `flattenMinSide: 0` is prepared exactly as the convention says.
- *
- * @param options - only `polarity` and `flattenMinSide` apply; see {@link NORMALIZE_DEFAULTS}
- * @throws HcrError BAD_IMAGE when the size is 0 or does not match the data length
- * @example
- * const ink = extractInk(photo); // ink.data[y * ink.width + x]: 0 = paper
- */
-export function extractInk(image: GrayImage, options?: NormalizeOptions): InkImage {
-  checkImage(image, 'extractInk');
-  const o = resolveOptions(options);
-  const ws = new Workspace();
-  let source = image;
-  let polarity = o.polarity;
-  let flattenedInverted: boolean | undefined;
-  if (o.flattenMinSide > 0 && Math.max(image.width, image.height) >= o.flattenMinSide) {
-    const { flattened, inverted } = flattenBackground(image, o.polarity, ws);
-    source = flattened;
-    polarity = 'light-on-dark';
-    flattenedInverted = inverted;
-  }
-  const { inverted, max } = removeBackground(source, polarity, ws);
-  const n = image.width * image.height;
-  const data = new Uint8Array(n);
-  const ink = ws.ink;
-  for (let i = 0; i < n; i++) data[i] = Math.min(255, Math.round(ink[i]!));
-  return {
-    width: image.width,
-    height: image.height,
-    data,
-    inverted: flattenedInverted ?? inverted,
-    max: Math.min(255, max),
-  };
+  const paper = flattenLargeImage(image, o.polarity, o.flattenMinSide, ws);
+  const result = normalizeInto(paper.image, { ...o, polarity: paper.polarity }, ws, pixels);
+  return { ...result, inverted: paper.inverted ?? result.inverted, pixels };
 }
 
 /** The steps of {@link normalizeToMnist}, writing into `pixels` (which must be all 0). */
@@ -706,90 +363,6 @@ export function normalizeMnistImages(
     pixels.fill(0);
     normalizeInto(image, MNIST_OPTIONS, ws, pixels);
     out.set(pixels, at);
-  }
-  return out;
-}
-
-/**
- * Converts interleaved 1-4 channel pixels (gray, gray+alpha, RGB, RGBA) to gray with the Rec.
- * 601 luminance 0.299 R + 0.587 G + 0.114 B. Transparency is composited onto a backdrop that
- * contrasts with the visible pixels: onto white when they are dark on average (black strokes on
- * a transparent canvas), onto black when they are light (white strokes), so a transparent PNG
- * keeps its ink either way.
- *
- * @param channels - 1 gray, 2 gray+alpha, 3 RGB, 4 RGBA
- * @throws HcrError BAD_IMAGE when the data length is not width*height*channels
- * @example
- * const gray = rgbaToGray(imageData.data, imageData.width, imageData.height, 4);
- */
-export function rgbaToGray(
-  data: Uint8Array | Uint8ClampedArray,
-  width: number,
-  height: number,
-  channels: 1 | 2 | 3 | 4,
-): GrayImage {
-  const n = width * height;
-  if (
-    ![1, 2, 3, 4].includes(channels) ||
-    !Number.isInteger(n) ||
-    width < 1 ||
-    height < 1 ||
-    data.length !== n * channels
-  ) {
-    throw new HcrError(
-      'BAD_IMAGE',
-      `rgbaToGray: expected ${width}x${height}x${channels} = ${n * channels} bytes, got ${data.length}`,
-    );
-  }
-  const gray = new Uint8Array(n);
-  if (channels === 1) {
-    gray.set(data);
-    return { width, height, data: gray };
-  }
-  const hasAlpha = channels === 2 || channels === 4;
-  const lum = new Float32Array(n);
-  let visible = 0;
-  let visibleLum = 0;
-  for (let i = 0, p = 0; i < n; i++, p += channels) {
-    const l =
-      channels <= 2 ? data[p]! : 0.299 * data[p]! + 0.587 * data[p + 1]! + 0.114 * data[p + 2]!;
-    lum[i] = l;
-    if (hasAlpha) {
-      const a = data[p + channels - 1]! / 255;
-      visible += a;
-      visibleLum += a * l;
-    }
-  }
-  const backdrop = hasAlpha && visible > 0 && visibleLum / visible > 127.5 ? 0 : 255;
-  for (let i = 0, p = 0; i < n; i++, p += channels) {
-    const a = hasAlpha ? data[p + channels - 1]! / 255 : 1;
-    gray[i] = Math.round(lum[i]! * a + backdrop * (1 - a));
-  }
-  return { width, height, data: gray };
-}
-
-/**
- * Transposes each 28x28 image (EMNIST stores its images transposed); returns a new array.
- *
- * @throws HcrError BAD_DATA when `images` does not hold `count` * 784 bytes
- * @example
- * const fixed = transposeImages(emnistImages, emnistImages.length / 784);
- */
-export function transposeImages(images: Uint8Array, count: number): Uint8Array {
-  if (!Number.isInteger(count) || count < 0 || images.length !== count * PIXELS) {
-    throw new HcrError(
-      'BAD_DATA',
-      `transposeImages: expected ${count} * ${PIXELS} bytes, got ${images.length}`,
-    );
-  }
-  const out = new Uint8Array(images.length);
-  for (let k = 0; k < count; k++) {
-    const base = k * PIXELS;
-    for (let y = 0; y < SIZE; y++) {
-      for (let x = 0; x < SIZE; x++) {
-        out[base + x * SIZE + y] = images[base + y * SIZE + x]!;
-      }
-    }
   }
   return out;
 }

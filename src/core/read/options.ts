@@ -1,10 +1,11 @@
 // Options of reading a line of handwriting (segmentation, choice of cuts, spaces, context),
 // with their defaults in one frozen object and the one function that validates them.
 
+import { optionChecker, quoteChoices } from '../check-option.js';
 import { HcrError } from '../errors.js';
 import type { ClassPair } from '../metrics.js';
 import { LOOKALIKE_PAIRS } from '../metrics.js';
-import type { Polarity } from '../normalize.js';
+import { POLARITIES, type Polarity } from '../normalize-options.js';
 import type { ContextScope } from './context.js';
 import { parsePattern } from './constraints.js';
 import { CTC_DECODE_DEFAULTS } from './ctc-decode.js';
@@ -210,11 +211,7 @@ export function resolveReadOptions(options: ReadOptions = {}): ResolvedReadOptio
   for (const [key, value] of Object.entries(options)) {
     if (value !== undefined) (o as Record<string, unknown>)[key] = value;
   }
-  const check = (ok: boolean, name: string, expected: string, value: unknown): void => {
-    if (!ok) {
-      throw new HcrError('BAD_OPTION', `read: expected ${name} ${expected}, got ${String(value)}`);
-    }
-  };
+  const check = optionChecker('read');
   check(typeof o.context === 'boolean', 'context', 'true or false', o.context);
   check(
     o.contextScope === 'lookalikes' || o.contextScope === 'all',
@@ -229,20 +226,10 @@ export function resolveReadOptions(options: ReadOptions = {}): ResolvedReadOptio
     "'language-model' or 'rules'",
     o.decoder,
   );
-  check(o.lmWeight >= 0 && o.lmWeight <= 10, 'lmWeight', 'in 0-10', o.lmWeight);
-  check(
-    o.insertionBonus >= 0 && o.insertionBonus <= 10,
-    'insertionBonus',
-    'in 0-10',
-    o.insertionBonus,
-  );
-  check(
-    o.lookalikeShare >= 0 && o.lookalikeShare <= 1,
-    'lookalikeShare',
-    'in 0-1',
-    o.lookalikeShare,
-  );
-  check(o.caseWeight >= 0 && o.caseWeight <= 5, 'caseWeight', 'in 0-5', o.caseWeight);
+  check.range('lmWeight', o.lmWeight, 0, 10);
+  check.range('insertionBonus', o.insertionBonus, 0, 10);
+  check.range('lookalikeShare', o.lookalikeShare, 0, 1);
+  check.range('caseWeight', o.caseWeight, 0, 5);
   check(
     Number.isInteger(o.beamWidth) && o.beamWidth >= 1 && o.beamWidth <= 1000,
     'beamWidth',
@@ -278,12 +265,7 @@ export function resolveReadOptions(options: ReadOptions = {}): ResolvedReadOptio
   check(o.speckSize >= 0 && o.speckSize < 1, 'speckSize', 'in [0, 1)', o.speckSize);
   check(o.maxSlant >= 0 && o.maxSlant <= 30, 'maxSlant', 'in 0-30 degrees', o.maxSlant);
   check(o.maxPixels > 0, 'maxPixels', '> 0', o.maxPixels);
-  check(
-    o.polarity === 'auto' || o.polarity === 'dark-on-light' || o.polarity === 'light-on-dark',
-    'polarity',
-    "'auto', 'dark-on-light' or 'light-on-dark'",
-    o.polarity,
-  );
+  check(POLARITIES.includes(o.polarity), 'polarity', quoteChoices(POLARITIES), o.polarity);
   check(
     Array.isArray(o.lookalikes) &&
       o.lookalikes.every(
