@@ -1,4 +1,4 @@
-// Chooses and starts the TensorFlow.js backend (DESIGN.md §1): tfjs-node when it can be
+// Chooses and starts the TensorFlow.js backend (docs/DESIGN.md §1): tfjs-node when it can be
 // loaded, else WASM with hcr's training kernels; `cpu` only when asked for. Nothing
 // happens at import time: backends are loaded by `initEngine()`.
 
