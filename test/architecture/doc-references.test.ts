@@ -27,10 +27,8 @@ const TEXT = /\.(ts|js|py|md|html|css)$/;
  */
 const PENDING_BARE_CITATIONS: readonly string[] = [
   'src/core/line/normalize-line.ts',
-  'src/node/engine/backend.ts',
   'src/node/engine/index.ts',
   'src/node/engine/replicas.ts',
-  'src/node/engine/wasm-kernels.ts',
   'src/node/server/work-pool.ts',
   'src/web/adapt-worker.ts',
   'src/web/handwriting/read-ink.ts',
