@@ -218,7 +218,7 @@ async function startServer(
     ],
     {
       cwd: ROOT,
-      // As the README advises for `hcr serve`: glibc then returns freed image buffers.
+      // As docs/HTTP-API.md advises for `hcr serve`: glibc then returns freed image buffers.
       env: {
         ...process.env,
         MALLOC_MMAP_THRESHOLD_: process.env['MALLOC_MMAP_THRESHOLD_'] ?? '131072',

@@ -100,7 +100,7 @@ function stagedCnn(
  * image, 30% fewer than `seed`'s 10.8 M, with a wider receptive field and more channels where
  * the image is small. No batch norm: on the WASM backend its statistics and their gradients
  * cost about 40% of a training step, and at an equal time budget the network without it was
- * as accurate (README, "Architectures").
+ * as accurate (docs/TRAINING.md, "Architectures").
  */
 const defaultArchitecture: Architecture = Object.freeze({
   name: 'default',

@@ -110,7 +110,7 @@ async function healthz(): Promise<{ rssBytes: number; workers: Record<string, nu
 
 /**
  * Starts test/hostile/serve.ts in a child process with glibc's mmap threshold fixed, as the
- * README advises for `hcr serve` (freed image buffers then go back to the system).
+ * docs/HTTP-API.md advises for `hcr serve` (freed image buffers then go back to the system).
  */
 async function startServer(modelDir: string, options: object): Promise<ChildProcess> {
   const child = spawn(
@@ -472,7 +472,7 @@ it('brings the server memory back after the run (workers recycled), with no inte
   // Workers that ran over budget or held much memory were replaced.
   expect(workers['restarts']).toBeGreaterThanOrEqual(2);
   const grownMiB = (rssBytes - idleRssBytes) / 1024 / 1024;
-  // glibc keeps some of what the workers freed for reuse (README, "Work budgets"); what is
+  // glibc keeps some of what the workers freed for reuse (docs/HTTP-API.md, "Memory"); what is
   // measured here is that the run's gigabyte of work does not stay.
   expect(grownMiB).toBeLessThan(200);
   expect(serverErrors).toBe('');

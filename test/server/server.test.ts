@@ -328,7 +328,7 @@ describe('the small items of issue 13', () => {
     expectError(await send([1, 2]), 400, 'BAD_REQUEST', /expected an object .* got a list/);
   });
 
-  it('answers 65 images as JSON with 413, as the README says', async () => {
+  it('answers 65 images as JSON with 413, as docs/HTTP-API.md says', async () => {
     const res = await app.inject({
       method: 'POST',
       url: '/api/predict',
@@ -408,7 +408,7 @@ describe('limits and failures', () => {
         url: '/api/predict',
         payload: { images: [1, 2, 3].map(() => L_PNG.toString('base64')) },
       });
-      // More images than the limit is a 413 in JSON as in a form (the README's promise).
+      // More images than the limit is a 413 in JSON as in a form (docs/HTTP-API.md's promise).
       expectError(json, 413, 'TOO_LARGE', /expected at most 2 images in one request, got 3/);
     } finally {
       await small.close();

@@ -49,7 +49,7 @@ type Stage = { filters: number[]; pool: [number, number] | null };
  * a max-pool; then a convolution over the remaining height (it collapses to 1 row), a 1x3
  * context convolution along the line and a 1x1 classifier. He initialization throughout.
  *
- * Measured on UNIPEN words (README, "Reading whole lines"): with Glorot initialization and no
+ * Measured on UNIPEN words (docs/DESIGN.md §6): with Glorot initialization and no
  * batch norm the network sat on CTC's all-blank plateau for over 1,000 steps; with He
  * initialization it left it within 50 steps, and batch norm learned faster per step again.
  */
