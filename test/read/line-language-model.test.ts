@@ -104,6 +104,22 @@ describe('line language model', () => {
     );
   });
 
+  it('finds codes of any mix of letters and digits likely, in capitals or lowercase', () => {
+    // Without mixed codes, the codes model knows runs and templates only: a reading drops a
+    // code's letters (M4K-3 -> 4-3) or cuts it in two at a space (K92J8N -> K92 J8N).
+    const build = (mixedCodes: number) =>
+      new WordModel(
+        buildLineLanguageModel({ words: WORDS, codes: 2000, minCount: 1, mixedCodes }).components,
+      );
+    const templatesOnly = build(0);
+    const withMixed = build(0.5);
+    for (const code of ['K92J8N', 'M5K3X952', '7I9QB74', 'W26B-1FM']) {
+      expect(withMixed.scoreWord(code)).toBeGreaterThan(templatesOnly.scoreWord(code) + 1);
+    }
+    // lowercase codes (x7k2) are not pulled to capitals by more than a factor of 3
+    expect(withMixed.scoreWord('x7k2')).toBeGreaterThan(withMixed.scoreWord('X7K2') - Math.log(3));
+  });
+
   it('defaults', () => {
     expect(LINE_LANGUAGE_MODEL_DEFAULTS).toMatchObject({
       wordOrder: 5,
@@ -111,6 +127,7 @@ describe('line language model', () => {
       wordWeight: 0.6,
       minCount: 3,
       codes: 20000,
+      mixedCodes: 0.5,
       seed: 1,
     });
   });

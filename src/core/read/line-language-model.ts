@@ -40,6 +40,13 @@ export interface LineLanguageModelOptions {
   readonly minCount?: number;
   /** Codes drawn. Default: 20000. */
   readonly codes?: number;
+  /**
+   * Share (of `codes`) of codes drawn as any mix of letters and digits, 2-9 long, sometimes in
+   * hyphenated groups: serial numbers and IDs follow no template, and a codes model that knows
+   * only runs and templates pulls such a code's letters to digits and splits it at a space.
+   * Default: 0.5.
+   */
+  readonly mixedCodes?: number;
   /** Seed of the codes and of the punctuation attached to words. Default: 1. */
   readonly seed?: number;
   /** What the words and texts are, for the description. Default: 'English words'. */
@@ -58,6 +65,7 @@ export const LINE_LANGUAGE_MODEL_DEFAULTS = Object.freeze({
   wordWeight: 0.6,
   minCount: 3,
   codes: 20000,
+  mixedCodes: 0.5,
   seed: 1,
   source: 'English words',
 });
@@ -122,6 +130,26 @@ function pickWeighted(rand: Random, table: readonly (readonly [string, number])[
     if (t < 0) return value;
   }
   return table[table.length - 1]![0];
+}
+
+/**
+ * The prior over the case shapes of codes (lower, Capitalized, UPPER, any): mostly capitals, but
+ * lowercase (`x7k2`) and mixed (`W26b`) codes are common enough not to be read as capitals.
+ */
+const CODE_CASES = Object.freeze([0.25, 0.05, 0.5, 0.2]);
+
+/** Hyphens between a mixed code's characters, per gap. */
+const MIXED_CODE_HYPHEN = 0.08;
+
+/** A code's shape as any mix of letters (L) and digits (D), 2-9 long, sometimes hyphenated. */
+function mixedCodeShape(rand: Random): string {
+  const n = 2 + Math.floor(rand() * 8);
+  let shape = '';
+  for (let k = 0; k < n; k++) {
+    shape += rand() < 0.5 ? 'D' : 'L';
+    if (k > 0 && k < n - 1 && rand() < MIXED_CODE_HYPHEN) shape += '-';
+  }
+  return shape;
 }
 
 /** The index into CASE_SHAPES of a token's case shape; -1 when it has no letter. */
@@ -257,6 +285,8 @@ export function buildLineLanguageModel(options: LineLanguageModelOptions): LineL
   const codes = drawCodes(o.codes, o.seed);
   const formats = Math.round(o.codes * 0.15);
   for (let i = 0; i < formats; i++) codes.push(pickWeighted(codeRand, CODE_FORMATS));
+  const mixed = Math.round(o.codes * o.mixedCodes);
+  for (let i = 0; i < mixed; i++) codes.push(mixedCodeShape(codeRand));
   const codeWeight = Math.max(
     1,
     [...decorated.values()].reduce((s, w) => s + w, 0) / Math.max(1, codes.length),
@@ -287,7 +317,7 @@ export function buildLineLanguageModel(options: LineLanguageModelOptions): LineL
       symbols: CODE_SYMBOLS,
       emits: [DIGITS, LETTERS, ...punctuation],
       counts: countNgrams(codeSequences, o.codeOrder, 1),
-      cases: [0.1, 0.05, 0.75, 0.1],
+      cases: [...CODE_CASES],
     },
   ];
   const round = (x: number) => Math.round(x * 1000) / 1000;
@@ -296,7 +326,7 @@ export function buildLineLanguageModel(options: LineLanguageModelOptions): LineL
       `${o.source} (${folded.size} words with punctuation attached to ${round(rate * 100)}% of their weight, ` +
       `${CONTRACTIONS.length} contractions${texts > 0 ? `, ${textFolded.size} distinct words and ${textCodes.size} code shapes of ${texts} texts` : ''}; ` +
       `order ${o.wordOrder}, pruned below ${o.minCount}; case shapes ${wordCases.map(round).join('/')}) ` +
-      `and ${codes.length} codes (order ${o.codeOrder}, with dates, times, phone numbers and decimals)`,
+      `and ${codes.length} codes (order ${o.codeOrder}, with dates, times, phone numbers, decimals and ${mixed} mixed codes)`,
     components,
   };
 }
