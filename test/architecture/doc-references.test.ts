@@ -1,8 +1,10 @@
 // The design lives with the code (docs/STYLE.md "The design lives with the code", issue 24): a
 // document of docs/ cited anywhere is a file there, a section it cites (`§N`) is a heading of it,
 // no source file cites a design document by a bare name that resolves to nothing, a
-// repository path named in a comment or the README exists, and docs/DATA.md lists every size
-// and SHA-256 of src/node/data/checksums.ts as the code has them.
+// repository path named in a comment, the README or a document of docs/ exists, a link of the
+// README or of docs/ leads to a file that exists and to a heading of it, a section of the README
+// or of docs/ cited by its title ("Work budgets") is a heading there, and docs/DATA.md lists every size and SHA-256 of
+// src/node/data/checksums.ts as the code has them.
 
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -14,8 +16,15 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const DOCS = join(ROOT, 'docs');
 
 /** Folders whose text files are read, and single files beside them. */
-const FOLDERS = ['src', 'bench', 'test', 'scripts', 'docs'];
-const FILES = ['README.md', 'eslint.config.js', 'vite.config.ts', 'vitest.config.ts', '.ci/run'];
+const FOLDERS = ['src', 'bench', 'test', 'scripts', 'docs', 'examples'];
+const FILES = [
+  'README.md',
+  'eslint.config.js',
+  'vite.config.ts',
+  'vite.handwriting.config.ts',
+  'vitest.config.ts',
+  '.ci/run',
+];
 /** Never read: generated or copied data. */
 const SKIP = ['test/fixtures'];
 const TEXT = /\.(ts|js|py|md|html|css)$/;
@@ -62,6 +71,32 @@ function prose(file: { path: string; text: string }): string {
     .join('\n');
 }
 
+/** Markdown without its fenced code blocks (whose `#` lines are no headings). */
+function withoutCode(markdown: string): string {
+  return markdown.replace(/^```[^\n]*\n[\s\S]*?^```/gm, '');
+}
+
+/**
+ * The anchors of a markdown file's headings, as GitHub makes them: the heading's text without
+ * its markup, lowercased, everything but letters, digits, spaces, `-` and `_` dropped, spaces
+ * made `-`; a repeated anchor gets `-1`, `-2`, ...
+ */
+function anchors(path: string): Set<string> {
+  const seen = new Map<string, number>();
+  const result = new Set<string>();
+  for (const m of withoutCode(readFileSync(path, 'utf8')).matchAll(/^#{1,6}\s+(.+?)\s*#*$/gm)) {
+    const text = m[1]!.replace(/\[([^\]]*)\]\([^)]*\)/g, '$1').replace(/[`*_]/g, '');
+    const base = text
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N}\s_-]/gu, '')
+      .replace(/\s/g, '-');
+    const count = seen.get(base) ?? 0;
+    seen.set(base, count + 1);
+    result.add(count === 0 ? base : `${base}-${count}`);
+  }
+  return result;
+}
+
 /** The numbered sections (`## 2. ...`) of a document in docs/. */
 function sections(doc: string): Set<string> {
   const text = readFileSync(join(DOCS, doc), 'utf8');
@@ -88,14 +123,45 @@ describe('citations of docs/', () => {
     expect(broken).toEqual([]);
   });
 
-  it('links from one document of docs/ to another that exists', () => {
-    const broken = files
-      .filter((f) => f.path.startsWith('docs/'))
-      .flatMap((f) =>
-        [...f.text.matchAll(/\]\(([A-Za-z-]+\.md)(#[^)]*)?\)/g)]
-          .filter((m) => !existsSync(join(DOCS, m[1]!)))
-          .map((m) => `${f.path}: ${m[0]}`),
+  it('links from the README and docs/ to files and headings that exist', () => {
+    const broken: string[] = [];
+    for (const file of files.filter((f) => f.path.endsWith('.md'))) {
+      for (const m of withoutCode(file.text).matchAll(/\]\(([^)\s]*)\)/g)) {
+        const link = m[1]!;
+        if (/^[a-z]+:/i.test(link)) continue; // https:, mailto:
+        const [target = '', anchor] = link.split('#');
+        const path =
+          target === '' ? join(ROOT, file.path) : resolve(ROOT, dirname(file.path), target);
+        if (!path.startsWith(ROOT) || !existsSync(path)) broken.push(`${file.path}: ${link}`);
+        else if (anchor !== undefined && path.endsWith('.md') && !anchors(path).has(anchor)) {
+          broken.push(`${file.path}: ${link} (no such heading)`);
+        }
+      }
+    }
+    expect(broken).toEqual([]);
+  });
+
+  it('finds the headings a link names as GitHub anchors them', () => {
+    expect(anchors(join(DOCS, 'DESIGN.md'))).toContain('9-work-budgets');
+    expect(anchors(join(DOCS, 'HTTP-API.md'))).toContain('work-budgets');
+  });
+
+  it('cites sections of the README and docs/ by titles that are headings there', () => {
+    const titles = (doc: string): Set<string> =>
+      new Set(
+        [...withoutCode(readFileSync(join(ROOT, doc), 'utf8')).matchAll(/^#+\s+(.+)$/gm)].map((m) =>
+          m[1]!.trim().toLowerCase(),
+        ),
       );
+    const broken = files.flatMap((file) =>
+      [...prose(file).matchAll(/(README(?:\.md)?|docs\/[A-Za-z-]+\.md)(?:'s)?,?\s+"([^"]+)"/g)]
+        .filter(([, cited, title]) => {
+          const doc = cited!.startsWith('README') ? 'README.md' : cited!;
+          if (!existsSync(join(ROOT, doc))) return false; // reported above
+          return !titles(doc).has(title!.toLowerCase());
+        })
+        .map((m) => `${file.path}: ${m[0]}`),
+    );
     expect(broken).toEqual([]);
   });
 
@@ -108,14 +174,14 @@ describe('citations of docs/', () => {
   });
 });
 
-describe('repository paths named in comments and the README', () => {
+describe('repository paths named in comments, the README and docs/', () => {
   it('names files and folders that exist', () => {
     const missing: string[] = [];
     for (const file of files) {
       // docs/STYLE.md quotes other projects' paths (Vite's src/node, tfjs' src/kernels).
       if (file.path === 'docs/STYLE.md') continue;
       const named = prose(file).matchAll(
-        /(?<![\w./-])((?:src|bench|test|scripts|docs)\/[\w./-]*[\w])(?![\w*{])/g,
+        /(?<![\w./-])((?:src|bench|test|scripts|docs|models|examples|\.ci)\/[\w./-]*[\w])(?![\w*{])/g,
       );
       for (const m of named) {
         const path = m[1]!;
