@@ -11,6 +11,7 @@ import type { BackendName } from '../engine/backend.js';
 import { HcrError, type ErrorCode } from '../errors.js';
 import type { LoadedModel } from '../model/artifact.js';
 import { API_ERROR_STATUS, ApiError, type ApiErrorCode } from './errors.js';
+import { FairShare, type ScheduledJob } from './fair-share.js';
 import type { WorkJob, WorkResult } from './work.js';
 import type { WorkReply, WorkRequest, WorkWorkerInit } from './work-worker.js';
 
@@ -60,6 +61,8 @@ interface Pending {
   readonly client: string;
   readonly onAbort: () => void;
   timer: NodeJS.Timeout | undefined;
+  /** When a worker took it (performance.now()), until its cost is recorded. */
+  startedAt?: number;
 }
 
 interface Slot {
@@ -67,6 +70,11 @@ interface Slot {
   state: 'starting' | 'idle' | 'busy' | 'closed';
   running: Pending | undefined;
   tensors: number;
+  /**
+   * While the slot's worker starts again: the job whose end replaced it. Its client is charged
+   * the restart as if the job still ran (a heavy job costs its own sender, see FairShare).
+   */
+  replacedFor: ScheduledJob | undefined;
 }
 
 /**
@@ -99,9 +107,10 @@ export class ClientGoneError extends ApiError {
 }
 
 /**
- * A bounded pool of worker threads, each with its own copy of the served model. Jobs run in
- * arrival order, except that `read` jobs take at most all workers but one (when there are two or
- * more): a page of work never holds up a single character.
+ * A bounded pool of worker threads, each with its own copy of the served model. Waiting jobs are
+ * shared between clients as {@link FairShare} decides: round robin between addresses, pages
+ * never shutting out another client's work, a client whose jobs run long held to all workers
+ * but one.
  *
  * @example
  * const pool = await WorkPool.start(loaded, { workers: 2, maxQueue: 16, timeoutMs: 10_000, backend: 'wasm' });
@@ -114,15 +123,14 @@ export class WorkPool {
   readonly #slots: Slot[] = [];
   readonly #queue: Pending[] = [];
   #nextId = 0;
-  /** When each client last had a job dispatched (a dispatch count), for fairness. */
-  readonly #lastServed = new Map<string, number>();
-  #dispatched = 0;
+  readonly #share: FairShare;
   #restarts = 0;
   #closed = false;
 
   private constructor(init: WorkWorkerInit, options: WorkPoolOptions) {
     this.#init = init;
     this.#options = options;
+    this.#share = new FairShare(options.workers);
   }
 
   /**
@@ -253,6 +261,10 @@ export class WorkPool {
   }
 
   #settle(pending: Pending, outcome: Error | { value: WorkResult }): void {
+    if (pending.startedAt !== undefined) {
+      this.#share.finished(pending.client, performance.now() - pending.startedAt);
+      pending.startedAt = undefined;
+    }
     if (pending.timer) clearTimeout(pending.timer);
     pending.timer = undefined;
     pending.signal?.removeEventListener('abort', pending.onAbort);
@@ -277,7 +289,7 @@ export class WorkPool {
       pending.timer = undefined;
       if (slot.running !== pending) return;
       slot.running = undefined;
-      this.#replace(slot);
+      this.#replace(slot, pending);
     }, CANCEL_GRACE_MS);
   }
 
@@ -292,62 +304,30 @@ export class WorkPool {
     if (!slot) return;
     slot.running = undefined;
     this.#settle(pending, error);
-    this.#replace(slot);
-  }
-
-  /**
-   * Line reading can take a worker for its whole time budget; with two workers or more, one is
-   * kept for `predict` jobs so that single characters never wait behind pages.
-   */
-  #readsAllowed(): boolean {
-    const reads = this.#slots.filter((s) => s.running?.job.kind === 'read').length;
-    return reads < Math.max(1, this.#options.workers - 1);
+    this.#replace(slot, pending);
   }
 
   #runningFor(client: string): number {
     return this.#slots.filter((s) => s.running?.client === client).length;
   }
 
-  /**
-   * The waiting job to run next: one that may run now (see {@link #readsAllowed}), of the client
-   * with the fewest jobs running, then the one served least recently, then the oldest. A client
-   * that sends many slow requests delays its own, not everyone's.
-   */
-  #next(): number {
-    let best = -1;
-    let bestKey: [number, number] = [Infinity, Infinity];
-    for (const [index, pending] of this.#queue.entries()) {
-      if (pending.job.kind === 'read' && !this.#readsAllowed()) continue;
-      const key: [number, number] = [
-        this.#runningFor(pending.client),
-        this.#lastServed.get(pending.client) ?? -1,
-      ];
-      if (key[0] < bestKey[0] || (key[0] === bestKey[0] && key[1] < bestKey[1])) {
-        best = index;
-        bestKey = key;
-      }
-    }
-    return best;
-  }
-
-  #served(client: string): void {
-    this.#lastServed.set(client, this.#dispatched++);
-    if (this.#lastServed.size > 1_000) {
-      const active = new Set(this.#queue.map((p) => p.client));
-      for (const key of this.#lastServed.keys()) if (!active.has(key)) this.#lastServed.delete(key);
-    }
-  }
-
   #dispatch(): void {
     for (const slot of this.#slots) {
       if (slot.state !== 'idle') continue;
-      const index = this.#next();
+      const index = this.#share.next(
+        this.#queue.map(scheduled),
+        this.#slots.flatMap((s) => {
+          if (s.running) return [scheduled(s.running)];
+          return s.state === 'starting' && s.replacedFor ? [s.replacedFor] : [];
+        }),
+      );
       if (index < 0) return;
       const [pending] = this.#queue.splice(index, 1);
       if (!pending) return;
-      this.#served(pending.client);
+      this.#share.started(pending.client, this.#queue.map(scheduled));
       slot.state = 'busy';
       slot.running = pending;
+      pending.startedAt = performance.now();
       if (pending.timer) clearTimeout(pending.timer);
       const { timeoutMs } = this.#options;
       pending.timer = setTimeout(() => {
@@ -377,7 +357,13 @@ export class WorkPool {
         maxYoungGenerationSizeMb: 8,
       },
     });
-    const target: Slot = slot ?? { worker, state: 'starting', running: undefined, tensors: 0 };
+    const target: Slot = slot ?? {
+      worker,
+      state: 'starting',
+      running: undefined,
+      tensors: 0,
+      replacedFor: undefined,
+    };
     target.worker = worker;
     target.state = 'starting';
     target.running = undefined;
@@ -392,6 +378,7 @@ export class WorkPool {
         if (target.worker !== worker) return;
         if (reply.type === 'ready') {
           target.state = this.#closed ? 'closed' : 'idle';
+          target.replacedFor = undefined;
           target.tensors = reply.tensors;
           resolve();
           this.#dispatch();
@@ -405,7 +392,7 @@ export class WorkPool {
           target.tensors = reply.tensors;
           if (reply.ok) this.#settle(pending, { value: reply.value });
           else this.#settle(pending, workError(reply.code, reply.message));
-          if (reply.recycle) this.#replace(target);
+          if (reply.recycle) this.#replace(target, pending);
           else this.#dispatch();
         }
       });
@@ -428,7 +415,7 @@ export class WorkPool {
               : error,
           );
         }
-        this.#replace(target);
+        this.#replace(target, pending);
       });
       worker.on('exit', () => {
         if (target.worker !== worker || this.#closed) return;
@@ -436,13 +423,16 @@ export class WorkPool {
         const pending = target.running;
         target.running = undefined;
         if (pending) this.#settle(pending, new Error('server worker exited during a job'));
-        if (target.state !== 'starting') this.#replace(target);
+        if (target.state !== 'starting') this.#replace(target, pending);
       });
     });
   }
 
-  /** Terminates the slot's worker (its job, if any, is already settled) and starts another. */
-  #replace(slot: Slot): void {
+  /**
+   * Terminates the slot's worker (its job, if any, is already settled) and starts another;
+   * `cause` is the job that ended it, whose client the restart is charged to.
+   */
+  #replace(slot: Slot, cause?: Pending): void {
     const old = slot.worker;
     void old.terminate();
     if (this.#closed) {
@@ -450,6 +440,7 @@ export class WorkPool {
       return;
     }
     this.#restarts++;
+    slot.replacedFor = cause && scheduled(cause);
     this.#spawn(slot).catch(() => {
       // Reported through onError; try again a little later rather than lose the slot.
       const failed = slot.worker;
@@ -459,6 +450,11 @@ export class WorkPool {
       retry.unref();
     });
   }
+}
+
+/** A job as {@link FairShare} sees it: its client, and whether it is a page (`read`, `ink`). */
+function scheduled(pending: Pending): ScheduledJob {
+  return { client: pending.client, kind: pending.job.kind === 'predict' ? 'predict' : 'read' };
 }
 
 /** A job's failure as the worker reported it: its coded error, or an unexpected one. */
