@@ -2,128 +2,30 @@
 // look-alike pairs such as O/0 merged), per-class and averaged precision/recall/F1, the
 // confusion matrix and its largest off-diagonal cells. Results are plain JSON so that the CLI,
 // the model metadata (hcr.json) and the HTML report can store and read them unchanged.
+// The class pairs they merge are in class-pairs.ts and the lists of misclassified images in
+// mistakes.ts; this module re-exports both, so importers keep one entry for evaluation.
 
+import {
+  CASE_PAIRS,
+  LOOKALIKE_PAIRS,
+  LOWERCASE_LOOKALIKE_PAIRS,
+  casePartner,
+} from './class-pairs.js';
 import { HcrError } from './errors.js';
 import type { LabelSet } from './label-sets.js';
 
+export {
+  CASE_PAIRS,
+  CONFUSABLE_PAIRS,
+  LOOKALIKE_PAIRS,
+  casePartner,
+  confusionKind,
+  type ClassPair,
+} from './class-pairs.js';
+export { misclassified, misclassifiedByPair } from './mistakes.js';
+
 /** Version of the {@link EvaluationResult} shape; bump it when a field changes meaning. */
 export const EVALUATION_VERSION = 1;
-
-/** A pair of class names, e.g. `['O', '0']`. */
-export type ClassPair = readonly [string, string];
-
-function pairs(list: [string, string][]): readonly ClassPair[] {
-  return Object.freeze(list.map((pair) => Object.freeze(pair) as ClassPair));
-}
-
-/**
- * Pairs that handwriting cannot tell apart without context; the "merged" accuracy counts a
- * prediction of one for the other as correct. Only pairs whose two classes both exist in the
- * label set apply (so none apply to `digits`, and O/0 does not apply to `alnum35`).
- *
- * @example
- * LOOKALIKE_PAIRS[0]; // ['O', '0']
- */
-export const LOOKALIKE_PAIRS: readonly ClassPair[] = pairs([
-  ['O', '0'],
-  ['I', '1'],
-  ['S', '5'],
-  ['Z', '2'],
-]);
-
-/**
- * Letters whose capital and lowercase are the same shape once a glyph is cut out and scaled to
- * 28x28 (only its size and place on the line tell them apart); `accuracyCaseMerged` counts a
- * prediction of the other case as correct. They apply to label sets with both cases.
- *
- * @example
- * CASE_PAIRS[0]; // ['c', 'C']
- */
-export const CASE_PAIRS: readonly ClassPair[] = pairs(
-  'ckmopsuvwxyz'.split('').map((c) => [c, c.toUpperCase()] as [string, string]),
-);
-
-const CASE_PARTNERS: ReadonlyMap<string, string> = new Map(
-  CASE_PAIRS.flatMap(([a, b]) => [[a, b] as const, [b, a] as const]),
-);
-
-/**
- * The other case of a letter in {@link CASE_PAIRS}, or undefined.
- *
- * @example
- * casePartner('c'); // 'C'
- * casePartner('a'); // undefined: a and A differ in shape
- */
-export function casePartner(label: string): string | undefined {
-  return CASE_PARTNERS.get(label);
-}
-
-/** Shapes that join the case and look-alike groups in `accuracyCaseLookalikeMerged`: l with I and 1. */
-const LOWERCASE_LOOKALIKE_PAIRS: readonly ClassPair[] = pairs([
-  ['l', 'I'],
-  ['l', '1'],
-]);
-
-/**
- * A longer list of pairs that are often confused (the look-alike pairs first, then shapes that
- * are close but usually distinguishable). Used only to annotate confusions in reports; it
- * never changes a figure.
- *
- * @example
- * CONFUSABLE_PAIRS.some(([a, b]) => a === 'B' && b === '8'); // true
- */
-export const CONFUSABLE_PAIRS: readonly ClassPair[] = pairs([
-  ['O', '0'],
-  ['I', '1'],
-  ['S', '5'],
-  ['Z', '2'],
-  ['B', '8'],
-  ['G', '6'],
-  ['D', '0'],
-  ['Q', '0'],
-  ['D', 'O'],
-  ['Q', 'O'],
-  ['U', 'V'],
-  ['T', '7'],
-  ['A', '4'],
-  ['L', '1'],
-  ['J', '1'],
-  ['I', 'T'],
-  ['Y', '4'],
-  ['Z', '7'],
-  ['B', '3'],
-  ['E', '3'],
-  ['g', '9'],
-  ['q', '9'],
-  ['b', '6'],
-  ['l', '1'],
-  ['l', 'I'],
-  ['o', '0'],
-  ['s', '5'],
-  ['z', '2'],
-]);
-
-/**
- * How a confused pair of classes is known to be related, for report notes:
- * `'lookalike'` (in {@link LOOKALIKE_PAIRS}, merged in `accuracyMerged`), `'confusable'` (in
- * {@link CONFUSABLE_PAIRS}), `'case'` (the same letter in two cases, e.g. `c`/`C`), or
- * `undefined`. The order of the two classes does not matter.
- *
- * @example
- * confusionKind('0', 'O'); // 'lookalike'
- * confusionKind('c', 'C'); // 'case'
- */
-export function confusionKind(
-  a: string,
-  b: string,
-): 'lookalike' | 'confusable' | 'case' | undefined {
-  const has = (list: readonly ClassPair[]): boolean =>
-    list.some(([x, y]) => (x === a && y === b) || (x === b && y === a));
-  if (has(LOOKALIKE_PAIRS)) return 'lookalike';
-  if (has(CONFUSABLE_PAIRS)) return 'confusable';
-  if (a !== b && a.toLowerCase() === b.toLowerCase()) return 'case';
-  return undefined;
-}
 
 /** Precision, recall and F1, each in [0, 1]. */
 export interface PrecisionRecallF1 {
@@ -482,76 +384,6 @@ export function mergeEvaluations(
     topK = { k, accuracy: ratio(hits, total) };
   }
   return evaluateConfusion(name, { name: first.labelSet, classes: first.classes }, sum, topK);
-}
-
-/**
- * Indices of the first `limit` misclassified images, in input order; with `pair`, only those
- * of true class `pair.true` predicted as `pair.predicted`. Default limit: 100.
- *
- * @example
- * misclassified([0, 1, 1, 2], [0, 2, 1, 1], 10); // [1, 3]
- * misclassified(labels, predicted, 16, { true: oIndex, predicted: zeroIndex });
- */
-export function misclassified(
-  labels: ArrayLike<number>,
-  predicted: ArrayLike<number>,
-  limit = 100,
-  pair?: { true: number; predicted: number },
-): number[] {
-  if (labels.length !== predicted.length) {
-    throw new HcrError(
-      'BAD_DATA',
-      `misclassified: expected ${labels.length} predictions (one per label), got ${predicted.length}`,
-    );
-  }
-  const found: number[] = [];
-  for (let i = 0; i < labels.length && found.length < limit; i++) {
-    const t = labels[i];
-    const p = predicted[i];
-    if (t === p) continue;
-    if (pair && (t !== pair.true || p !== pair.predicted)) continue;
-    found.push(i);
-  }
-  return found;
-}
-
-/**
- * Misclassified images grouped by (true, predicted) class pair: up to `perPair` indices per
- * pair (default 10), pairs ordered by how many images they hold, largest first.
- *
- * @example
- * misclassifiedByPair([0, 0, 1], [1, 1, 0], 1);
- * // [{ true: 0, predicted: 1, count: 2, indices: [0] }, { true: 1, predicted: 0, count: 1, indices: [2] }]
- */
-export function misclassifiedByPair(
-  labels: ArrayLike<number>,
-  predicted: ArrayLike<number>,
-  perPair = 10,
-): { true: number; predicted: number; count: number; indices: number[] }[] {
-  if (labels.length !== predicted.length) {
-    throw new HcrError(
-      'BAD_DATA',
-      `misclassifiedByPair: expected ${labels.length} predictions (one per label), got ${predicted.length}`,
-    );
-  }
-  const groups = new Map<
-    string,
-    { true: number; predicted: number; count: number; indices: number[] }
-  >();
-  for (let i = 0; i < labels.length; i++) {
-    const t = labels[i]!;
-    const p = predicted[i]!;
-    if (t === p) continue;
-    const key = `${t},${p}`;
-    let group = groups.get(key);
-    if (!group) {
-      group = { true: t, predicted: p, count: 0, indices: [] };
-      groups.set(key, group);
-    }
-    group.count++;
-    if (group.indices.length < perPair) group.indices.push(i);
-  }
-  return [...groups.values()].sort((a, b) => b.count - a.count);
 }
 
 /**
