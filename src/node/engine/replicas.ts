@@ -5,10 +5,8 @@
 // applies one Adam update; the new weights reach the workers through a SharedArrayBuffer before
 // the next step. Large inference jobs are split the same way.
 
-import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import { HcrError } from '../../core/errors.js';
 import { IMAGE_PIXELS, IMAGE_SIZE } from '../../core/types.js';
@@ -17,6 +15,7 @@ import { LINE_HEIGHT } from '../../core/line/normalize-line.js';
 import { batchGradients, lineBatchGradients, type BatchGradients } from './loss.js';
 import { seedDropout, sliceSeed } from './seeded.js';
 import type { BackendName } from './backend.js';
+import { startWorker } from './worker-bootstrap.js';
 import type { ReplicaInit, ReplicaReply, ReplicaRequest } from './replica-worker.js';
 
 /** Fewer images than this are predicted on the main thread alone (a round trip costs ~0.2 ms). */
@@ -67,26 +66,6 @@ export function defaultWorkers(backend: string): number {
   return backend === 'tensorflow' ? 0 : Math.max(availableParallelism() - 1, 0);
 }
 
-/**
- * The worker script: the compiled `.js` beside this file, or in development (this file is
- * `.ts`, run by tsx or vitest) a small bootstrap that registers tsx's loader in the worker,
- * since Node 20's workers do not inherit the parent's module hooks.
- */
-function workerEntry(): { script: string | URL; eval: boolean } {
-  const here = import.meta.url;
-  if (!here.endsWith('.ts')) return { script: new URL('./replica-worker.js', here), eval: false };
-  // `require.resolve` picks the CommonJS build of tsx's API; the worker imports its ESM twin.
-  const tsxApi = createRequire(here)
-    .resolve('tsx/esm/api')
-    .replace(/\.cjs$/, '.mjs');
-  const tsx = pathToFileURL(tsxApi).href;
-  const target = new URL('./replica-worker.ts', here).href;
-  return {
-    script: `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(target)}); });`,
-    eval: true,
-  };
-}
-
 /** Sizes of `count` items split as evenly as possible into `parts`, the main thread's first. */
 function shares(count: number, parts: number): number[] {
   const base = Math.floor(count / parts);
@@ -111,8 +90,7 @@ function request(replica: Replica, message: ReplicaRequest): Promise<ReplicaRepl
 }
 
 function startReplica(init: ReplicaInit, grads: Float32Array): Promise<Replica> {
-  const entry = workerEntry();
-  const worker = new Worker(entry.script, { workerData: init, eval: entry.eval });
+  const worker = startWorker(import.meta.url, './replica-worker', { workerData: init });
   const replica: Replica = { worker, grads, pending: [], failure: null };
   const fail = (error: Error) => {
     replica.failure = new HcrError('ENGINE', `replica worker failed: ${error.message}`, {
