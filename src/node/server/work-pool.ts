@@ -4,10 +4,9 @@
 // (full: 503 BUSY), has a time budget (past it the worker is terminated and replaced: 422
 // OVER_BUDGET), and is cancelled the same way when its client leaves.
 
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { BackendName } from '../engine/backend.js';
+import { startWorker } from '../engine/worker-bootstrap.js';
 import { HcrError, type ErrorCode } from '../errors.js';
 import type { LoadedModel } from '../model/artifact.js';
 import { API_ERROR_STATUS, ApiError, type ApiErrorCode } from './errors.js';
@@ -75,24 +74,6 @@ interface Slot {
    * the restart as if the job still ran (a heavy job costs its own sender, see FairShare).
    */
   replacedFor: ScheduledJob | undefined;
-}
-
-/**
- * The worker script: the compiled `.js` beside this file, or in development (this file is `.ts`,
- * run by tsx or vitest) a bootstrap that registers tsx's loader in the worker (as replicas.ts).
- */
-function workerEntry(): { script: string | URL; eval: boolean } {
-  const here = import.meta.url;
-  if (!here.endsWith('.ts')) return { script: new URL('./work-worker.js', here), eval: false };
-  const tsxApi = createRequire(here)
-    .resolve('tsx/esm/api')
-    .replace(/\.cjs$/, '.mjs');
-  const tsx = pathToFileURL(tsxApi).href;
-  const target = new URL('./work-worker.ts', here).href;
-  return {
-    script: `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(target)}); });`,
-    eval: true,
-  };
 }
 
 /** How long a running job whose client left may go on before its worker is terminated, in ms. */
@@ -347,10 +328,8 @@ export class WorkPool {
 
   /** Starts a worker in a new slot, or in `slot` in place of its old one. */
   #spawn(slot?: Slot): Promise<void> {
-    const entry = workerEntry();
-    const worker = new Worker(entry.script, {
+    const worker = startWorker(import.meta.url, './work-worker', {
       workerData: this.#init,
-      eval: entry.eval,
       // A small young generation: a worker's baseline memory counts twice on a 2-core server.
       resourceLimits: {
         maxOldGenerationSizeMb: this.#options.maxHeapMiB ?? 512,
