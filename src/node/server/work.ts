@@ -5,6 +5,10 @@
 // worker), or segments with a budget of candidate characters and reads the glyphs.
 
 import sharp from 'sharp';
+import { inkOnPaper, parseInk } from '../../core/ink/document.js';
+import { inkFromJson } from '../../core/ink/json.js';
+import type { InkLimits } from '../../core/ink/limits.js';
+import { RENDER_INK_DEFAULTS } from '../../core/ink/render.js';
 import { HcrError, isHcrError } from '../errors.js';
 import type { LoadedModel } from '../model/artifact.js';
 import { Limiter } from '../predict/limiter.js';
@@ -41,6 +45,18 @@ export type WorkJob =
   | {
       readonly kind: 'read';
       readonly image: ImageInput;
+      readonly options: ReadRequestOptions;
+      readonly budget: WorkBudget;
+      /** The line model's directory, when it reads the lines (loaded once per worker). */
+      readonly lineModel?: string;
+    }
+  | {
+      /** `POST /api/ink`: the body parsed, held to the ink budgets, drawn and read here. */
+      readonly kind: 'ink';
+      /** The request's body as it arrived: InkML, or the strokes' JSON. */
+      readonly text: string;
+      readonly format: 'inkml' | 'json';
+      readonly limits: InkLimits;
       readonly options: ReadRequestOptions;
       readonly budget: WorkBudget;
       /** The line model's directory, when it reads the lines (loaded once per worker). */
@@ -120,6 +136,38 @@ async function headerPixels(input: ImageInput, budget: WorkBudget): Promise<numb
 }
 
 /**
+ * The drawing of an ink job as a PNG: parsed (a million points or an element nested ten
+ * thousand deep is refused by the ink budgets as it is counted, and the job's time budget bounds
+ * the rest), then drawn as an upload of it would look (docs/DESIGN.md §8): at the line model's
+ * pen when it reads, else at the glyph reader's paper pen.
+ */
+async function inkPng(job: Extract<WorkJob, { kind: 'ink' }>): Promise<Uint8Array> {
+  let strokes;
+  if (job.format === 'inkml') {
+    strokes = parseInk(job.text, job.limits, 'InkML');
+  } else {
+    let value: unknown;
+    try {
+      value = JSON.parse(job.text);
+    } catch {
+      // What Fastify's JSON parser answered when it parsed the body on the event loop.
+      throw new ApiError(
+        'BAD_REQUEST',
+        "JSON body: not valid JSON (Body is not valid JSON but content-type is set to 'application/json')",
+      );
+    }
+    strokes = inkFromJson(value, job.limits, 'ink');
+  }
+  const image =
+    job.lineModel === undefined
+      ? inkOnPaper(strokes)
+      : inkOnPaper(strokes, RENDER_INK_DEFAULTS.penWidth);
+  return sharp(image.data, { raw: { width: image.width, height: image.height, channels: 1 } })
+    .png({ compressionLevel: 1 })
+    .toBuffer();
+}
+
+/**
  * Runs one request's work (in a worker of the pool; nothing here touches the event loop of the
  * server). `predict`: every image's format and header are checked first, an image that fails
  * gets its `error` entry, and when the others together hold more than `maxRequestPixels` the
@@ -135,6 +183,17 @@ async function headerPixels(input: ImageInput, budget: WorkBudget): Promise<numb
 export async function runWork(loaded: LoadedModel, job: WorkJob): Promise<WorkResult> {
   const { budget } = job;
   const limiter = new Limiter(1);
+  if (job.kind === 'ink') {
+    const image = { name: 'ink', bytes: await inkPng(job) };
+    const { options, lineModel } = job;
+    return runWork(loaded, {
+      kind: 'read',
+      image,
+      options,
+      budget,
+      ...(lineModel ? { lineModel } : {}),
+    });
+  }
   if (job.kind === 'read') {
     await headerPixels(job.image, budget);
     const line = job.lineModel === undefined ? undefined : await lineModelOnce(job.lineModel);
