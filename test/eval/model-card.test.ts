@@ -31,6 +31,9 @@ import { saveEvaluation, type EvaluationReport } from '../../src/node/model/eval
 import { EVALUATION_FILE, MODEL_CARD_FILE } from '../../src/node/model/files.js';
 import type { EpochRecord } from '../../src/node/model/history.js';
 import { syntheticDataset } from '../helpers/synthetic.js';
+import { bytesText, cell, shellWord, table } from '../../src/node/eval/card/markdown.js';
+import { flagColumn } from '../../src/node/eval/card/reproduce.js';
+import { TRAIN_FLAGS } from '../../src/node/train/flags.js';
 
 const LABELS = LABEL_SETS.alnum36;
 const SHA_A = 'a'.repeat(63) + '1';
@@ -486,5 +489,25 @@ describe('renderModelCard with a generated source and a warm start', () => {
     expect(card).toMatch(/\| Kalam \| .* \| test \| 620 \| 700: `b{64}` \|/);
     expect(card).toMatch(/--init models\/base/);
     expect(card).toContain(`its weights.bin had SHA-256 \`${'c'.repeat(64)}\``);
+  });
+});
+
+describe('the markdown helpers of the cards', () => {
+  it('write tables with either rule under the header, and quote shell words', () => {
+    expect(table(['Class', 'Recall'], [['A', '98.00%']], 'lr')).toBe(
+      '| Class | Recall |\n| --- | ---: |\n| A | 98.00% |',
+    );
+    expect(table(['a', 'b'], [['1', '2']], '', 'compact')).toBe('| a | b |\n|---|---|\n| 1 | 2 |');
+    expect(cell('a|b_c')).toBe('a\\|b\\_c');
+    expect(shellWord("Bob's")).toBe("'Bob'\\''s'");
+    expect(bytesText(1536)).toBe('1.5 KiB');
+  });
+
+  it("name in the hyperparameter table only flags of hcr train's options table", () => {
+    const flags = new Set(Object.values(TRAIN_FLAGS).map((f) => f.flags.split(' ')[0]));
+    const column = flagColumn();
+    expect(column.get('augment')).toBe('`--no-augment` when false');
+    expect(column.has('checkpointSeconds')).toBe(false);
+    for (const text of column.values()) expect(flags).toContain(/`([^`]+)`/.exec(text)![1]);
   });
 });

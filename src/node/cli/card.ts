@@ -1,7 +1,10 @@
 // `hcr card [MODEL_DIR]`: writes the model card (MODEL_CARD.md) from the model directory's own
-// files and says where it is. main.ts declares the options and calls this.
+// files and says where it is.
 
 import { writeModelCard } from '../eval/model-card.js';
+import { defineCommand } from './command.js';
+import { DEFAULT_MODEL_DIR, print } from './common.js';
+import { defineOptions } from './options.js';
 
 /** Options of `hcr card` after commander parsed them. */
 export interface CardCliOptions {
@@ -35,3 +38,27 @@ export async function cardCommand(
   io.print(`model card: ${path}`);
   return path;
 }
+
+/** The options of `hcr card`. */
+export const CARD_OPTIONS = defineOptions({
+  machine: {
+    flags: '--machine <text>',
+    description: 'the machine it was trained on, e.g. "2-core VM, 4 GB"',
+  },
+  out: {
+    flags: '--out <file>',
+    description: 'where to write the card (default: <model-dir>/MODEL_CARD.md)',
+  },
+});
+
+/** `hcr card` in the command registry. */
+export const CARD_COMMAND = defineCommand({
+  name: 'card',
+  description:
+    "write MODEL_CARD.md from the model's own files (hcr.json, evaluation.json, history.json)",
+  arguments: [{ name: '[model-dir]', description: 'model directory (default: the shipped model)' }],
+  options: CARD_OPTIONS,
+  run: async (options, [modelDir]: [string | undefined]) => {
+    await cardCommand(modelDir ?? DEFAULT_MODEL_DIR, options, { print });
+  },
+});

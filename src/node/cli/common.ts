@@ -5,7 +5,9 @@
 import { existsSync } from 'node:fs';
 import { HcrError } from '../../core/errors.js';
 import { defaultCacheDir, defaultDataDir } from '../data/paths.js';
+import { BACKENDS } from '../engine/backend.js';
 import { packagePath } from '../package-root.js';
+import { defineOptions, type OptionValues } from './options.js';
 
 /** The model used when --model is not given: the shipped one. */
 export const DEFAULT_MODEL_DIR = packagePath('models', 'alnum36');
@@ -20,14 +22,37 @@ export function note(text: string): void {
   process.stderr.write(`${text}\n`);
 }
 
-/** The options every command that runs a model shares (see addCommon in main.ts). */
-export interface CommonOptions {
-  dataDir?: string;
-  cacheDir?: string;
-  backend: string;
-  workers?: number;
-  json?: boolean;
-}
+/** Where the datasets and their parsed cache are: the options of every command that reads data. */
+export const DATA_OPTIONS = defineOptions({
+  dataDir: {
+    flags: '--data-dir <dir>',
+    description: () => `datasets folder (default: $HCR_DATA_DIR or ${defaultDataDir()})`,
+  },
+  cacheDir: {
+    flags: '--cache-dir <dir>',
+    description: () => `parsed-dataset cache (default: ${defaultCacheDir()})`,
+  },
+});
+
+/** The options every command that runs a model shares, after its own (and DATA_OPTIONS). */
+export const RUN_OPTIONS = defineOptions({
+  backend: {
+    flags: '--backend <name>',
+    description: 'tfjs backend',
+    choices: Object.keys(BACKENDS),
+    default: 'auto',
+  },
+  workers: {
+    flags: '--workers <n>',
+    description:
+      'worker threads besides the main one, for training and large inference jobs (default: one per extra core on wasm, 0 on tensorflow)',
+    parse: 'non-negative',
+  },
+  json: { flags: '--json', description: 'print machine-readable JSON on stdout' },
+});
+
+/** The options every command that runs a model shares (DATA_OPTIONS and RUN_OPTIONS). */
+export type CommonOptions = OptionValues<typeof DATA_OPTIONS & typeof RUN_OPTIONS>;
 
 /** `workers` for the library calls: only when --workers was given (else their default). */
 export function workersOf(options: CommonOptions): { workers?: number } {

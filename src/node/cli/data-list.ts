@@ -6,6 +6,9 @@
 import { KAGGLE_DATASETS, PUBLIC_DATASETS } from '../data/download.js';
 import { checkDataDir, type FileCheck, type SourceCheck } from '../data/verify.js';
 import { EXIT_CODE } from '../errors.js';
+import { defineCommand } from './command.js';
+import { DATA_OPTIONS, RUN_OPTIONS, dataDirOf, note, print } from './common.js';
+import { defineOptions } from './options.js';
 
 /** Options of {@link dataListCommand}, as the CLI parsed them. */
 export interface DataListOptions {
@@ -95,3 +98,33 @@ export async function dataListCommand(
   }
   return result.ok ? 0 : EXIT_CODE.BAD_DATA;
 }
+
+/** The options of `hcr data list`. */
+export const DATA_LIST_OPTIONS = defineOptions({
+  verify: {
+    flags: '--verify',
+    description:
+      'read every file whole: gzip stream complete, IDX header against payload, published SHA-256',
+  },
+  ...DATA_OPTIONS,
+  ...RUN_OPTIONS,
+});
+
+/** `hcr data list` (also plain `hcr data`) in the command registry. */
+export const DATA_LIST_COMMAND = defineCommand({
+  name: 'list',
+  description:
+    'show which datasets are present in the data folder, and whether their files are sound',
+  options: DATA_LIST_OPTIONS,
+  isDefault: true,
+  run: async (options, _args: [], state) => {
+    state.exitCode = await dataListCommand(
+      {
+        dataDir: dataDirOf(options),
+        ...(options.verify ? { verify: true } : {}),
+        ...(options.json ? { json: true } : {}),
+      },
+      { print, note },
+    );
+  },
+});

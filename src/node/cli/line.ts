@@ -1,10 +1,9 @@
 // `hcr line train`: trains a line model (issue 21) on real handwritten words (UNIPEN, split by
 // writer), composed lines of one writer's words and, when asked, font lines; prints progress
-// lines and writes the best model by validation CER.
+// lines and writes the best model by validation CER. `hcr line evaluate`: reads the test sets with
+// and without the language model and, with --record, writes the figures and the card.
 
-import type { Command } from 'commander';
-import type { BACKENDS } from '../engine/index.js';
-import { initEngine } from '../engine/index.js';
+import { initEngine, type BackendName } from '../engine/index.js';
 import {
   LINE_TRAIN_DEFAULTS,
   trainLineModel,
@@ -16,7 +15,9 @@ import {
   UNIPEN_WORDS_FRACTIONS,
   UNIPEN_WORDS_SPLIT_SEED,
 } from '../data/lines/unipen-words.js';
-import { dataDirOf, note, print, type CommonOptions } from './common.js';
+import { defineCommand, type CliCommand } from './command.js';
+import { DATA_OPTIONS, RUN_OPTIONS, dataDirOf, note, print } from './common.js';
+import { defineOptions } from './options.js';
 import { LINE_TEST_SETS, evaluateLineModel, lineTestSets } from '../eval/line-evaluate.js';
 import { renderLineCard } from '../eval/line-card.js';
 import { loadLineModel, recordLineMetrics } from '../model/line-artifact.js';
@@ -26,74 +27,80 @@ import { renderLineReport } from '../report/line-report.js';
 import { writeFileAtomic } from '../fs-atomic.js';
 import { join } from 'node:path';
 
-interface LineTrainCli extends CommonOptions {
-  out: string;
-  arch: string;
-  batchSize: number;
-  lr: number;
-  epochs: number;
-  maxMinutes: number;
-  evalEvery: number;
-  composed: number;
-  fontLines: number;
-  resume?: boolean;
-  init?: string;
-  seed: number;
-  limit?: number;
-}
+/** The options of `hcr line train`. */
+export const LINE_TRAIN_OPTIONS = defineOptions({
+  out: { flags: '--out <dir>', description: 'model directory to write', required: true },
+  arch: {
+    flags: '--arch <name>',
+    description: 'line architecture',
+    default: LINE_TRAIN_DEFAULTS.arch,
+  },
+  batchSize: {
+    flags: '--batch-size <n>',
+    description: 'lines per step',
+    parse: 'integer',
+    default: LINE_TRAIN_DEFAULTS.batchSize,
+  },
+  lr: {
+    flags: '--lr <x>',
+    description: 'peak learning rate (Adam)',
+    parse: 'number',
+    default: LINE_TRAIN_DEFAULTS.lr,
+  },
+  epochs: {
+    flags: '--epochs <n>',
+    description: 'passes over the training lines',
+    parse: 'integer',
+    default: LINE_TRAIN_DEFAULTS.epochs,
+  },
+  maxMinutes: {
+    flags: '--max-minutes <n>',
+    description: 'stop after this many minutes (0: none)',
+    parse: 'number',
+    default: 0,
+  },
+  evalEvery: {
+    flags: '--eval-every <n>',
+    description: 'validate every n steps',
+    parse: 'integer',
+    default: LINE_TRAIN_DEFAULTS.evalEvery,
+  },
+  composed: {
+    flags: '--composed <n>',
+    description: 'composed lines (2-4 words of one writer) per epoch',
+    parse: 'integer',
+    default: 30000,
+  },
+  fontLines: {
+    flags: '--font-lines <n>',
+    description: 'synthetic font lines per epoch',
+    parse: 'integer',
+    default: 0,
+  },
+  resume: { flags: '--resume', description: 'continue from the checkpoint beside --out' },
+  init: { flags: '--init <dir>', description: 'start from this line model' },
+  seed: {
+    flags: '--seed <n>',
+    description: 'seed of the order and the pens',
+    parse: 'integer',
+    default: LINE_TRAIN_DEFAULTS.seed,
+  },
+  limit: {
+    flags: '--limit <n>',
+    description: 'read only this many words (smoke runs)',
+    parse: 'integer',
+  },
+  ...DATA_OPTIONS,
+  ...RUN_OPTIONS,
+});
 
-/**
- * Adds `line` and its subcommands to the program.
- *
- * @param addCommon - main.ts's shared options (data dir, backend, workers, json)
- */
-export function registerLineCommands(
-  program: Command,
-  addCommon: (command: Command) => Command,
-  parse: { integer: (v: string) => number; number: (v: string) => number },
-): void {
-  const line = program.command('line').description('line models: read whole lines of handwriting');
-  addCommon(
-    line
-      .command('train')
-      .description(
-        'train a line model with CTC on real handwritten words (UNIPEN, split by writer)',
-      )
-      .requiredOption('--out <dir>', 'model directory to write')
-      .option('--arch <name>', 'line architecture', LINE_TRAIN_DEFAULTS.arch)
-      .option('--batch-size <n>', 'lines per step', parse.integer, LINE_TRAIN_DEFAULTS.batchSize)
-      .option('--lr <x>', 'peak learning rate (Adam)', parse.number, LINE_TRAIN_DEFAULTS.lr)
-      .option(
-        '--epochs <n>',
-        'passes over the training lines',
-        parse.integer,
-        LINE_TRAIN_DEFAULTS.epochs,
-      )
-      .option('--max-minutes <n>', 'stop after this many minutes (0: none)', parse.number, 0)
-      .option(
-        '--eval-every <n>',
-        'validate every n steps',
-        parse.integer,
-        LINE_TRAIN_DEFAULTS.evalEvery,
-      )
-      .option(
-        '--composed <n>',
-        'composed lines (2-4 words of one writer) per epoch',
-        parse.integer,
-        30000,
-      )
-      .option('--font-lines <n>', 'synthetic font lines per epoch', parse.integer, 0)
-      .option('--resume', 'continue from the checkpoint beside --out')
-      .option('--init <dir>', 'start from this line model')
-      .option(
-        '--seed <n>',
-        'seed of the order and the pens',
-        parse.integer,
-        LINE_TRAIN_DEFAULTS.seed,
-      )
-      .option('--limit <n>', 'read only this many words (smoke runs)', parse.integer),
-  ).action(async (options: LineTrainCli) => {
-    await initEngine({ backend: options.backend as keyof typeof BACKENDS });
+/** `hcr line train` in the command registry. */
+export const LINE_TRAIN_COMMAND = defineCommand({
+  name: 'train',
+  description: 'train a line model with CTC on real handwritten words (UNIPEN, split by writer)',
+  options: LINE_TRAIN_OPTIONS,
+  run: async (options) => {
+    await initEngine({ backend: options.backend as BackendName });
     const dataDir = dataDirOf(options);
     const limit = options.limit === undefined ? {} : { limit: options.limit };
     const train = await loadUnipenWords(dataDir, { parts: ['train'], ...limit });
@@ -168,97 +175,119 @@ export function registerLineCommands(
         ? JSON.stringify(result)
         : `✓ ${options.out}: best validation CER ${(100 * result.bestCer).toFixed(2)}% after ${result.steps} steps`,
     );
-  });
+  },
+});
 
-  addCommon(
-    line
-      .command('evaluate')
-      .description(
-        'read test lines (UNIPEN test writers, held-out font families) with and without the language model; CER and word accuracy per set',
-      )
-      .option('--model <dir>', 'line model directory', DEFAULT_LINE_MODEL_DIR)
-      .option(
-        '--sets <names>',
-        `comma-separated test sets: ${Object.keys(LINE_TEST_SETS).join(', ')}`,
-        'unipen-words-test,fonts-caps-digits,fonts-mixed,fonts-codes',
-      )
-      .option('--limit <n>', 'lines per set at most', parse.integer, 1000)
-      .option('--lm-weight <w>', 'weight of the language model', parse.number)
-      .option('--beam-width <n>', 'prefixes kept per frame', parse.integer)
-      .option('--report <file>', 'write an HTML report with the worst lines')
-      .option('--record', "write the figures into the model's hcr.json and its MODEL_CARD.md"),
-  ).action(
-    async (
-      options: CommonOptions & {
-        model: string;
-        sets: string;
-        limit: number;
-        lmWeight?: number;
-        beamWidth?: number;
-        report?: string;
-        record?: boolean;
-      },
-    ) => {
-      await initEngine({ backend: options.backend as keyof typeof BACKENDS });
-      const loaded = await loadLineModel(options.model);
-      try {
-        const sets = await lineTestSets(options.sets.split(','), {
-          dataDir: dataDirOf(options),
-          limit: options.limit,
-        });
-        const languageModel = await defaultLanguageModel();
-        const results = await evaluateLineModel(
-          loaded,
-          sets,
-          {
-            languageModel,
-            ...(options.lmWeight === undefined ? {} : { lmWeight: options.lmWeight }),
-            ...(options.beamWidth === undefined ? {} : { beamWidth: options.beamWidth }),
-          },
-          (set, done, total) => {
-            if (done % 200 === 0 || done === total) note(`${set}: ${done}/${total}`);
-          },
+/** The options of `hcr line evaluate`. */
+export const LINE_EVALUATE_OPTIONS = defineOptions({
+  model: {
+    flags: '--model <dir>',
+    description: 'line model directory',
+    default: DEFAULT_LINE_MODEL_DIR,
+  },
+  sets: {
+    flags: '--sets <names>',
+    description: `comma-separated test sets: ${Object.keys(LINE_TEST_SETS).join(', ')}`,
+    default: 'unipen-words-test,fonts-caps-digits,fonts-mixed,fonts-codes',
+  },
+  limit: {
+    flags: '--limit <n>',
+    description: 'lines per set at most',
+    parse: 'integer',
+    default: 1000,
+  },
+  lmWeight: {
+    flags: '--lm-weight <w>',
+    description: 'weight of the language model',
+    parse: 'number',
+  },
+  beamWidth: {
+    flags: '--beam-width <n>',
+    description: 'prefixes kept per frame',
+    parse: 'integer',
+  },
+  report: { flags: '--report <file>', description: 'write an HTML report with the worst lines' },
+  record: {
+    flags: '--record',
+    description: "write the figures into the model's hcr.json and its MODEL_CARD.md",
+  },
+  ...DATA_OPTIONS,
+  ...RUN_OPTIONS,
+});
+
+/** `hcr line evaluate` in the command registry. */
+export const LINE_EVALUATE_COMMAND = defineCommand({
+  name: 'evaluate',
+  description:
+    'read test lines (UNIPEN test writers, held-out font families) with and without the language model; CER and word accuracy per set',
+  options: LINE_EVALUATE_OPTIONS,
+  run: async (options) => {
+    await initEngine({ backend: options.backend as BackendName });
+    const loaded = await loadLineModel(options.model);
+    try {
+      const sets = await lineTestSets(options.sets.split(','), {
+        dataDir: dataDirOf(options),
+        limit: options.limit,
+      });
+      const languageModel = await defaultLanguageModel();
+      const results = await evaluateLineModel(
+        loaded,
+        sets,
+        {
+          languageModel,
+          ...(options.lmWeight === undefined ? {} : { lmWeight: options.lmWeight }),
+          ...(options.beamWidth === undefined ? {} : { beamWidth: options.beamWidth }),
+        },
+        (set, done, total) => {
+          if (done % 200 === 0 || done === total) note(`${set}: ${done}/${total}`);
+        },
+      );
+      if (options.json) {
+        print(
+          JSON.stringify(
+            results.map(({ worst: _w, ...r }) => r),
+            null,
+            2,
+          ),
         );
-        if (options.json) {
+      } else {
+        const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
+        print(
+          'set                    lines  chars greedy  words greedy  chars LM  words LM  ms/line',
+        );
+        for (const r of results) {
           print(
-            JSON.stringify(
-              results.map(({ worst: _w, ...r }) => r),
-              null,
-              2,
-            ),
+            `${r.name.padEnd(22)} ${String(r.lines).padStart(5)}  ${pct(r.greedy.charAccuracy).padStart(12)}  ${pct(r.greedy.wordAccuracy).padStart(12)}  ${pct(r.languageModel.charAccuracy).padStart(8)}  ${pct(r.languageModel.wordAccuracy).padStart(8)}  ${r.msPerLineP50.toFixed(1).padStart(7)}`,
           );
-        } else {
-          const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
-          print(
-            'set                    lines  chars greedy  words greedy  chars LM  words LM  ms/line',
-          );
-          for (const r of results) {
-            print(
-              `${r.name.padEnd(22)} ${String(r.lines).padStart(5)}  ${pct(r.greedy.charAccuracy).padStart(12)}  ${pct(r.greedy.wordAccuracy).padStart(12)}  ${pct(r.languageModel.charAccuracy).padStart(8)}  ${pct(r.languageModel.wordAccuracy).padStart(8)}  ${r.msPerLineP50.toFixed(1).padStart(7)}`,
-            );
-          }
         }
-        if (options.report) {
-          await writeFileAtomic(
-            options.report,
-            await renderLineReport(options.model, loaded.metadata, sets, results),
-          );
-          note(`report: ${options.report}`);
-        }
-        if (options.record) {
-          const metadata = await recordLineMetrics(options.model, results);
-          const bytes = Object.entries(metadata.files)
-            .filter(([name]) => name === 'model.json' || name === 'weights.bin')
-            .reduce((a, [, f]) => a + f.bytes, 0);
-          await writeFileAtomic(
-            join(options.model, 'MODEL_CARD.md'),
-            renderLineCard(options.model, metadata, results, bytes),
-          );
-          note(`recorded in ${options.model}/hcr.json and MODEL_CARD.md`);
-        }
-      } finally {
-        loaded.dispose();
       }
-    },
-  );
-}
+      if (options.report) {
+        await writeFileAtomic(
+          options.report,
+          await renderLineReport(options.model, loaded.metadata, sets, results),
+        );
+        note(`report: ${options.report}`);
+      }
+      if (options.record) {
+        const metadata = await recordLineMetrics(options.model, results);
+        const bytes = Object.entries(metadata.files)
+          .filter(([name]) => name === 'model.json' || name === 'weights.bin')
+          .reduce((a, [, f]) => a + f.bytes, 0);
+        await writeFileAtomic(
+          join(options.model, 'MODEL_CARD.md'),
+          renderLineCard(options.model, metadata, results, bytes),
+        );
+        note(`recorded in ${options.model}/hcr.json and MODEL_CARD.md`);
+      }
+    } finally {
+      loaded.dispose();
+    }
+  },
+});
+
+/** `hcr line` and its subcommands in the command registry. */
+export const LINE_COMMAND: CliCommand = Object.freeze({
+  name: 'line',
+  description: 'line models: read whole lines of handwriting',
+  subcommands: [LINE_TRAIN_COMMAND, LINE_EVALUATE_COMMAND],
+});

@@ -1,6 +1,5 @@
 // `hcr predict FILES...`: the top classes of the character in each image file, one line per
 // file (or --json); a file that cannot be read is reported and decides the exit code.
-// main.ts declares the options and calls this.
 
 import { pct } from '../../core/format.js';
 import { HcrError } from '../../core/errors.js';
@@ -8,21 +7,25 @@ import type { BACKENDS } from '../engine/index.js';
 import { initEngine } from '../engine/index.js';
 import { EXIT_CODE } from '../errors.js';
 import { loadModel } from '../model/artifact.js';
-import { predictFiles } from '../predict/predict.js';
-import {
-  note,
-  print,
-  resolveModelDir,
-  workersOf,
-  type CommonOptions,
-  type RunState,
-} from './common.js';
+import { PREDICT_DEFAULTS, predictFiles } from '../predict/predict.js';
+import { defineCommand } from './command.js';
+import { RUN_OPTIONS, note, print, resolveModelDir, workersOf, type RunState } from './common.js';
+import { defineOptions, type OptionValues } from './options.js';
 
-/** Options of `hcr predict` after commander parsed them (main.ts declares them). */
-export interface PredictCliOptions extends CommonOptions {
-  model?: string;
-  top: number;
-}
+/** The options of `hcr predict`. */
+export const PREDICT_OPTIONS = defineOptions({
+  model: { flags: '--model <dir>', description: 'model directory (default: the shipped model)' },
+  top: {
+    flags: '--top <k>',
+    description: 'how many classes to show per image',
+    parse: 'integer',
+    default: PREDICT_DEFAULTS.top,
+  },
+  ...RUN_OPTIONS,
+});
+
+/** Options of `hcr predict` after commander parsed them. */
+export type PredictCliOptions = OptionValues<typeof PREDICT_OPTIONS>;
 
 /** `hcr predict`: prints each file's top classes; sets `state.exitCode` on the first failure. */
 export async function predictCommand(
@@ -67,3 +70,12 @@ export async function predictCommand(
     loaded.dispose();
   }
 }
+
+/** `hcr predict` in the command registry. */
+export const PREDICT_COMMAND = defineCommand({
+  name: 'predict',
+  description: 'read the character in each image file (PNG, JPEG, WebP, GIF, TIFF, SVG)',
+  arguments: [{ name: '<files...>', description: 'image files' }],
+  options: PREDICT_OPTIONS,
+  run: (options, [files]: [string[]], state) => predictCommand(files, options, state),
+});

@@ -12,7 +12,12 @@ import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { HcrError } from '../../core/errors.js';
 import type { ContextScope } from '../../core/read/context.js';
-import { resolveReadOptions, type Decoder, type ReadOptions } from '../../core/read/options.js';
+import {
+  READ_DEFAULTS,
+  resolveReadOptions,
+  type Decoder,
+  type ReadOptions,
+} from '../../core/read/options.js';
 import type { ReadCharacter, ReadLine } from '../../core/read/read.js';
 import { initEngine, type BackendName } from '../engine/index.js';
 import { EXIT_CODE } from '../errors.js';
@@ -27,7 +32,11 @@ export type ReaderName = 'line' | 'glyphs';
 
 /** The readers `--reader` accepts, the default first. */
 export const READERS: readonly ReaderName[] = Object.freeze(['line', 'glyphs']);
+import { CTC_DECODE_DEFAULTS } from '../../core/read/ctc-decode.js';
+import { defineCommand } from './command.js';
+import { RUN_OPTIONS, note, print, resolveModelDir } from './common.js';
 import { readInkFiles } from './ink-files.js';
+import { defineOptions } from './options.js';
 
 /**
  * Options of {@link readCommand}, as the CLI parsed them: the reading options of a
@@ -252,3 +261,98 @@ export async function readCommand(
     loaded.dispose();
   }
 }
+
+/** The options of `hcr read`. */
+export const READ_OPTIONS = defineOptions({
+  model: {
+    flags: '--model <dir>',
+    description:
+      'model directory: a line model reads with the line reader, a character model with the glyph reader (default: the shipped models)',
+  },
+  reader: {
+    flags: '--reader <name>',
+    description:
+      'what reads the lines: a line model reading each whole (default; the glyph reader when no line model is installed), or the glyph reader cutting them into characters',
+    choices: READERS,
+  },
+  lineModel: {
+    flags: '--line-model <dir>',
+    description: `line model directory (default: ${DEFAULT_LINE_MODEL_DIR})`,
+  },
+  top: {
+    flags: '--top <k>',
+    description: 'how many classes to show per character',
+    parse: 'integer',
+    default: READ_DEFAULTS.top,
+  },
+  context: {
+    flags: '--no-context',
+    description: 'do not use the line to decide look-alikes (O/0, I/1, S/5, Z/2, B/8, G/6)',
+  },
+  contextScope: {
+    flags: '--context-scope <scope>',
+    description: 'what the context may change: look-alike pairs, or any class of the wrong kind',
+    choices: ['lookalikes', 'all'],
+    default: READ_DEFAULTS.contextScope,
+  },
+  decoder: {
+    flags: '--decoder <name>',
+    description:
+      "how a line is decoded: a search with the character language model, or the older kind rules ('rules')",
+    choices: ['language-model', 'rules'],
+    default: READ_DEFAULTS.decoder,
+  },
+  lmWeight: {
+    flags: '--lm-weight <w>',
+    description: `weight of the language model against the model (default: ${READ_DEFAULTS.lmWeight} for the glyph reader, ${CTC_DECODE_DEFAULTS.lmWeight} for the line reader)`,
+    parse: 'number',
+  },
+  alternatives: {
+    flags: '--alternatives <n>',
+    description: "print each line's N best readings with their scores",
+    parse: 'integer',
+    default: READ_DEFAULTS.alternatives,
+  },
+  charset: {
+    flags: '--charset <set>',
+    description:
+      'characters a reading may use: digits, letters, alnum, or the characters themselves',
+    default: READ_DEFAULTS.charset,
+  },
+  pattern: {
+    flags: '--pattern <pattern>',
+    description:
+      'the shape of every line: a mask (AA99 9AA: A a letter, 9 a digit, # either) or a small regex ([A-Z]{2}\\d{2} \\d[A-Z]{2})',
+  },
+  lexicon: {
+    flags: '--lexicon <file>',
+    description:
+      'a file of entries, one a line: each line reads as its nearest entry (the reading stays beside it)',
+  },
+  keepSpacing: {
+    flags: '--keep-spacing',
+    description: 'keep every wide gap as a space (D O G reads D O G, not DOG)',
+  },
+  ink: {
+    flags: '--ink',
+    description:
+      'the files are ink, not images: strokes as JSON ({"strokes": [[{x, y, t}, ...]]}) or W3C InkML',
+  },
+  ...RUN_OPTIONS,
+});
+
+/** `hcr read` in the command registry. */
+export const READ_COMMAND = defineCommand({
+  name: 'read',
+  description:
+    'read the lines of handwritten digits and capitals in each image file: the text, and per character its box and top classes',
+  arguments: [{ name: '<files...>', description: 'image files' }],
+  options: READ_OPTIONS,
+  run: async (options, [files]: [string[]], state) => {
+    state.exitCode = await readCommand(
+      files,
+      { ...options, modelDir: resolveModelDir(options.model) },
+      { print, note },
+    );
+  },
+});

@@ -1,8 +1,9 @@
 // The `hcr report` command and `hcr train --report`: runs src/node/report and tells a person
 // what happened (which evaluation was reused, which plots are missing and why, where the page
-// is). main.ts declares the options and calls these.
+// is).
 
 import { basename } from 'node:path';
+import { HcrError } from '../../core/errors.js';
 import type { PlanProgress } from '../data/plan.js';
 import { readHistory, type EpochRecord } from '../model/history.js';
 import { bestEpochOf } from '../report/layout.js';
@@ -14,7 +15,13 @@ import {
   type ReportOptions,
   type ReportResult,
 } from '../report/report.js';
+import { REPORT_DEFAULTS } from '../report/report.js';
+import { initEngine, type BackendName } from '../engine/index.js';
 import type { TrainEvent } from '../train/trainer.js';
+import { defineCommand } from './command.js';
+import { DATA_OPTIONS, RUN_OPTIONS, cacheDirOf, dataDirOf, note, print } from './common.js';
+import { defineOptions } from './options.js';
+import { dataProgressRenderer } from './progress.js';
 
 /** Where the command's text goes: results on `print` (stdout), progress on `note` (stderr). */
 export interface ReportIo {
@@ -197,3 +204,63 @@ export async function trainReportWatcher(params: {
   };
   return { outDir, onEvent, flush, finish };
 }
+
+/** The options of `hcr report`. */
+export const REPORT_OPTIONS = defineOptions({
+  compare: {
+    flags: '--compare <dir>',
+    description: 'a second model directory to show side by side',
+  },
+  out: { flags: '--out <dir>', description: 'report directory (default: <model-dir>.report)' },
+  sources: {
+    flags: '--sources <list>',
+    description:
+      'comma-separated sources to test on and sample from (default: every source present)',
+    parse: 'list',
+  },
+  samples: {
+    flags: '--samples <n>',
+    description: 'sample images per class in each data source grid',
+    parse: 'integer',
+    default: REPORT_DEFAULTS.samplesPerClass,
+  },
+  save: {
+    flags: '--no-save',
+    description:
+      "do not record a new evaluation in the model's evaluation.json and hcr.json (by default test sets they lack are added; none is replaced)",
+  },
+  replace: {
+    flags: '--replace',
+    description:
+      "replace the model's recorded results with a new evaluation (test sets not run are dropped; says what it replaced)",
+  },
+  ...DATA_OPTIONS,
+  ...RUN_OPTIONS,
+});
+
+/** `hcr report` in the command registry. */
+export const REPORT_COMMAND = defineCommand({
+  name: 'report',
+  description:
+    'write plots (PNG and SVG), metrics.json and a self-contained report.html for a model',
+  arguments: [{ name: '<model-dir>', description: "a model directory written by 'hcr train'" }],
+  options: REPORT_OPTIONS,
+  run: async (options, [modelDir]: [string]) => {
+    if (options.samples < 1) {
+      throw new HcrError(
+        'BAD_OPTION',
+        `--samples: expected a positive integer, got ${options.samples}`,
+      );
+    }
+    await initEngine({ backend: options.backend as BackendName });
+    await reportCommand(
+      modelDir,
+      { ...options, dataDir: dataDirOf(options), cacheDir: cacheDirOf(options) },
+      {
+        print,
+        note,
+        ...(options.json ? {} : { dataProgress: dataProgressRenderer({ stream: process.stderr }) }),
+      },
+    );
+  },
+});

@@ -16,7 +16,9 @@ import { SERVER_DEFAULTS } from '../server/config.js';
 import { serveUntilSignal } from '../server/listen.js';
 import { servedModelName } from '../server/served-models.js';
 import { webBuildState } from '../server/web-build.js';
-import { DEFAULT_MODEL_DIR } from './common.js';
+import { defineCommand } from './command.js';
+import { DEFAULT_MODEL_DIR, RUN_OPTIONS, note, print } from './common.js';
+import { defineOptions } from './options.js';
 
 /** Options of {@link serveCommand}, as the CLI parsed them. */
 export interface ServeCliOptions {
@@ -160,4 +162,56 @@ export const SERVE_CLI_DEFAULTS = Object.freeze({
   rateLimit: SERVER_DEFAULTS.rateLimitPerMinute,
   maxUploadMb: SERVER_DEFAULTS.maxUploadBytes / 1024 / 1024,
   maxPixels: SERVER_DEFAULTS.maxPixels,
+});
+
+/** The options of `hcr serve`. */
+export const SERVE_OPTIONS = defineOptions({
+  model: {
+    flags: '--model <dir>',
+    description:
+      'model directory; repeat to serve several, the first the default (default: every shipped model, models/alnum36 first)',
+    parse: 'repeat',
+  },
+  port: {
+    flags: '--port <n>',
+    description: 'port (0 = any free port)',
+    parse: 'integer',
+    default: SERVE_CLI_DEFAULTS.port,
+  },
+  host: {
+    flags: '--host <address>',
+    description: 'address to listen on (0.0.0.0 = every network)',
+    default: SERVE_CLI_DEFAULTS.host,
+  },
+  rateLimit: {
+    flags: '--rate-limit <n>',
+    description: 'API requests per minute per client (0 = no limit)',
+    parse: 'integer',
+    default: SERVE_CLI_DEFAULTS.rateLimit,
+  },
+  maxUploadMb: {
+    flags: '--max-upload-mb <n>',
+    description: 'largest request body',
+    parse: 'number',
+    default: SERVE_CLI_DEFAULTS.maxUploadMb,
+  },
+  maxPixels: {
+    flags: '--max-pixels <n>',
+    description: 'largest image (width x height)',
+    parse: 'integer',
+    default: SERVE_CLI_DEFAULTS.maxPixels,
+  },
+  log: { flags: '--log', description: 'print one line per request on stderr' },
+  ...RUN_OPTIONS,
+});
+
+/** `hcr serve` in the command registry. */
+export const SERVE_COMMAND = defineCommand({
+  name: 'serve',
+  description: 'serve the web page (draw or upload a character) and the HTTP API',
+  options: SERVE_OPTIONS,
+  run: async (options) => {
+    const modelDirs = options.model ?? (await shippedModelDirs());
+    await serveCommand({ ...options, modelDirs }, { print, note });
+  },
 });

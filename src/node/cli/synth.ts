@@ -1,9 +1,13 @@
 // `hcr data synth`: generates the synthetic-styles source into the data folder and says what
-// it made. main.ts declares the options and calls this; the rasterizer is loaded only here.
+// it made. The rasterizer is loaded only here.
 
 import { SYNTH_DEFAULTS } from '../data/synth/files.js';
 import type { SynthManifest } from '../data/synth/files.js';
 import { unipenTrainRows } from '../data/sources/index.js';
+import { defaultCacheDir, defaultDataDir } from '../data/paths.js';
+import { defineCommand } from './command.js';
+import { DATA_OPTIONS, note, print } from './common.js';
+import { defineOptions } from './options.js';
 
 /** Options of `hcr data synth` after commander parsed them. */
 export interface SynthCliOptions {
@@ -65,3 +69,56 @@ export async function synthCommand(options: SynthCliOptions, io: SynthIo): Promi
   );
   return manifest;
 }
+
+/** The options of `hcr data synth`. */
+export const SYNTH_OPTIONS = defineOptions({
+  ...DATA_OPTIONS,
+  seed: {
+    flags: '--seed <n>',
+    description: 'seed of every random draw',
+    parse: 'integer',
+    default: SYNTH_DEFAULTS.seed,
+  },
+  trainVariants: {
+    flags: '--train-variants <n>',
+    description: 'renderings of each character of each training family',
+    parse: 'integer',
+    default: SYNTH_DEFAULTS.trainVariants,
+  },
+  testVariants: {
+    flags: '--test-variants <n>',
+    description: 'renderings of each character of each held-out family',
+    parse: 'integer',
+    default: SYNTH_DEFAULTS.testVariants,
+  },
+  penVariants: {
+    flags: '--pen-variants <n>',
+    description: 'renderings of each UNIPEN training-writer trajectory (0: none)',
+    parse: 'integer',
+    default: SYNTH_DEFAULTS.penVariants,
+  },
+  families: {
+    flags: '--families <list>',
+    description: 'only these font families (default: all)',
+    parse: 'list',
+  },
+  json: { flags: '--json', description: 'print the manifest as JSON on stdout' },
+});
+
+/** `hcr data synth` in the command registry. */
+export const DATA_SYNTH_COMMAND = defineCommand({
+  name: 'synth',
+  description:
+    'generate the synthetic-styles source (font families and re-inked UNIPEN pen trajectories) into the data folder',
+  options: SYNTH_OPTIONS,
+  run: async (options) => {
+    await synthCommand(
+      {
+        ...options,
+        dataDir: options.dataDir ?? defaultDataDir(),
+        cacheDir: options.cacheDir ?? defaultCacheDir(),
+      },
+      { print, note },
+    );
+  },
+});

@@ -1,6 +1,7 @@
 // `hcr train`: plans the data, trains with a progress bar (or --json), saves the best model,
 // evaluates it on the test sets, and with --report keeps a report up to date. Ctrl-C saves a
-// checkpoint and exits 130. main.ts declares the options and calls this.
+// checkpoint and exits 130. Its options are hcr train's table (src/node/train/flags.ts), which the
+// model card also reads, followed by the options shared by every command that runs a model.
 
 import { HcrError } from '../../core/errors.js';
 import { assertCovered, getLabelSet } from '../../core/label-sets.js';
@@ -14,42 +15,28 @@ import { loadModel, readMetadata } from '../model/artifact.js';
 import { MODEL_FILES } from '../model/files.js';
 import type { SCHEDULES } from '../train/config.js';
 import { resolveTrainConfig } from '../train/config.js';
+import { TRAIN_FLAGS } from '../train/flags.js';
 import { trainModel } from '../train/trainer.js';
+import { defineCommand } from './command.js';
 import {
+  DATA_OPTIONS,
+  RUN_OPTIONS,
   cacheDirOf,
   dataDirOf,
   note,
   print,
   workersOf,
-  type CommonOptions,
   type RunState,
 } from './common.js';
+import { defineOptions, type OptionValues } from './options.js';
 import { dataProgressRenderer, trainProgressRenderer } from './progress.js';
 import { trainReportWatcher } from './report.js';
 
-/** Options of `hcr train` after commander parsed them (main.ts declares them). */
-export interface TrainCliOptions extends CommonOptions {
-  arch: string;
-  labelSet: string;
-  sources?: string[];
-  foldCase?: boolean;
-  epochs: number;
-  batchSize: number;
-  lr: number;
-  schedule: string;
-  validation: number;
-  seed: number;
-  augment: boolean;
-  classWeights?: number | true;
-  patience: number;
-  maxMinutes?: number;
-  checkpointMinutes: number;
-  dropout?: number;
-  out: string;
-  resume?: boolean;
-  init?: string;
-  report?: boolean;
-}
+/** The options of `hcr train`: its own table, then the data and run options. */
+export const TRAIN_OPTIONS = defineOptions({ ...TRAIN_FLAGS, ...DATA_OPTIONS, ...RUN_OPTIONS });
+
+/** Options of `hcr train` after commander parsed them (typed from {@link TRAIN_OPTIONS}). */
+export type TrainCliOptions = OptionValues<typeof TRAIN_OPTIONS>;
 
 /**
  * `hcr train`: trains and saves a model in `options.out`; sets `state.exitCode` to 130 when
@@ -168,3 +155,11 @@ export async function trainCommand(options: TrainCliOptions, state: RunState): P
     process.off('SIGTERM', onSignal);
   }
 }
+
+/** `hcr train` in the command registry. */
+export const TRAIN_COMMAND = defineCommand({
+  name: 'train',
+  description: 'train a model on the datasets in the data folder',
+  options: TRAIN_OPTIONS,
+  run: (options, _args: [], state) => trainCommand(options, state),
+});

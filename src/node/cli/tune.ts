@@ -1,6 +1,6 @@
 // `hcr tune`: adapts a model to one writer from a folder of samples (one sub-folder per
 // class) and prints what it gained on the samples' held-out part and what it cost on the
-// dataset test sets. main.ts declares the options and calls this.
+// dataset test sets.
 
 import { stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
@@ -12,6 +12,19 @@ import type { EvaluationResult } from '../../core/metrics.js';
 import { readMetadata, type SourceRecord } from '../model/artifact.js';
 import { replaySample, tuneModel, type TuneResult } from '../tune/tune.js';
 import { getLabelSet } from '../../core/label-sets.js';
+import { initEngine, type BackendName } from '../engine/index.js';
+import { TUNE_DEFAULTS } from '../tune/tune.js';
+import { defineCommand } from './command.js';
+import {
+  DATA_OPTIONS,
+  RUN_OPTIONS,
+  cacheDirOf,
+  dataDirOf,
+  note,
+  print,
+  resolveModelDir,
+} from './common.js';
+import { defineOptions } from './options.js';
 
 /** Options of `hcr tune` after commander parsed them. */
 export interface TuneCliOptions {
@@ -162,3 +175,73 @@ async function samplesRecord(
     validationSeed: null,
   };
 }
+
+/** The options of `hcr tune`. */
+export const TUNE_OPTIONS = defineOptions({
+  samples: {
+    flags: '--samples <dir>',
+    description: 'folder of samples, one sub-folder per class (A/, 7/, ...)',
+    required: true,
+  },
+  out: { flags: '--out <dir>', description: 'model directory to write', required: true },
+  model: { flags: '--model <dir>', description: 'model to adapt (default: the shipped model)' },
+  replay: {
+    flags: '--replay <n>',
+    description:
+      'replayed training images, per class on average (drawn so each class keeps its training share; 0: none)',
+    parse: 'non-negative',
+    default: TUNE_DEFAULTS.replayPerClass,
+  },
+  epochs: {
+    flags: '--epochs <n>',
+    description: 'passes over the samples and the replay',
+    parse: 'integer',
+    default: TUNE_DEFAULTS.epochs,
+  },
+  lr: {
+    flags: '--lr <rate>',
+    description: 'peak learning rate (Adam, cosine)',
+    parse: 'number',
+    default: TUNE_DEFAULTS.learningRate,
+  },
+  repeats: {
+    flags: '--repeats <n>',
+    description: 'times each sample is seen per epoch, augmented anew',
+    parse: 'integer',
+    default: TUNE_DEFAULTS.repeats,
+  },
+  heldOut: {
+    flags: '--held-out <share>',
+    description: "share of each class's samples kept to measure the gain",
+    parse: 'number',
+    default: TUNE_DEFAULTS.heldOut,
+  },
+  seed: {
+    flags: '--seed <n>',
+    description: 'random seed',
+    parse: 'integer',
+    default: TUNE_DEFAULTS.seed,
+  },
+  ...DATA_OPTIONS,
+  ...RUN_OPTIONS,
+});
+
+/** `hcr tune` in the command registry. */
+export const TUNE_COMMAND = defineCommand({
+  name: 'tune',
+  description:
+    "adapt a model to one writer from a folder of samples (one sub-folder per class), replaying the data folder's training images so it does not forget the others",
+  options: TUNE_OPTIONS,
+  run: async (options) => {
+    await initEngine({ backend: options.backend as BackendName });
+    await tuneCommand(
+      {
+        ...options,
+        model: resolveModelDir(options.model),
+        dataDir: dataDirOf(options),
+        cacheDir: cacheDirOf(options),
+      },
+      { print, note },
+    );
+  },
+});
