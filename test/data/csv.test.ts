@@ -12,6 +12,7 @@ import {
   parseCsvDataset,
   type CsvProgress,
 } from '../../src/node/data/csv.js';
+import { CSV_COLUMNS, CsvImageParser, csvRowsHint } from '../../src/node/data/csv-parser.js';
 import { csvHeader, csvRow, drawGlyph, GLYPHS } from '../fixtures/make-fixtures.js';
 
 const fixture = join(import.meta.dirname, '..', 'fixtures', 'data', 'three-class.csv');
@@ -166,6 +167,24 @@ describe('parseCsvDataset', () => {
     const ds = await parseCsvDataset(path, { labelSet: threeClasses, chunkBytes: 333 });
     expect(ds.labels.length).toBe(40);
     expect(ds.images.every((v) => v === 0)).toBe(true);
+  });
+});
+
+describe('CsvImageParser', () => {
+  it('parses rows pushed a byte at a time past its initial capacity, header skipped', () => {
+    expect(CSV_COLUMNS).toBe(785);
+    // The smallest row is 785 digits and 784 commas: 1569 bytes.
+    expect(csvRowsHint(1568)).toBe(1);
+    expect(csvRowsHint(1569)).toBe(2);
+    const rows = Array.from({ length: 20 }, (_, i) => csvRow(i % 3, pixels(i + 1)));
+    const text = [csvHeader(), ...rows].join('\r\n');
+    const parser = new CsvImageParser('pushed.csv', threeClasses, 1);
+    for (const byte of new TextEncoder().encode(text)) parser.push(Uint8Array.of(byte));
+    expect(parser.rows).toBe(19); // the last row has no line end yet
+    const { images, labels } = parser.finish();
+    expect(parser.rows).toBe(20);
+    expect(Array.from(labels)).toEqual(rows.map((_, i) => i % 3));
+    expect(Array.from(images.subarray(19 * 784))).toEqual(Array.from(pixels(20)));
   });
 });
 

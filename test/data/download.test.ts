@@ -14,10 +14,10 @@ import {
   KAGGLE_DATASETS,
   PUBLIC_DATASETS,
   downloadDataset,
-  downloadFiles,
   kaggleInstructions,
 } from '../../src/node/data/download.js';
-import type { DownloadEntry, DownloadProgress } from '../../src/node/data/download.js';
+import { downloadFiles } from '../../src/node/data/download-files.js';
+import type { DownloadEntry, DownloadProgress } from '../../src/node/data/download-files.js';
 import { HcrError } from '../../src/core/errors.js';
 
 type Mode = 'normal' | 'ignore-range' | 'drop-first' | 'missing';

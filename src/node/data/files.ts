@@ -1,6 +1,7 @@
-// File helpers shared by the dataset loaders: reading a file with errors that name it, and
-// writing a file in several parts atomically (see ../fs-atomic.ts for single buffers), so
-// that a crash never leaves half a file behind.
+// File helpers shared by the dataset loaders: reading a file with errors that name it, an
+// error's message with its cause (for a download's failures), and writing a file in several
+// parts atomically (see ../fs-atomic.ts for single buffers), so that a crash never leaves half a
+// file behind.
 
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
@@ -49,6 +50,19 @@ export function fileError(path: string, error: unknown, what = 'file'): Error {
     return new HcrError('BAD_DATA', `${path}: is a directory, expected a ${what}`);
   }
   return error instanceof Error ? error : new Error(String(error));
+}
+
+/**
+ * An error's message followed by its cause's in parentheses (fetch says only `fetch failed`; its
+ * cause says why), or the thrown value as a string.
+ *
+ * @example
+ * describeError(new TypeError('fetch failed', { cause: new Error('ECONNREFUSED') })); // 'fetch failed (ECONNREFUSED)'
+ */
+export function describeError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const cause = error.cause instanceof Error ? ` (${error.cause.message})` : '';
+  return `${error.message}${cause}`;
 }
 
 /**

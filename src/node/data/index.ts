@@ -25,13 +25,13 @@ export {
   type EmnistOptions,
 } from './emnist.js';
 export {
-  CSV_COLUMNS,
   CSV_DEFAULTS,
   parseCsvChunks,
   parseCsvDataset,
   type CsvDatasetOptions,
   type CsvProgress,
 } from './csv.js';
+export { CSV_COLUMNS } from './csv-parser.js';
 export {
   FOLDER_DEFAULTS,
   listImageFolder,
@@ -62,26 +62,28 @@ export {
 } from './sha256.js';
 export { defaultCacheDir, defaultDataDir, type PathEnvironment } from './paths.js';
 export {
-  DOWNLOAD_DEFAULTS,
   EMNIST_ZIP_URL,
   KAGGLE_DATASETS,
   MNIST_MIRRORS,
   PUBLIC_DATASETS,
   downloadDataset,
-  downloadFiles,
   kaggleInstructions,
+  type KaggleDataset,
+  type ManualFile,
+  type PublicDataset,
+} from './download.js';
+export {
+  DOWNLOAD_DEFAULTS,
+  downloadFiles,
   type ArchiveMember,
   type DownloadEntry,
   type DownloadOptions,
   type DownloadProgress,
   type DownloadResult,
   type DownloadedFile,
-  type KaggleDataset,
-  type ManualFile,
-  type PublicDataset,
   type RemoteArchive,
   type RemoteFile,
-} from './download.js';
+} from './download-files.js';
 export {
   PLAN_DEFAULTS,
   planData,
