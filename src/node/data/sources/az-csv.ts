@@ -2,9 +2,8 @@
 // and is split once by hcr.
 
 import { LABEL_SETS } from '../../../core/label-sets.js';
-import { parseCsvDataset } from '../csv.js';
 import { KAGGLE_DATASETS } from '../download.js';
-import { at, cached, defineSource, splitOnce, type SourceLoader } from './common.js';
+import { defineSource, loadKaggleCsv, splitOnce, type SourceLoader } from './common.js';
 
 /** Seed of the one-time 80/10/10 split of the Kaggle A-Z CSV (it has no test set). */
 export const AZ_SPLIT_SEED = 20242;
@@ -22,20 +21,7 @@ export const AZ_CSV_SOURCE = defineSource({
 /** Parses the CSV (cached) and splits it once. */
 export const loadAzCsv: SourceLoader = async (context) => {
   const [path] = AZ_CSV_SOURCE.files as [string];
-  const dataset = await cached(context, [path], 'csv:letters:v1', () =>
-    parseCsvDataset(at(context, path), {
-      labelSet: LABEL_SETS.letters,
-      name: 'az-csv',
-      onProgress: (p) =>
-        context.onProgress?.({
-          phase: 'load',
-          source: 'az-csv',
-          unit: 'bytes',
-          done: p.bytes,
-          total: p.totalBytes,
-        }),
-    }),
-  );
+  const dataset = await loadKaggleCsv(context, 'az-csv', path, LABEL_SETS.letters, 'az-csv');
   context.onProgress?.({ phase: 'split', source: 'az-csv' });
   return splitOnce(dataset, AZ_SPLIT_SEED, AZ_CSV_SOURCE.files);
 };

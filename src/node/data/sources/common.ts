@@ -1,13 +1,15 @@
 // What every data source shares: the DataSource entry of the registry, what a loader gets (a
 // LoadContext) and gives back (SourceParts), and the helpers the loaders are made of: cached
-// reads, EMNIST-style IDX pairs, and the two ways a source is split (its official split, or
-// once by hcr with a fixed seed).
+// reads, EMNIST-style IDX pairs, Kaggle CSVs, and the two ways a source is split (its official
+// split, or once by hcr with a fixed seed).
 
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { LabelSet } from '../../../core/label-sets.js';
 import { stratifiedSplit } from '../../../core/split.js';
 import type { Dataset } from '../../../core/types.js';
 import { cachedDataset } from '../cache.js';
+import { parseCsvDataset } from '../csv.js';
 import { emnistCacheVariant, loadEmnist } from '../emnist.js';
 import type { SynthManifest } from '../synth/files.js';
 
@@ -149,6 +151,33 @@ export function loadEmnistStyle(
           unit: 'images',
           done: p.done,
           total: p.total,
+        }),
+    }),
+  );
+}
+
+/**
+ * A Kaggle-style CSV of `source` in `labelSet`'s classes, named `name`, cached (variant
+ * `csv:<label set>:v1`); its bytes parsed are reported as `load` progress of `source`.
+ */
+export function loadKaggleCsv(
+  context: LoadContext,
+  source: string,
+  path: string,
+  labelSet: LabelSet,
+  name: string,
+): Promise<Dataset> {
+  return cached(context, [path], `csv:${labelSet.name}:v1`, () =>
+    parseCsvDataset(at(context, path), {
+      labelSet,
+      name,
+      onProgress: (p) =>
+        context.onProgress?.({
+          phase: 'load',
+          source,
+          unit: 'bytes',
+          done: p.bytes,
+          total: p.totalBytes,
         }),
     }),
   );

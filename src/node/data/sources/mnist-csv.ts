@@ -2,10 +2,8 @@
 // so it is left out of the default selection when `mnist` is present.
 
 import { LABEL_SETS } from '../../../core/label-sets.js';
-import type { Dataset } from '../../../core/types.js';
-import { parseCsvDataset } from '../csv.js';
 import { KAGGLE_DATASETS } from '../download.js';
-import { at, cached, defineSource, officialSplit, type SourceLoader } from './common.js';
+import { defineSource, loadKaggleCsv, officialSplit, type SourceLoader } from './common.js';
 
 /** MNIST as Kaggle CSVs (left out by default when `mnist` is present). */
 export const MNIST_CSV_SOURCE = defineSource({
@@ -21,22 +19,8 @@ export const MNIST_CSV_SOURCE = defineSource({
 /** Parses the train and test CSVs (cached). */
 export const loadMnistCsv: SourceLoader = async (context) => {
   const [trainPath, testPath] = MNIST_CSV_SOURCE.files as [string, string];
-  const load = (path: string, name: string): Promise<Dataset> =>
-    cached(context, [path], 'csv:digits:v1', () =>
-      parseCsvDataset(at(context, path), {
-        labelSet: LABEL_SETS.digits,
-        name,
-        onProgress: (p) =>
-          context.onProgress?.({
-            phase: 'load',
-            source: 'mnist-csv',
-            unit: 'bytes',
-            done: p.bytes,
-            total: p.totalBytes,
-          }),
-      }),
-    );
-  const train = await load(trainPath, 'mnist-csv-train');
-  const test = await load(testPath, 'mnist-csv-test');
+  const { digits } = LABEL_SETS;
+  const train = await loadKaggleCsv(context, 'mnist-csv', trainPath, digits, 'mnist-csv-train');
+  const test = await loadKaggleCsv(context, 'mnist-csv', testPath, digits, 'mnist-csv-test');
   return officialSplit(train, test, MNIST_CSV_SOURCE.files);
 };
