@@ -5,25 +5,20 @@
 // checkpoint is written before the model: a crash between the two leaves a checkpoint from
 // which --resume re-saves the model, never a model without a way on. The seed reaches every
 // source of randomness (seeded.ts). Progress is reported as typed events; nothing is printed.
+// The run's state on disk and where a run starts are in run-state.ts; what each batch sees
+// (order, seeds, augmentation, class weights) in batches.ts.
 
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { createModel } from '../../core/architectures.js';
-import { AUGMENT_DEFAULTS, augmentBatch, toFloatBatch } from '../../core/augment.js';
 import { HcrError } from '../../core/errors.js';
 import type { LabelSet } from '../../core/label-sets.js';
 import { NORMALIZATION_VERSION } from '../../core/normalize.js';
-import { createRandom, shuffleInPlace } from '../../core/random.js';
-import { classCounts } from '../../core/split.js';
 import type { Dataset } from '../../core/types.js';
 import type { BackendName } from '../engine/backend.js';
 import { ReplicaPool, defaultWorkers } from '../engine/replicas.js';
-import { recoverDirectory, writeFileAtomic } from '../fs-atomic.js';
+import { writeFileAtomic } from '../fs-atomic.js';
 import {
   describeMachine,
-  loadModel,
-  loadOptimizerState,
   readMetadata,
   saveModel,
   type Hyperparameters,
@@ -34,12 +29,21 @@ import {
 import { MODEL_FILES, checkpointDirFor } from '../model/files.js';
 import { historyText, type EpochRecord } from '../model/history.js';
 import { lossAndAccuracy } from '../model/inference.js';
+import { batchSeed, computeClassWeights, epochOrder, fillBatch } from './batches.js';
 import { learningRateAt, type ResolvedTrainConfig } from './config.js';
-import { initFromModel } from './init.js';
-import { withSeededMathRandom } from '../engine/seeded.js';
+import {
+  STATE_FILE,
+  hasModel,
+  openRun,
+  recoverRun,
+  runFingerprint,
+  type StopReason,
+  type TrainState,
+} from './run-state.js';
 
-/** Why training ended. */
-export type StopReason = 'completed' | 'early-stopping' | 'time-limit' | 'interrupted';
+export type { StopReason } from './run-state.js';
+export { computeClassWeights } from './batches.js';
+export { checkpointDirFor } from '../model/files.js';
 
 /** Progress events of {@link trainModel}. */
 export type TrainEvent =
@@ -117,129 +121,7 @@ export interface TrainResult {
   readonly metadata: ModelMetadata | null;
 }
 
-/** The resumable state saved with a checkpoint. */
-interface TrainState {
-  readonly version: 1;
-  readonly config: ResolvedTrainConfig;
-  readonly fingerprint: string;
-  readonly epoch: number;
-  readonly batch: number;
-  readonly elapsedSeconds: number;
-  readonly history: EpochRecord[];
-  readonly bestValLoss: number;
-  readonly bestEpoch: number;
-  readonly epochsWithoutImprovement: number;
-  readonly partial: { loss: number; correct: number; images: number };
-  /** Why the run ended, or null while it can still go on (interrupted, crashed). */
-  readonly finished: StopReason | null;
-}
-
-const STATE_FILE = MODEL_FILES.trainState;
 const HISTORY_FILE = MODEL_FILES.history;
-
-export { checkpointDirFor } from '../model/files.js';
-
-/** Identifies the training data and label set, so a resume cannot mix data silently. */
-function fingerprint(train: Dataset, validation: Dataset, labelSet: LabelSet): string {
-  let h = 2166136261;
-  const mix = (v: number) => {
-    h = Math.imul(h ^ v, 16777619) >>> 0;
-  };
-  for (const ds of [train, validation]) {
-    mix(ds.labels.length);
-    for (let i = 0; i < ds.labels.length; i += 97) mix(ds.labels[i]!);
-    for (let i = 0; i < ds.images.length; i += 7919) mix(ds.images[i]!);
-  }
-  return `${labelSet.name}:${train.labels.length}:${validation.labels.length}:${h.toString(16)}`;
-}
-
-/** A seed for batch `batch` of epoch `epoch`, so a resumed run repeats the same randomness. */
-function batchSeed(seed: number, epoch: number, batch: number): number {
-  return (Math.imul(seed ^ 0x9e3779b9, 31 + epoch) + Math.imul(batch + 1, 0x85ebca6b)) >>> 0;
-}
-
-/** The order of the training images in `epoch`. */
-function epochOrder(count: number, seed: number, epoch: number): Uint32Array {
-  const order = new Uint32Array(count);
-  for (let i = 0; i < count; i++) order[i] = i;
-  return shuffleInPlace(order, createRandom(batchSeed(seed, epoch, -1)));
-}
-
-/**
- * Per-class loss weights (N / (C * count_c))^power, 0 for absent classes, scaled so that the
- * average weight over the training images is 1 (the loss keeps its scale for any power).
- */
-export function computeClassWeights(
-  labels: ArrayLike<number>,
-  numClasses: number,
-  power: number,
-): Float32Array {
-  const counts = classCounts(labels, numClasses);
-  const weights = new Float32Array(numClasses);
-  let total = 0;
-  counts.forEach((n, c) => {
-    weights[c] = n > 0 ? (labels.length / (numClasses * n)) ** power : 0;
-    total += weights[c]! * n;
-  });
-  const scale = labels.length / total;
-  return weights.map((w) => w * scale);
-}
-
-async function readState(dir: string): Promise<TrainState> {
-  try {
-    return JSON.parse(await readFile(join(dir, STATE_FILE), 'utf8')) as TrainState;
-  } catch (error) {
-    throw new HcrError(
-      'BAD_MODEL',
-      `${dir}: no readable ${STATE_FILE} to resume from (${(error as Error).message})`,
-    );
-  }
-}
-
-async function hasState(path: string): Promise<boolean> {
-  try {
-    await readFile(join(path, STATE_FILE));
-    return await hasModel(path);
-  } catch {
-    return false;
-  }
-}
-
-/**
- * Repairs what a crash left of the run in `outDir`: completes or undoes an interrupted save
- * of the model and of the checkpoint, and removes temporaries of dead processes. Returns
- * what it did, one line per change.
- */
-async function recoverRun(outDir: string): Promise<string[]> {
-  const notes: string[] = [];
-  for (const dir of [outDir, checkpointDirFor(outDir)]) {
-    const report = await recoverDirectory(dir);
-    if (report.busy) {
-      throw new HcrError(
-        'BAD_OPTION',
-        `${dir} is being written by another running process; wait for it or stop it first`,
-      );
-    }
-    if (report.restored === 'new') notes.push(`${dir}: completed a save a crash interrupted`);
-    if (report.restored === 'old')
-      notes.push(`${dir}: put back the version a crashed save replaced`);
-    if (report.removed.length > 0) {
-      notes.push(
-        `${dir}: removed ${report.removed.length} leftover temporary file(s) of a crashed run`,
-      );
-    }
-  }
-  return notes;
-}
-
-async function hasModel(path: string): Promise<boolean> {
-  try {
-    await readFile(join(path, MODEL_FILES.metadata));
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * Trains a model on `train`, validating on `validation` after each epoch, and saves the best
@@ -254,90 +136,23 @@ export async function trainModel(params: TrainParams): Promise<TrainResult> {
   const emit = params.onProgress ?? (() => {});
   const checkpointDir = checkpointDirFor(outDir);
   const numClasses = labelSet.classes.length;
-  const print = fingerprint(train, validation, labelSet);
+  const print = runFingerprint(train, validation, labelSet);
   if (train.labels.length === 0) throw new HcrError('BAD_DATA', 'no training images');
   if (validation.labels.length === 0) throw new HcrError('BAD_DATA', 'no validation images');
 
-  let config = params.config;
-  let state: TrainState;
-  let model: tf.LayersModel;
-  const optimizer = tf.train.adam(config.learningRate);
+  const optimizer = tf.train.adam(params.config.learningRate);
   const repaired = await recoverRun(outDir);
-  let resumedFrom: 'checkpoint' | 'model' | null = null;
-  if (params.resume) {
-    const source = (await hasModel(checkpointDir))
-      ? checkpointDir
-      : (await hasState(outDir))
-        ? outDir
-        : null;
-    if (source === null) {
-      throw new HcrError(
-        'NOT_FOUND',
-        (await hasModel(outDir))
-          ? `${checkpointDir}: no checkpoint to resume from, and ${outDir} was saved without its training state (by an older hcr); start a new run with another --out`
-          : `${checkpointDir}: no checkpoint to resume from`,
-      );
-    }
-    resumedFrom = source === checkpointDir ? 'checkpoint' : 'model';
-    state = await readState(source);
-    if (state.fingerprint !== print) {
-      throw new HcrError(
-        'BAD_DATA',
-        `${source}: the checkpoint was trained on other data (${state.fingerprint}), now ${print}; use the same sources, label set and seed`,
-      );
-    }
-    // The run's recipe stays the checkpoint's; only the epoch budget and the time limit may change.
-    config = Object.freeze({
-      ...state.config,
-      epochs: config.epochs,
-      maxMinutes: config.maxMinutes,
-    });
-    const loaded = await loadModel(source);
-    model = loaded.model;
-    await loadOptimizerState(source, loaded.metadata, optimizer);
-  } else {
-    if (await hasModel(checkpointDir)) {
-      const previous = await readState(checkpointDir);
-      throw new HcrError(
-        'BAD_OPTION',
-        previous.finished === null
-          ? `${checkpointDir} holds an unfinished run: pass --resume to continue it, or remove it to start over`
-          : `${outDir} already holds a trained model (${previous.finished}): choose another --out, remove it, or pass --resume with more --epochs to train it further`,
-      );
-    }
-    if (await hasModel(outDir)) {
-      throw new HcrError(
-        'BAD_OPTION',
-        (await hasState(outDir))
-          ? `${outDir} already holds a model: pass --resume to continue its run, choose another --out or remove it first`
-          : `${outDir} already holds a model: choose another --out or remove it first`,
-      );
-    }
-    const arch = config.architecture;
-    const dropout = config.dropout;
-    model = withSeededMathRandom(config.seed, () =>
-      createModel({
-        architecture: arch,
-        numClasses,
-        options: dropout === null ? {} : { dropout },
-      }),
-    );
-    if (params.init) await initFromModel(model, params.init, labelSet, config.architecture);
-    state = {
-      version: 1,
-      config,
+  const { config, state, model, resumedFrom } = await openRun(
+    {
+      outDir,
+      resume: params.resume ?? false,
+      init: params.init,
+      config: params.config,
+      labelSet,
       fingerprint: print,
-      epoch: 0,
-      batch: 0,
-      elapsedSeconds: 0,
-      history: [],
-      bestValLoss: Infinity,
-      bestEpoch: -1,
-      epochsWithoutImprovement: 0,
-      partial: { loss: 0, correct: 0, images: 0 },
-      finished: null,
-    };
-  }
+    },
+    optimizer,
+  );
 
   const batchSize = config.batchSize;
   const count = train.labels.length;
@@ -353,7 +168,6 @@ export async function trainModel(params: TrainParams): Promise<TrainResult> {
     backend,
     batchSize,
   });
-  const { images: floats, labels: labelBuffer, sampleWeights: weightBuffer } = pool;
   const history = [...state.history];
   let { epoch, batch, bestValLoss, bestEpoch, epochsWithoutImprovement } = state;
   // JSON has no Infinity: a checkpoint taken before the first validation stores null.
@@ -452,22 +266,11 @@ export async function trainModel(params: TrainParams): Promise<TrainResult> {
         const start = batch * batchSize;
         const n = Math.min(batchSize, count - start);
         const indices = order.subarray(start, start + n);
-        if (config.augment) {
-          augmentBatch(
-            train.images,
-            indices,
-            floats,
-            createRandom(batchSeed(config.seed, epoch, batch)),
-            AUGMENT_DEFAULTS,
-          );
-        } else {
-          toFloatBatch(train.images, indices, floats);
-        }
-        for (let i = 0; i < n; i++) {
-          const y = train.labels[indices[i]!]!;
-          labelBuffer[i] = y;
-          if (weights) weightBuffer[i] = weights[y]!;
-        }
+        fillBatch(train, indices, pool, {
+          augment: config.augment,
+          seed: batchSeed(config.seed, epoch, batch),
+          weights,
+        });
         const lr = learningRateAt(config, progress(epoch * batches + batch));
         (optimizer as unknown as { learningRate: number }).learningRate = lr;
         const step = await pool.trainStep(
