@@ -6,13 +6,18 @@
 // hostile one of issue 13 (a 4800x4800 grid of bars to /api/read, an SVG with a huge blur,
 // truncated JPEGs with lying headers alone and 64 in a batch, a decompression bomb, malformed
 // multipart); it prints the good requests' p50/p99 in both runs, the hostile answers' codes,
-// and the slowest /healthz.
+// and the slowest /healthz. Last, one heavy client among fair ones (issue 22): one address
+// sends pages of bars and pathological patterns two at a time while 8 other addresses each read
+// a drawing, one request after the other; it prints the fair clients' p50/p99 and share of 503,
+// /healthz's p99, and the server's longest event-loop delay (perf_hooks' monitorEventLoopDelay,
+// run inside the server), against the issue's targets.
 //
 //   npm run bench:serve -- [--model DIR] [--seconds 15] [--connections 4] [--image FILE]
 //                          [--backend auto] [--no-hostile] [--json]
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -194,16 +199,52 @@ async function drawingPng(): Promise<Buffer> {
   return sharp(Buffer.from(svg)).png().toBuffer();
 }
 
+/**
+ * Loaded into the server's process: the event loop's delay, measured by perf_hooks, written to
+ * stderr as one JSON line (and the histogram reset) on each SIGUSR2.
+ */
+const LOOP_DELAY_MONITOR = `data:text/javascript,${encodeURIComponent(
+  [
+    "import { monitorEventLoopDelay } from 'node:perf_hooks';",
+    'const h = monitorEventLoopDelay({ resolution: 10 });',
+    'h.enable();',
+    "process.on('SIGUSR2', () => {",
+    "  process.stderr.write(JSON.stringify({ loopDelayMaxMs: h.max / 1e6 }) + '\\n');",
+    '  h.reset();',
+    '});',
+  ].join('\n'),
+)}`;
+
+/** Asks the server for its longest event-loop delay since the last ask, in ms. */
+async function loopDelayMaxMs(server: Server): Promise<number> {
+  const answer = new Promise<number>((resolve) => {
+    const onLine = (line: string) => {
+      if (!line.startsWith('{"loopDelayMaxMs"')) return;
+      server.lines.off('line', onLine);
+      resolve((JSON.parse(line) as { loopDelayMaxMs: number }).loopDelayMaxMs);
+    };
+    server.lines.on('line', onLine);
+  });
+  server.child.kill('SIGUSR2');
+  return answer;
+}
+
+interface Server {
+  readonly child: ChildProcess;
+  readonly url: string;
+  /** The server's stderr, line by line. */
+  readonly lines: ReturnType<typeof createInterface>;
+}
+
 /** Starts `hcr serve --port 0` and resolves with its URL once it listens. */
-async function startServer(
-  model: string,
-  backend: string,
-): Promise<{ child: ChildProcess; url: string }> {
+async function startServer(model: string, backend: string): Promise<Server> {
   const child = spawn(
     process.execPath,
     [
       '--import',
       'tsx',
+      '--import',
+      LOOP_DELAY_MONITOR,
       path.join(ROOT, 'src', 'node', 'cli', 'bin.ts'),
       'serve',
       '--model',
@@ -235,7 +276,116 @@ async function startServer(
     );
     lines.once('line', (line) => resolve((JSON.parse(line) as { url: string }).url));
   });
-  return { child, url };
+  return { child, url, lines: createInterface({ input: child.stderr! }) };
+}
+
+/** A POST from the loopback address `from` (127.0.0.x, so that the server sees one client each). */
+function postFrom(
+  url: string,
+  from: string,
+  request: MixRequest,
+): Promise<{ status: number; ms: number }> {
+  const start = performance.now();
+  return new Promise((resolve) => {
+    const req = httpRequest(`${url}${request.path}`, {
+      method: 'POST',
+      localAddress: from,
+      agent: false,
+      headers: { 'content-type': request.type, 'content-length': Buffer.byteLength(request.body) },
+    });
+    req.on('error', () => resolve({ status: 0, ms: performance.now() - start }));
+    req.on('response', (res) => {
+      res.resume();
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, ms: performance.now() - start }));
+    });
+    req.end(request.body);
+  });
+}
+
+/** What the heavy-client mix measured. */
+interface HeavyMixResult {
+  readonly fairClients: number;
+  /** The fair clients' answered reads (200), in ms, ascending. */
+  readonly fair: number[];
+  readonly fairRequests: number;
+  readonly fair503: number;
+  readonly fairOther: number;
+  /** The heavy client's answers by status. */
+  readonly heavy: Record<string, number>;
+  /** /healthz latencies, ascending. */
+  readonly health: number[];
+  readonly loopDelayMaxMs: number;
+}
+
+/** The issue 22 pattern: six slots of any of 65,535 characters, once or twice. */
+const HOSTILE_PATTERN = '[\u0001-\uffff]{1,2}'.repeat(6);
+
+/**
+ * One heavy client (127.0.0.2: pages of bars and the pathological pattern, two at a time)
+ * among `fairClients` fair ones (127.0.0.10...: a drawing read, one after the other), for
+ * `seconds`, with /healthz polled every 50 ms.
+ */
+async function runHeavyMix(
+  server: Server,
+  fairRead: MixRequest,
+  options: { seconds: number; fairClients: number },
+): Promise<HeavyMixResult> {
+  const { url } = server;
+  const heavyRequests: MixRequest[] = [
+    { kind: 'grid', path: '/api/read', type: 'image/png', body: await gridOfBarsPng(4800) },
+    {
+      kind: 'pattern',
+      path: `/api/read?pattern=${encodeURIComponent(HOSTILE_PATTERN)}`,
+      type: fairRead.type,
+      body: fairRead.body,
+    },
+  ];
+  await loopDelayMaxMs(server);
+  const end = performance.now() + options.seconds * 1000;
+  const fair: number[] = [];
+  const counts = { fairRequests: 0, fair503: 0, fairOther: 0 };
+  const heavy: Record<string, number> = {};
+  const health: number[] = [];
+  const heavyLoop = async (offset: number) => {
+    for (let i = offset; performance.now() < end; i++) {
+      const request = heavyRequests[i % heavyRequests.length]!;
+      const { status } = await postFrom(url, '127.0.0.2', request);
+      heavy[`${request.kind} ${status}`] = (heavy[`${request.kind} ${status}`] ?? 0) + 1;
+    }
+  };
+  const fairLoop = async (client: number) => {
+    while (performance.now() < end) {
+      const { status, ms } = await postFrom(url, `127.0.0.${10 + client}`, fairRead);
+      counts.fairRequests++;
+      if (status === 200) fair.push(ms);
+      else if (status === 503) counts.fair503++;
+      else counts.fairOther++;
+    }
+  };
+  const poll = async () => {
+    while (performance.now() < end) {
+      const start = performance.now();
+      await (await fetch(`${url}/healthz`)).arrayBuffer();
+      health.push(performance.now() - start);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  };
+  await Promise.all([
+    heavyLoop(0),
+    heavyLoop(1),
+    ...Array.from({ length: options.fairClients }, (_, c) => fairLoop(c)),
+    poll(),
+  ]);
+  fair.sort((a, b) => a - b);
+  health.sort((a, b) => a - b);
+  return {
+    fairClients: options.fairClients,
+    fair,
+    ...counts,
+    heavy,
+    health,
+    loopDelayMaxMs: await loopDelayMaxMs(server),
+  };
 }
 
 async function stopServer(child: ChildProcess): Promise<void> {
@@ -278,7 +428,8 @@ async function main(): Promise<void> {
   const machine = machineInfo();
 
   note(`starting hcr serve --model ${model} ...`);
-  const { child, url } = await startServer(model, options.backend);
+  const server = await startServer(model, options.backend);
+  const { child, url } = server;
   try {
     const post = { method: 'POST' as const, headers: { 'content-type': type }, body };
     // Warm-up: the first predictions compile the model's kernels.
@@ -300,6 +451,7 @@ async function main(): Promise<void> {
     let after = await health(url);
     const mib = (bytes: number) => bytes / 1024 / 1024;
     let mix: { clean: MixResult; hostile: MixResult; rssMiBAfter: number } | undefined;
+    let heavyMix: HeavyMixResult | undefined;
     if (options.hostile) {
       const good: MixRequest = { kind: 'good', path: '/api/predict', type, body };
       const bad = await hostileRequests();
@@ -312,6 +464,13 @@ async function main(): Promise<void> {
       // Workers that ran hostile work are replaced: memory is measured once they are back.
       after = await untilIdle(url);
       mix = { clean, hostile, rssMiBAfter: mib(after.rssBytes) };
+      note(`one heavy client among 8 fair ones: ${options.seconds} s ...`);
+      heavyMix = await runHeavyMix(
+        server,
+        { kind: 'fair', path: '/api/read', type, body },
+        { seconds: options.seconds, fairClients: 8 },
+      );
+      after = await untilIdle(url);
     }
     const summary = {
       url,
@@ -346,6 +505,21 @@ async function main(): Promise<void> {
               goodFailed: { clean: mix.clean.goodFailed, hostile: mix.hostile.goodFailed },
               hostile: mix.hostile.hostile,
               healthzMaxMs: { clean: mix.clean.healthMaxMs, hostile: mix.hostile.healthMaxMs },
+            },
+          }
+        : {}),
+      ...(heavyMix
+        ? {
+            heavyMix: {
+              fairClients: heavyMix.fairClients,
+              fairRequests: heavyMix.fairRequests,
+              fairP50Ms: percentile(heavyMix.fair, 0.5),
+              fairP99Ms: percentile(heavyMix.fair, 0.99),
+              fair503Share: heavyMix.fair503 / Math.max(1, heavyMix.fairRequests),
+              fairOtherFailures: heavyMix.fairOther,
+              healthzP99Ms: percentile(heavyMix.health, 0.99),
+              loopDelayMaxMs: heavyMix.loopDelayMaxMs,
+              heavy: heavyMix.heavy,
             },
           }
         : {}),
@@ -414,6 +588,37 @@ async function main(): Promise<void> {
             fmt(h.maxMs, 0),
           ]),
         ),
+      );
+    }
+    if (summary.heavyMix) {
+      const h = summary.heavyMix;
+      const target = (ok: boolean) => (ok ? 'ok' : 'MISSED');
+      console.log(
+        formatTable(
+          ['one heavy client among 8 fair ones', 'measured', 'target', ''],
+          [
+            ['fair reads p50 ms', fmt(h.fairP50Ms, 1), '', ''],
+            ['fair reads p99 ms', fmt(h.fairP99Ms, 1), '<= 1500', target(h.fairP99Ms <= 1500)],
+            [
+              'fair reads answered 503',
+              `${fmt(100 * h.fair503Share, 1)}% of ${fmt(h.fairRequests)}`,
+              '0',
+              target(h.fair503Share === 0),
+            ],
+            ['/healthz p99 ms', fmt(h.healthzP99Ms, 1), '<= 100', target(h.healthzP99Ms <= 100)],
+            [
+              'longest event-loop delay ms',
+              fmt(h.loopDelayMaxMs, 1),
+              '<= 50',
+              target(h.loopDelayMaxMs <= 50),
+            ],
+          ],
+        ),
+      );
+      console.log(
+        `heavy client's answers: ${Object.entries(h.heavy)
+          .map(([kind, n]) => `${n}x ${kind}`)
+          .join(', ')}`,
       );
     }
     if (
