@@ -11,7 +11,6 @@
 import { statSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { pct } from '../src/core/format.js';
 import { LOOKALIKE_PAIRS, type EvaluationResult } from '../src/core/metrics.js';
@@ -25,16 +24,31 @@ import { formatSummaryTable } from '../src/node/eval/format.js';
 import { loadModel } from '../src/node/model/artifact.js';
 import { readSavedEvaluation } from '../src/node/model/evaluation.js';
 import { planTestsFor } from '../src/node/model/plan.js';
+import { parseBenchArgs } from './args.js';
 
-const { values } = parseArgs({
-  options: {
-    model: { type: 'string', default: DEFAULT_MODEL_DIR },
-    'data-dir': { type: 'string', default: defaultDataDir() },
-    'cache-dir': { type: 'string', default: defaultCacheDir() },
-    baseline: { type: 'string', default: DEFAULT_MODEL_DIR },
-    json: { type: 'boolean', default: false },
+const values = parseBenchArgs(
+  'bench:accuracy',
+  'Accuracy of a model on every held-out test set in the data folder, against the targets.',
+  {
+    model: { flags: '--model <dir>', description: 'model directory', default: DEFAULT_MODEL_DIR },
+    dataDir: {
+      flags: '--data-dir <dir>',
+      description: 'datasets folder',
+      default: defaultDataDir(),
+    },
+    cacheDir: {
+      flags: '--cache-dir <dir>',
+      description: 'parsed-dataset cache',
+      default: defaultCacheDir(),
+    },
+    baseline: {
+      flags: '--baseline <dir>',
+      description: 'the 36-class model whose digits and capitals a model with lowercase is held to',
+      default: DEFAULT_MODEL_DIR,
+    },
+    json: { flags: '--json', description: 'print machine-readable results', default: false },
   },
-});
+);
 
 const engine = await initEngine();
 const loadStarted = performance.now();
@@ -49,8 +63,8 @@ const modelBytes = (await readdir(values.model, { withFileTypes: true }))
 const started = performance.now();
 // The model's own test sets, planned as `hcr evaluate` plans them (its foldCase and split seed).
 const plan = await planTestsFor(loaded, {
-  dataDir: values['data-dir'],
-  cacheDir: values['cache-dir'],
+  dataDir: values.dataDir,
+  cacheDir: values.cacheDir,
 });
 const report = await evaluateModel(loaded, plan.tests);
 const seconds = (performance.now() - started) / 1000;
@@ -80,7 +94,7 @@ if (values.json) {
   console.log(
     `model ${values.model} (${loaded.labelSet.name}, ${loaded.metadata.architecture.name}), backend ${engine.backend}`,
   );
-  console.log(`data ${values['data-dir']}; evaluated in ${seconds.toFixed(1)} s`);
+  console.log(`data ${values.dataDir}; evaluated in ${seconds.toFixed(1)} s`);
   console.log(
     `"merged" counts ${LOOKALIKE_PAIRS.map(([a, b]) => `${a}/${b}`).join(', ')} as correct\n`,
   );

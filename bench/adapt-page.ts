@@ -10,7 +10,6 @@ import { EventEmitter } from 'node:events';
 import { mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
 import sharp from 'sharp';
 import { IMAGE_PIXELS } from '../src/core/types.js';
@@ -24,21 +23,43 @@ import { loadModel } from '../src/node/model/artifact.js';
 import { buildServer } from '../src/node/server/app.js';
 import { serveUntilSignal } from '../src/node/server/listen.js';
 import { buildWeb, webBuildState } from '../src/node/server/web-build.js';
+import { parseBenchArgs } from './args.js';
 
-const { values } = parseArgs({
-  options: {
-    model: { type: 'string', default: DEFAULT_MODEL_DIR },
-    family: { type: 'string', default: 'Reenie Beanie' },
-    'per-class': { type: 'string', default: '5' },
-    chromium: { type: 'string', default: process.env['HCR_CHROMIUM'] ?? '/usr/bin/chromium' },
-    json: { type: 'boolean', default: false },
-    /** Also save a screenshot of the page with the Teach panel after adapting. */
-    screenshot: { type: 'string' },
-    /** Leave the page alone while it adapts (default: draw a stroke about every second). */
-    idle: { type: 'boolean', default: false },
+const values = parseBenchArgs(
+  'bench:adapt-page',
+  'Adapting in the page: times Adapt in Chromium while the pad keeps drawing, then scores the adapted model.',
+  {
+    model: { flags: '--model <dir>', description: 'model to adapt', default: DEFAULT_MODEL_DIR },
+    family: {
+      flags: '--family <name>',
+      description: 'held-out font family the samples are rendered in',
+      default: 'Reenie Beanie',
+    },
+    perClass: {
+      flags: '--per-class <n>',
+      description: 'samples per class',
+      parse: 'positive',
+      default: 5,
+    },
+    chromium: {
+      flags: '--chromium <path>',
+      description: 'the Chromium to drive',
+      default: process.env['HCR_CHROMIUM'] ?? '/usr/bin/chromium',
+    },
+    json: { flags: '--json', description: 'print machine-readable results', default: false },
+    screenshot: {
+      flags: '--screenshot <png>',
+      description: 'also save a screenshot of the page with the Teach panel after adapting',
+    },
+    idle: {
+      flags: '--idle',
+      description:
+        'leave the page alone while it adapts (default: draw a stroke about every second)',
+      default: false,
+    },
   },
-});
-const PER_CLASS = Number(values['per-class']);
+);
+const PER_CLASS = values.perClass;
 const OTHERS = 10;
 
 await initEngine({ backend: 'wasm' });

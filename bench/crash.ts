@@ -6,16 +6,29 @@
 //
 //   npm run bench:crash -- [--kills 50] [--seed 1] [--workers 0]
 
-import { Command } from 'commander';
 import { runCrashLoop } from '../test/hostile/crash-loop.js';
 import { initEngine } from '../src/node/engine/index.js';
+import { parseBenchArgs } from './args.js';
 
-const options = new Command('bench:crash')
-  .option('--kills <n>', 'how many kill -9', (v) => Number.parseInt(v, 10), 50)
-  .option('--seed <n>', 'seed of the kill instants', (v) => Number.parseInt(v, 10), 1)
-  .option('--workers <n>', 'worker replicas of the killed runs', (v) => Number.parseInt(v, 10), 0)
-  .parse()
-  .opts<{ kills: number; seed: number; workers: number }>();
+const options = parseBenchArgs(
+  'bench:crash',
+  'The kill -9 loop: kills, resumes, and what each kill lost.',
+  {
+    kills: { flags: '--kills <n>', description: 'how many kill -9', parse: 'integer', default: 50 },
+    seed: {
+      flags: '--seed <n>',
+      description: 'seed of the kill instants',
+      parse: 'integer',
+      default: 1,
+    },
+    workers: {
+      flags: '--workers <n>',
+      description: 'worker replicas of the killed runs',
+      parse: 'integer',
+      default: 0,
+    },
+  },
+);
 
 await initEngine({ backend: 'wasm' });
 const result = await runCrashLoop({

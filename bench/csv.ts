@@ -14,15 +14,25 @@ import { LABEL_SETS } from '../src/core/label-sets.js';
 import type { Dataset } from '../src/core/types.js';
 import { cachedDataset, readDatasetCache, writeDatasetCache } from '../src/node/data/cache.js';
 import { parseCsvDataset } from '../src/node/data/csv.js';
+import { parseBenchArgs } from './args.js';
 
 const AZ_ROWS = 372_450;
 const CACHE_IMAGES = 442_450;
 const TEMPLATES = 997;
 
-function argValue(flag: string): string | undefined {
-  const at = process.argv.indexOf(flag);
-  return at >= 0 ? process.argv[at + 1] : undefined;
-}
+const options = parseBenchArgs(
+  'bench:csv',
+  "Parse time of a CSV the size of Kaggle's A-Z set, and the load time of the parsed-dataset cache.",
+  {
+    rows: {
+      flags: '--rows <n>',
+      description: 'rows of the CSV',
+      parse: 'positive',
+      default: AZ_ROWS,
+    },
+    keepCache: { flags: '--keep-cache', description: 'keep the cache folder afterwards' },
+  },
+);
 
 // A glyph like the Kaggle ones: 2-4 anti-aliased strokes of ~2.5 px pen in the 20x20 box,
 // so ~20% of the pixels are ink with edge values of 1-3 digits.
@@ -82,7 +92,7 @@ async function ensureCsv(path: string, rows: number): Promise<number> {
 }
 
 async function main(): Promise<void> {
-  const rows = Number(argValue('--rows') ?? AZ_ROWS);
+  const rows = options.rows;
   const csvPath = join(tmpdir(), `hcr-bench-az-${rows}.csv`);
   const bytes = await ensureCsv(csvPath, rows);
 
@@ -128,8 +138,7 @@ async function main(): Promise<void> {
       `cachedDataset (hit, source hash remembered): ${rows} images in ${((performance.now() - t) / 1000).toFixed(2)} s`,
     );
   } finally {
-    if (!process.argv.includes('--keep-cache'))
-      await rm(cacheDir, { recursive: true, force: true });
+    if (!options.keepCache) await rm(cacheDir, { recursive: true, force: true });
   }
 }
 

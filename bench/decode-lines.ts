@@ -7,7 +7,6 @@
 // weight x insertion bonus given. Prints the character accuracy (1 - edit distance / length,
 // case-sensitive), the words read exactly, and the decoding time per word.
 
-import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { normalizeLine } from '../src/core/line/normalize-line.js';
 import { createRandom } from '../src/core/random.js';
@@ -24,20 +23,43 @@ import { initEngine } from '../src/node/engine/index.js';
 import { loadLineModel } from '../src/node/model/line-artifact.js';
 import { defaultLanguageModel } from '../src/node/read/language-model.js';
 import { lineLogits } from '../src/node/read/line-reader.js';
+import { parseBenchArgs } from './args.js';
 
-const { values } = parseArgs({
-  options: {
-    model: { type: 'string' },
-    'data-dir': { type: 'string', default: defaultDataDir() },
-    count: { type: 'string', default: '1000' },
-    part: { type: 'string', default: 'validation' },
-    'lm-weights': { type: 'string', default: '0.3,0.5,0.8' },
-    bonuses: { type: 'string', default: '0.5,1,1.5' },
-    beam: { type: 'string', default: String(CTC_DECODE_DEFAULTS.beamWidth) },
-    json: { type: 'boolean', default: false },
+const values = parseBenchArgs(
+  'bench:decode-lines',
+  'Tunes the decoding of a line model on the UNIPEN words of the validation writers.',
+  {
+    model: { flags: '--model <dir>', description: 'the line model', required: true },
+    dataDir: {
+      flags: '--data-dir <dir>',
+      description: 'datasets folder holding unipen-words/',
+      default: defaultDataDir(),
+    },
+    count: { flags: '--count <n>', description: 'words at most', parse: 'positive', default: 1000 },
+    part: {
+      flags: '--part <part>',
+      description: 'whose words: the validation writers (test is for the final figures only)',
+      default: 'validation',
+    },
+    lmWeights: {
+      flags: '--lm-weights <list>',
+      description: 'weights of the language model to try',
+      default: '0.3,0.5,0.8',
+    },
+    bonuses: {
+      flags: '--bonuses <list>',
+      description: 'insertion bonuses to try',
+      default: '0.5,1,1.5',
+    },
+    beam: {
+      flags: '--beam <n>',
+      description: 'beam width',
+      parse: 'positive',
+      default: CTC_DECODE_DEFAULTS.beamWidth,
+    },
+    json: { flags: '--json', description: 'print machine-readable results', default: false },
   },
-});
-if (!values.model) throw new Error('bench/decode-lines: expected --model DIR (a line model)');
+);
 const part = values.part as WriterPart;
 if (!['validation', 'test'].includes(part)) {
   throw new Error(`bench/decode-lines: expected --part validation or test, got ${part}`);
@@ -46,9 +68,9 @@ if (!['validation', 'test'].includes(part)) {
 await initEngine({ backend: 'wasm' });
 const loaded = await loadLineModel(values.model);
 const lm = await defaultLanguageModel();
-const words = await loadUnipenWords(values['data-dir'], { parts: [part] });
+const words = await loadUnipenWords(values.dataDir, { parts: [part] });
 const source = unipenWordsSource(words, { name: `unipen-words-${part}`, plain: true });
-const count = Math.min(Number(values.count), source.size);
+const count = Math.min(values.count, source.size);
 // Every (1/count)-th word, so a short run still spans the writers.
 const items = Array.from({ length: count }, (_, k) => Math.floor((k * source.size) / count));
 const samples: { text: string; frames: CtcFrames }[] = [];
@@ -89,11 +111,11 @@ const score = (decoder: string, read: (f: CtcFrames) => string) => {
     msPerWord: (performance.now() - t0) / Math.max(1, samples.length),
   });
 };
-const beamWidth = Number(values.beam);
+const beamWidth = values.beam;
 const charset = loaded.metadata.charset;
 score('greedy', (f) => ctcGreedy(f, { charset }).text);
 score('beam, no language model', (f) => ctcBeamSearch(f, { charset, beamWidth })[0]!.text);
-for (const w of values['lm-weights'].split(',').map(Number)) {
+for (const w of values.lmWeights.split(',').map(Number)) {
   for (const b of values.bonuses.split(',').map(Number)) {
     score(
       `beam, language model ${w}, bonus ${b}`,

@@ -20,20 +20,13 @@ import {
   note,
   printSpeedJson,
   runBenchmark,
-  runTorch,
-  speedBenchProgram,
+  speedBenchOptions,
   startSpeedBench,
-  parsePositiveInt,
   percentile,
 } from './lib.js';
-import type {
-  EngineInfo,
-  ImagePool,
-  SpeedBenchOptions,
-  Timing,
-  TorchPython,
-  TorchResult,
-} from './lib.js';
+import type { EngineInfo, ImagePool, SpeedBenchOptions, Timing } from './lib.js';
+import { parseBenchArgs, parsePositiveInt } from './args.js';
+import { runTorch, type TorchPython, type TorchResult } from './torch.js';
 import { normalizeToMnist } from '../src/core/normalize.js';
 import { IMAGE_PIXELS, IMAGE_SIZE, type GrayImage } from '../src/core/types.js';
 import type { BackendName } from '../src/node/engine/index.js';
@@ -247,13 +240,19 @@ function printTables(
 }
 
 async function main(): Promise<void> {
-  const program = speedBenchProgram(
+  const options: InferBenchOptions = parseBenchArgs(
     'bench:infer',
     'Inference speed of hcr vs PyTorch on the same networks (images/s, latency).',
-    { batch: 256, seconds: 15, unit: 'batches' },
-  ).option('--latency-runs <n>', 'single-image predictions timed', parsePositiveInt, 500);
-  program.parse();
-  const options = program.opts<InferBenchOptions>();
+    {
+      ...speedBenchOptions({ batch: 256, seconds: 15, unit: 'batches' }),
+      latencyRuns: {
+        flags: '--latency-runs <n>',
+        description: 'single-image predictions timed',
+        parse: parsePositiveInt,
+        default: 500,
+      },
+    },
+  );
   const setup = await startSpeedBench(
     options,
     `hcr inference speed: batch ${options.batch}, ${NUM_CLASSES} classes, random fixed-seed data`,

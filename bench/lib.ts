@@ -1,35 +1,37 @@
 // Shared helpers of the speed benchmarks (bench/train.ts, bench/infer.ts, bench/read-speed.ts):
-// option parsing, the engine start, fixed-seed random data, a timing loop, the PyTorch peer
-// (docs/DESIGN.md §7) run as a child process, and plain-text tables.
+// the engine start, fixed-seed random data, a timing loop, the machine and plain-text tables,
+// and the options and setup every speed benchmark shares. Their options are read by
+// bench/args.ts; the PyTorch peer is run by bench/torch.ts.
 
-import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
-import { InvalidArgumentError } from 'commander';
-import { getArchitecture } from '../src/core/architectures.js';
 import { createRandom } from '../src/core/random.js';
 import { IMAGE_PIXELS } from '../src/core/types.js';
-import { BACKENDS, initEngine } from '../src/node/engine/index.js';
-import type { BackendName } from '../src/node/engine/index.js';
-import { Command } from 'commander';
+import { initEngine, type BackendName } from '../src/node/engine/index.js';
+import {
+  defineOptions,
+  parseArchList,
+  parseBackend,
+  parseNonNegativeInt,
+  parsePositiveInt,
+  parsePositiveNumber,
+  parseThreadList,
+} from './args.js';
+import {
+  NO_TORCH_NOTE,
+  NUM_CLASSES,
+  findTorchPython,
+  runTorch,
+  type TorchPython,
+  type TorchResult,
+} from './torch.js';
 
-const execFileAsync = promisify(execFile);
-
-/** The PyTorch peer script, next to this file. */
-export const TORCH_SCRIPT = path.join(
-  path.dirname(fileURLToPath(import.meta.url)),
-  'peer',
-  'torch_bench.py',
-);
+// bench/serve.ts reads its integers with this parser from here.
+export { parsePositiveInt } from './args.js';
 
 /** A backend `--backend` accepts: a key of the engine's `BACKENDS`. */
 export type BackendChoice = BackendName;
 
-/** Classes of the random labels: alnum36, hcr's default label set. */
-export const NUM_CLASSES = 36;
+export { NUM_CLASSES } from './torch.js';
 
 /** What the engine reports once it is running. */
 export interface EngineInfo {
@@ -54,98 +56,6 @@ export async function startEngine(backend: BackendChoice): Promise<EngineInfo> {
     threads: info.threads,
     ...(info.fallbackReason !== undefined ? { fallbackReason: info.fallbackReason } : {}),
   };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Option parsers for commander
-
-/**
- * Parses a positive integer option value; commander shows the message on failure.
- *
- * @example
- * program.option('--batch <n>', 'batch size', parsePositiveInt, 128);
- */
-export function parsePositiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) {
-    throw new InvalidArgumentError(`expected a positive integer, got "${value}"`);
-  }
-  return n;
-}
-
-/**
- * Parses a non-negative integer option value (warm-up steps may be 0).
- *
- * @example
- * parseNonNegativeInt('0'); // 0
- */
-export function parseNonNegativeInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) {
-    throw new InvalidArgumentError(`expected a non-negative integer, got "${value}"`);
-  }
-  return n;
-}
-
-/**
- * Parses a positive number option value (seconds).
- *
- * @example
- * parsePositiveNumber('2.5'); // 2.5
- */
-export function parsePositiveNumber(value: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) {
-    throw new InvalidArgumentError(`expected a positive number, got "${value}"`);
-  }
-  return n;
-}
-
-/**
- * Parses a comma-separated list of architecture names; unknown names list the valid ones.
- *
- * @example
- * parseArchList('seed,default'); // ['seed', 'default']
- */
-export function parseArchList(value: string): string[] {
-  const names = value
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s.length > 0);
-  if (names.length === 0) throw new InvalidArgumentError(`expected architecture names, got ""`);
-  for (const name of names) {
-    try {
-      getArchitecture(name);
-    } catch (err) {
-      throw new InvalidArgumentError((err as Error).message);
-    }
-  }
-  return names;
-}
-
-/**
- * Parses a comma-separated list of PyTorch thread counts.
- *
- * @example
- * parseThreadList('2,1'); // [2, 1]
- */
-export function parseThreadList(value: string): number[] {
-  return value.split(',').map((s) => parsePositiveInt(s.trim()));
-}
-
-/**
- * Parses `--backend`.
- *
- * @example
- * parseBackend('wasm'); // 'wasm'
- */
-export function parseBackend(value: string): BackendChoice {
-  const names = Object.keys(BACKENDS) as BackendChoice[];
-  const found = names.find((b) => b === value);
-  if (!found) {
-    throw new InvalidArgumentError(`expected one of ${names.join(', ')}, got "${value}"`);
-  }
-  return found;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -240,118 +150,6 @@ export async function measure(
       };
     }
   }
-}
-
-// ---------------------------------------------------------------------------------------------
-// The PyTorch peer
-
-/** A Python interpreter that can import torch. */
-export interface TorchPython {
-  readonly python: string;
-  readonly torchVersion: string;
-  readonly pythonVersion: string;
-}
-
-/**
- * Finds an interpreter with torch: `$HCR_PYTHON`, else the first of `python3` and
- * `/usr/bin/python3` where `import torch` works (a pyenv `python3` first on PATH often has
- * no torch while Debian's python3-torch sits under /usr/bin). Undefined when none has it.
- *
- * @example
- * const peer = await findTorchPython(); // { python: '/usr/bin/python3', torchVersion: '1.13.0a0', ... }
- */
-export async function findTorchPython(
-  env: NodeJS.ProcessEnv = process.env,
-): Promise<TorchPython | undefined> {
-  const candidates = [env.HCR_PYTHON, 'python3', '/usr/bin/python3'].filter(
-    (c): c is string => typeof c === 'string' && c.length > 0,
-  );
-  for (const python of new Set(candidates)) {
-    if (python.includes('/') && !existsSync(python)) continue;
-    try {
-      const { stdout } = await execFileAsync(
-        python,
-        ['-c', 'import sys, torch; print(torch.__version__, sys.version.split()[0])'],
-        { timeout: 60_000 },
-      );
-      const [torchVersion = '?', pythonVersion = '?'] = stdout.trim().split(/\s+/);
-      return { python, torchVersion, pythonVersion };
-    } catch {
-      // no such interpreter, or no torch in it: try the next one
-    }
-  }
-  return undefined;
-}
-
-/** What the note says when no interpreter has torch. */
-export const NO_TORCH_NOTE =
-  "PyTorch not installed (apt-get install python3-torch); printing hcr's figures alone";
-
-/** Arguments of one PyTorch peer run. */
-export interface TorchRunOptions {
-  readonly arch: string;
-  readonly mode: 'train' | 'infer' | 'latency';
-  readonly batch: number;
-  readonly threads: number;
-  readonly steps?: number;
-  readonly seconds?: number;
-  readonly warmup?: number;
-  readonly classes?: number;
-  /** A line model's batches, a JSON file written by bench/train-lines.ts (line archs only). */
-  readonly linePlan?: string;
-}
-
-/** One JSON line printed by bench/peer/torch_bench.py. */
-export interface TorchResult {
-  readonly arch: string;
-  readonly mode: string;
-  readonly batch: number;
-  readonly threads: number;
-  readonly steps: number;
-  readonly seconds: number;
-  /** Images (lines, for a line model) per second. */
-  readonly imagesPerSecond: number;
-  readonly stepMs: { readonly mean: number; readonly p50: number; readonly p99: number };
-  readonly params: { readonly total: number; readonly trainable: number };
-  readonly torchVersion: string;
-}
-
-/**
- * Runs the PyTorch peer once and returns its JSON result.
- *
- * @example
- * const r = await runTorch(peer, { arch: 'seed', mode: 'train', batch: 128, threads: 2, seconds: 20 });
- */
-export async function runTorch(peer: TorchPython, options: TorchRunOptions): Promise<TorchResult> {
-  const args = [
-    TORCH_SCRIPT,
-    '--arch',
-    options.arch,
-    '--mode',
-    options.mode,
-    '--batch',
-    String(options.batch),
-    '--threads',
-    String(options.threads),
-    '--steps',
-    String(options.steps ?? 0),
-    '--seconds',
-    String(options.seconds ?? 20),
-    '--warmup',
-    String(options.warmup ?? 3),
-    '--classes',
-    String(options.classes ?? NUM_CLASSES),
-    ...(options.linePlan !== undefined ? ['--line-plan', options.linePlan] : []),
-  ];
-  // OMP_NUM_THREADS would cap set_num_threads; the script sets the count itself.
-  const env = { ...process.env, OMP_NUM_THREADS: String(options.threads) };
-  const { stdout } = await execFileAsync(peer.python, args, {
-    env,
-    maxBuffer: 1 << 20,
-    timeout: 30 * 60_000,
-  });
-  const line = stdout.trim().split('\n').pop() ?? '';
-  return JSON.parse(line) as TorchResult;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -479,40 +277,69 @@ export interface ArchOption {
 }
 
 /**
- * A benchmark's command line with the options every speed benchmark shares; `defaults` sets
- * the batch size and time box, `unit` names what a timed step is ("steps", "batches"), and
- * `arch` the parser and default of `--arch` (default: character architectures, seed,default).
+ * The options every speed benchmark shares, as a table for parseBenchArgs; `defaults` sets the
+ * batch size and time box, `unit` names what a timed step is ("steps", "batches"), and `arch`
+ * the parser and default of `--arch` (default: character architectures, seed,default).
+ *
+ * @example
+ * const options = parseBenchArgs('bench:infer', '...', speedBenchOptions({ batch: 256, seconds: 15, unit: 'batches' }));
  */
-export function speedBenchProgram(
-  name: string,
-  description: string,
-  defaults: { batch: number; seconds: number; unit: string; arch?: ArchOption },
-): Command {
+export function speedBenchOptions(defaults: {
+  batch: number;
+  seconds: number;
+  unit: string;
+  arch?: ArchOption;
+}) {
   const arch = defaults.arch ?? {
     parse: parseArchList,
     defaults: ['seed', 'default'],
     description: 'comma-separated architectures',
   };
-  return new Command(name)
-    .description(description)
-    .option('--arch <names>', arch.description, arch.parse, arch.defaults)
-    .option('--batch <n>', 'batch size', parsePositiveInt, defaults.batch)
-    .option(
-      `--steps <n>`,
-      `timed ${defaults.unit} per measurement (default: time-boxed)`,
-      parsePositiveInt,
-    )
-    .option('--seconds <s>', 'time box per measurement', parsePositiveNumber, defaults.seconds)
-    .option('--warmup <n>', `untimed ${defaults.unit} first`, parseNonNegativeInt, 3)
-    .option('--backend <name>', 'auto, tensorflow, wasm or cpu', parseBackend, 'auto')
-    .option(
-      '--threads <list>',
-      'thread counts to measure, hcr (main thread + worker threads) and PyTorch alike',
-      parseThreadList,
-      [...new Set([os.availableParallelism(), 1])],
-    )
-    .option('--no-peer', 'skip PyTorch')
-    .option('--json', 'print machine-readable results', false);
+  return defineOptions({
+    arch: {
+      flags: '--arch <names>',
+      description: arch.description,
+      parse: arch.parse,
+      default: arch.defaults,
+    },
+    batch: {
+      flags: '--batch <n>',
+      description: 'batch size',
+      parse: parsePositiveInt,
+      default: defaults.batch,
+    },
+    steps: {
+      flags: '--steps <n>',
+      description: `timed ${defaults.unit} per measurement (default: time-boxed)`,
+      parse: parsePositiveInt,
+    },
+    seconds: {
+      flags: '--seconds <s>',
+      description: 'time box per measurement',
+      parse: parsePositiveNumber,
+      default: defaults.seconds,
+    },
+    warmup: {
+      flags: '--warmup <n>',
+      description: `untimed ${defaults.unit} first`,
+      parse: parseNonNegativeInt,
+      default: 3,
+    },
+    backend: {
+      flags: '--backend <name>',
+      description: 'auto, tensorflow, wasm or cpu',
+      parse: parseBackend,
+      default: 'auto',
+    },
+    threads: {
+      flags: '--threads <list>',
+      description: 'thread counts to measure, hcr (main thread + worker threads) and PyTorch alike',
+      parse: parseThreadList,
+      default: [...new Set([os.availableParallelism(), 1])],
+    },
+    peer: { flags: '--no-peer', description: 'skip PyTorch' },
+    json: { flags: '--json', description: 'print machine-readable results', default: false },
+  });
 }
 
 /**

@@ -12,7 +12,6 @@
 import { access, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { Command } from 'commander';
 import { DEFAULT_LINE_ARCHITECTURE, getLineArchitecture } from '../src/core/line/architectures.js';
 import { LINE_CHARSET } from '../src/core/line/charset.js';
 import type { LineImage } from '../src/core/line/normalize-line.js';
@@ -33,14 +32,12 @@ import {
   formatTable,
   machineInfo,
   note,
-  parseBackend,
-  parseNonNegativeInt,
-  parsePositiveInt,
   percentile,
   runBenchmark,
   startEngine,
 } from './lib.js';
 import type { BackendChoice } from './lib.js';
+import { parseBackend, parseBenchArgs, parseNonNegativeInt, parsePositiveInt } from './args.js';
 
 /** The issue's targets, in milliseconds. */
 const TARGETS = Object.freeze({ lineP50: 50, pageP50: 1000 });
@@ -228,23 +225,65 @@ async function timeReads(
 }
 
 async function main(): Promise<void> {
-  const program = new Command('bench:read-speed')
-    .description('Milliseconds to read one line and a page of lines with the line model.')
-    .option(
-      '--line-model <dir>',
-      `line model (default ${path.relative(process.cwd(), DEFAULT_LINE_MODEL_DIR)}; random-weight line-s when it is not installed)`,
-    )
-    .option('--chars <n>', 'characters per line (±1)', parsePositiveInt, 10)
-    .option('--lines <n>', 'distinct one-line images', parsePositiveInt, 40)
-    .option('--runs <n>', 'timed one-line reads', parsePositiveInt, 200)
-    .option('--pages <n>', 'distinct page images', parsePositiveInt, 5)
-    .option('--page-lines <n>', 'lines per page', parsePositiveInt, 20)
-    .option('--page-runs <n>', 'timed page reads', parsePositiveInt, 20)
-    .option('--warmup <n>', 'untimed reads first', parseNonNegativeInt, 5)
-    .option('--backend <name>', 'auto, tensorflow, wasm or cpu', parseBackend, 'auto')
-    .option('--json', 'print machine-readable results', false);
-  program.parse();
-  const options = program.opts<ReadSpeedOptions>();
+  const options: ReadSpeedOptions = parseBenchArgs(
+    'bench:read-speed',
+    'Milliseconds to read one line and a page of lines with the line model.',
+    {
+      lineModel: {
+        flags: '--line-model <dir>',
+        description: `line model (default ${path.relative(process.cwd(), DEFAULT_LINE_MODEL_DIR)}; random-weight line-s when it is not installed)`,
+      },
+      chars: {
+        flags: '--chars <n>',
+        description: 'characters per line (±1)',
+        parse: parsePositiveInt,
+        default: 10,
+      },
+      lines: {
+        flags: '--lines <n>',
+        description: 'distinct one-line images',
+        parse: parsePositiveInt,
+        default: 40,
+      },
+      runs: {
+        flags: '--runs <n>',
+        description: 'timed one-line reads',
+        parse: parsePositiveInt,
+        default: 200,
+      },
+      pages: {
+        flags: '--pages <n>',
+        description: 'distinct page images',
+        parse: parsePositiveInt,
+        default: 5,
+      },
+      pageLines: {
+        flags: '--page-lines <n>',
+        description: 'lines per page',
+        parse: parsePositiveInt,
+        default: 20,
+      },
+      pageRuns: {
+        flags: '--page-runs <n>',
+        description: 'timed page reads',
+        parse: parsePositiveInt,
+        default: 20,
+      },
+      warmup: {
+        flags: '--warmup <n>',
+        description: 'untimed reads first',
+        parse: parseNonNegativeInt,
+        default: 5,
+      },
+      backend: {
+        flags: '--backend <name>',
+        description: 'auto, tensorflow, wasm or cpu',
+        parse: parseBackend,
+        default: 'auto',
+      },
+      json: { flags: '--json', description: 'print machine-readable results', default: false },
+    },
+  );
 
   const engine = await startEngine(options.backend);
   const machine = machineInfo();

@@ -10,7 +10,6 @@
 // `npm run bench:read` prints the same table at its end when a line model is installed.
 
 import { pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
 import { editDistance } from '../src/core/read/read.js';
 import { defaultDataDir } from '../src/node/data/paths.js';
 import { initEngine } from '../src/node/engine/index.js';
@@ -25,6 +24,7 @@ import { packagePath } from '../src/node/package-root.js';
 import { defaultLanguageModel } from '../src/node/read/language-model.js';
 import { DEFAULT_LINE_MODEL_DIR } from '../src/node/read/line-reader.js';
 import { readImage } from '../src/node/read/read.js';
+import { parseBenchArgs } from './args.js';
 
 /** Options of {@link benchWholeLines}. */
 export interface WholeLinesOptions {
@@ -129,31 +129,40 @@ export function printWholeLines(result: WholeLinesResult, log: (line: string) =>
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      'line-model': { type: 'string' },
-      'glyph-model': { type: 'string' },
-      'no-glyphs': { type: 'boolean', default: false },
-      'data-dir': { type: 'string' },
-      limit: { type: 'string', default: '1000' },
-      sets: { type: 'string' },
-      json: { type: 'boolean', default: false },
+  const values = parseBenchArgs(
+    'bench:read-words',
+    'Whole lines read by the line reader and the glyph reader, against the targets.',
+    {
+      lineModel: {
+        flags: '--line-model <dir>',
+        description: 'the line model (default: the shipped one)',
+      },
+      glyphModel: {
+        flags: '--glyph-model <dir>',
+        description: 'the character model of the glyph reader (default: the shipped one)',
+      },
+      glyphs: { flags: '--no-glyphs', description: 'do not read with the glyph reader' },
+      dataDir: { flags: '--data-dir <dir>', description: 'datasets folder' },
+      limit: {
+        flags: '--limit <n>',
+        description: 'lines per set at most',
+        parse: 'positive',
+        default: 1000,
+      },
+      sets: { flags: '--sets <list>', description: 'comma-separated test sets (default: all)' },
+      json: { flags: '--json', description: 'print machine-readable results', default: false },
     },
-  });
-  const limit = Number(values.limit);
-  if (!Number.isInteger(limit) || limit < 1) {
-    console.error(`bench:read-words: --limit: expected a positive integer, got '${values.limit}'`);
-    process.exit(2);
-  }
+  );
+  const limit = values.limit;
   await initEngine();
   const result = await benchWholeLines({
-    ...(values['line-model'] ? { lineModel: values['line-model'] } : {}),
-    ...(values['no-glyphs']
+    ...(values.lineModel ? { lineModel: values.lineModel } : {}),
+    ...(!values.glyphs
       ? { glyphModel: false }
-      : values['glyph-model']
-        ? { glyphModel: values['glyph-model'] }
+      : values.glyphModel
+        ? { glyphModel: values.glyphModel }
         : {}),
-    ...(values['data-dir'] ? { dataDir: values['data-dir'] } : {}),
+    ...(values.dataDir ? { dataDir: values.dataDir } : {}),
     ...(values.sets ? { sets: values.sets.split(',') } : {}),
     limit,
   });

@@ -21,7 +21,6 @@
 
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import sharp from 'sharp';
 import { DEFAULT_MODEL_DIR } from '../src/node/cli/main.js';
 import { defaultCacheDir, defaultDataDir } from '../src/node/data/paths.js';
@@ -54,46 +53,74 @@ import {
 } from './read-lines.js';
 import { hasBothCases } from '../src/core/read/case.js';
 import { HELD_OUT_FAMILIES, heldOutFontGlyphs } from './read-fonts.js';
+import { parseBenchArgs } from './args.js';
 
-const { values } = parseArgs({
-  options: {
-    model: { type: 'string', default: DEFAULT_MODEL_DIR },
-    'data-dir': { type: 'string', default: defaultDataDir() },
-    'cache-dir': { type: 'string', default: defaultCacheDir() },
-    count: { type: 'string', default: '400' },
-    special: { type: 'string', default: '100' },
-    seed: { type: 'string', default: '1' },
-    'speed-lines': { type: 'string', default: '50' },
-    'lm-weights': { type: 'string', default: String(READ_DEFAULTS.lmWeight) },
-    lm: { type: 'string' },
-    shares: { type: 'string', default: String(READ_DEFAULTS.lookalikeShare) },
-    'case-weights': { type: 'string', default: String(READ_DEFAULTS.caseWeight) },
-    dev: { type: 'boolean', default: false },
-    save: { type: 'string' },
-    errors: { type: 'boolean', default: false },
-    json: { type: 'boolean', default: false },
-    'line-model': { type: 'string' },
+const values = parseBenchArgs(
+  'bench:read',
+  'Lines of handwriting composed from held-out test images, read with each reader setting.',
+  {
+    model: { flags: '--model <dir>', description: 'character model', default: DEFAULT_MODEL_DIR },
+    dataDir: {
+      flags: '--data-dir <dir>',
+      description: 'datasets folder',
+      default: defaultDataDir(),
+    },
+    cacheDir: {
+      flags: '--cache-dir <dir>',
+      description: 'parsed-dataset cache',
+      default: defaultCacheDir(),
+    },
+    count: { flags: '--count <n>', description: 'dataset lines', parse: 'positive', default: 400 },
+    special: {
+      flags: '--special <n>',
+      description: 'lines of each special set (spaced words, codes)',
+      parse: 'positive',
+      default: 100,
+    },
+    seed: { flags: '--seed <n>', description: 'seed of the lines', parse: 'positive', default: 1 },
+    speedLines: {
+      flags: '--speed-lines <n>',
+      description: 'lines timed',
+      parse: 'positive',
+      default: 50,
+    },
+    lmWeights: {
+      flags: '--lm-weights <list>',
+      description: 'weights of the language model to try',
+      default: String(READ_DEFAULTS.lmWeight),
+    },
+    lm: { flags: '--lm <dir>', description: 'language model (default: the shipped one)' },
+    shares: {
+      flags: '--shares <list>',
+      description: 'look-alike shares to try',
+      default: String(READ_DEFAULTS.lookalikeShare),
+    },
+    caseWeights: {
+      flags: '--case-weights <list>',
+      description: 'case weights to try',
+      default: String(READ_DEFAULTS.caseWeight),
+    },
+    dev: {
+      flags: '--dev',
+      description: 'dev lines (validation images, dev words) instead of the test lines',
+      default: false,
+    },
+    save: { flags: '--save <dir>', description: 'save the lines shown as PNG with truth.json' },
+    errors: { flags: '--errors', description: 'print the lines read wrong', default: false },
+    json: { flags: '--json', description: 'print machine-readable results', default: false },
+    lineModel: {
+      flags: '--line-model <dir>',
+      description: 'line model (default: the shipped one)',
+    },
   },
-});
+);
 
-function positiveInt(name: string, value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) {
-    console.error(`bench:read: --${name}: expected a positive integer, got '${value}'`);
-    process.exit(2);
-  }
-  return n;
-}
-
-const count = positiveInt('count', values.count);
-const special = positiveInt('special', values.special);
-const seed = positiveInt('seed', values.seed);
-const speedLines = positiveInt('speed-lines', values['speed-lines']);
-const weights = values['lm-weights'].split(',').map(Number);
+const { count, special, seed, speedLines } = values;
+const weights = values.lmWeights.split(',').map(Number);
 const shares = values.shares.split(',').map(Number);
-const caseWeights = values['case-weights'].split(',').map(Number);
+const caseWeights = values.caseWeights.split(',').map(Number);
 if (weights.some((w) => !(w >= 0))) {
-  console.error(`bench:read: --lm-weights: expected numbers >= 0, got '${values['lm-weights']}'`);
+  console.error(`bench:read: --lm-weights: expected numbers >= 0, got '${values.lmWeights}'`);
   process.exit(2);
 }
 
@@ -140,8 +167,8 @@ try {
     : await defaultLanguageModel();
   // The model's own test and validation sets, planned as `hcr evaluate` plans them.
   const plan = await planTestsFor(loaded, {
-    dataDir: values['data-dir'],
-    cacheDir: values['cache-dir'],
+    dataDir: values.dataDir,
+    cacheDir: values.cacheDir,
   });
   const pool = values.dev ? [plan.validation] : plan.tests;
   const words = values.dev ? SPACED_WORDS.dev : SPACED_WORDS.test;
@@ -210,7 +237,7 @@ try {
   const classifier = modelClassifier(loaded);
   // The line reader, when a line model is given: read each line whole, with and without the
   // language model.
-  const lineModel = values['line-model'] ? await loadLineModel(values['line-model']) : undefined;
+  const lineModel = values.lineModel ? await loadLineModel(values.lineModel) : undefined;
   const lineSettings: [string, ReadOptions][] = lineModel
     ? [
         ['line model + lm', { languageModel }],
@@ -378,12 +405,12 @@ try {
   if (
     !values.dev &&
     !values.json &&
-    (await isLineModelDir(values['line-model'] ?? DEFAULT_LINE_MODEL_DIR))
+    (await isLineModelDir(values.lineModel ?? DEFAULT_LINE_MODEL_DIR))
   ) {
     printWholeLines(
       await benchWholeLines({
-        ...(values['line-model'] ? { lineModel: values['line-model'] } : {}),
-        dataDir: values['data-dir'],
+        ...(values.lineModel ? { lineModel: values.lineModel } : {}),
+        dataDir: values.dataDir,
         limit: 1000,
       }),
       (line) => console.log(line),

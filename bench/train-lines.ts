@@ -21,8 +21,9 @@ import { createRandom, shuffleInPlace } from '../src/core/random.js';
 import type { BackendName } from '../src/node/engine/index.js';
 import { ReplicaPool } from '../src/node/engine/replicas.js';
 import type { LineBatch } from '../src/node/engine/replicas.js';
-import { fmt, formatTable, measure, note, runTorch } from './lib.js';
-import type { EngineInfo, Timing, TorchPython, TorchResult } from './lib.js';
+import { fmt, formatTable, measure, note } from './lib.js';
+import type { EngineInfo, Timing } from './lib.js';
+import { runTorch, type TorchPython, type TorchResult } from './torch.js';
 
 /** Classes of a line model: the charset and CTC's blank (class 0). */
 export const LINE_CLASSES = LINE_CHARSET.length + 1;

@@ -34,21 +34,14 @@ import {
   measureTorchThreads,
   measure,
   note,
-  parseArchList,
-  parsePositiveInt,
   printSpeedJson,
   runBenchmark,
-  speedBenchProgram,
+  speedBenchOptions,
   startSpeedBench,
 } from './lib.js';
-import type {
-  EngineInfo,
-  ImagePool,
-  SpeedBenchOptions,
-  Timing,
-  TorchPython,
-  TorchResult,
-} from './lib.js';
+import type { EngineInfo, ImagePool, SpeedBenchOptions, Timing } from './lib.js';
+import { parseArchList, parseBenchArgs, parsePositiveInt } from './args.js';
+import type { TorchPython, TorchResult } from './torch.js';
 
 /** Options of the training benchmark after parsing. */
 interface TrainBenchOptions extends SpeedBenchOptions {
@@ -196,32 +189,35 @@ function printTable(
 }
 
 async function main(): Promise<void> {
-  const program = speedBenchProgram(
+  const options: TrainBenchOptions = parseBenchArgs(
     'bench:train',
     'Training speed of hcr vs PyTorch on the same networks (images/s, lines/s).',
     {
-      batch: 128,
-      seconds: 20,
-      unit: 'steps',
-      arch: {
-        parse: parseTrainArchList,
-        defaults: ['seed', 'default', 'line-s'],
-        description: 'comma-separated architectures, character (seed, default...) or line (line-s)',
+      ...speedBenchOptions({
+        batch: 128,
+        seconds: 20,
+        unit: 'steps',
+        arch: {
+          parse: parseTrainArchList,
+          defaults: ['seed', 'default', 'line-s'],
+          description:
+            'comma-separated architectures, character (seed, default...) or line (line-s)',
+        },
+      }),
+      lineBatch: {
+        flags: '--line-batch <n>',
+        description: 'lines per step of the line architectures',
+        parse: parsePositiveInt,
+        default: LINE_BENCH_DEFAULTS.batch,
+      },
+      lineWidths: {
+        flags: '--line-widths <min-max>',
+        description: 'line widths in columns at 32 px high',
+        parse: parseWidthRange,
+        default: [LINE_BENCH_DEFAULTS.minWidth, LINE_BENCH_DEFAULTS.maxWidth],
       },
     },
-  )
-    .option(
-      '--line-batch <n>',
-      'lines per step of the line architectures',
-      parsePositiveInt,
-      LINE_BENCH_DEFAULTS.batch,
-    )
-    .option('--line-widths <min-max>', 'line widths in columns at 32 px high', parseWidthRange, [
-      LINE_BENCH_DEFAULTS.minWidth,
-      LINE_BENCH_DEFAULTS.maxWidth,
-    ]);
-  program.parse();
-  const options = program.opts<TrainBenchOptions>();
+  );
   const characterArchs = options.arch.filter((a) => !isLineArch(a));
   const lineArchs = options.arch.filter(isLineArch);
   const setup = await startSpeedBench(

@@ -8,7 +8,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import type { EvaluationResult } from '../src/core/metrics.js';
 import { IMAGE_PIXELS, type Dataset } from '../src/core/types.js';
 import { DEFAULT_MODEL_DIR } from '../src/node/cli/main.js';
@@ -20,21 +19,59 @@ import { initEngine } from '../src/node/engine/index.js';
 import { evaluateModel } from '../src/node/eval/evaluate.js';
 import { loadModel } from '../src/node/model/artifact.js';
 import { replaySample, tuneModel, TUNE_DEFAULTS } from '../src/node/tune/tune.js';
+import { parseBenchArgs } from './args.js';
 
-const { values } = parseArgs({
-  options: {
-    model: { type: 'string', default: DEFAULT_MODEL_DIR },
-    'data-dir': { type: 'string', default: defaultDataDir() },
-    'cache-dir': { type: 'string', default: defaultCacheDir() },
-    family: { type: 'string' },
-    shots: { type: 'string', default: '1,3,5,10' },
-    replay: { type: 'string', default: String(TUNE_DEFAULTS.replayPerClass) },
-    lr: { type: 'string', default: String(TUNE_DEFAULTS.learningRate) },
-    epochs: { type: 'string', default: String(TUNE_DEFAULTS.epochs) },
-    repeats: { type: 'string', default: String(TUNE_DEFAULTS.repeats) },
-    json: { type: 'boolean', default: false },
+const values = parseBenchArgs(
+  'bench:tune',
+  'Adapting a model to one writer: a held-out font family before and after, with 1 to 10 samples per class.',
+  {
+    model: { flags: '--model <dir>', description: 'model to adapt', default: DEFAULT_MODEL_DIR },
+    dataDir: {
+      flags: '--data-dir <dir>',
+      description: 'datasets folder',
+      default: defaultDataDir(),
+    },
+    cacheDir: {
+      flags: '--cache-dir <dir>',
+      description: 'parsed-dataset cache',
+      default: defaultCacheDir(),
+    },
+    family: {
+      flags: '--family <name>',
+      description: 'held-out font family (default: the one the model reads worst)',
+    },
+    shots: {
+      flags: '--shots <list>',
+      description: 'samples per class to adapt with',
+      default: '1,3,5,10',
+    },
+    replay: {
+      flags: '--replay <n>',
+      description: 'replayed training images per class',
+      parse: 'non-negative',
+      default: TUNE_DEFAULTS.replayPerClass,
+    },
+    lr: {
+      flags: '--lr <rate>',
+      description: 'peak learning rate',
+      parse: 'number',
+      default: TUNE_DEFAULTS.learningRate,
+    },
+    epochs: {
+      flags: '--epochs <n>',
+      description: 'passes over the samples and the replay',
+      parse: 'positive',
+      default: TUNE_DEFAULTS.epochs,
+    },
+    repeats: {
+      flags: '--repeats <n>',
+      description: 'times each sample is seen per epoch',
+      parse: 'positive',
+      default: TUNE_DEFAULTS.repeats,
+    },
+    json: { flags: '--json', description: 'print machine-readable results', default: false },
   },
-});
+);
 const shots = values.shots.split(',').map(Number);
 const POOL = Math.max(...shots);
 const OTHERS = 10;
@@ -44,8 +81,8 @@ const base = await loadModel(values.model);
 const labelSet = base.labelSet;
 const h = base.metadata.training?.hyperparameters ?? {};
 const plan = await planData({
-  dataDir: values['data-dir'],
-  cacheDir: values['cache-dir'],
+  dataDir: values.dataDir,
+  cacheDir: values.cacheDir,
   labelSet,
   foldCase: h.foldCase === true,
   seed: base.metadata.training?.splitSeed ?? 42,
@@ -81,7 +118,7 @@ const others = await renderFamilyDataset(
   202,
   `${familyName} (other samples)`,
 );
-const replay = replaySample(plan.train, Number(values.replay), 7);
+const replay = replaySample(plan.train, values.replay, 7);
 
 const rows: {
   shots: number;
@@ -106,9 +143,9 @@ try {
       replay,
       tests: [others, ...datasetTests],
       heldOut: 0,
-      learningRate: Number(values.lr),
-      epochs: Number(values.epochs),
-      repeats: Number(values.repeats),
+      learningRate: values.lr,
+      epochs: values.epochs,
+      repeats: values.repeats,
     });
     rows.push({
       shots: k,
