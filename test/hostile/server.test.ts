@@ -15,16 +15,16 @@ import { loadModel, type LoadedModel } from '../../src/node/model/artifact.js';
 import { buildServer } from '../../src/node/server/app.js';
 import { LINE_GLYPHS, L_PNG, linePng, saveFixtureModel } from '../server/helpers.js';
 import { blurSvg, gridOfBarsPng, malformedMultipart, truncatedJpeg } from './inputs.js';
+import { startHostileServer, stopHostileServer, type HostileServer } from './serve-child.js';
 
 let dir: string;
 let loaded: LoadedModel;
-let server: ChildProcess;
+let server: HostileServer;
 let url: string;
 let idleRssBytes: number;
 let control: ChildProcess;
 let controlUrl: string;
 const controlLatencies: number[] = [];
-let serverErrors = '';
 /** The hostile inputs, made before the server starts so that making them loads nothing measured. */
 const inputs = {} as {
   grid4800: Buffer;
@@ -108,29 +108,6 @@ async function healthz(): Promise<{ rssBytes: number; workers: Record<string, nu
   return (await send('/healthz')).body as never;
 }
 
-/**
- * Starts test/hostile/serve.ts in a child process with glibc's mmap threshold fixed, as the
- * docs/HTTP-API.md advises for `hcr serve` (freed image buffers then go back to the system).
- */
-async function startServer(modelDir: string, options: object): Promise<ChildProcess> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', join(import.meta.dirname, 'serve.ts'), modelDir, JSON.stringify(options)],
-    {
-      cwd: join(import.meta.dirname, '..', '..'),
-      env: { ...process.env, MALLOC_MMAP_THRESHOLD_: '131072' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  child.stderr!.on('data', (chunk: Buffer) => (serverErrors += chunk.toString()));
-  const lines = createInterface({ input: child.stdout! });
-  url = await new Promise<string>((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`server exited (${code}): ${serverErrors}`)));
-    lines.once('line', (line) => resolve((JSON.parse(line) as { url: string }).url));
-  });
-  return child;
-}
-
 beforeAll(async () => {
   inputs.grid4800 = await gridOfBarsPng(4800);
   inputs.grid2400 = await gridOfBarsPng(2400);
@@ -142,7 +119,14 @@ beforeAll(async () => {
   loaded = await loadModel(modelDir);
   // Work time budget smaller than the default so that the run stays short; the defaults are
   // tested in test/server/server.test.ts.
-  server = await startServer(modelDir, { rateLimitPerMinute: 0, workTimeoutMs: 6_000 });
+  // glibc's mmap threshold fixed, as docs/HTTP-API.md advises for `hcr serve` (freed image
+  // buffers then go back to the system).
+  server = await startHostileServer(
+    modelDir,
+    { rateLimitPerMinute: 0, workTimeoutMs: 6_000 },
+    { ...process.env, MALLOC_MMAP_THRESHOLD_: '131072' },
+  );
+  url = server.url;
   idleRssBytes = (await healthz()).rssBytes;
   control = spawn(
     process.execPath,
@@ -159,11 +143,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   control?.kill();
-  if (server && server.exitCode === null) {
-    const exited = new Promise((resolve) => server.once('exit', resolve));
-    server.kill('SIGTERM');
-    await exited;
-  }
+  if (server) await stopHostileServer(server);
   loaded?.dispose();
   await rm(dir, { recursive: true, force: true });
 });
@@ -475,5 +455,5 @@ it('brings the server memory back after the run (workers recycled), with no inte
   // glibc keeps some of what the workers freed for reuse (docs/HTTP-API.md, "Memory"); what is
   // measured here is that the run's gigabyte of work does not stay.
   expect(grownMiB).toBeLessThan(200);
-  expect(serverErrors).toBe('');
+  expect(server.errors()).toBe('');
 });
