@@ -10,6 +10,7 @@ import type { CharacterLanguageModel } from '../../src/core/read/ctc-decode.js';
 import type { WordState } from '../../src/core/read/language-model.js';
 import { IMAGE_PIXELS } from '../../src/core/types.js';
 import {
+  lineReadingCache,
   primeLanguageModel,
   readInk,
   segmentLine,
@@ -177,5 +178,27 @@ describe('readInk (per-character)', () => {
       ],
     });
     expect(predictions[0]!.segmentationResult[2]).toMatchObject({ grapheme: 'C', beginIndex: 3 });
+  });
+});
+
+describe('readInk (lines read again)', () => {
+  it('reads only the lines whose ink changed, with a line reading cache', async () => {
+    const lines: number[] = [];
+    const run = fakeLineModel(['ab']);
+    const models: InkModels = {
+      lineReadings: lineReadingCache(),
+      runLine: (line) => {
+        lines.push(line.width);
+        return run(line);
+      },
+    };
+    const hints = { recognitionType: 'text', textContext: '', alternatives: 2 } as const;
+    const first = await readInk([...row(2, 0), ...row(2, 100)], hints, models);
+    expect(lines).toHaveLength(2);
+    // The same drawing again: nothing is read; one more stroke on the second line: that line.
+    expect(await readInk([...row(2, 0), ...row(2, 100)], hints, models)).toEqual(first);
+    expect(lines).toHaveLength(2);
+    await readInk([...row(2, 0), ...row(3, 100)], hints, models);
+    expect(lines).toHaveLength(3);
   });
 });

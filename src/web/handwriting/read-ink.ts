@@ -60,6 +60,11 @@ export interface InkModels {
   glyphs?(): Promise<GlyphClassifier>;
   /** The CTC decoder. Default: core's ctcBeamSearch. */
   decode?(frames: CtcFrames, options: CtcDecodeOptions): CtcReading[];
+  /**
+   * Readings of lines already read, by their ink and hints: after a pen-up only the line written
+   * on is read again (see {@link lineReadingCache}). Default: none, every line is read.
+   */
+  readonly lineReadings?: Map<string, LineReading[]>;
 }
 
 /** The hints a reading follows, resolved. */
@@ -81,7 +86,8 @@ interface LineGrapheme {
   readonly strokes?: readonly number[];
 }
 
-interface LineReading {
+/** One reading of a line: its text, score and graphemes. */
+export interface LineReading {
   readonly text: string;
   readonly logScore: number;
   readonly graphemes: readonly LineGrapheme[];
@@ -150,6 +156,49 @@ export async function readInk(
 }
 
 async function readLine(
+  strokes: readonly InkStroke[],
+  indices: readonly number[],
+  alternatives: number,
+  textContext: string,
+  models: InkModels,
+): Promise<LineReading[]> {
+  const cache = models.lineReadings;
+  const key = cache && lineKey(strokes, indices, alternatives, textContext);
+  const known = key === undefined ? undefined : cache?.get(key);
+  if (known) {
+    // Most recently used last, so the oldest is the first to go.
+    cache!.delete(key!);
+    cache!.set(key!, known);
+    return known;
+  }
+  const readings = await readLineAfresh(strokes, indices, alternatives, textContext, models);
+  if (cache && key !== undefined) {
+    cache.set(key, readings);
+    while (cache.size > LINE_READINGS_KEPT) cache.delete(cache.keys().next().value!);
+  }
+  return readings;
+}
+
+/** Most line readings a {@link lineReadingCache} keeps. */
+const LINE_READINGS_KEPT = 64;
+
+/** A cache of line readings for {@link InkModels.lineReadings}. */
+export function lineReadingCache(): Map<string, LineReading[]> {
+  return new Map();
+}
+
+/** What a line's reading depends on: its points, the alternatives and the context. */
+function lineKey(
+  strokes: readonly InkStroke[],
+  indices: readonly number[],
+  alternatives: number,
+  textContext: string,
+): string {
+  const ink = indices.map((i) => strokes[i]!.map((p) => `${p.x},${p.y}`).join(' ')).join(';');
+  return `${alternatives}\u0000${textContext}\u0000${ink}`;
+}
+
+async function readLineAfresh(
   strokes: readonly InkStroke[],
   indices: readonly number[],
   alternatives: number,

@@ -10,11 +10,13 @@ import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-si
 import wasmThreadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import { HcrError } from '../../core/errors.js';
 import { getLabelSet } from '../../core/label-sets.js';
+import { LINE_FRAME_STRIDE } from '../../core/line/architectures.js';
 import { LINE_CHARSET } from '../../core/line/charset.js';
 import { parseLanguageModel, type LanguageModel } from '../../core/read/language-model.js';
+import { lineModelInput } from '../../core/read/line-read.js';
 import { IMAGE_PIXELS, IMAGE_SIZE } from '../../core/types.js';
 import type { FromReader, ModelUrls, ToReader } from './protocol.js';
-import { readInk, type GlyphClassifier, type InkModels } from './read-ink.js';
+import { lineReadingCache, readInk, type GlyphClassifier, type InkModels } from './read-ink.js';
 
 const post = (message: FromReader): void => (self as unknown as Worker).postMessage(message);
 
@@ -87,16 +89,19 @@ async function prepare(urls: ModelUrls): Promise<{ backend: string; models: InkM
     charset,
     // The line reader's part of the file: case-sensitive, with punctuation.
     ...(languageModel ? { languageModel: languageModel.line } : {}),
+    // After a pen-up only the line written on is read again.
+    lineReadings: lineReadingCache(),
     runLine: async (line) => {
-      const floats = new Float32Array(line.data.length);
-      for (let i = 0; i < floats.length; i++) floats[i] = line.data[i]! / 255;
+      // Padded to the narrowest width the model takes: on a narrower line (a dot or an "l"
+      // written alone) tfjs' WebAssembly backend broke its memory, and every later reading failed.
+      const { input, width, frames } = lineModelInput(line, LINE_FRAME_STRIDE);
       const out = tf.tidy(
-        () => lineModel.predict(tf.tensor4d(floats, [1, line.height, line.width, 1])) as tf.Tensor,
+        () => lineModel.predict(tf.tensor4d(input, [1, line.height, width, 1])) as tf.Tensor,
       );
-      const [, , frames, count] = out.shape as number[];
-      const logits = (await out.data()) as Float32Array;
+      const count = out.shape.at(-1)!;
+      const logits = ((await out.data()) as Float32Array).slice(0, frames * count);
       out.dispose();
-      return { logits, frames: frames!, classes: count! };
+      return { logits, frames, classes: count };
     },
     glyphs: () => {
       glyphs ??= tf.loadLayersModel(urls.glyphModel).then((model) => {
