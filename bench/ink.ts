@@ -1,0 +1,481 @@
+// Reading ink on the page (issue 23's targets), in Debian's Chromium with the shipped models:
+//
+// - latency: a 3-line drawing (UNIPEN words of the test writers when the data is there, else
+//   scribbled words) is written as mouse strokes in line mode's writing area; after each pen-up
+//   the page reads the whole drawing in the polyfill's Web Worker. Timed in the page, from the
+//   pointerup event to the reading shown (the page's data-busy back to false): p50 and p99
+//   (targets 150 and 400 ms), and the frames the page drew per second while it read (target 50);
+// - accuracy (`--words N`): N words of the UNIPEN test writers (never trained on; letters and
+//   digits, as the unipen-words-test set), each written as mouse strokes on the cleared pad and
+//   read as the writer sees it; characters right = 1 - edit distance / characters (target 90%).
+//
+//   npm run bench:ink -- [--rounds 3] [--words N] [--data-dir DIR] [--line-model DIR]
+//                        [--model DIR] [--json]
+//
+// The figures are the machine's: a busy machine gives pessimistic ones.
+
+import { EventEmitter } from 'node:events';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { createRandom, shuffleInPlace } from '../src/core/random.js';
+import { editDistance } from '../src/core/read/read.js';
+import { defaultDataDir } from '../src/node/data/paths.js';
+import { loadUnipenWords, type UnipenWord } from '../src/node/data/lines/unipen-words.js';
+import { initEngine } from '../src/node/engine/index.js';
+import { loadModel, type LoadedModel } from '../src/node/model/artifact.js';
+import { packagePath } from '../src/node/package-root.js';
+import { DEFAULT_LINE_MODEL_DIR } from '../src/node/read/line-reader.js';
+import { buildServer } from '../src/node/server/app.js';
+import { serveUntilSignal, type RunningServer } from '../src/node/server/listen.js';
+import { buildWeb, webBuildState } from '../src/node/server/web-build.js';
+import { percentile } from './lib.js';
+
+/** Issue 23's targets. */
+export const INK_TARGETS = Object.freeze({
+  p50Ms: 150,
+  p99Ms: 400,
+  framesPerSecond: 50,
+  chars: 0.9,
+});
+
+/** A stroke in pad units: x and y from 0 to 1 across the pad's box. */
+export type PadStrokes = readonly (readonly (readonly [number, number])[])[];
+
+/** The page open in Chromium, served by an hcr server with the given models. */
+export interface InkPage {
+  readonly page: Page;
+  close(): Promise<void>;
+}
+
+/** Options of {@link openInkPage}. */
+export interface InkPageOptions {
+  /** Line model directory. Default: models/line-en. */
+  readonly lineModel?: string;
+  /** Character model directory. Default: models/alnum36. */
+  readonly model?: string;
+  /** Chromium's executable. Default: $HCR_CHROMIUM, else /usr/bin/chromium. */
+  readonly chromium?: string;
+  /** Builds dist/web when stale. Default: buildWeb; tests pass their lock-taking build. */
+  readonly ensureBuilt?: () => Promise<void>;
+}
+
+// The probes run in the page: strings, since tsx rewrites functions (and the page's CSP
+// forbids eval, hence bypassCSP). `__ink` records each pointerup on the pad, each moment the
+// page has nothing left to read (data-busy back to false), and every animation frame.
+const PROBE = `(() => {
+  const ink = (window.__ink = { ups: [], done: [], frames: [] });
+  document.getElementById('pad').addEventListener('pointerup', () => ink.ups.push(performance.now()), true);
+  new MutationObserver(() => {
+    if (document.body.dataset.busy === 'false') ink.done.push(performance.now());
+  }).observe(document.body, { attributes: true, attributeFilter: ['data-busy'] });
+  const tick = (t) => { ink.frames.push(t); requestAnimationFrame(tick); };
+  requestAnimationFrame(tick);
+})()`;
+const RESET = `(() => { const i = window.__ink; i.ups.length = 0; i.done.length = 0; i.frames.length = 0; })()`;
+/** True once the page has read everything written so far. */
+const SETTLED = `(() => { const i = window.__ink; const up = i.ups.at(-1);
+  return document.body.dataset.busy === 'false' && (up === undefined || (i.done.at(-1) ?? -1) > up); })()`;
+
+/**
+ * Serves the page with the models and opens it in line mode in Chromium, with the timing probe
+ * installed and the reading worker started (one dot written, read and cleared).
+ *
+ * @example
+ * const { page, close } = await openInkPage();
+ */
+export async function openInkPage(options: InkPageOptions = {}): Promise<InkPage> {
+  await (
+    options.ensureBuilt ?? (async () => void ((await webBuildState()).stale && (await buildWeb())))
+  )();
+  await initEngine({ backend: 'wasm' });
+  const loaded: LoadedModel = await loadModel(options.model ?? packagePath('models', 'alnum36'));
+  let running: RunningServer | undefined;
+  let browser: Browser | undefined;
+  try {
+    const app = await buildServer({
+      model: loaded,
+      lineModel: options.lineModel ?? DEFAULT_LINE_MODEL_DIR,
+      rateLimitPerMinute: 0,
+    });
+    running = await serveUntilSignal(app, { port: 0, signalSource: new EventEmitter() });
+    browser = await chromium.launch({
+      executablePath: options.chromium ?? process.env['HCR_CHROMIUM'] ?? '/usr/bin/chromium',
+      headless: true,
+    });
+    const context = await browser.newContext({
+      viewport: { width: 1280, height: 900 },
+      bypassCSP: true,
+    });
+    const page = await context.newPage();
+    await page.goto(`${running.url}/#line`);
+    await page.waitForFunction(`document.body.dataset.recognizer === 'browser'`, null, {
+      timeout: 120_000,
+    });
+    await page.evaluate(PROBE);
+    await drawOnPad(page, [
+      [
+        [0.5, 0.5],
+        [0.51, 0.52],
+      ],
+    ]);
+    await settle(page, 120_000);
+    await clearPad(page);
+    const b = browser;
+    const r = running;
+    return {
+      page,
+      close: async () => {
+        await b.close();
+        await r.close();
+        loaded.dispose();
+      },
+    };
+  } catch (error) {
+    await browser?.close();
+    await running?.close();
+    loaded.dispose();
+    throw error;
+  }
+}
+
+/** Waits until the page has read every stroke written. */
+export async function settle(page: Page, timeout = 60_000): Promise<void> {
+  await page.waitForFunction(SETTLED, null, { timeout, polling: 5 });
+}
+
+/** Clears the pad (the page's Clear button) and waits for the empty reading. */
+export async function clearPad(page: Page): Promise<void> {
+  await page.click('#clear');
+  await page.waitForFunction(`document.body.dataset.busy === 'false'`, null, { polling: 5 });
+  await page.evaluate(RESET);
+}
+
+/**
+ * Writes strokes on the pad with the mouse, one mouse event per point (no waiting between
+ * strokes: the page reads while the next stroke is written, as it does for a writer).
+ *
+ * @param each - called after each pen-up (the latency bench waits for the reading there)
+ */
+export async function drawOnPad(
+  page: Page,
+  strokes: PadStrokes,
+  each?: () => Promise<void>,
+): Promise<void> {
+  const box = (await page.locator('#pad').boundingBox())!;
+  const at = ([x, y]: readonly [number, number]) =>
+    [box.x + x * box.width, box.y + y * box.height] as const;
+  for (const stroke of strokes) {
+    if (stroke.length === 0) continue;
+    await page.mouse.move(...at(stroke[0]!));
+    await page.mouse.down();
+    for (const p of stroke.slice(1)) await page.mouse.move(...at(p));
+    await page.mouse.up();
+    await each?.();
+  }
+}
+
+/** The pad's aspect (width / height), to place words in pad units without distortion. */
+export async function padAspect(page: Page): Promise<number> {
+  const box = (await page.locator('#pad').boundingBox())!;
+  return box.width / box.height;
+}
+
+/**
+ * UNIPEN words placed on one line of the pad: `top` and `height` (pad units, of the pad's
+ * height) for the words' 256 units, side by side with a gap of a third of the height, scaled
+ * down if they do not fit across.
+ */
+export function placeWords(
+  words: readonly UnipenWord[],
+  aspect: number,
+  top: number,
+  height: number,
+): PadStrokes {
+  const gap = 256 / 3;
+  const total = words.reduce((w, word) => w + word.width, 0) + gap * (words.length - 1);
+  // Pad units per UNIPEN unit, across (x is a share of the width) and down.
+  const down = Math.min(height / 256, (0.9 * aspect) / Math.max(1, total));
+  const across = down / aspect;
+  const out: [number, number][][] = [];
+  let x = 0.05 / across;
+  for (const word of words) {
+    for (const s of word.strokes) {
+      const stroke: [number, number][] = [];
+      for (let i = 0; i + 1 < s.length; i += 2) {
+        stroke.push([(x + s[i]!) * across, top + s[i + 1]! * down]);
+      }
+      out.push(stroke);
+    }
+    x += word.width + gap;
+  }
+  return out;
+}
+
+/** Scribbled "words" (loops along a line) for the latency bench when no UNIPEN data is there. */
+export function scribbleLines(lines: number, wordsPerLine: number, aspect: number): PadStrokes {
+  const out: [number, number][][] = [];
+  for (let l = 0; l < lines; l++) {
+    const base = (l + 0.7) / (lines + 0.4);
+    for (let w = 0; w < wordsPerLine; w++) {
+      const left = 0.05 + (w * 0.9) / wordsPerLine;
+      // Each word: three strokes of two loops.
+      for (let s = 0; s < 3; s++) {
+        const stroke: [number, number][] = [];
+        for (let k = 0; k <= 24; k++) {
+          const a = (k / 24) * 4 * Math.PI;
+          const x = left + ((s * 0.9) / wordsPerLine / 3) * (1 + k / 24) * 0.9;
+          stroke.push([
+            x + (0.012 * Math.sin(a)) / aspect,
+            base - 0.08 * (0.5 + 0.5 * Math.cos(a)),
+          ]);
+        }
+        out.push(stroke);
+      }
+    }
+  }
+  return out;
+}
+
+/** Latency and smoothness figures of {@link measureLatency}. */
+export interface LatencyFigures {
+  readonly readings: number;
+  readonly strokes: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly maxMs: number;
+  /** Animation frames drawn per second while the page was reading. */
+  readonly framesPerSecond: number;
+  /** Longest time between two frames while reading, in ms. */
+  readonly longestFrameMs: number;
+}
+
+/**
+ * Writes `drawing` `rounds` times, waiting for the reading after each pen-up, and times each
+ * reading in the page.
+ *
+ * @example
+ * const figures = await measureLatency(page, placeWords(words, aspect, 0.1, 0.2), 3);
+ */
+export async function measureLatency(
+  page: Page,
+  drawing: PadStrokes,
+  rounds: number,
+): Promise<LatencyFigures> {
+  const latencies: number[] = [];
+  let readingMs = 0;
+  let frames = 0;
+  let longestFrameMs = 0;
+  for (let round = 0; round < rounds; round++) {
+    await clearPad(page);
+    await drawOnPad(page, drawing, () => settle(page));
+    const {
+      ups,
+      done,
+      frames: times,
+    } = (await page.evaluate(`window.__ink`)) as {
+      ups: number[];
+      done: number[];
+      frames: number[];
+    };
+    for (const up of ups) {
+      const end = done.find((t) => t > up);
+      if (end === undefined) continue;
+      latencies.push(end - up);
+      readingMs += end - up;
+      const inside = times.filter((t) => t >= up && t <= end);
+      frames += inside.length;
+      // The gaps between frames while reading, including those that straddle its ends.
+      const around = times.filter((t) => t >= up - 100 && t <= end + 100);
+      for (let i = 1; i < around.length; i++) {
+        if (around[i]! > up && around[i - 1]! < end) {
+          longestFrameMs = Math.max(longestFrameMs, around[i]! - around[i - 1]!);
+        }
+      }
+    }
+  }
+  const sorted = [...latencies].sort((a, b) => a - b);
+  return {
+    readings: latencies.length,
+    strokes: drawing.length,
+    p50Ms: percentile(sorted, 0.5),
+    p99Ms: percentile(sorted, 0.99),
+    maxMs: sorted.at(-1) ?? Number.NaN,
+    framesPerSecond: readingMs > 0 ? frames / (readingMs / 1000) : Number.NaN,
+    longestFrameMs,
+  };
+}
+
+/** The text the page shows for the writing area ("Reads a / b" → "a\nb"). */
+export async function pageReading(page: Page): Promise<string> {
+  const summary = (await page.textContent('#line-summary')) ?? '';
+  return summary.startsWith('Reads ') ? summary.slice('Reads '.length).replace(/ \/ /g, '\n') : '';
+}
+
+/** One word's reading in {@link readWordsOnPage}. */
+export interface WordReading {
+  readonly truth: string;
+  readonly read: string;
+  readonly errors: number;
+}
+
+/** Characters right over words written on the page. */
+export interface WordFigures {
+  readonly words: number;
+  readonly characters: number;
+  /** 1 - edit distance / characters of the truth, case-sensitive, floored at 0. */
+  readonly charAccuracy: number;
+  /** Words read exactly. */
+  readonly wordAccuracy: number;
+  readonly readings: readonly WordReading[];
+}
+
+/**
+ * UNIPEN words of the test writers, letters and digits only (the unipen-words-test set's
+ * filter), `count` of them drawn with a fixed seed.
+ *
+ * @example
+ * const words = await testWriterWords(defaultDataDir(), 50);
+ */
+export async function testWriterWords(
+  dataDir: string,
+  count: number,
+  seed = 2026,
+): Promise<UnipenWord[]> {
+  const words = (await loadUnipenWords(dataDir, { parts: ['test'] })).filter((w) =>
+    /^[A-Za-z0-9]+$/.test(w.label),
+  );
+  shuffleInPlace(words, createRandom(seed));
+  return words.slice(0, count);
+}
+
+/**
+ * Writes each word on the cleared pad as mouse strokes (about a fifth of the pad's height) and
+ * reads what the page shows once it has read every stroke.
+ *
+ * @example
+ * const { charAccuracy } = await readWordsOnPage(page, words);
+ */
+export async function readWordsOnPage(
+  page: Page,
+  words: readonly UnipenWord[],
+  onWord?: (reading: WordReading, index: number) => void,
+): Promise<WordFigures> {
+  const aspect = await padAspect(page);
+  const readings: WordReading[] = [];
+  for (const [i, word] of words.entries()) {
+    await clearPad(page);
+    await drawOnPad(page, placeWords([word], aspect, 0.35, 0.22));
+    await settle(page);
+    const read = (await pageReading(page)).replace(/\n/g, ' ');
+    const reading = { truth: word.label, read, errors: editDistance(read, word.label) };
+    readings.push(reading);
+    onWord?.(reading, i);
+  }
+  const characters = readings.reduce((n, r) => n + r.truth.length, 0);
+  const errors = readings.reduce((n, r) => n + r.errors, 0);
+  return {
+    words: readings.length,
+    characters,
+    charAccuracy: Math.max(0, 1 - errors / Math.max(1, characters)),
+    wordAccuracy: readings.filter((r) => r.errors === 0).length / Math.max(1, readings.length),
+    readings,
+  };
+}
+
+/** Three lines of two words each, one writer a line, from `words` (at least six). */
+function threeLines(words: readonly UnipenWord[], aspect: number): PadStrokes {
+  return [0, 1, 2].flatMap((l) =>
+    placeWords(words.slice(2 * l, 2 * l + 2), aspect, 0.06 + 0.31 * l, 0.2),
+  );
+}
+
+const ms = (x: number) => `${Math.round(x)} ms`;
+const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      rounds: { type: 'string', default: '3' },
+      words: { type: 'string', default: '0' },
+      'data-dir': { type: 'string' },
+      'line-model': { type: 'string' },
+      model: { type: 'string' },
+      chromium: { type: 'string' },
+      json: { type: 'boolean', default: false },
+    },
+  });
+  const count = (name: string, value: string, min: number): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min) {
+      throw new Error(`--${name}: expected an integer of at least ${min}, got ${value}`);
+    }
+    return n;
+  };
+  const rounds = count('rounds', values.rounds, 1);
+  const wordCount = count('words', values.words, 0);
+  const dataDir = values['data-dir'] ?? defaultDataDir();
+  const log = (line: string) => {
+    if (!values.json) console.log(line);
+  };
+
+  let pool: UnipenWord[] = [];
+  try {
+    pool = await testWriterWords(dataDir, Math.max(6, wordCount) + 6);
+  } catch (error) {
+    log(
+      `No UNIPEN words in ${dataDir} (${error instanceof Error ? error.message : String(error)}): scribbles are timed, and accuracy is not measured.`,
+    );
+  }
+  const ink = await openInkPage({
+    ...(values['line-model'] ? { lineModel: values['line-model'] } : {}),
+    ...(values.model ? { model: values.model } : {}),
+    ...(values.chromium ? { chromium: values.chromium } : {}),
+  });
+  try {
+    const aspect = await padAspect(ink.page);
+    const drawing =
+      pool.length >= 6 ? threeLines(pool.slice(-6), aspect) : scribbleLines(3, 2, aspect);
+    const latency = await measureLatency(ink.page, drawing, rounds);
+    log(
+      `Reading after a pen-up, a 3-line drawing of ${latency.strokes} strokes (${pool.length >= 6 ? 'UNIPEN test writers' : 'scribbles'}), ${rounds} rounds, ${latency.readings} readings:`,
+    );
+    log(
+      `  p50 ${ms(latency.p50Ms)} (target ≤ ${INK_TARGETS.p50Ms}), p99 ${ms(latency.p99Ms)} (target ≤ ${INK_TARGETS.p99Ms}), max ${ms(latency.maxMs)}`,
+    );
+    log(
+      `  ${latency.framesPerSecond.toFixed(1)} frames/s while reading (target ≥ ${INK_TARGETS.framesPerSecond}), longest frame ${ms(latency.longestFrameMs)}`,
+    );
+    let words: WordFigures | undefined;
+    if (wordCount > 0 && pool.length > 0) {
+      words = await readWordsOnPage(ink.page, pool.slice(0, wordCount), (r, i) =>
+        log(`  ${String(i + 1).padStart(4)} ${r.errors === 0 ? ' ' : '✗'} ${r.truth} → ${r.read}`),
+      );
+      log(
+        `Words of the UNIPEN test writers written with the mouse (${words.words} words, ${words.characters} characters): ${pct(words.charAccuracy)} of characters right (target ${pct(INK_TARGETS.chars)}), ${pct(words.wordAccuracy)} of words`,
+      );
+    }
+    if (values.json) {
+      console.log(
+        JSON.stringify(
+          {
+            latency,
+            ...(words ? { words: { ...words, readings: undefined } } : {}),
+            targets: INK_TARGETS,
+          },
+          null,
+          2,
+        ),
+      );
+    }
+  } finally {
+    await ink.close();
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  main().catch((error: unknown) => {
+    console.error(`bench:ink: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  });
+}
