@@ -11,6 +11,7 @@ import { createRandom, uniform, type Random } from '../../../core/random.js';
 import type { GrayImage } from '../../../core/types.js';
 import { FONT_FAMILIES, assertNotReserved, type FamilySplit } from '../synth/families.js';
 import { loadFamily, type LoadedFamily } from '../synth/fonts.js';
+import { poseFont } from '../synth/render.js';
 import {
   FONT_LINE_KINDS,
   FONT_LINE_KIND_NAMES,
@@ -288,10 +289,7 @@ export function renderFontLine(
 
   const g = surface.surface(width, height);
   g.translate(1 - minX, 1 - minY);
-  g.rotate(rotation);
-  g.transform(1, 0, -slant, 1, 0, 0);
-  g.scale(aspect, 1);
-  g.font = `${size}px "${alias}"`;
+  poseFont(g, { alias, size, rotation, slant, aspect });
   g.textAlign = 'left';
   g.textBaseline = 'alphabetic';
   g.fillStyle = '#fff';

@@ -46,6 +46,35 @@ export class GlyphCanvas {
   }
 }
 
+/** How a font's text is posed on the canvas, about the current origin. */
+export interface FontPose {
+  /** The family's registered name for one of its weights (`LoadedFamily.aliases`). */
+  readonly alias: string;
+  /** Font size in pixels. */
+  readonly size: number;
+  /** Rotation in radians, clockwise on the canvas. */
+  readonly rotation: number;
+  /** Slant as a shear, the tangent of its angle (positive leans right). */
+  readonly slant: number;
+  /** Horizontal stretch (1: as the font draws). */
+  readonly aspect: number;
+}
+
+/**
+ * Sets the font of `pose` on `g` and its transform after the current one: the rotation, then
+ * the slant, then the aspect, so a point (x, y) of the text lands at the rotation of
+ * (aspect * x - slant * y, y). Shared by the character glyphs and the font lines.
+ *
+ * @example
+ * poseFont(g, { alias: 'hcr-synth Kalam 400', size: 72, rotation: 0.05, slant: 0.2, aspect: 1 });
+ */
+export function poseFont(g: SKRSContext2D, pose: FontPose): void {
+  g.rotate(pose.rotation);
+  g.transform(1, 0, -pose.slant, 1, 0, 0);
+  g.scale(pose.aspect, 1);
+  g.font = `${pose.size}px "${pose.alias}"`;
+}
+
 /**
  * One character in a font family, written one random way: a weight of the family, a size, a
  * slant (shear up to ±20°), a rotation (±8°), an aspect (0.8-1.2), sometimes a heavier outline,
@@ -69,10 +98,7 @@ export function renderFontGlyph(
   const rotation = uniform(rand, -8, 8) * DEG;
   const aspect = uniform(rand, 0.8, 1.2);
   g.translate(CANVAS_SIZE / 2, CANVAS_SIZE / 2);
-  g.rotate(rotation);
-  g.transform(1, 0, -slant, 1, 0, 0);
-  g.scale(aspect, 1);
-  g.font = `${size}px "${alias}"`;
+  poseFont(g, { alias, size, rotation, slant, aspect });
   g.textAlign = 'center';
   g.textBaseline = 'middle';
   g.fillStyle = '#fff';
