@@ -15,6 +15,7 @@ import {
   trainLineModel,
   type LineTrainEvent,
 } from '../../src/node/train/line-trainer.js';
+import { renderLineCard } from '../../src/node/eval/line-card.js';
 import { writeWordsFile } from '../helpers/words-file.js';
 
 beforeAll(async () => {
@@ -63,6 +64,34 @@ describe('trainLineModel', () => {
       { data: {} },
     );
     expect(again.steps).toBeGreaterThan(first.steps);
+  });
+
+  it('records the runs an --init model came from, so its card gives every command', async () => {
+    const data = writeWordsFile(20, ['cat', 'Dog']);
+    const source = unipenWordsSource(await loadUnipenWords(data), { name: 'words' });
+    const root = mkdtempSync(join(tmpdir(), 'hcr-line-init-'));
+    const options = { arch: 'line-tiny', batchSize: 8, epochs: 1, evalEvery: 4, workers: 0 };
+    const run = async (out: string, command: string, init?: string) => {
+      const o = { ...options, out: join(root, out), command, ...(init ? { init } : {}) };
+      await trainLineModel([{ source, perEpoch: 16 }], source, o, { data: {} });
+      return (await readLineMetadata(join(root, out))).training;
+    };
+    const first = await run('a', 'hcr line train --out a');
+    expect(first.earlier).toBeUndefined();
+    await run('b', 'hcr line train --out b --init a', join(root, 'a'));
+    const third = await run('c', 'hcr line train --out c --init b', join(root, 'b'));
+    const earlier = third.earlier as { command: string; steps: number }[];
+    expect(earlier.map((r) => r.command)).toEqual([
+      'hcr line train --out a',
+      'hcr line train --out b --init a',
+    ]);
+    expect(earlier.every((r) => r.steps > 0)).toBe(true);
+    const card = renderLineCard('c', await readLineMetadata(join(root, 'c')), [], 1000);
+    expect(card).toContain('hcr line train --out c --init b');
+    expect(card).toContain('It continues 2 earlier runs');
+    expect(card.indexOf('`hcr line train --out a`')).toBeLessThan(
+      card.indexOf('`hcr line train --out b --init a`'),
+    );
   });
 });
 

@@ -5,6 +5,7 @@
 
 import type { LineModelMetadata } from '../model/line-artifact.js';
 import { table } from './card/markdown.js';
+import type { EarlierRun } from '../train/line-trainer.js';
 import type { LineSetEvaluation } from './line-evaluate.js';
 
 const percent = (x: number) => `${(100 * x).toFixed(1)}%`;
@@ -49,6 +50,16 @@ export function renderLineCard(
     'compact',
   );
   const sets = results.map((r) => `- **${r.name}**: ${r.description}.`);
+  const earlier = Array.isArray(t.earlier) ? (t.earlier as EarlierRun[]) : [];
+  const lineage =
+    earlier.length === 0
+      ? ''
+      : `\nIt continues ${earlier.length === 1 ? 'an earlier run' : `${earlier.length} earlier runs`} (its \`--init\` model), oldest first; to reproduce it, run ${earlier.length === 1 ? 'it' : 'them'} with \`--out\` as the next one's \`--init\`, then the command above:\n\n${earlier
+          .map(
+            (r, i) =>
+              `${i + 1}. ${r.steps} steps, ${r.minutes} minutes: \`${r.command ?? '(not recorded)'}\``,
+          )
+          .join('\n')}\n`;
   return `# Line model \`${dir}\`
 
 Reads a whole line of handwriting without cutting it into characters: a fully convolutional
@@ -77,7 +88,7 @@ ${String(t.command ?? '(not recorded)')}
 - Data: ${(data.sources ?? []).map((s) => `${s.name} (${s.items} items per epoch at most)`).join(', ')}.
 - UNIPEN words are split by ${data.split?.by ?? 'writer'} (seed ${data.split?.seed ?? '?'}; ${percent(data.split?.fractions?.test ?? 0)} of writers in test, ${percent(data.split?.fractions?.validation ?? 0)} in validation): no test writer's words, nor their labels, were trained on or fed to the language model.
 - Every training line is re-inked from its pen trajectory with a random pen (ballpoint, felt-tip, pencil, brush), slant, paper noise, blur and JPEG; font lines use the training families only (the styles-test families are held out, the reserved families refused).
-
+${lineage}
 ## Size
 
 ${(bytes / 2 ** 20).toFixed(2)} MiB (model.json + weights.bin, float32).

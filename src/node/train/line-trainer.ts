@@ -206,6 +206,36 @@ interface TrainState {
   bestCer: number;
 }
 
+/** A run that a line model continued from (`--init`): its command, steps and minutes. */
+export interface EarlierRun {
+  readonly command: string | null;
+  readonly steps: number;
+  readonly minutes: number;
+}
+
+/** The earlier runs a training record lists (none when it lists none). */
+function earlierOf(training: Readonly<Record<string, unknown>>): EarlierRun[] {
+  return Array.isArray(training.earlier) ? (training.earlier as EarlierRun[]) : [];
+}
+
+/**
+ * The runs behind a model, oldest first: the ones its training record lists, then its own.
+ *
+ * @example
+ * earlierRuns({ command: 'hcr line train --out a', steps: 6500, minutes: 82.3 });
+ * // [{ command: 'hcr line train --out a', steps: 6500, minutes: 82.3 }]
+ */
+export function earlierRuns(training: Readonly<Record<string, unknown>>): EarlierRun[] {
+  return [
+    ...earlierOf(training),
+    {
+      command: typeof training.command === 'string' ? training.command : null,
+      steps: Number(training.steps ?? 0),
+      minutes: Number(training.minutes ?? 0),
+    },
+  ];
+}
+
 /**
  * Trains a line model on the sources and saves the best one (by validation CER) to `out`.
  *
@@ -226,13 +256,18 @@ export async function trainLineModel(
   let model: tf.LayersModel;
   let state: TrainState = { step: 0, epoch: 0, position: 0, minutes: 0, bestCer: Infinity };
   const optimizer = tf.train.adam(o.lr);
+  // The runs the --init model came from, oldest first, so its card can give every command.
+  let earlier: EarlierRun[] = [];
   if (o.resume) {
     const loaded = await loadLineModel(checkpointDir);
     model = loaded.model;
+    earlier = earlierOf(loaded.metadata.training);
     await loadLineOptimizerState(checkpointDir, loaded.metadata, optimizer);
     state = JSON.parse(await readFile(statePath, 'utf8')) as TrainState;
   } else if (o.init) {
-    model = (await loadLineModel(o.init)).model;
+    const start = await loadLineModel(o.init);
+    model = start.model;
+    earlier = earlierRuns(start.metadata.training);
   } else {
     model = getLineArchitecture(o.arch).build(classes);
   }
@@ -259,6 +294,7 @@ export async function trainLineModel(
       minutes: Math.round(state.minutes * 10) / 10,
       workers: pool.workers,
       init: o.init ?? null,
+      ...(earlier.length > 0 ? { earlier } : {}),
     },
     data: metadata.data,
     metrics: { validation: { cer: state.bestCer, lines: valLines.length, decoder: 'greedy' } },
