@@ -92,9 +92,15 @@ describe('line evaluation', () => {
     const metadata = await recordLineMetrics(dir, [result!]);
     expect(readFileSync(join(dir, 'weights.bin')).equals(before)).toBe(true);
     expect(Object.keys(metadata.metrics).sort()).toEqual(['fonts-codes', 'validation']);
-    const card = renderLineCard(dir, metadata, [result!], 1000);
+    const card = renderLineCard(dir, metadata, 1000);
     expect(card).toContain('hcr line train --out x');
     expect(card).toMatch(/\| fonts-codes \| 3 \|/);
+    // A later evaluation of another set adds its row; the card keeps every recorded set.
+    const other = { ...result!, name: 'fonts-mixed', lines: 5 };
+    const both = renderLineCard(dir, await recordLineMetrics(dir, [other]), 1000);
+    expect(both).toMatch(/\| fonts-mixed \| 5 \|/);
+    expect(both).toMatch(/\| fonts-codes \| 3 \|/);
+    expect(both.indexOf('| fonts-mixed |')).toBeLessThan(both.indexOf('| fonts-codes |'));
     // The recorded model still loads: its files' checksums are untouched.
     (await loadLineModel(dir)).dispose();
   });

@@ -86,7 +86,7 @@ describe('trainLineModel', () => {
       'hcr line train --out b --init a',
     ]);
     expect(earlier.every((r) => r.steps > 0)).toBe(true);
-    const card = renderLineCard('c', await readLineMetadata(join(root, 'c')), [], 1000);
+    const card = renderLineCard('c', await readLineMetadata(join(root, 'c')), 1000);
     expect(card).toContain('hcr line train --out c --init b');
     expect(card).toContain('It continues 2 earlier runs');
     expect(card.indexOf('`hcr line train --out a`')).toBeLessThan(

@@ -275,7 +275,7 @@ export const LINE_EVALUATE_COMMAND = defineCommand({
           .reduce((a, [, f]) => a + f.bytes, 0);
         await writeFileAtomic(
           join(options.model, 'MODEL_CARD.md'),
-          renderLineCard(options.model, metadata, results, bytes),
+          renderLineCard(options.model, metadata, bytes),
         );
         note(`recorded in ${options.model}/hcr.json and MODEL_CARD.md`);
       }

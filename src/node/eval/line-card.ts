@@ -6,22 +6,50 @@
 import type { LineModelMetadata } from '../model/line-artifact.js';
 import { table } from './card/markdown.js';
 import type { EarlierRun } from '../train/line-trainer.js';
-import type { LineSetEvaluation } from './line-evaluate.js';
+import { LINE_TEST_SETS, type LineScores } from './line-evaluate.js';
 
 const percent = (x: number) => `${(100 * x).toFixed(1)}%`;
+
+/** The figures of one test set as hcr.json records them. */
+interface RecordedSet {
+  readonly name: string;
+  readonly description: string;
+  readonly lines: number;
+  readonly greedy: LineScores;
+  readonly languageModel: LineScores;
+  readonly msPerLineP50: number;
+}
+
+/**
+ * Every test set the model's hcr.json records figures for (whichever evaluations wrote them), in
+ * the order of LINE_TEST_SETS: an evaluation of one set adds its row without dropping the others.
+ */
+function recordedSets(metadata: LineModelMetadata): RecordedSet[] {
+  const metrics = metadata.metrics as Record<string, Partial<RecordedSet> | undefined>;
+  return Object.entries(LINE_TEST_SETS).flatMap(([name, description]) => {
+    const m = metrics[name];
+    if (!m?.greedy || !m.languageModel) return [];
+    return [
+      {
+        name,
+        description,
+        lines: Number(m.lines ?? 0),
+        greedy: m.greedy,
+        languageModel: m.languageModel,
+        msPerLineP50: Number(m.msPerLineP50 ?? 0),
+      },
+    ];
+  });
+}
 
 /**
  * The card's markdown.
  *
  * @example
- * const card = renderLineCard('models/line-en', metadata, results, 2_300_000);
+ * const card = renderLineCard('models/line-en', metadata, 2_300_000);
  */
-export function renderLineCard(
-  dir: string,
-  metadata: LineModelMetadata,
-  results: readonly LineSetEvaluation[],
-  bytes: number,
-): string {
+export function renderLineCard(dir: string, metadata: LineModelMetadata, bytes: number): string {
+  const results = recordedSets(metadata);
   const t = metadata.training;
   const data = metadata.data as {
     sources?: { name: string; items: number }[];
@@ -54,7 +82,7 @@ export function renderLineCard(
   const lineage =
     earlier.length === 0
       ? ''
-      : `\nIt continues ${earlier.length === 1 ? 'an earlier run' : `${earlier.length} earlier runs`} (its \`--init\` model), oldest first; to reproduce it, run ${earlier.length === 1 ? 'it' : 'them'} with \`--out\` as the next one's \`--init\`, then the command above:\n\n${earlier
+      : `\nIt continues ${earlier.length === 1 ? 'an earlier run' : `${earlier.length} earlier runs`} (its \`--init\` model), listed oldest first. To reproduce it, run ${earlier.length === 1 ? 'that command' : 'them in order'}, then the command above, each \`--init\` naming the model the run before wrote (its \`--out\`):\n\n${earlier
           .map(
             (r, i) =>
               `${i + 1}. ${r.steps} steps, ${r.minutes} minutes: \`${r.command ?? '(not recorded)'}\``,
