@@ -9,7 +9,7 @@
 
 import { HcrError } from '../errors.js';
 import { normalizeLine, LINE_MARGIN, type LineImage } from '../line/normalize-line.js';
-import type { PixelBox } from '../pixels.js';
+import type { PixelBox } from '../normalize.js';
 import type { GrayImage } from '../types.js';
 import { ctcFramesFromLogits } from './ctc-align.js';
 import type { CtcCharacter } from './ctc-align.js';
@@ -17,20 +17,18 @@ import { CTC_DECODE_DEFAULTS, ctcBeamSearch, ctcGreedy } from './ctc-decode.js';
 import type { CtcDecodeOptions, CtcReading } from './ctc-decode.js';
 import { resolveReadOptions } from './options.js';
 import type { ReadOptions, ResolvedReadOptions } from './options.js';
-import { matchLexicon, prepareReading } from './reading-constraints.js';
-import type { PreparedReading } from './reading-constraints.js';
-import { boxUnion, linesResult, pageFields, unreadResult } from './result.js';
+import { boxUnion, editDistance, prepareReading } from './read.js';
 import type {
   ChangeReason,
+  PreparedReading,
   ReadAlternative,
   ReadCharacter,
   ReadLine,
   ReadResult,
-  ReadResultBase,
   ReadWord,
-} from './result.js';
-import { segmentLines } from './segment-lines.js';
-import type { TextLine } from './segment-lines.js';
+} from './read.js';
+import { segmentLines } from './segment.js';
+import type { TextLine } from './segment.js';
 
 /**
  * The line model a line reader is given: its charset (class i is `charset[i - 1]`, class 0
@@ -188,6 +186,8 @@ function decodeLineFrames(
   let shown: CtcReading = chosen;
   let lexicon: ReadLine['lexicon'];
   if (prepared.lexicon) {
+    const entries = prepared.lexicon.entries;
+    const bare = (t: string) => t.replace(/ /g, '').toUpperCase();
     const { languageModel: _unused, ...withoutLm } = common;
     void _unused;
     const [match] = ctcBeamSearch(frames, {
@@ -195,12 +195,27 @@ function decodeLineFrames(
       alternatives: 1,
       lexicon: prepared.lexicon,
     });
-    const found =
-      match?.entry !== undefined
-        ? { entry: match.entry, score: match.ctcLogProb - chosen.ctcLogProb }
-        : undefined;
-    lexicon = matchLexicon(chosen.text, prepared.lexicon.entries, found);
-    if (found) shown = match!;
+    if (match?.entry !== undefined) {
+      const entry = entries[match.entry]!;
+      lexicon = {
+        entry,
+        reading: chosen.text,
+        score: match.ctcLogProb - chosen.ctcLogProb,
+        distance: editDistance(bare(chosen.text), bare(entry)),
+      };
+      shown = match;
+    } else {
+      let nearest = 0;
+      let distance = Infinity;
+      entries.forEach((e, i) => {
+        const d = editDistance(bare(chosen.text), bare(e));
+        if (d < distance) {
+          distance = d;
+          nearest = i;
+        }
+      });
+      lexicon = { entry: entries[nearest]!, reading: chosen.text, distance };
+    }
   }
 
   const boxes = characterBoxes(shown.characters, line, normalized, recognizer.frameStride);
@@ -287,15 +302,31 @@ export async function readTextByLines(
   const prepared = prepareReading(resolved, classes);
   const segmentation = segmentLines(image, resolved);
   const useLm = resolved.context && resolved.decoder === 'language-model';
-  const base: ReadResultBase = {
-    ...pageFields(segmentation),
+  const base = {
+    width: segmentation.width,
+    height: segmentation.height,
+    inverted: segmentation.inverted,
+    slant: segmentation.slant,
+    specks: segmentation.specks,
     candidates: 0,
     context: resolved.context,
     decoder: useLm && resolved.languageModel ? ('language-model' as const) : ('none' as const),
     reader: 'line' as const,
   };
-  const empty = (status: 'blank' | 'no-characters'): ReadResult =>
-    unreadResult(base, status, segmentation, resolved);
+  const empty = (status: 'blank' | 'no-characters'): ReadResult => ({
+    ...base,
+    status,
+    text: '',
+    rawText: '',
+    lines: [],
+    ...(status === 'no-characters'
+      ? {
+          message:
+            `no character-like components: ${segmentation.specks} piece(s) of ink, ` +
+            `all too small or thin for a character (at least ${resolved.minCharHeight} px tall)`,
+        }
+      : {}),
+  });
   if (segmentation.status !== 'ok') return empty(segmentation.status);
   const C = recognizer.charset.length + 1;
   const lines: ReadLine[] = [];
@@ -317,5 +348,11 @@ export async function readTextByLines(
     );
   }
   if (lines.length === 0) return empty('no-characters');
-  return linesResult(base, lines);
+  return {
+    ...base,
+    status: 'ok',
+    text: lines.map((l) => l.text).join('\n'),
+    rawText: lines.map((l) => l.rawText).join('\n'),
+    lines,
+  };
 }
