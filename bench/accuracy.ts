@@ -17,30 +17,20 @@ import { LOOKALIKE_PAIRS, type EvaluationResult } from '../src/core/metrics.js';
 import { hasBothCases } from '../src/core/read/case.js';
 import { IMAGE_SIZE } from '../src/core/types.js';
 import { DEFAULT_MODEL_DIR } from '../src/node/cli/main.js';
-import { defaultCacheDir, defaultDataDir } from '../src/node/data/paths.js';
 import { initEngine } from '../src/node/engine/index.js';
 import { evaluateModel } from '../src/node/eval/evaluate.js';
 import { formatSummaryTable } from '../src/node/eval/format.js';
 import { loadModel } from '../src/node/model/artifact.js';
 import { readSavedEvaluation } from '../src/node/model/evaluation.js';
 import { planTestsFor } from '../src/node/model/plan.js';
-import { parseBenchArgs } from './args.js';
+import { BENCH_DATA_OPTIONS, parseBenchArgs } from './args.js';
 
 const values = parseBenchArgs(
   'bench:accuracy',
   'Accuracy of a model on every held-out test set in the data folder, against the targets.',
   {
     model: { flags: '--model <dir>', description: 'model directory', default: DEFAULT_MODEL_DIR },
-    dataDir: {
-      flags: '--data-dir <dir>',
-      description: 'datasets folder',
-      default: defaultDataDir(),
-    },
-    cacheDir: {
-      flags: '--cache-dir <dir>',
-      description: 'parsed-dataset cache',
-      default: defaultCacheDir(),
-    },
+    ...BENCH_DATA_OPTIONS,
     baseline: {
       flags: '--baseline <dir>',
       description: 'the 36-class model whose digits and capitals a model with lowercase is held to',

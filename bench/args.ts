@@ -5,8 +5,10 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { getArchitecture } from '../src/core/architectures.js';
 import { BACKENDS, type BackendName } from '../src/node/engine/index.js';
+import { defaultCacheDir, defaultDataDir } from '../src/node/data/paths.js';
 import {
   addOptions,
+  defineOptions,
   nonNegative,
   number,
   positive,
@@ -15,6 +17,16 @@ import {
 } from '../src/node/cli/options.js';
 
 export { defineOptions } from '../src/node/cli/options.js';
+
+/** The data and cache folders, as the benchmarks that read datasets take them. */
+export const BENCH_DATA_OPTIONS = defineOptions({
+  dataDir: { flags: '--data-dir <dir>', description: 'datasets folder', default: defaultDataDir() },
+  cacheDir: {
+    flags: '--cache-dir <dir>',
+    description: 'parsed-dataset cache',
+    default: defaultCacheDir(),
+  },
+});
 
 /**
  * Reads a benchmark's options from `argv` (default: the process's arguments); prints the help

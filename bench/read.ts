@@ -23,7 +23,6 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { DEFAULT_MODEL_DIR } from '../src/node/cli/main.js';
-import { defaultCacheDir, defaultDataDir } from '../src/node/data/paths.js';
 import { initEngine } from '../src/node/engine/index.js';
 import { isHcrError } from '../src/node/errors.js';
 import { loadModel } from '../src/node/model/artifact.js';
@@ -53,23 +52,14 @@ import {
 } from './read-lines.js';
 import { hasBothCases } from '../src/core/read/case.js';
 import { HELD_OUT_FAMILIES, heldOutFontGlyphs } from './read-fonts.js';
-import { parseBenchArgs } from './args.js';
+import { BENCH_DATA_OPTIONS, parseBenchArgs } from './args.js';
 
 const values = parseBenchArgs(
   'bench:read',
   'Lines of handwriting composed from held-out test images, read with each reader setting.',
   {
     model: { flags: '--model <dir>', description: 'character model', default: DEFAULT_MODEL_DIR },
-    dataDir: {
-      flags: '--data-dir <dir>',
-      description: 'datasets folder',
-      default: defaultDataDir(),
-    },
-    cacheDir: {
-      flags: '--cache-dir <dir>',
-      description: 'parsed-dataset cache',
-      default: defaultCacheDir(),
-    },
+    ...BENCH_DATA_OPTIONS,
     count: { flags: '--count <n>', description: 'dataset lines', parse: 'positive', default: 400 },
     special: {
       flags: '--special <n>',

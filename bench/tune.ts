@@ -11,7 +11,6 @@ import { join } from 'node:path';
 import type { EvaluationResult } from '../src/core/metrics.js';
 import { IMAGE_PIXELS, type Dataset } from '../src/core/types.js';
 import { DEFAULT_MODEL_DIR } from '../src/node/cli/main.js';
-import { defaultCacheDir, defaultDataDir } from '../src/node/data/paths.js';
 import { planData } from '../src/node/data/plan.js';
 import { FONT_FAMILIES } from '../src/node/data/synth/families.js';
 import { renderFamilyDataset } from '../src/node/data/synth/generate.js';
@@ -19,23 +18,14 @@ import { initEngine } from '../src/node/engine/index.js';
 import { evaluateModel } from '../src/node/eval/evaluate.js';
 import { loadModel } from '../src/node/model/artifact.js';
 import { replaySample, tuneModel, TUNE_DEFAULTS } from '../src/node/tune/tune.js';
-import { parseBenchArgs } from './args.js';
+import { BENCH_DATA_OPTIONS, parseBenchArgs } from './args.js';
 
 const values = parseBenchArgs(
   'bench:tune',
   'Adapting a model to one writer: a held-out font family before and after, with 1 to 10 samples per class.',
   {
     model: { flags: '--model <dir>', description: 'model to adapt', default: DEFAULT_MODEL_DIR },
-    dataDir: {
-      flags: '--data-dir <dir>',
-      description: 'datasets folder',
-      default: defaultDataDir(),
-    },
-    cacheDir: {
-      flags: '--cache-dir <dir>',
-      description: 'parsed-dataset cache',
-      default: defaultCacheDir(),
-    },
+    ...BENCH_DATA_OPTIONS,
     family: {
       flags: '--family <name>',
       description: 'held-out font family (default: the one the model reads worst)',
