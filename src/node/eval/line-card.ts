@@ -5,7 +5,7 @@
 
 import type { LineModelMetadata } from '../model/line-artifact.js';
 import { table } from './card/markdown.js';
-import type { EarlierRun } from '../train/line-trainer.js';
+import { earlierOf } from '../train/line-trainer.js';
 import { LINE_TEST_SETS, type LineScores } from './line-evaluate.js';
 
 const percent = (x: number) => `${(100 * x).toFixed(1)}%`;
@@ -78,7 +78,7 @@ export function renderLineCard(dir: string, metadata: LineModelMetadata, bytes: 
     'compact',
   );
   const sets = results.map((r) => `- **${r.name}**: ${r.description}.`);
-  const earlier = Array.isArray(t.earlier) ? (t.earlier as EarlierRun[]) : [];
+  const earlier = earlierOf(t);
   const lineage =
     earlier.length === 0
       ? ''

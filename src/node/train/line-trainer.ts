@@ -214,7 +214,7 @@ export interface EarlierRun {
 }
 
 /** The earlier runs a training record lists (none when it lists none). */
-function earlierOf(training: Readonly<Record<string, unknown>>): EarlierRun[] {
+export function earlierOf(training: Readonly<Record<string, unknown>>): EarlierRun[] {
   return Array.isArray(training.earlier) ? (training.earlier as EarlierRun[]) : [];
 }
 
