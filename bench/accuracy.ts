@@ -59,23 +59,35 @@ const plan = await planTestsFor(loaded, {
 const report = await evaluateModel(loaded, plan.tests);
 const seconds = (performance.now() - started) / 1000;
 const all = report.combined ? [...report.results, report.combined] : report.results;
+// A form field of digits: the digit sets read with the digits charset (`hcr read --charset
+// digits`, `hcr evaluate --charset digits`), where a 5 can no longer be read as an S.
+const digitSets = plan.tests.filter((ds) => ['mnist-test', 'emnist-test'].includes(ds.name));
+const withinDigits =
+  digitSets.length === 0
+    ? []
+    : (await evaluateModel(loaded, digitSets, { charset: 'digits' })).results.filter(
+        (r) => !r.name.includes('/'),
+      );
 
 if (values.json) {
   console.log(
     JSON.stringify(
-      all.map((r) => ({
-        name: r.name,
-        count: r.count,
-        accuracy: r.accuracy,
-        accuracyMerged: r.accuracyMerged,
-        ...(r.accuracyCaseMerged === undefined
-          ? {}
-          : {
-              accuracyCaseMerged: r.accuracyCaseMerged,
-              accuracyCaseLookalikeMerged: r.accuracyCaseLookalikeMerged,
-            }),
-        macroF1: r.macro.f1,
-      })),
+      [
+        ...all.map((r) => ({
+          name: r.name,
+          count: r.count,
+          accuracy: r.accuracy,
+          accuracyMerged: r.accuracyMerged,
+          ...(r.accuracyCaseMerged === undefined
+            ? {}
+            : {
+                accuracyCaseMerged: r.accuracyCaseMerged,
+                accuracyCaseLookalikeMerged: r.accuracyCaseLookalikeMerged,
+              }),
+          macroF1: r.macro.f1,
+        })),
+        ...withinDigits.map((r) => ({ name: r.name, count: r.count, accuracy: r.accuracy })),
+      ],
       null,
       2,
     ),
@@ -89,6 +101,10 @@ if (values.json) {
     `"merged" counts ${LOOKALIKE_PAIRS.map(([a, b]) => `${a}/${b}`).join(', ')} as correct\n`,
   );
   console.log(formatSummaryTable(all));
+  if (withinDigits.length > 0) {
+    console.log('\nwithin the digits charset (a field known to hold digits):');
+    console.log(formatSummaryTable(withinDigits));
+  }
   const lowRecall = all
     .filter((r) => !r.name.includes('/'))
     .flatMap((r) =>
@@ -101,6 +117,8 @@ if (values.json) {
   if (hasBothCases(loaded.labelSet.classes)) {
     console.log(`\ntargets of issue "Lowercase too" (a model with both cases):`);
     for (const line of await lowercaseTargetLines(all, values.baseline)) console.log(`  ${line}`);
+    console.log(`\ntargets of issue "The character models at the state of the art" (byclass62):`);
+    for (const line of stateOfTheArtLines(all, true)) console.log(`  ${line}`);
   } else {
     console.log(`\ntargets of the shipped alnum36 model (issue "Ship a pretrained model"):`);
     for (const line of targetLines(all)) console.log(`  ${line}`);
@@ -108,6 +126,10 @@ if (values.json) {
       `\ntargets of issue "Many writers, many pens" (styles the model never trained on):`,
     );
     for (const line of styleTargetLines(all)) console.log(`  ${line}`);
+    console.log(`\ntargets of issue "The character models at the state of the art" (alnum36):`);
+    for (const line of stateOfTheArtLines([...all, ...withinDigits], false)) {
+      console.log(`  ${line}`);
+    }
   }
   console.log(
     `\nmodel size ${(modelBytes / 1e6).toFixed(2)} MB (target < 5 MB); load + first prediction ${loadSeconds.toFixed(2)} s (target < 1 s)`,
@@ -127,6 +149,37 @@ function targetCheck(results: readonly EvaluationResult[], missingHint: string) 
     if (value === undefined) return `${what}: no ${name} in this data folder${missingHint}`;
     return `${what} ≥ ${pct(min)}: ${pct(value)} ${value >= min ? 'met' : 'NOT met'}`;
   };
+}
+
+/**
+ * The state-of-the-art issue's targets: for the 36-class model, the standard digit and capital
+ * sets, UNIPEN, Chars74K and the held-out styles (and MNIST within the digits charset, for
+ * reference); for a model with both cases, EMNIST ByClass and the styles' lowercase.
+ */
+function stateOfTheArtLines(results: readonly EvaluationResult[], bothCases: boolean): string[] {
+  const check = targetCheck(results, '');
+  if (bothCases) {
+    const lower = results.find((r) => r.name === 'styles-test/lowercase');
+    return [
+      check('held-out EMNIST ByClass, raw', 'emnist-test', 'accuracy', 0.86),
+      check('held-out EMNIST ByClass, case-merged', 'emnist-test', 'accuracyCaseMerged', 0.94),
+      lower
+        ? `styles-test lowercase: ${pct(lower.accuracy)} raw, ${pct(lower.accuracyCaseMerged ?? NaN)} case-merged (${lower.count} images)`
+        : 'styles-test lowercase: no styles-test in this data folder (run hcr data synth)',
+    ];
+  }
+  const digits = results.find((r) => r.name === 'mnist-test@digits');
+  return [
+    check('MNIST test, raw', 'mnist-test', 'accuracy', 0.995),
+    ...(digits ? [`  (MNIST within the digits charset: ${pct(digits.accuracy)})`] : []),
+    check('EMNIST digits, raw', 'emnist-test/digits', 'accuracy', 0.993),
+    check('EMNIST capitals, merged', 'emnist-test/capitals', 'accuracyMerged', 0.975),
+    check('EMNIST capitals, raw', 'emnist-test/capitals', 'accuracy', 0.85),
+    check('UNIPEN, merged', 'unipen-test', 'accuracyMerged', 0.96),
+    check('Chars74K, raw', 'chars74k', 'accuracy', 0.936),
+    check('styles-test, merged', 'styles-test', 'accuracyMerged', 0.98),
+    check('styles-test, raw', 'styles-test', 'accuracy', 0.94),
+  ];
 }
 
 /** Figures of the styles issue's targets: held-out font families, every test set's floor, O/0/I/1. */

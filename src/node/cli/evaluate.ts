@@ -31,6 +31,11 @@ export const EVALUATE_OPTIONS = defineOptions({
     description: 'comma-separated sources to test on (default: every source present)',
     parse: 'list',
   },
+  charset: {
+    flags: '--charset <set>',
+    description:
+      "read each test set's images of these classes only, choosing among them (as hcr read --charset: digits, letters, or the characters); sets are named <set>@<charset>",
+  },
   perClass: { flags: '--per-class', description: 'print the per-class table of every test set' },
   save: {
     flags: '--no-save',
@@ -61,7 +66,10 @@ export async function evaluateCommand(options: EvaluateCliOptions): Promise<void
       ...(options.sources ? { sources: options.sources } : {}),
       ...(options.json ? {} : { onProgress: dataProgressRenderer({ stream: process.stderr }) }),
     });
-    const report = await evaluateModel(loaded, plan.tests, workersOf(options));
+    const report = await evaluateModel(loaded, plan.tests, {
+      ...workersOf(options),
+      ...(options.charset === undefined ? {} : { charset: options.charset }),
+    });
     if (options.save) {
       const change = await saveEvaluation(dir, report, { replace: Boolean(options.replace) });
       note(`${dir}: ${change.message}`);

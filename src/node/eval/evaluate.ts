@@ -11,6 +11,7 @@ import {
   EVALUATION_VERSION,
   type EvaluationResult,
 } from '../../core/metrics.js';
+import { charsetClasses } from '../../core/read/constraints.js';
 import { subsetDataset } from '../../core/split.js';
 import { IMAGE_PIXELS, type Dataset } from '../../core/types.js';
 import type { BackendName } from '../engine/backend.js';
@@ -161,6 +162,49 @@ function evaluateOne(
   return { result, wrong, errors };
 }
 
+/**
+ * The test sets as read within a charset: each keeps its images whose label the charset
+ * allows (a set with none is dropped), named `<set>@<charset>`, with the allowed classes.
+ *
+ * @throws HcrError BAD_OPTION when the charset allows none of the model's classes, or none of
+ * the test sets has an image of them
+ */
+function withinCharset(
+  labelSet: LabelSet,
+  tests: readonly Dataset[],
+  charset: string,
+): { tests: Dataset[]; allowed: Uint8Array } {
+  const classes = charsetClasses(charset, labelSet.classes);
+  const allowed = Uint8Array.from(labelSet.classes, (c) => (classes.has(c) ? 1 : 0));
+  const kept = tests.flatMap((ds) => {
+    const indices = [...ds.labels.keys()].filter((i) => allowed[ds.labels[i]!] === 1);
+    return indices.length === 0 ? [] : [subsetDataset(ds, indices, `${ds.name}@${charset}`)];
+  });
+  if (kept.length === 0) {
+    throw new HcrError(
+      'BAD_OPTION',
+      `charset: expected a charset some test image belongs to, got '${charset}' (classes ${[...classes].join('')}; test sets ${tests.map((d) => d.name).join(', ') || 'none'})`,
+    );
+  }
+  return { tests: kept, allowed };
+}
+
+/** Zeroes each row's probabilities outside `allowed` and scales the rest to sum to 1. */
+function keepClasses(probs: Float32Array, allowed: Uint8Array): void {
+  const n = allowed.length;
+  for (let row = 0; row < probs.length; row += n) {
+    let sum = 0;
+    for (let c = 0; c < n; c++) {
+      if (allowed[c] === 1) sum += probs[row + c]!;
+      else probs[row + c] = 0;
+    }
+    // All the mass outside the charset: every allowed class equally likely.
+    for (let c = 0; c < n; c++) {
+      if (allowed[c] === 1) probs[row + c] = sum > 0 ? probs[row + c]! / sum : 1 / n;
+    }
+  }
+}
+
 /** Below this many test images in all, evaluation runs on the main thread alone. */
 const PARALLEL_EVALUATION_MIN_IMAGES = 4096;
 
@@ -181,14 +225,25 @@ export async function evaluateModel(
     /** Worker threads besides the main one. Default: one per extra core on WASM. */
     workers?: number;
     onProgress?: (done: number, total: number, name: string) => void;
+    /**
+     * What the reader knows of the field, as `hcr read --charset` takes it (`digits`,
+     * `letters`, or the characters themselves): each set keeps its images of these classes,
+     * is named `<set>@<charset>`, and the model chooses among these classes only.
+     */
+    charset?: string;
   } = {},
 ): Promise<EvaluationReport> {
+  const within =
+    options.charset === undefined
+      ? undefined
+      : withinCharset(loaded.labelSet, tests, options.charset);
+  const sets = within?.tests ?? tests;
   const results: EvaluationResult[] = [];
   const perSet: EvaluationResult[] = [];
   const misclassified: Record<string, number[]> = {};
   const errors: Record<string, TestSetErrors> = {};
   const numClasses = loaded.labelSet.classes.length;
-  const total = tests.reduce((sum, ds) => sum + ds.labels.length, 0);
+  const total = sets.reduce((sum, ds) => sum + ds.labels.length, 0);
   const backend = tf.getBackend() as BackendName;
   const pool = await ReplicaPool.start(loaded.model, {
     backend,
@@ -196,13 +251,14 @@ export async function evaluateModel(
       total >= PARALLEL_EVALUATION_MIN_IMAGES ? (options.workers ?? defaultWorkers(backend)) : 0,
   });
   try {
-    for (const [i, ds] of tests.entries()) {
-      options.onProgress?.(i, tests.length, ds.name);
+    for (const [i, ds] of sets.entries()) {
+      options.onProgress?.(i, sets.length, ds.name);
       const probs = await pool.predict(
         ds.images,
         ds.labels.length,
         options.batchSize ? { batchSize: options.batchSize } : {},
       );
+      if (within) keepClasses(probs, within.allowed);
       const one = evaluateOne(loaded, ds, probs);
       results.push(one.result);
       perSet.push(one.result);
@@ -221,7 +277,7 @@ export async function evaluateModel(
   } finally {
     await pool.close();
   }
-  options.onProgress?.(tests.length, tests.length, '');
+  options.onProgress?.(sets.length, sets.length, '');
   return {
     version: EVALUATION_VERSION,
     model: loaded.dir,
@@ -230,6 +286,6 @@ export async function evaluateModel(
     combined: perSet.length > 1 ? mergeEvaluations('all', perSet) : null,
     misclassified,
     errors,
-    subject: evaluationSubject(loaded, tests),
+    subject: evaluationSubject(loaded, sets),
   };
 }
