@@ -35,9 +35,6 @@ const TEXT = /\.(ts|js|py|md|html|css)$/;
  * Their sections are the same in docs/DESIGN.md.
  */
 const PENDING_BARE_CITATIONS: readonly string[] = [
-  'src/core/line/normalize-line.ts',
-  'src/node/engine/index.ts',
-  'src/node/engine/replicas.ts',
   'src/node/server/work-pool.ts',
   'src/web/adapt-worker.ts',
   'src/web/handwriting/read-ink.ts',

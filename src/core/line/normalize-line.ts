@@ -1,5 +1,5 @@
-// The line convention (DESIGN.md §2): every line that reaches a line model — a rendered UNIPEN
-// word, a font line, a line cut from a photo, the page's strokes — is brought to it here, by
+// The line convention (docs/DESIGN.md §2): every line that reaches a line model — a rendered
+// UNIPEN word, a font line, a line cut from a photo, the page's strokes — is brought to it here, by
 // one function, in training and in reading alike. Ink is bright on a dark background (the same
 // grayscale, polarity and background flattening as the character convention, via extractInk),
 // cropped to its box, scaled so the ink is LINE_INK_HEIGHT pixels high with the width following,

@@ -1,5 +1,5 @@
 // The engine's public entry: backend choice, hcr's WASM training kernels and the data-parallel
-// replicas on worker threads (DESIGN.md §1).
+// replicas on worker threads (docs/DESIGN.md §1).
 
 export { BACKENDS, ENGINE_DEFAULTS, initEngine } from './backend.js';
 export type { BackendName, EngineInfo, EngineOptions } from './backend.js';
