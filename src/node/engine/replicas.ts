@@ -1,9 +1,9 @@
-// Data parallelism on worker threads (docs/DESIGN.md §1): the WASM backend computes on one
-// thread in Node, so hcr runs one replica of the model per extra core. A training step splits the batch
+// Data parallelism on worker threads (docs/DESIGN.md §1): the WASM backend computes on one thread
+// in Node, so hcr runs one replica of the model per extra core. A training step splits the batch
 // between the main thread and the workers; each computes the gradients of its slice; the main
 // thread averages them (weighted by slice size, so the result is the full batch's gradient) and
-// applies one Adam update; the new weights reach the workers through a SharedArrayBuffer before
-// the next step. Large inference jobs are split the same way.
+// applies one Adam update; the new weights reach the workers through a SharedArrayBuffer before the
+// next step. Large inference jobs are split the same way.
 
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
