@@ -22,6 +22,17 @@ export type ToReader =
       readonly id: number;
       readonly strokes: InkStroke[];
       readonly hints: InkReadHints;
+    }
+  | {
+      /** The page's Teach panel: read lines with these weights from now on (none: the base ones). */
+      readonly type: 'line-weights';
+      readonly model:
+        | {
+            readonly modelTopology: object;
+            readonly weightSpecs: readonly { name: string; shape: number[]; dtype: string }[];
+            readonly weightData: ArrayBuffer;
+          }
+        | undefined;
     };
 
 /** From the worker to the page. */

@@ -95,8 +95,9 @@ async function prepare(urls: ModelUrls): Promise<{ backend: string; models: InkM
       // Padded to the narrowest width the model takes: on a narrower line (a dot or an "l"
       // written alone) tfjs' WebAssembly backend broke its memory, and every later reading failed.
       const { input, width, frames } = lineModelInput(line, LINE_FRAME_STRIDE);
+      const model = (await adaptedLine) ?? lineModel;
       const out = tf.tidy(
-        () => lineModel.predict(tf.tensor4d(input, [1, line.height, width, 1])) as tf.Tensor,
+        () => model.predict(tf.tensor4d(input, [1, line.height, width, 1])) as tf.Tensor,
       );
       const count = out.shape.at(-1)!;
       const logits = ((await out.data()) as Float32Array).slice(0, frames * count);
@@ -128,6 +129,8 @@ async function prepare(urls: ModelUrls): Promise<{ backend: string; models: InkM
 }
 
 let prepared: Promise<{ backend: string; models: InkModels }> | undefined;
+/** The line model adapted by the page's Teach panel, read with in place of the base one. */
+let adaptedLine: Promise<tf.LayersModel | undefined> = Promise.resolve(undefined);
 
 self.onmessage = async (event: MessageEvent<ToReader>) => {
   const message = event.data;
@@ -139,6 +142,23 @@ self.onmessage = async (event: MessageEvent<ToReader>) => {
       prepared = undefined;
       post({ type: 'failed', message: error instanceof Error ? error.message : String(error) });
     }
+    return;
+  }
+  if (message.type === 'line-weights') {
+    const previous = adaptedLine;
+    const model = message.model;
+    adaptedLine = (async () => {
+      // Lines read with the other weights are read again.
+      (await prepared?.catch(() => undefined))?.models.lineReadings?.clear();
+      (await previous)?.dispose();
+      if (!model) return undefined;
+      return tf.loadLayersModel(
+        tf.io.fromMemory({
+          ...model,
+          weightSpecs: [...model.weightSpecs] as tf.io.WeightsManifestEntry[],
+        }),
+      );
+    })().catch(() => undefined);
     return;
   }
   try {
