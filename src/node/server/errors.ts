@@ -1,47 +1,23 @@
 // How every failure of a request becomes an HTTP answer: one JSON shape `{ code, message }`,
-// never a stack trace. HcrError codes keep their status from src/node/errors.ts; the few
-// failures that only HTTP has (a body too large, a wrong content type, a rate limit) get codes
-// of their own here. Mapped once, in the server's error handler.
+// never a stack trace. Every code and its status is in the one catalogue (src/core/errors.ts);
+// the few failures that only HTTP has (a body too large, a wrong content type, a rate limit)
+// are raised here as ApiError. Mapped once, in the server's error handler.
 
+import { HTTP_ONLY_STATUS, type HttpOnlyErrorCode } from '../../core/errors.js';
 import { HTTP_STATUS, isHcrError, type ErrorCode } from '../errors.js';
 import type { ResolvedServerLimits } from './config.js';
 
 /**
- * Codes of failures that exist only over HTTP, with their status.
+ * Codes of failures that exist only over HTTP, with their status (the catalogue's codes
+ * without an exit code, src/core/errors.ts).
  *
  * @example
  * API_ERROR_STATUS.TOO_LARGE; // 413
  */
-export const API_ERROR_STATUS = Object.freeze({
-  /** The request is malformed: a schema violation, a missing field, invalid JSON. */
-  BAD_REQUEST: 400,
-  /** The image holds no character (blank, or only specks below the noise threshold). */
-  EMPTY_IMAGE: 422,
-  /**
-   * The request needs more work than one request may take: pixels to decode (all its images
-   * together), candidate characters to classify, or time in a worker. Its work was stopped.
-   */
-  OVER_BUDGET: 422,
-  /** A path the server will not serve (a dotfile, a path leaving the page's folder). */
-  FORBIDDEN: 403,
-  /** The body, a file or the number of files is over a limit. */
-  TOO_LARGE: 413,
-  /** The content type is not an image, multipart/form-data or application/json. */
-  UNSUPPORTED_MEDIA_TYPE: 415,
-  /** Too many requests from one client in a minute. */
-  RATE_LIMITED: 429,
-  /** The request took longer to arrive than the request timeout. */
-  TIMEOUT: 408,
-  /** The server is shutting down or the page is not built. */
-  UNAVAILABLE: 503,
-  /** Every worker is busy and the queue of waiting requests is full, or a request waited too long. */
-  BUSY: 503,
-  /** A failure hcr did not expect; details go to the server's error event, not the client. */
-  INTERNAL: 500,
-});
+export const API_ERROR_STATUS = HTTP_ONLY_STATUS;
 
 /** A key of {@link API_ERROR_STATUS}. */
-export type ApiErrorCode = keyof typeof API_ERROR_STATUS;
+export type ApiErrorCode = HttpOnlyErrorCode;
 
 /** The body of every error answer. */
 export interface ErrorBody {
