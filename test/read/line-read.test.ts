@@ -13,7 +13,7 @@ import { buildLineLanguageModel } from '../../src/core/read/line-language-model.
 import { readTextByLines, type LineRecognizer } from '../../src/core/read/line-read.js';
 import { CTC_DECODE_DEFAULTS } from '../../src/core/read/ctc-decode.js';
 import { READ_DEFAULTS, resolveReadOptions } from '../../src/core/read/options.js';
-import { segmentLines } from '../../src/core/read/segment.js';
+import { segmentLines } from '../../src/core/read/segment-lines.js';
 import { drawPage, layout } from './helpers.js';
 
 /** Column runs of ink in a normalized line: [first, last] columns. */

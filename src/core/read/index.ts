@@ -4,6 +4,7 @@
 export * from './options.js';
 export * from './context.js';
 export * from './segment.js';
+export * from './segment-lines.js';
 export * from './read.js';
 export * from './language-model.js';
 export * from './constraints.js';

@@ -13,6 +13,7 @@ import {
   drawCodes,
   type LanguageModelComponentFile,
   type LineLanguageModelFile,
+  type NgramModelOptions,
 } from './language-model.js';
 
 const LETTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
@@ -22,7 +23,7 @@ const DIGITS = '0123456789';
 export const LINE_PUNCTUATION = '.,\'-!?:;()/&"';
 
 /** Options of {@link buildLineLanguageModel}; defaults in {@link LINE_LANGUAGE_MODEL_DEFAULTS}. */
-export interface LineLanguageModelOptions {
+export interface LineLanguageModelOptions extends NgramModelOptions {
   /** Words with their frequency counts, in their usual case (`I`, `London`, `the`). */
   readonly words: Iterable<readonly [string, number]>;
   /**
@@ -30,16 +31,6 @@ export interface LineLanguageModelOptions {
    * words, as written, and their case shapes teach the prior. Default: none.
    */
   readonly texts?: Iterable<string>;
-  /** n of the words model. Default: 5. */
-  readonly wordOrder?: number;
-  /** n of the codes model. Default: 4. */
-  readonly codeOrder?: number;
-  /** Prior of a word being a word rather than a code. Default: 0.6. */
-  readonly wordWeight?: number;
-  /** n-grams (beyond bigrams) seen with less total weight than this are dropped. Default: 3. */
-  readonly minCount?: number;
-  /** Codes drawn. Default: 20000. */
-  readonly codes?: number;
   /**
    * Share (of `codes`) of codes drawn as any mix of letters and digits, 2-9 long, sometimes in
    * hyphenated groups: serial numbers and IDs follow no template, and a codes model that knows
@@ -47,10 +38,6 @@ export interface LineLanguageModelOptions {
    * Default: 0.5.
    */
   readonly mixedCodes?: number;
-  /** Seed of the codes and of the punctuation attached to words. Default: 1. */
-  readonly seed?: number;
-  /** What the words and texts are, for the description. Default: 'English words'. */
-  readonly source?: string;
 }
 
 /**

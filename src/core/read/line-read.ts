@@ -9,7 +9,7 @@
 
 import { HcrError } from '../errors.js';
 import { normalizeLine, LINE_MARGIN, type LineImage } from '../line/normalize-line.js';
-import type { PixelBox } from '../normalize.js';
+import type { PixelBox } from '../pixels.js';
 import type { GrayImage } from '../types.js';
 import { ctcFramesFromLogits } from './ctc-align.js';
 import type { CtcCharacter } from './ctc-align.js';
@@ -17,18 +17,20 @@ import { CTC_DECODE_DEFAULTS, ctcBeamSearch, ctcGreedy } from './ctc-decode.js';
 import type { CtcDecodeOptions, CtcReading } from './ctc-decode.js';
 import { resolveReadOptions } from './options.js';
 import type { ReadOptions, ResolvedReadOptions } from './options.js';
-import { boxUnion, editDistance, prepareReading } from './read.js';
+import { matchLexicon, prepareReading } from './reading-constraints.js';
+import type { PreparedReading } from './reading-constraints.js';
+import { boxUnion, linesResult, pageFields, unreadResult } from './result.js';
 import type {
   ChangeReason,
-  PreparedReading,
   ReadAlternative,
   ReadCharacter,
   ReadLine,
   ReadResult,
+  ReadResultBase,
   ReadWord,
-} from './read.js';
-import { segmentLines } from './segment.js';
-import type { TextLine } from './segment.js';
+} from './result.js';
+import { segmentLines } from './segment-lines.js';
+import type { TextLine } from './segment-lines.js';
 
 /**
  * The line model a line reader is given: its charset (class i is `charset[i - 1]`, class 0
@@ -186,8 +188,6 @@ function decodeLineFrames(
   let shown: CtcReading = chosen;
   let lexicon: ReadLine['lexicon'];
   if (prepared.lexicon) {
-    const entries = prepared.lexicon.entries;
-    const bare = (t: string) => t.replace(/ /g, '').toUpperCase();
     const { languageModel: _unused, ...withoutLm } = common;
     void _unused;
     const [match] = ctcBeamSearch(frames, {
@@ -195,27 +195,12 @@ function decodeLineFrames(
       alternatives: 1,
       lexicon: prepared.lexicon,
     });
-    if (match?.entry !== undefined) {
-      const entry = entries[match.entry]!;
-      lexicon = {
-        entry,
-        reading: chosen.text,
-        score: match.ctcLogProb - chosen.ctcLogProb,
-        distance: editDistance(bare(chosen.text), bare(entry)),
-      };
-      shown = match;
-    } else {
-      let nearest = 0;
-      let distance = Infinity;
-      entries.forEach((e, i) => {
-        const d = editDistance(bare(chosen.text), bare(e));
-        if (d < distance) {
-          distance = d;
-          nearest = i;
-        }
-      });
-      lexicon = { entry: entries[nearest]!, reading: chosen.text, distance };
-    }
+    const found =
+      match?.entry !== undefined
+        ? { entry: match.entry, score: match.ctcLogProb - chosen.ctcLogProb }
+        : undefined;
+    lexicon = matchLexicon(chosen.text, prepared.lexicon.entries, found);
+    if (found) shown = match!;
   }
 
   const boxes = characterBoxes(shown.characters, line, normalized, recognizer.frameStride);
@@ -302,31 +287,15 @@ export async function readTextByLines(
   const prepared = prepareReading(resolved, classes);
   const segmentation = segmentLines(image, resolved);
   const useLm = resolved.context && resolved.decoder === 'language-model';
-  const base = {
-    width: segmentation.width,
-    height: segmentation.height,
-    inverted: segmentation.inverted,
-    slant: segmentation.slant,
-    specks: segmentation.specks,
+  const base: ReadResultBase = {
+    ...pageFields(segmentation),
     candidates: 0,
     context: resolved.context,
     decoder: useLm && resolved.languageModel ? ('language-model' as const) : ('none' as const),
     reader: 'line' as const,
   };
-  const empty = (status: 'blank' | 'no-characters'): ReadResult => ({
-    ...base,
-    status,
-    text: '',
-    rawText: '',
-    lines: [],
-    ...(status === 'no-characters'
-      ? {
-          message:
-            `no character-like components: ${segmentation.specks} piece(s) of ink, ` +
-            `all too small or thin for a character (at least ${resolved.minCharHeight} px tall)`,
-        }
-      : {}),
-  });
+  const empty = (status: 'blank' | 'no-characters'): ReadResult =>
+    unreadResult(base, status, segmentation, resolved);
   if (segmentation.status !== 'ok') return empty(segmentation.status);
   const C = recognizer.charset.length + 1;
   const lines: ReadLine[] = [];
@@ -348,11 +317,5 @@ export async function readTextByLines(
     );
   }
   if (lines.length === 0) return empty('no-characters');
-  return {
-    ...base,
-    status: 'ok',
-    text: lines.map((l) => l.text).join('\n'),
-    rawText: lines.map((l) => l.rawText).join('\n'),
-    lines,
-  };
+  return linesResult(base, lines);
 }

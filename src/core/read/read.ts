@@ -7,22 +7,35 @@
 // rules of context.ts (look-alikes settled by each word's kind) remain as the 'rules' decoder.
 
 import { HcrError } from '../errors.js';
-import type { PixelBox } from '../normalize.js';
+import type { PixelBox } from '../pixels.js';
 import type { GrayImage } from '../types.js';
 import { applyShapeFit, hasBothCases, measureLine } from './case.js';
-import type { LineGuides } from './case.js';
-import { charsetClasses, parseLexicon, patternError } from './constraints.js';
-import { compilePattern } from './pattern-automaton.js';
-import type { Lexicon } from './constraints.js';
 import { applyLineContext, characterKind, lookalikePartners } from './context.js';
-import type { CharacterKind, ContextDecision } from './context.js';
+import type { ContextDecision } from './context.js';
 import { decodeLine } from './decode.js';
 import type { DecodedReading, DecodedStep, DecodeSettings } from './decode.js';
 import { resolveReadOptions } from './options.js';
-import type { Decoder } from './options.js';
 import type { ReadOptions, ResolvedReadOptions } from './options.js';
-import { segmentImage, upperMedian } from './segment.js';
+import { upperMedian } from './page-lines.js';
+import { matchLexicon, prepareReading } from './reading-constraints.js';
+import type { PreparedReading } from './reading-constraints.js';
+import { boxUnion, linesResult, pageFields, unreadResult } from './result.js';
+import type {
+  ChangeReason,
+  RankedClass,
+  ReadAlternative,
+  ReadCharacter,
+  ReadLine,
+  ReadResult,
+  ReadResultBase,
+} from './result.js';
+import { segmentImage } from './segment.js';
 import type { Segmentation } from './segment.js';
+
+// The result types and the constraint checks were declared here before they had their own
+// modules; callers that import them from here keep working.
+export * from './result.js';
+export { editDistance, prepareReading, type PreparedReading } from './reading-constraints.js';
 
 /**
  * The classifier a reader is given: its class names, and a function from `count` 28x28 images
@@ -39,197 +52,8 @@ export interface Classifier {
   classify(images: Uint8Array, count: number): Float32Array | Promise<Float32Array>;
 }
 
-/** A class and its probability. */
-export interface RankedClass {
-  readonly label: string;
-  readonly probability: number;
-}
-
-/** One character read. */
-export interface ReadCharacter {
-  /** The label chosen (after the line context, when it is on). */
-  readonly label: string;
-  /** The classifier's own best label. */
-  readonly raw: string;
-  /** Where the character's ink is, in image pixels. */
-  readonly box: PixelBox;
-  /** The classifier's top-k classes, best first (never changed by the context). */
-  readonly top: readonly RankedClass[];
-  /** True when a space precedes this character. */
-  readonly spaceBefore: boolean;
-  /** Set when the label is not the classifier's: the kind of the label chosen. */
-  readonly context?: CharacterKind;
-  /** Set when the label is not the classifier's: what decided it. */
-  readonly changedBy?: ChangeReason;
-  /**
-   * What the language model said of the label here: log P(label | the word so far), natural
-   * log (0 is certain; about -3.3 is a uniform guess among 26 letters). Absent without it.
-   */
-  readonly languageModel?: number;
-  /** Look-alikes the label could also be (the classifier's label when the context changed it). */
-  readonly alternatives: readonly string[];
-}
-
-/** What replaced the classifier's own label of a character. */
-export type ChangeReason = 'language-model' | 'case' | 'rules' | 'charset' | 'pattern' | 'lexicon';
-
-/** One of a line's N best readings. */
-export interface ReadAlternative {
-  readonly text: string;
-  /** Its score: log-probability of the classifier plus the weighted language-model gain. */
-  readonly score: number;
-  /** Its share among the N best (their scores' softmax). */
-  readonly probability: number;
-}
-
-/** The lexicon entry a line was read as. */
-export interface LexiconMatch {
-  /** The entry: the line's text. */
-  readonly entry: string;
-  /** What the line reads without the lexicon. */
-  readonly reading: string;
-  /**
-   * How much less likely the image makes the entry than its best reading, in log-probability
-   * (0: the image reads exactly the entry). Absent when no way of cutting the line spells an
-   * entry and the entry nearest in spelling was taken.
-   */
-  readonly score?: number;
-  /** Edit distance between the reading and the entry (spaces and case ignored). */
-  readonly distance: number;
-}
-
-/** One line read. */
-export interface ReadLine {
-  /** The line's text, spaces included. */
-  readonly text: string;
-  /** The text without the context (the classifier's best labels). */
-  readonly rawText: string;
-  /** The box around the line's characters. */
-  readonly box: PixelBox;
-  /** The (upper) median height of the line's characters in pixels: the unit of the space gap. */
-  readonly charHeight: number;
-  readonly characters: readonly ReadCharacter[];
-  /** The N best readings, best first, when more than one was asked for. */
-  readonly alternatives?: readonly ReadAlternative[];
-  /** With a lexicon: the entry read, and the reading beside it. */
-  readonly lexicon?: LexiconMatch;
-  /** With a pattern: whether a reading fits it (false: the line is read without it). */
-  readonly patternMatched?: boolean;
-  /**
-   * The line's baseline, x-height and cap height, when the classifier has both cases and the
-   * line could be measured: what decided the case of its letters (case.ts).
-   */
-  readonly guides?: LineGuides;
-  /** The line's words with how sure the reader is of each (the line reader gives them). */
-  readonly words?: readonly ReadWord[];
-}
-
-/** One word of a line read by the line reader. */
-export interface ReadWord {
-  readonly text: string;
-  /** How sure the line model is of it, 0-1 (the geometric mean of its characters' probabilities). */
-  readonly confidence: number;
-  /** Where it is, in image pixels. */
-  readonly box: PixelBox;
-}
-
-/** What {@link readText} found. */
-export interface ReadResult {
-  /** `blank`: no ink at all (empty text); `no-characters`: ink, but nothing character-shaped. */
-  readonly status: 'ok' | 'blank' | 'no-characters';
-  /** The lines' texts joined by newlines; empty unless `status` is `ok`. */
-  readonly text: string;
-  /** The same without the context. */
-  readonly rawText: string;
-  /** A sentence for people when `status` is not `ok`. */
-  readonly message?: string;
-  readonly lines: readonly ReadLine[];
-  readonly width: number;
-  readonly height: number;
-  /** True when the image was dark ink on light paper. */
-  readonly inverted: boolean;
-  /** Slant of the lines, in degrees. */
-  readonly slant: number;
-  /** Components dropped as specks, rules or noise. */
-  readonly specks: number;
-  /** How many candidate characters were classified. */
-  readonly candidates: number;
-  /** Whether the line context was applied. */
-  readonly context: boolean;
-  /** How the lines were decoded: `none` when the context is off. */
-  readonly decoder: Decoder | 'none';
-  /**
-   * What read the lines: `line`, a line model reading each line whole (line-read.ts), or
-   * `glyphs`, the classifier reading the candidate characters cut from them. Absent: glyphs.
-   */
-  readonly reader?: 'line' | 'glyphs';
-}
-
 /** Classes tried per candidate by the search (all of them under a pattern or a lexicon). */
 const CLASSES_PER_CANDIDATE = 6;
-
-/** The classes and constraints of a reading, checked once against the classifier's classes. */
-export interface PreparedReading {
-  /** The classes the charset allows (absent: all). */
-  readonly allowed?: ReadonlySet<string>;
-  readonly lexicon?: Lexicon;
-}
-
-/**
- * Checks the charset, the pattern and the lexicon against the classifier's classes, before any
- * work is done on the image.
- *
- * @throws HcrError BAD_OPTION naming the charset, the pattern position or the lexicon line and
- *   column that the model cannot read
- * @example
- * prepareReading(resolveReadOptions({ charset: 'digits' }), classes).allowed; // Set {'0', ...}
- */
-export function prepareReading(
-  options: ResolvedReadOptions,
-  classes: readonly string[],
-): PreparedReading {
-  const allowed =
-    options.charset === 'alnum' ? undefined : charsetClasses(options.charset, classes);
-  const pattern = options.parsedPattern;
-  if (pattern) {
-    // Compiling checks the pattern's work budget (positions × classes) before any image work.
-    const automaton = compilePattern(pattern, classes);
-    pattern.items.forEach((item, i) => {
-      const row = automaton.itemClasses[i]!;
-      const ok = classes.some((c, k) => row[k] === 1 && (!allowed || allowed.has(c)));
-      if (!ok) {
-        throw patternError(
-          pattern.source,
-          item.at,
-          `allows no character the model reads${allowed ? ` within charset '${options.charset}'` : ''} ` +
-            `(${(allowed ? [...allowed] : classes).join('')})`,
-        );
-      }
-    });
-  }
-  const lexicon =
-    options.lexicon === undefined
-      ? undefined
-      : typeof options.lexicon === 'string'
-        ? parseLexicon(options.lexicon, classes, options.lexiconName)
-        : options.lexicon;
-  return { ...(allowed ? { allowed } : {}), ...(lexicon ? { lexicon } : {}) };
-}
-
-/**
- * The smallest box holding every box (an empty box for none).
- *
- * @example
- * boxUnion([{ x: 0, y: 0, width: 2, height: 2 }, { x: 4, y: 1, width: 1, height: 1 }]); // 0,0 5x2
- */
-export function boxUnion(boxes: readonly PixelBox[]): PixelBox {
-  if (boxes.length === 0) return { x: 0, y: 0, width: 0, height: 0 };
-  const x0 = Math.min(...boxes.map((b) => b.x));
-  const y0 = Math.min(...boxes.map((b) => b.y));
-  const x1 = Math.max(...boxes.map((b) => b.x + b.width));
-  const y1 = Math.max(...boxes.map((b) => b.y + b.height));
-  return { x: x0, y: y0, width: x1 - x0, height: y1 - y0 };
-}
 
 /**
  * Where the words of a line break, from the gaps between its neighbouring characters (in
@@ -298,31 +122,14 @@ export function chooseCharacters(
     );
   }
   const decoder: ReadResult['decoder'] = options.context ? options.decoder : 'none';
-  const base = {
-    width: segmentation.width,
-    height: segmentation.height,
-    inverted: segmentation.inverted,
-    slant: segmentation.slant,
-    specks: segmentation.specks,
+  const base: ReadResultBase = {
+    ...pageFields(segmentation),
     candidates: count,
     context: options.context,
     decoder,
   };
   if (segmentation.status !== 'ok') {
-    return {
-      ...base,
-      status: segmentation.status,
-      text: '',
-      rawText: '',
-      lines: [],
-      ...(segmentation.status === 'no-characters'
-        ? {
-            message:
-              `no character-like components: ${segmentation.specks} piece(s) of ink, ` +
-              `all too small or thin for a character (at least ${options.minCharHeight} px tall)`,
-          }
-        : {}),
-    };
+    return unreadResult(base, segmentation.status, segmentation, options);
   }
   const best = (row: number): { index: number; probability: number } => {
     let index = 0;
@@ -444,29 +251,13 @@ export function chooseCharacters(
     let lexiconSteps: readonly DecodedStep[] | undefined;
     if (prepared.lexicon) {
       const lexicon = prepared.lexicon;
-      const bare = (t: string) => t.replace(/ /g, '').toUpperCase();
       const [match] = decodeLineWith({ lexicon, languageModel: undefined, lmWeight: 0, nBest: 1 });
-      if (match?.entry !== undefined) {
-        const entry = lexicon.entries[match.entry]!;
-        lexiconMatch = {
-          entry,
-          reading: chosen.text,
-          score: match.score - plain.score,
-          distance: editDistance(bare(chosen.text), bare(entry)),
-        };
-        lexiconSteps = match.steps;
-      } else {
-        let nearest = 0;
-        let distance = Infinity;
-        lexicon.entries.forEach((e, i) => {
-          const d = editDistance(bare(chosen.text), bare(e));
-          if (d < distance) {
-            distance = d;
-            nearest = i;
-          }
-        });
-        lexiconMatch = { entry: lexicon.entries[nearest]!, reading: chosen.text, distance };
-      }
+      const found =
+        match?.entry !== undefined
+          ? { entry: match.entry, score: match.score - plain.score }
+          : undefined;
+      lexiconMatch = matchLexicon(chosen.text, lexicon.entries, found);
+      if (found) lexiconSteps = match!.steps;
     }
 
     const steps = lexiconSteps ?? chosen.steps;
@@ -550,13 +341,7 @@ export function chooseCharacters(
       ...(guides ? { guides } : {}),
     });
   }
-  return {
-    ...base,
-    status: 'ok',
-    text: lines.map((l) => l.text).join('\n'),
-    rawText: lines.map((l) => l.rawText).join('\n'),
-    lines,
-  };
+  return linesResult(base, lines);
 }
 
 /**
@@ -584,28 +369,6 @@ export function shareLookalikes(
     }
   }
   return out;
-}
-
-/**
- * Levenshtein distance between two strings (insertions, deletions, substitutions).
- *
- * @example
- * editDistance('LONDON', 'L0NDON'); // 1
- */
-export function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(
-        previous[j]! + 1,
-        current[j - 1]! + 1,
-        previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
-      );
-    }
-    previous = current;
-  }
-  return previous[b.length]!;
 }
 
 /**
