@@ -2,47 +2,20 @@
 // off the page's thread, so the page keeps drawing and reading while it trains. It runs core's
 // tuning recipe (tuningSets: samples repeated under augmentation plus the replay sample, Adam at
 // a small learning rate with the recipe's warm-up and cosine) on tfjs' WebAssembly backend with
-// hcr's own training kernels (core/wasm-kernels.ts; upstream has no Conv2DBackpropFilter), or on
-// WebGL when WebAssembly cannot start. It reports progress and sends back the adapted weights.
+// hcr's own training kernels, or on WebGL when WebAssembly cannot start (training-backend.ts).
+// It reports progress and sends back the adapted weights.
 
 import * as tf from '@tensorflow/tfjs';
-import * as wasm from '@tensorflow/tfjs-backend-wasm';
-import wasmPlainUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
-import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
-import wasmThreadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import { AUGMENT_DEFAULTS, augmentBatch, toFloatBatch } from '../core/augment.js';
 import { getLabelSet } from '../core/label-sets.js';
 import { createRandom, shuffleInPlace } from '../core/random.js';
 import { tuneLearningRate, tuningSets } from '../core/tune.js';
 import { IMAGE_PIXELS, IMAGE_SIZE, type Dataset } from '../core/types.js';
-import { registerWasmTrainingKernels } from '../core/wasm-kernels.js';
 import { PAGE_TUNE, type FromWorker, type SetScore, type ToWorker } from './adapt-protocol.js';
+import { startTrainingBackend } from './training-backend.js';
 
 const post = (message: FromWorker, transfer: Transferable[] = []): void =>
   (self as unknown as Worker).postMessage(message, transfer);
-
-/** Starts WebAssembly with hcr's training kernels, else WebGL; returns the backend's name. */
-async function startBackend(): Promise<string> {
-  try {
-    wasm.setWasmPaths({
-      'tfjs-backend-wasm.wasm': wasmPlainUrl,
-      'tfjs-backend-wasm-simd.wasm': wasmSimdUrl,
-      'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedUrl,
-    });
-    if (await tf.setBackend('wasm')) {
-      await tf.ready();
-      registerWasmTrainingKernels();
-      return 'wasm';
-    }
-  } catch {
-    // WebGL below.
-  }
-  if (await tf.setBackend('webgl')) {
-    await tf.ready();
-    return 'webgl';
-  }
-  throw new Error('neither WebAssembly nor WebGL could start in the worker');
-}
 
 /** Sparse categorical cross-entropy of softmax outputs, as the Node engine's loss.ts computes it. */
 function crossEntropy(probs: tf.Tensor, labels: tf.Tensor1D): tf.Scalar {
@@ -82,7 +55,7 @@ let prepared: Promise<{ backend: string; artifacts: tf.io.ModelArtifacts }> | un
 /** Starts the backend and fetches the base model (once; again after a failure). */
 function prepare(modelUrl: string): Promise<{ backend: string; artifacts: tf.io.ModelArtifacts }> {
   prepared ??= (async () => {
-    const backend = await startBackend();
+    const backend = await startTrainingBackend();
     const url = new URL(modelUrl, self.location.href).href;
     const handler = tf.io.browserHTTPRequest(url);
     if (!handler.load) throw new Error(`${url}: tfjs cannot load a model from it`);

@@ -1,9 +1,10 @@
 // Reading line mode's writing area as ink (docs/DESIGN.md §8): after each pen-up the strokes go
 // to the polyfill's reader (src/web/handwriting) in a Web Worker, which renders each line at the
 // line model's own scale and pen, whatever the display's pen, and reads it with the server's line
-// model and the language model, so the pen never waits; InkView shows the words. With the form's
-// constraints (which the worker does not apply), or without a served line model, the strokes are
-// rendered the same way and read as an image by the page's recognizer, one chip per character.
+// model (or the one the Teach panel adapted to the writer) and the language model, so the pen
+// never waits; InkView shows the words. With the form's constraints (which the worker does not
+// apply), or without a served line model, the strokes are rendered the same way and read as an
+// image by the page's recognizer, one chip per character.
 
 import languageModelUrl from '../../models/lm-en/language-model.json?url';
 import { PAPER_PEN_WIDTH, renderInkPage } from '../core/ink/document.js';
@@ -11,7 +12,9 @@ import { RENDER_INK_DEFAULTS } from '../core/ink/render.js';
 import type { InkStroke } from '../core/ink/types.js';
 import { READ_DEFAULTS } from '../core/read/options.js';
 import type { GrayImage } from '../core/types.js';
+import type { ModelArtifacts } from './adapt-protocol.js';
 import type { InkReader } from './handwriting/api.js';
+import type { ToReader } from './handwriting/protocol.js';
 import { workerReader } from './handwriting/reader.js';
 import type { HandwritingPrediction } from './handwriting/types.js';
 import { INK_UNITS } from './ink-pad.js';
@@ -23,36 +26,69 @@ import type { LineReadOptions, ModelInfo, Recognizer } from './recognizer.js';
 /** Readings asked of the worker: the best, and the others give each word its alternatives. */
 const READINGS = 6;
 
+/** The page's reader of ink (see {@link inkReader}). */
+export interface PageInkReader {
+  read(strokes: InkStroke[]): Promise<HandwritingPrediction[]>;
+  /**
+   * Reads lines with these weights of the line model from now on (the Teach panel's adapted
+   * model), or with the served ones again when given none.
+   */
+  useLineWeights(model: ModelArtifacts | undefined): void;
+}
+
 /**
  * Reads strokes in the polyfill's worker with the served line model (`lineModelUrl`, from GET
  * /api/models), the glyph model `glyphModelUrl` and the page's language model; the worker starts
  * on the first reading.
  *
  * @example
- * const read = inkReader('/line-model/model.json', '/model/model.json');
- * const predictions = await read(pad.ink.strokes);
+ * const reader = inkReader('/line-model/model.json', '/model/model.json');
+ * const predictions = await reader.read(pad.ink.strokes);
  */
-export function inkReader(
-  lineModelUrl: string,
-  glyphModelUrl: string,
-): (strokes: InkStroke[]) => Promise<HandwritingPrediction[]> {
+export function inkReader(lineModelUrl: string, glyphModelUrl: string): PageInkReader {
   const href = (url: string) => new URL(url, location.href).href;
-  const open = workerReader({
-    lineModel: href(lineModelUrl),
-    glyphModel: href(glyphModelUrl),
-    languageModel: href(languageModelUrl),
-  });
+  let worker: Worker | undefined;
+  let weights: ModelArtifacts | undefined;
+  const send = () =>
+    worker?.postMessage({ type: 'line-weights', model: weights } satisfies ToReader);
+  const open = workerReader(
+    {
+      lineModel: href(lineModelUrl),
+      glyphModel: href(glyphModelUrl),
+      languageModel: href(languageModelUrl),
+    },
+    () => {
+      worker = new Worker(new URL('./handwriting/worker.ts', import.meta.url), {
+        type: 'module',
+        name: 'hcr-handwriting',
+      });
+      return worker;
+    },
+  );
   let reader: Promise<InkReader> | undefined;
-  return async (strokes) => {
-    reader ??= open().catch((error: unknown) => {
-      reader = undefined;
-      throw error;
-    });
-    return (await reader).read(strokes, {
-      recognitionType: 'text',
-      textContext: '',
-      alternatives: READINGS,
-    });
+  return {
+    read: async (strokes) => {
+      reader ??= open().then(
+        (opened) => {
+          // A worker (re)started reads with the weights chosen meanwhile.
+          if (weights) send();
+          return opened;
+        },
+        (error: unknown) => {
+          reader = undefined;
+          throw error;
+        },
+      );
+      return (await reader).read(strokes, {
+        recognitionType: 'text',
+        textContext: '',
+        alternatives: READINGS,
+      });
+    },
+    useLineWeights: (model) => {
+      weights = model;
+      if (reader) send();
+    },
   };
 }
 
@@ -139,14 +175,16 @@ export interface InkLineHost {
  */
 export class InkLine {
   readonly #host: InkLineHost;
-  #worker: Promise<ReturnType<typeof inkReader> | undefined> | undefined;
+  #worker: Promise<PageInkReader | undefined> | undefined;
+  /** The adapted line model's weights the page reads with, if any. */
+  #lineWeights: ModelArtifacts | undefined;
 
   constructor(host: InkLineHost) {
     this.#host = host;
   }
 
   /** The worker's reader, once the served line model is known (none: undefined). */
-  #reader(glyphModel: string): Promise<ReturnType<typeof inkReader> | undefined> {
+  #reader(glyphModel: string): Promise<PageInkReader | undefined> {
     this.#worker ??= this.#host
       .fetch('/api/models')
       .then(async (r) => {
@@ -154,10 +192,22 @@ export class InkLine {
           ? ((await r.json()) as { lineModel?: { browserModel: string } | null })
           : {};
         const line = 'lineModel' in body ? body.lineModel : undefined;
-        return line ? inkReader(line.browserModel, glyphModel) : undefined;
+        if (!line) return undefined;
+        const reader = inkReader(line.browserModel, glyphModel);
+        if (this.#lineWeights) reader.useLineWeights(this.#lineWeights);
+        return reader;
       })
       .catch(() => undefined);
     return this.#worker;
+  }
+
+  /**
+   * Reads ink with these weights of the line model from now on (the Teach panel's adapted
+   * model), or with the served ones again when given none; the next reading uses them.
+   */
+  useLineModel(model: ModelArtifacts | undefined): void {
+    this.#lineWeights = model;
+    void this.#worker?.then((reader) => reader?.useLineWeights(model));
   }
 
   /** Reads the pad's strokes and shows the reading. */
@@ -173,7 +223,7 @@ export class InkLine {
     const worker = await this.#reader(info?.browserModel ?? '/model/model.json');
     if (worker && !constrained) {
       try {
-        const predictions = await worker(strokes);
+        const predictions = await worker.read(strokes);
         if (!wanted()) return;
         host.showView('ink');
         host.view.show(predictions, ids, pad.strokes, pad.unitPixels);

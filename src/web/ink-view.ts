@@ -1,6 +1,7 @@
 // Showing what was read from line mode's ink (ink-line.ts reads it): the words as buttons, a
-// row per line; tapping one lists its alternatives and one tap corrects it; the text can be
-// copied; each word's box is drawn over the ink.
+// row per line; tapping one lists its alternatives and one tap corrects it (or the word is typed);
+// each correction is told to the page, which keeps it as a sample for the line model; the text
+// can be copied; each word's box is drawn over the ink.
 
 import type { HandwritingPrediction } from './handwriting/types.js';
 import type { PadStroke } from './ink-pad.js';
@@ -25,6 +26,18 @@ export interface InkViewElements {
 
 const SVG = 'http://www.w3.org/2000/svg';
 
+/** A word the writer corrected (or set back to its reading), as {@link InkView} tells it. */
+export interface InkCorrection {
+  /** The strokes the word was read from, as a key that outlives other edits (wordKey). */
+  readonly key: string;
+  /** What the writer says it is. */
+  readonly text: string;
+  /** What it was read as; equal to `text` when the correction was taken back. */
+  readonly read: string;
+  /** The word's strokes, in pad units. */
+  readonly strokes: readonly PadStroke[];
+}
+
 /**
  * The words read from the ink, their alternatives and corrections, and the copy button.
  *
@@ -43,8 +56,12 @@ export class InkView {
   #words: InkWord[] = [];
   #chosen: number | undefined;
 
-  constructor(elements: InkViewElements) {
+  readonly #onCorrect: ((correction: InkCorrection) => void) | undefined;
+
+  /** `onCorrect` hears every correction (the Teach panel keeps it as a line sample). */
+  constructor(elements: InkViewElements, onCorrect?: (correction: InkCorrection) => void) {
     this.#el = elements;
+    this.#onCorrect = onCorrect;
     elements.copy.addEventListener('click', () => void this.copy());
   }
 
@@ -107,11 +124,19 @@ export class InkView {
   #correct(index: number, text: string): void {
     const word = this.#words[index];
     if (!word || word.strokeIds.length === 0) return;
-    if (text === word.read) this.#corrections.delete(wordKey(word.strokeIds));
-    else this.#corrections.set(wordKey(word.strokeIds), text);
+    const key = wordKey(word.strokeIds);
+    if (text === word.read) this.#corrections.delete(key);
+    else this.#corrections.set(key, text);
     this.#words = inkWords(this.#predictions, this.#ids, this.#corrections);
     this.#chosen = undefined;
     this.#render();
+    const ids = new Set(word.strokeIds);
+    this.#onCorrect?.({
+      key,
+      text,
+      read: word.read,
+      strokes: this.#strokes.filter((s) => ids.has(s.id)),
+    });
   }
 
   #render(empty = LINE_EMPTY_MESSAGE): void {
@@ -175,7 +200,25 @@ export class InkView {
     });
     const row = element('p', 'alternatives');
     row.append(...choices);
-    el.replaceChildren(title, row);
+    // A word none of the readings spells is typed.
+    const form = element('form', 'type-word');
+    const input = element('input', 'type-word-input');
+    input.type = 'text';
+    input.value = word.text;
+    input.spellcheck = false;
+    input.autocomplete = 'off';
+    input.setAttribute('aria-label', `What “${word.text}” says`);
+    const label = element('label', '', 'Or type it: ');
+    label.append(input);
+    const submit = element('button', '', 'Correct');
+    submit.setAttribute('type', 'submit');
+    form.append(label, ' ', submit);
+    form.addEventListener('submit', (e) => {
+      e.preventDefault();
+      const text = input.value.trim().replace(/\s+/g, ' ');
+      if (text) this.#correct(i, text);
+    });
+    el.replaceChildren(title, row, form);
   }
 
   /** Each word's box over the ink, in canvas pixels; the chosen one stands out. */

@@ -8,6 +8,8 @@
 // in the browser on first choice, and the choice is kept for the next visit.
 
 import './style.css';
+import languageModelUrl from '../../models/lm-en/language-model.json?url';
+import type { LineAdaptOptions } from '../core/line/adapt.js';
 import { READ_DEFAULTS } from '../core/read/options.js';
 import type { GrayImage } from '../core/types.js';
 import {
@@ -199,6 +201,34 @@ function adaptOptionsFromUrl(): { epochs?: number; repeats?: number; learningRat
   };
 }
 
+/**
+ * The line model's adaptation options from the page's address (`?line-adapt-steps=20&
+ * line-adapt-lr=0.003`): a test's tiny model. Absent ones keep core's recipe
+ * (LINE_ADAPT_DEFAULTS).
+ */
+function lineAdaptOptionsFromUrl(): LineAdaptOptions {
+  const query = new URLSearchParams(location.search);
+  const positive = (name: string): number | undefined => {
+    const value = Number(query.get(name));
+    return Number.isFinite(value) && value > 0 ? value : undefined;
+  };
+  const steps = positive('line-adapt-steps');
+  const learningRate = positive('line-adapt-lr');
+  return { ...(steps ? { steps } : {}), ...(learningRate ? { learningRate } : {}) };
+}
+
+/** The served line model's model.json (GET /api/models' lineModel), or undefined. */
+async function servedLineModel(fetchImpl: typeof fetch): Promise<string | undefined> {
+  try {
+    const response = await fetchImpl('/api/models');
+    if (!response.ok) return undefined;
+    const body = (await response.json()) as { lineModel?: { browserModel?: string } | null };
+    return body.lineModel?.browserModel;
+  } catch {
+    return undefined;
+  }
+}
+
 function start(): void {
   const view: ResultsView = {
     placeholder: byId('placeholder'),
@@ -232,16 +262,20 @@ function start(): void {
     error: byId('line-error'),
     overlay: document.getElementById('line-overlay') as unknown as SVGSVGElement,
   });
-  const inkView = new InkView({
-    placeholder: byId('line-placeholder'),
-    summary: byId('line-summary'),
-    count: byId('line-count'),
-    words: byId('ink-words'),
-    alternatives: byId('ink-alternatives'),
-    copy: byId<HTMLButtonElement>('copy-text'),
-    error: byId('line-error'),
-    overlay: document.getElementById('line-overlay') as unknown as SVGSVGElement,
-  });
+  const inkView = new InkView(
+    {
+      placeholder: byId('line-placeholder'),
+      summary: byId('line-summary'),
+      count: byId('line-count'),
+      words: byId('ink-words'),
+      alternatives: byId('ink-alternatives'),
+      copy: byId<HTMLButtonElement>('copy-text'),
+      error: byId('line-error'),
+      overlay: document.getElementById('line-overlay') as unknown as SVGSVGElement,
+    },
+    // A corrected word teaches the line model (the Teach panel keeps it).
+    (correction) => void teach?.then((t) => t?.lines?.keep(correction)),
+  );
   const eraseButton = byId<HTMLButtonElement>('erase');
   const lineHint = byId('line-hint');
   const sharedFetch = fetchSharingModels();
@@ -734,23 +768,34 @@ function start(): void {
   /** Tells the Teach panel which model the page reads with, starting it on first use. */
   async function teachWith(entry: ServedModelEntry, model: ReadyModel): Promise<void> {
     if (!teach && model.recognizer.kind === 'browser') {
-      teach = Teach.start({
-        models,
-        padCanvas,
-        clearPad: () => byId('clear').click(),
-        showCharMode: () => setMode('char'),
-        reread: () => schedule(0),
-        adaptOptions: adaptOptionsFromUrl(),
-      }).then(
-        (started) => {
-          byId('teach-toggle').hidden = false;
-          return started;
-        },
-        (error: unknown) => {
-          modelInfo.textContent += ` Teaching is unavailable here (${messageOf(error)}).`;
-          return undefined;
-        },
-      );
+      teach = servedLineModel(sharedFetch)
+        .then((lineModelUrl) =>
+          Teach.start({
+            models,
+            padCanvas,
+            clearPad: () => byId('clear').click(),
+            showCharMode: () => setMode('char'),
+            reread: () => schedule(0),
+            adaptOptions: adaptOptionsFromUrl(),
+            lines: {
+              lineModelUrl,
+              languageModelUrl,
+              useLineModel: (weights) => inkLine.useLineModel(weights),
+              reread: () => schedule(0),
+              adaptOptions: lineAdaptOptionsFromUrl(),
+            },
+          }),
+        )
+        .then(
+          (started) => {
+            byId('teach-toggle').hidden = false;
+            return started;
+          },
+          (error: unknown) => {
+            modelInfo.textContent += ` Teaching is unavailable here (${messageOf(error)}).`;
+            return undefined;
+          },
+        );
     }
     const started = await teach;
     await started

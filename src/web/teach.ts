@@ -8,6 +8,8 @@
 // a switch reads with the base model or the adapted one. Nothing leaves the machine. It teaches
 // a model of the replay sample's label set (alnum36): when the page reads with another one
 // (issue 16's 62-class model), the panel says so and why, and the correction row stays hidden.
+// The line model is taught from the words corrected in line mode (teach-lines.ts); its words
+// travel in the same samples zip.
 
 import replayImagesUrl from '../../models/replay-alnum36/replay-images-idx3-ubyte.gz?url';
 import replayLabelsUrl from '../../models/replay-alnum36/replay-labels-idx1-ubyte.gz?url';
@@ -23,8 +25,10 @@ import type {
   ToWorker,
 } from './adapt-protocol.js';
 import { canvasToGray, isTypingIn, putGrayPixels, scaledCanvas } from './images.js';
+import { modelFromZip } from './line-zip.js';
 import type { ServedModelEntry } from './models.js';
 import type { ModelInfo, Recognition, Recognizer } from './recognizer.js';
+import { TeachLines, type TeachLinesHost } from './teach-lines.js';
 import { TeachStore, type AdaptedModel, type Sample } from './teach-store.js';
 import { readZip, writeZip, type ZipEntry } from './zip.js';
 
@@ -51,6 +55,8 @@ export interface TeachHost {
   reread(): void;
   /** Options of every adaptation (tests pass fewer steps). Default: none (PAGE_TUNE). */
   readonly adaptOptions?: AdaptOptions;
+  /** What the line model's part of the panel needs (teach-lines.ts). */
+  readonly lines: Omit<TeachLinesHost, 'changed'>;
 }
 
 /** The model the page reads with, as the Teach panel needs it. */
@@ -135,6 +141,8 @@ export class Teach {
   #replayLoad: Promise<Images | undefined> | undefined;
   /** The first 32 hex digits of the taught model's weights.bin SHA-256 (its ETag). */
   #baseWeights = '';
+  /** The line model's part of the panel. */
+  #lines: TeachLines | undefined;
 
   private constructor(host: TeachHost, store: TeachStore) {
     this.#host = host;
@@ -159,8 +167,18 @@ export class Teach {
     const teach = new Teach(host, await TeachStore.open());
     teach.#samples = await teach.#store.samples();
     teach.#adapted = await teach.#store.adapted();
+    teach.#lines = await TeachLines.start(
+      { ...host.lines, changed: () => teach.#render() },
+      teach.#store,
+    );
     teach.#wire();
+    teach.#renderCounts();
     return teach;
+  }
+
+  /** The line model's part of the panel (line mode's corrections go to it). */
+  get lines(): TeachLines | undefined {
+    return this.#lines;
   }
 
   /**
@@ -257,6 +275,10 @@ export class Teach {
     }
     this.#reading = { pixels: recognition.pixels, readAs: recognition.predictions[0]?.label ?? '' };
     row.hidden = false;
+    // Most readings are right: the row asks, and shows the keys only when told the reading is
+    // wrong (Alt and a key corrects at once).
+    byId('correct-question').textContent = `Not ${this.#reading.readAs}?`;
+    this.#expandKeys(this.#target !== undefined);
     // The key of what was read is not a correction: it stands out and keeps nothing.
     for (const key of document.querySelectorAll<HTMLButtonElement>('#correct-keys .key')) {
       const read = key.dataset['label'] === this.#reading.readAs;
@@ -265,6 +287,13 @@ export class Teach {
       key.setAttribute('aria-label', read ? `It read ${label}: right` : `It is ${label}`);
     }
     byId<HTMLButtonElement>('keep').disabled = false;
+  }
+
+  /** Shows the keys of the correction row (true) or only its question. */
+  #expandKeys(open: boolean): void {
+    byId('correct-more').hidden = !open;
+    byId('correct-ask').hidden = this.#target !== undefined;
+    byId('correct-open').setAttribute('aria-expanded', String(open));
   }
 
   /** The row of the taught model's characters under a reading. */
@@ -286,6 +315,10 @@ export class Teach {
       if (this.#target) void this.#keep(this.#target);
     });
     byId('stop-target').addEventListener('click', () => this.#setTarget(undefined));
+    byId('correct-open').addEventListener('click', () => {
+      this.#expandKeys(true);
+      byId('correct-keys').querySelector<HTMLButtonElement>('.key:not(.read)')?.focus();
+    });
     document.addEventListener('keydown', (e) => {
       if (isTypingIn(e.target)) return;
       if (e.altKey && !e.ctrlKey && !e.metaKey) {
@@ -307,6 +340,7 @@ export class Teach {
       if (open) {
         byId('teach').scrollIntoView({ block: 'nearest' });
         if (this.#active) this.#warm();
+        if ((this.#lines?.count ?? 0) > 0) this.#lines?.warm();
       }
     });
     byId('adapt').addEventListener('click', () => void this.#adapt());
@@ -370,6 +404,7 @@ export class Teach {
     const bar = byId('target');
     bar.hidden = label === undefined;
     byId('target-label').textContent = label ?? '';
+    this.#expandKeys(label !== undefined);
     if (label !== undefined) {
       this.#host.showCharMode();
       byId('correct').hidden = false;
@@ -398,10 +433,14 @@ export class Teach {
     return scores;
   }
 
-  /** The characters to write more of: read worst first, then those with fewest samples. */
+  /**
+   * The characters to write more of: of those with samples, the ones read wrong most, then those
+   * with fewest samples. A character without samples is not asked for: nothing says it is read
+   * badly (the panel asked for 0 1 2 3 4 5 that way).
+   */
   #asks(scores: Map<string, { right: number; count: number }>): string[] {
     return [...scores.entries()]
-      .filter(([, s]) => s.count < WANTED_PER_CLASS || s.right < s.count)
+      .filter(([, s]) => s.count > 0 && (s.count < WANTED_PER_CLASS || s.right < s.count))
       .sort(([, a], [, b]) => {
         const wrongA = a.count - a.right;
         const wrongB = b.count - b.right;
@@ -419,7 +458,7 @@ export class Teach {
       total === 0
         ? 'No samples yet. When a reading is wrong, click the character you wrote under it; or pick a character below and write it a few times.'
         : `${total} sample${total === 1 ? '' : 's'} of ${classesWith} character${classesWith === 1 ? '' : 's'} (aim: ${WANTED_PER_CLASS} of each character it reads wrong).`;
-    byId('teach-toggle').textContent = `Teach${total ? ` (${total})` : ''}`;
+    this.#renderCounts();
     const asks = this.#asks(scores);
     const ask = byId('teach-ask');
     ask.replaceChildren();
@@ -478,7 +517,7 @@ export class Teach {
     use.disabled = !adapted;
     byId<HTMLButtonElement>('export-model').disabled = !adapted;
     byId<HTMLButtonElement>('forget-model').disabled = !adapted;
-    byId<HTMLButtonElement>('export-samples').disabled = total === 0;
+    byId<HTMLButtonElement>('export-samples').disabled = total + (this.#lines?.count ?? 0) === 0;
     byId<HTMLButtonElement>('clear-samples').disabled = total === 0;
     // One sample teaches nothing about a hand: Adapt needs at least MIN_ADAPT_SAMPLES.
     const adapt = byId<HTMLButtonElement>('adapt');
@@ -491,6 +530,13 @@ export class Teach {
           ? ' — from an older base model: adapt again.'
           : '.')
       : 'No adapted model yet.';
+  }
+
+  /** The panel's button counts the samples of both models; export needs one of them. */
+  #renderCounts(): void {
+    const total = this.#samples.length + (this.#lines?.count ?? 0);
+    byId('teach-toggle').textContent = `Teach${total ? ` (${total})` : ''}`;
+    byId<HTMLButtonElement>('export-samples').disabled = total === 0;
   }
 
   async #deleteSample(sample: Sample): Promise<void> {
@@ -711,6 +757,7 @@ export class Teach {
     download(writeZip(entries), 'hcr-adapted-model.zip');
   }
 
+  /** The samples as a zip: PNGs per class, and the line model's words (line-zip.ts). */
   async #exportSamples(): Promise<void> {
     const entries: ZipEntry[] = [];
     for (const [i, s] of this.#samples.entries()) {
@@ -718,26 +765,39 @@ export class Teach {
       const name = `hcr-samples/${s.label}/${String(s.id ?? i).padStart(4, '0')}.png`;
       entries.push({ name, data: new Uint8Array(await png.arrayBuffer()) });
     }
+    entries.push(...(this.#lines?.exportEntries() ?? []));
     download(writeZip(entries), 'hcr-samples.zip');
   }
 
-  /** Imports zips: a model directory (model.json, weights.bin, hcr.json) or samples per class. */
+  /**
+   * Imports zips: a model directory (model.json, weights.bin, hcr.json; a line model's goes to
+   * the line part), or samples per class and words.
+   */
   async #import(files: readonly File[]): Promise<void> {
     let added = 0;
+    let words = 0;
     const skipped: string[] = [];
     try {
       for (const file of files) {
         const entries = await readZip(new Uint8Array(await file.arrayBuffer()), file.name);
-        const modelJson = entries.find((e) => /(^|\/)model\.json$/.test(e.name));
-        if (modelJson) {
-          await this.#importModel(file.name, modelJson, entries);
+        const model = modelFromZip(file.name, entries);
+        if (model?.meta?.['kind'] === 'line') {
+          if (!this.#lines) throw new Error(`${file.name}: a line model, and the page has none`);
+          await this.#lines.importModel(file.name, model.artifacts, model.meta);
+          this.#say(`Imported the line model of ${file.name}; reading words with it.`);
           continue;
         }
-        added += await this.#importSamples(file.name, entries, skipped);
+        if (model) {
+          await this.#importModel(file.name, model.artifacts, model.meta);
+          continue;
+        }
+        const lines = (await this.#lines?.importEntries(file.name, entries)) ?? 0;
+        words += lines;
+        added += await this.#importSamples(file.name, entries, skipped, lines > 0);
       }
-      if (added > 0 || skipped.length > 0) {
+      if (added > 0 || words > 0 || skipped.length > 0) {
         this.#say(
-          `Imported ${added} samples.` +
+          `Imported ${added} samples${words ? ` and ${words} words` : ''}.` +
             (skipped.length ? ` Skipped (not an image, or no ink): ${skipped.join(', ')}.` : ''),
         );
       }
@@ -749,43 +809,16 @@ export class Teach {
 
   async #importModel(
     where: string,
-    modelJson: ZipEntry,
-    entries: readonly ZipEntry[],
+    artifacts: ModelArtifacts,
+    meta: Record<string, unknown> | undefined,
   ): Promise<void> {
-    const dir = modelJson.name.slice(0, modelJson.name.length - 'model.json'.length);
-    const find = (name: string) => entries.find((e) => e.name === `${dir}${name}`);
-    const parsed = JSON.parse(new TextDecoder().decode(modelJson.data)) as {
-      modelTopology: object;
-      weightsManifest: { paths: string[]; weights: ModelArtifacts['weightSpecs'] }[];
-    };
-    const meta = find('hcr.json');
-    const labelSet = meta
-      ? (JSON.parse(new TextDecoder().decode(meta.data)) as { labelSet?: AdaptedModel['labelSet'] })
-          .labelSet
-      : undefined;
+    if (!this.#active) throw new Error(`${where}: the page reads with a model it cannot teach`);
+    const labelSet = meta?.['labelSet'] as AdaptedModel['labelSet'] | undefined;
     if (labelSet && labelSet.classes.join('') !== this.#classes.join('')) {
       throw new Error(
         `${where}: a model of ${labelSet.name} (${labelSet.classes.join('')}), expected ${this.#model.info.labelSet.name} (${this.#classes.join('')})`,
       );
     }
-    const parts = parsed.weightsManifest.flatMap((group) =>
-      group.paths.map((p) => {
-        const entry = find(p);
-        if (!entry) throw new Error(`${where}: ${dir}${p} is missing`);
-        return entry.data;
-      }),
-    );
-    const weightData = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-    let at = 0;
-    for (const p of parts) {
-      weightData.set(p, at);
-      at += p.length;
-    }
-    const artifacts: ModelArtifacts = {
-      modelTopology: parsed.modelTopology,
-      weightSpecs: parsed.weightsManifest.flatMap((g) => g.weights),
-      weightData: weightData.buffer,
-    };
     const previous = this.#adapted;
     this.#adapted = {
       artifacts,
@@ -808,10 +841,12 @@ export class Teach {
     this.#say(`Imported the model of ${where}; reading with it.`);
   }
 
+  /** Imports the PNGs per class of a samples zip; none is an error unless `words` were found. */
   async #importSamples(
     where: string,
     entries: readonly ZipEntry[],
     skipped: string[],
+    words: boolean,
   ): Promise<number> {
     let added = 0;
     for (const entry of entries) {
@@ -848,9 +883,9 @@ export class Teach {
       this.#samples.push({ ...sample, id });
       added++;
     }
-    if (added === 0) {
+    if (added === 0 && !words) {
       throw new Error(
-        `${where}: no image in a folder named after a character (${this.#classes.join(' ')})`,
+        `${where}: no image in a folder named after a character (${this.#classes.join(' ')}), and no word in lines/`,
       );
     }
     return added;

@@ -1,8 +1,8 @@
 // Teaching the page one hand (issue 17), end to end in Debian's Chromium with pointer drawings:
-// a tiny fixture model that reads everything as O; a bar drawn with the mouse reads O, one click
-// says it is a 1, four more bars are written for the 1 from the Teach panel (Enter keeps each),
-// Adapt fine-tunes the model in a Web Worker while the page keeps reading drawings, and the bar
-// then reads 1. The adapted model and the samples survive a reload, are exported (a model
+// a tiny fixture model that reads everything as O; a bar drawn with the mouse reads O, the row
+// under it asks "Not O?" and, opened, one click says it is a 1, four more bars are written for
+// the 1 from the Teach panel (Enter keeps each), Adapt fine-tunes the model in a Web Worker
+// while the page keeps reading drawings, and the bar then reads 1. The adapted model and the samples survive a reload, are exported (a model
 // directory that hcr's own loader opens, and PNGs per class that `hcr tune --samples` reads),
 // deleted, and imported back. The fixture model is tiny, so the test raises the learning rate
 // (?adapt-lr): it checks the page's machinery; bench/adapt-page.ts measures the recipe on the
@@ -130,18 +130,25 @@ describe.skipIf(!existsSync(CHROMIUM))('teaching the page in Chromium', () => {
     await draw(page, bar(0));
     expect(await reading(page)).toBe('Reads O');
     expect(await page.locator('#correct').isVisible()).toBe(true);
+    // The row only asks until the reading is said to be wrong.
+    expect(await page.textContent('#correct-question')).toBe('Not O?');
+    expect(await page.locator('#correct-keys').isVisible()).toBe(false);
+    await page.click('#correct-open');
     await page.click('#correct-keys button[data-label="1"]');
     await expect
       .poll(() => page.textContent('#correct-done'))
       .toMatch(/Kept: it was 1, read as O \(1 of 1\)/);
     expect(await reading(page)).toBe('Draw a character'); // the pad was cleared
 
-    // The Teach panel asks for more 1s (read 0 of 1 right); write four more, Enter keeps each.
+    // The Teach panel asks for more 1s (read 0 of 1 right), and for nothing it has no sample
+    // of; Adapt wants a second sample. Write four more, Enter keeps each.
     await page.click('#teach-toggle');
     expect(await page.textContent('#teach-ask')).toContain('Write more of:');
+    expect(await page.locator('#teach-ask .ask').count()).toBe(1);
     expect(await page.getAttribute('#teach-ask .ask >> nth=0', 'aria-label')).toBe(
       'Write more 1 (reads 0 of 1 right)',
     );
+    expect(await page.isDisabled('#adapt')).toBe(true);
     await page.click('#teach-ask .ask >> nth=0');
     expect(await page.textContent('#target-label')).toBe('1');
     for (let k = 1; k <= 4; k++) {
