@@ -22,6 +22,7 @@ import { lineModelInput, readTextByLines, type LineRecognizer } from '../core/re
 import { readText, type ReadResult } from '../core/read/read.js';
 import { IMAGE_PIXELS, IMAGE_SIZE, type GrayImage } from '../core/types.js';
 import type { ModelArtifacts } from './adapt-protocol.js';
+import { modelFetch, modelMetadata } from './model-cache.js';
 import { rank, type Ranked } from './ranking.js';
 
 /** What the model read in one image. */
@@ -187,7 +188,11 @@ function lineRecognizerLoader(
       const summary = ((await response.json()) as { lineModel?: LineModelSummary | null })
         .lineModel;
       if (!summary) return undefined;
-      const model = await tf.loadLayersModel(summary.browserModel);
+      // Its files from the Cache API while its hcr.json's SHA-256s stay the same.
+      const { version } = await modelMetadata(summary.browserModel);
+      const model = await tf.loadLayersModel(summary.browserModel, {
+        fetchFunc: modelFetch({ version }),
+      });
       const classes = summary.charset.length + 1;
       return {
         charset: summary.charset,

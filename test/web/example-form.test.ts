@@ -5,20 +5,19 @@
 // looks for models/line-en.
 
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
-import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureHandwritingBuilt } from './handwriting-build.js';
 import { saveOneCharacterLineModel } from './line-fixture.js';
 
 const CHROMIUM = process.env['HCR_CHROMIUM'] ?? '/usr/bin/chromium';
 const SCREENSHOTS = process.env['HCR_SCREENSHOTS'];
 const ROOT = join(import.meta.dirname, '..', '..');
-const DIST = join(ROOT, 'dist', 'handwriting');
 const LINE_MODEL = '/dist/handwriting/models/line-en/';
 
 const TYPES: Readonly<Record<string, string>> = Object.freeze({
@@ -28,17 +27,6 @@ const TYPES: Readonly<Record<string, string>> = Object.freeze({
   '.html': 'text/html',
 });
 
-/** Newest modification time of a file under `dir`, in ms. */
-async function newest(dir: string): Promise<number> {
-  let latest = 0;
-  for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
-    if (entry.isFile()) {
-      latest = Math.max(latest, (await stat(join(entry.parentPath, entry.name))).mtimeMs);
-    }
-  }
-  return latest;
-}
-
 describe.skipIf(!existsSync(CHROMIUM))('examples/handwriting-form in Chromium', () => {
   let dir: string;
   let server: Server;
@@ -46,15 +34,7 @@ describe.skipIf(!existsSync(CHROMIUM))('examples/handwriting-form in Chromium', 
   let browser: Browser;
 
   beforeAll(async () => {
-    const built = await stat(join(DIST, 'handwriting.js')).then(
-      (s) => s.mtimeMs,
-      () => 0,
-    );
-    const sources = Math.max(
-      await newest(join(ROOT, 'src', 'web', 'handwriting')),
-      await newest(join(ROOT, 'src', 'core')),
-    );
-    if (built < sources) await build({ configFile: join(ROOT, 'vite.handwriting.config.ts') });
+    await ensureHandwritingBuilt();
     dir = await mkdtemp(join(tmpdir(), 'hcr-example-'));
     await saveOneCharacterLineModel(join(dir, 'line-en'), 'a');
     // A plain static server of the repository, as `python3 -m http.server` would be.

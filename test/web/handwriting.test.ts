@@ -5,46 +5,19 @@
 // text is noise, its shape is not) and by the shipped glyph model per character.
 
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, readdir, rm, stat, writeFile, mkdir } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getLineArchitecture } from '../../src/core/line/architectures.js';
 import { LINE_CHARSET } from '../../src/core/line/charset.js';
+import { HANDWRITING_DIST, ensureHandwritingBuilt } from './handwriting-build.js';
 
 const CHROMIUM = process.env['HCR_CHROMIUM'] ?? '/usr/bin/chromium';
-const ROOT = join(import.meta.dirname, '..', '..');
-const DIST = join(ROOT, 'dist', 'handwriting');
-
-/** Newest modification time under `dir`, in ms. */
-async function newest(dir: string): Promise<number> {
-  let latest = 0;
-  for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
-    if (entry.isFile()) {
-      latest = Math.max(latest, (await stat(join(entry.parentPath, entry.name))).mtimeMs);
-    }
-  }
-  return latest;
-}
-
-/** Builds dist/handwriting when a source is newer than it. */
-async function ensureBuilt(): Promise<void> {
-  const built = await stat(join(DIST, 'handwriting.js')).then(
-    (s) => s.mtimeMs,
-    () => 0,
-  );
-  const sources = Math.max(
-    await newest(join(ROOT, 'src', 'web', 'handwriting')),
-    await newest(join(ROOT, 'src', 'core')),
-    (await stat(join(ROOT, 'vite.handwriting.config.ts'))).mtimeMs,
-  );
-  if (built < sources) await build({ configFile: join(ROOT, 'vite.handwriting.config.ts') });
-}
 
 /** An untrained line model (line-tiny) saved as the polyfill loads it, with its hcr.json. */
 async function saveFixtureLineModel(dir: string): Promise<void> {
@@ -101,7 +74,7 @@ describe.skipIf(!existsSync(CHROMIUM))(
     const errors: string[] = [];
 
     beforeAll(async () => {
-      await ensureBuilt();
+      await ensureHandwritingBuilt();
       dir = await mkdtemp(join(tmpdir(), 'hcr-polyfill-'));
       await saveFixtureLineModel(join(dir, 'line-en'));
       server = createServer(async (request, response) => {
@@ -113,8 +86,8 @@ describe.skipIf(!existsSync(CHROMIUM))(
         } else if (path.startsWith('/fixture-models/line-en/')) {
           file = join(dir, normalize(path.slice('/fixture-models/'.length)));
         } else if (path.startsWith('/fixture-models/')) {
-          file = join(DIST, 'models', normalize(path.slice('/fixture-models/'.length)));
-        } else file = join(DIST, normalize(path));
+          file = join(HANDWRITING_DIST, 'models', normalize(path.slice('/fixture-models/'.length)));
+        } else file = join(HANDWRITING_DIST, normalize(path));
         try {
           const body = await readFile(file);
           response

@@ -6,11 +6,13 @@
 //   const recognizer = await navigator.createHandwritingRecognizer({ languages: ['en'] });
 //
 // The models are found beside this module (`models/`, put there by `npm run build`) unless
-// createHandwritingPolyfill is told otherwise. Nothing is loaded before a recognizer is created.
+// createHandwritingPolyfill is told otherwise. Nothing is loaded before a recognizer is created;
+// the models' files are then kept in the browser's Cache API under their versions, so the next
+// visits read them without a request (../model-cache.ts).
 
 import type { InkLimits } from '../../core/ink/limits.js';
 import { handwritingApi, HandwritingStroke, type HandwritingApi } from './api.js';
-import type { ModelUrls } from './protocol.js';
+import type { ModelUrls, ModelVersions } from './protocol.js';
 import { workerReader } from './reader.js';
 
 export {
@@ -22,6 +24,7 @@ export {
   supportsLanguages,
 } from './api.js';
 export type * from './types.js';
+export type { ModelVersions } from './protocol.js';
 
 /** Options of {@link createHandwritingPolyfill}; every field optional. */
 export interface PolyfillOptions {
@@ -32,7 +35,24 @@ export interface PolyfillOptions {
   readonly modelBase?: string | URL;
   /** The ink budgets of a drawing. Default: core's INK_LIMITS. */
   readonly limits?: InkLimits;
+  /**
+   * A version per model under `modelBase` (anything that changes when the model's files do, such
+   * as a hash): a model with one is kept in the browser's Cache API and read from it, without a
+   * request, while its version stays; a line model without one takes the SHA-256s its hcr.json
+   * records; the others are fetched as usual. Default: the versions `npm run build` computed
+   * for the models beside the module (when `modelBase` is not given), else none.
+   */
+  readonly modelVersions?: ModelVersions;
 }
+
+// Set by vite.handwriting.config.ts: the SHA-256 of each model folder it copied beside the
+// module, keyed by MODEL_PATHS' names. Absent outside that build.
+declare const __HCR_MODEL_VERSIONS__: ModelVersions | undefined;
+
+/** The versions of the models beside the module, as the build found them. */
+export const BUILT_MODEL_VERSIONS: ModelVersions = Object.freeze(
+  typeof __HCR_MODEL_VERSIONS__ === 'undefined' ? {} : { ...__HCR_MODEL_VERSIONS__ },
+);
 
 /** The model folders under `modelBase`, as `npm run build` lays them out. */
 export const MODEL_PATHS = Object.freeze({
@@ -65,6 +85,8 @@ export function createHandwritingPolyfill(options: PolyfillOptions = {}): Handwr
     lineModel: new URL(MODEL_PATHS.lineModel, base).href,
     glyphModel: new URL(MODEL_PATHS.glyphModel, base).href,
     languageModel: new URL(MODEL_PATHS.languageModel, base).href,
+    versions:
+      options.modelVersions ?? (options.modelBase === undefined ? BUILT_MODEL_VERSIONS : undefined),
   };
   const api = handwritingApi(workerReader(urls), options.limits);
   return {

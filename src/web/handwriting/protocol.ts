@@ -12,6 +12,19 @@ export interface ModelUrls {
   readonly glyphModel: string;
   /** The character language model (language-model.json); reading goes on without it. */
   readonly languageModel: string;
+  /**
+   * Each model's version (src/web/model-cache.ts): its files are kept in the Cache API under it.
+   * A line model without one takes its hcr.json's record of SHA-256s; the others are fetched as
+   * usual. Default: none.
+   */
+  readonly versions?: ModelVersions;
+}
+
+/** A version per model, anything that changes when its files change (a hash). */
+export interface ModelVersions {
+  readonly lineModel?: string;
+  readonly glyphModel?: string;
+  readonly languageModel?: string;
 }
 
 /** From the page to the worker. */

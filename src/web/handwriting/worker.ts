@@ -1,7 +1,8 @@
 // The polyfill's reading worker: tfjs on WebAssembly (else WebGL, else plain JavaScript) off the
 // page's thread, the line model, the language model and, on first per-character reading, the
-// glyph model; each drawing read by read-ink.ts. Over-budget ink is a QuotaExceededError, any
-// other failure an OperationError, both with the reason.
+// glyph model, their files kept in the Cache API (../model-cache.ts); each drawing read by
+// read-ink.ts. Over-budget ink is a QuotaExceededError, any other failure an OperationError,
+// both with the reason.
 
 import * as tf from '@tensorflow/tfjs';
 import * as wasm from '@tensorflow/tfjs-backend-wasm';
@@ -15,6 +16,7 @@ import { LINE_CHARSET } from '../../core/line/charset.js';
 import { parseLanguageModel, type LanguageModel } from '../../core/read/language-model.js';
 import { lineModelInput } from '../../core/read/line-read.js';
 import { IMAGE_PIXELS, IMAGE_SIZE } from '../../core/types.js';
+import { modelFetch, modelMetadata } from '../model-cache.js';
 import type { FromReader, ModelUrls, ToReader } from './protocol.js';
 import { lineReadingCache, readInk, type GlyphClassifier, type InkModels } from './read-ink.js';
 
@@ -50,33 +52,36 @@ async function startBackend(): Promise<string> {
   throw new Error('no tfjs backend could start in the worker');
 }
 
-async function loadLanguageModel(url: string): Promise<LanguageModel | undefined> {
+async function loadLanguageModel(
+  url: string,
+  version: string | undefined,
+): Promise<LanguageModel | undefined> {
   try {
-    const response = await fetch(url);
+    const response = await modelFetch({ version })(url);
     return response.ok ? parseLanguageModel(await response.text()) : undefined;
   } catch {
     return undefined;
   }
 }
 
-/** The line model's charset from its hcr.json, else the standard one. */
-async function lineCharset(modelUrl: string): Promise<string> {
-  try {
-    const response = await fetch(new URL('hcr.json', modelUrl));
-    if (!response.ok) return LINE_CHARSET;
-    const meta = (await response.json()) as { charset?: unknown };
-    return typeof meta.charset === 'string' ? meta.charset : LINE_CHARSET;
-  } catch {
-    return LINE_CHARSET;
-  }
+/** The line model, and its charset from its hcr.json (else the standard one). */
+async function loadLineModel(
+  modelUrl: string,
+  given: string | undefined,
+): Promise<{ model: tf.LayersModel; charset: string }> {
+  const { metadata, version } = await modelMetadata(modelUrl, given);
+  return {
+    model: await tf.loadLayersModel(modelUrl, { fetchFunc: modelFetch({ version }) }),
+    charset: typeof metadata['charset'] === 'string' ? metadata['charset'] : LINE_CHARSET,
+  };
 }
 
 async function prepare(urls: ModelUrls): Promise<{ backend: string; models: InkModels }> {
   const backend = await startBackend();
-  const [lineModel, charset, languageModel] = await Promise.all([
-    tf.loadLayersModel(urls.lineModel),
-    lineCharset(urls.lineModel),
-    loadLanguageModel(urls.languageModel),
+  const { versions = {} } = urls;
+  const [{ model: lineModel, charset }, languageModel] = await Promise.all([
+    loadLineModel(urls.lineModel, versions.lineModel),
+    loadLanguageModel(urls.languageModel, versions.languageModel),
   ]);
   const classes = lineModel.outputs[0]?.shape.at(-1);
   if (classes !== charset.length + 1) {
@@ -85,6 +90,7 @@ async function prepare(urls: ModelUrls): Promise<{ backend: string; models: InkM
     );
   }
   let glyphs: Promise<GlyphClassifier> | undefined;
+  const glyphLoad = { fetchFunc: modelFetch({ version: versions.glyphModel }) };
   const models: InkModels = {
     charset,
     // The line reader's part of the file: case-sensitive, with punctuation.
@@ -105,7 +111,7 @@ async function prepare(urls: ModelUrls): Promise<{ backend: string; models: InkM
       return { logits, frames, classes: count };
     },
     glyphs: () => {
-      glyphs ??= tf.loadLayersModel(urls.glyphModel).then((model) => {
+      glyphs ??= tf.loadLayersModel(urls.glyphModel, glyphLoad).then((model) => {
         const labels = getLabelSet(GLYPH_LABEL_SET).classes;
         return {
           classes: labels,
