@@ -80,6 +80,10 @@ const values = parseBenchArgs(
       default: process.env['HCR_CHROMIUM'] ?? '/usr/bin/chromium',
     },
     json: { flags: '--json', description: 'print machine-readable results', default: false },
+    screenshot: {
+      flags: '--screenshot <png>',
+      description: 'also save a screenshot of the page with the Teach panel after adapting',
+    },
   },
 );
 
@@ -167,6 +171,8 @@ try {
     const context = await browser.newContext({
       viewport: { width: 1280, height: 900 },
       acceptDownloads: true,
+      // The page's CSP forbids eval; the bench's probes are strings (tsx rewrites functions).
+      bypassCSP: true,
     });
     const page = await context.newPage();
     await page.goto(`${running.url}/#line`);
@@ -191,6 +197,7 @@ try {
     const cpu = chromiumCpuSeconds() - cpuBefore;
     const seconds = Number(await page.evaluate(`document.body.dataset.adaptLinesSeconds`));
     const status = (await page.textContent('#adapt-lines-status')) ?? '';
+    if (values.screenshot) await page.screenshot({ path: values.screenshot, fullPage: true });
     const [download] = await Promise.all([
       page.waitForEvent('download'),
       page.click('#export-line-model'),
