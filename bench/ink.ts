@@ -5,22 +5,27 @@
 //   the page reads the whole drawing in the polyfill's Web Worker. Timed in the page, from the
 //   pointerup event to the reading shown (the page's data-busy back to false): p50 and p99
 //   (targets 150 and 400 ms), and the frames the page drew per second while it read (target 50);
-// - accuracy (`--words N`): N words of the UNIPEN test writers (never trained on; letters and
-//   digits, as the unipen-words-test set), each written as mouse strokes on the cleared pad and
-//   read as the writer sees it; characters right = 1 - edit distance / characters (target 90%).
+// - accuracy (`--words N`): N words of the UNIPEN test writers (the writer split of
+//   `hcr line evaluate`, never trained on; letters and digits, as the unipen-words-test set),
+//   each written as mouse strokes on the cleared pad, its trajectory about a fifth of the pad
+//   high (a word of ~100 CSS px in a ruled line of ~160), and read as the writer sees it:
+//   characters right = 1 - edit distance / characters (target 90%), words read exactly, and the
+//   time from the word's last pen-up to its reading.
 //
 //   npm run bench:ink -- [--rounds 3] [--words N] [--data-dir DIR] [--line-model DIR]
 //                        [--model DIR] [--json]
 //
-// The figures are the machine's: a busy machine gives pessimistic ones.
+// The strokes are real mouse input: each point is one Input.dispatchMouseEvent (what
+// page.mouse sends), the events of a stroke sent without waiting for each one's answer, so a
+// busy machine does not spend a tenth of a second a point (the page sees the same events in
+// the same order, and reads the same). The figures are the machine's: a busy machine gives
+// pessimistic ones.
 
 import { EventEmitter } from 'node:events';
 import { pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type CDPSession, type Page } from 'playwright-core';
 import { createRandom, shuffleInPlace } from '../src/core/random.js';
 import { editDistance } from '../src/core/read/read.js';
-import { defaultDataDir } from '../src/node/data/paths.js';
 import { loadUnipenWords, type UnipenWord } from '../src/node/data/lines/unipen-words.js';
 import { initEngine } from '../src/node/engine/index.js';
 import { loadModel, type LoadedModel } from '../src/node/model/artifact.js';
@@ -29,6 +34,7 @@ import { DEFAULT_LINE_MODEL_DIR } from '../src/node/read/line-reader.js';
 import { buildServer } from '../src/node/server/app.js';
 import { serveUntilSignal, type RunningServer } from '../src/node/server/listen.js';
 import { buildWeb, webBuildState } from '../src/node/server/web-build.js';
+import { BENCH_DATA_OPTIONS, defineOptions, parseBenchArgs } from './args.js';
 import { percentile } from './lib.js';
 
 /** Issue 23's targets. */
@@ -151,9 +157,14 @@ export async function clearPad(page: Page): Promise<void> {
   await page.evaluate(RESET);
 }
 
+/** The CDP session each page's mouse events go through. */
+const sessions = new WeakMap<Page, Promise<CDPSession>>();
+
 /**
- * Writes strokes on the pad with the mouse, one mouse event per point (no waiting between
- * strokes: the page reads while the next stroke is written, as it does for a writer).
+ * Writes strokes on the pad with the mouse: per stroke a move to its first point, a press, one
+ * move per point and a release, as Input.dispatchMouseEvent (page.mouse's own call), the
+ * events of a stroke sent at once and then awaited together. No waiting between strokes: the
+ * page reads while the next stroke is written, as it does for a writer.
  *
  * @param each - called after each pen-up (the latency bench waits for the reading there)
  */
@@ -162,15 +173,36 @@ export async function drawOnPad(
   strokes: PadStrokes,
   each?: () => Promise<void>,
 ): Promise<void> {
+  let session = sessions.get(page);
+  if (!session) {
+    session = page.context().newCDPSession(page);
+    sessions.set(page, session);
+  }
+  const cdp = await session;
   const box = (await page.locator('#pad').boundingBox())!;
-  const at = ([x, y]: readonly [number, number]) =>
-    [box.x + x * box.width, box.y + y * box.height] as const;
+  const at = ([x, y]: readonly [number, number]) => ({
+    x: box.x + x * box.width,
+    y: box.y + y * box.height,
+  });
+  const mouse = (
+    type: 'mouseMoved' | 'mousePressed' | 'mouseReleased',
+    point: { x: number; y: number },
+    buttons: number,
+  ) =>
+    cdp.send('Input.dispatchMouseEvent', {
+      type,
+      ...point,
+      button: type === 'mouseMoved' && buttons === 0 ? 'none' : 'left',
+      buttons,
+      ...(type === 'mouseMoved' ? {} : { clickCount: 1 }),
+    });
   for (const stroke of strokes) {
     if (stroke.length === 0) continue;
-    await page.mouse.move(...at(stroke[0]!));
-    await page.mouse.down();
-    for (const p of stroke.slice(1)) await page.mouse.move(...at(p));
-    await page.mouse.up();
+    const first = at(stroke[0]!);
+    const sent = [mouse('mouseMoved', first, 0), mouse('mousePressed', first, 1)];
+    for (const p of stroke.slice(1)) sent.push(mouse('mouseMoved', at(p), 1));
+    sent.push(mouse('mouseReleased', at(stroke.at(-1)!), 0));
+    await Promise.all(sent);
     await each?.();
   }
 }
@@ -187,7 +219,7 @@ export async function padAspect(page: Page): Promise<number> {
  * down if they do not fit across.
  */
 export function placeWords(
-  words: readonly UnipenWord[],
+  words: readonly Pick<UnipenWord, 'strokes' | 'width'>[],
   aspect: number,
   top: number,
   height: number,
@@ -315,8 +347,12 @@ export async function pageReading(page: Page): Promise<string> {
 /** One word's reading in {@link readWordsOnPage}. */
 export interface WordReading {
   readonly truth: string;
+  /** What the page shows, its lines joined by newlines. */
   readonly read: string;
+  /** Edit distance from the truth, case-sensitive, with the lines joined by spaces. */
   readonly errors: number;
+  /** From the word's last pen-up to its reading shown, in the page (ms). */
+  readonly ms: number;
 }
 
 /** Characters right over words written on the page. */
@@ -327,6 +363,11 @@ export interface WordFigures {
   readonly charAccuracy: number;
   /** Words read exactly. */
   readonly wordAccuracy: number;
+  /** Words the page read as more than one line. */
+  readonly splitIntoLines: number;
+  /** From the last pen-up to the reading: median and 99th percentile (ms). */
+  readonly p50Ms: number;
+  readonly p99Ms: number;
   readonly readings: readonly WordReading[];
 }
 
@@ -349,8 +390,17 @@ export async function testWriterWords(
   return words.slice(0, count);
 }
 
+/** The time from the last pen-up to the reading that followed it, in the page (ms). */
+async function lastReadingMs(page: Page): Promise<number> {
+  const { ups, done } = (await page.evaluate(`window.__ink`)) as { ups: number[]; done: number[] };
+  const up = ups.at(-1);
+  const end = up === undefined ? undefined : done.find((t) => t > up);
+  return up === undefined || end === undefined ? Number.NaN : end - up;
+}
+
 /**
- * Writes each word on the cleared pad as mouse strokes (about a fifth of the pad's height) and
+ * Writes each word on the cleared pad as mouse strokes, `height` of the pad high (a fifth: a
+ * word about 100 CSS px high in the bench's 1280x900 window, in the middle ruled line) and
  * reads what the page shows once it has read every stroke.
  *
  * @example
@@ -360,25 +410,38 @@ export async function readWordsOnPage(
   page: Page,
   words: readonly UnipenWord[],
   onWord?: (reading: WordReading, index: number) => void,
+  height = 0.22,
 ): Promise<WordFigures> {
   const aspect = await padAspect(page);
   const readings: WordReading[] = [];
   for (const [i, word] of words.entries()) {
     await clearPad(page);
-    await drawOnPad(page, placeWords([word], aspect, 0.35, 0.22));
+    await drawOnPad(page, placeWords([word], aspect, 0.5 - height / 2, height));
     await settle(page);
-    const read = (await pageReading(page)).replace(/\n/g, ' ');
-    const reading = { truth: word.label, read, errors: editDistance(read, word.label) };
+    const read = await pageReading(page);
+    const reading: WordReading = {
+      truth: word.label,
+      read,
+      errors: editDistance(read.replace(/\n/g, ' '), word.label),
+      ms: await lastReadingMs(page),
+    };
     readings.push(reading);
     onWord?.(reading, i);
   }
   const characters = readings.reduce((n, r) => n + r.truth.length, 0);
   const errors = readings.reduce((n, r) => n + r.errors, 0);
+  const times = readings
+    .map((r) => r.ms)
+    .filter((ms) => Number.isFinite(ms))
+    .sort((a, b) => a - b);
   return {
     words: readings.length,
     characters,
     charAccuracy: Math.max(0, 1 - errors / Math.max(1, characters)),
     wordAccuracy: readings.filter((r) => r.errors === 0).length / Math.max(1, readings.length),
+    splitIntoLines: readings.filter((r) => r.read.includes('\n')).length,
+    p50Ms: percentile(times, 0.5),
+    p99Ms: percentile(times, 0.99),
     readings,
   };
 }
@@ -393,28 +456,34 @@ function threeLines(words: readonly UnipenWord[], aspect: number): PadStrokes {
 const ms = (x: number) => `${Math.round(x)} ms`;
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 
+/** bench:ink's options. */
+export const INK_BENCH_OPTIONS = defineOptions({
+  rounds: {
+    flags: '--rounds <n>',
+    description: 'times the 3-line drawing is written',
+    parse: 'positive',
+    default: 3,
+  },
+  words: {
+    flags: '--words <n>',
+    description: "UNIPEN test writers' words to write and read (0: no accuracy)",
+    parse: 'non-negative',
+    default: 0,
+  },
+  dataDir: BENCH_DATA_OPTIONS.dataDir,
+  lineModel: { flags: '--line-model <dir>', description: 'line model directory' },
+  model: { flags: '--model <dir>', description: 'character model directory' },
+  chromium: { flags: '--chromium <path>', description: "Chromium's executable" },
+  json: { flags: '--json', description: 'print the figures as JSON', default: false },
+});
+
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      rounds: { type: 'string', default: '3' },
-      words: { type: 'string', default: '0' },
-      'data-dir': { type: 'string' },
-      'line-model': { type: 'string' },
-      model: { type: 'string' },
-      chromium: { type: 'string' },
-      json: { type: 'boolean', default: false },
-    },
-  });
-  const count = (name: string, value: string, min: number): number => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < min) {
-      throw new Error(`--${name}: expected an integer of at least ${min}, got ${value}`);
-    }
-    return n;
-  };
-  const rounds = count('rounds', values.rounds, 1);
-  const wordCount = count('words', values.words, 0);
-  const dataDir = values['data-dir'] ?? defaultDataDir();
+  const values = parseBenchArgs(
+    'bench:ink',
+    "Reading ink on the page in Chromium: latency after each pen-up, and characters right on the UNIPEN test writers' words written with the mouse.",
+    INK_BENCH_OPTIONS,
+  );
+  const { rounds, words: wordCount, dataDir } = values;
   const log = (line: string) => {
     if (!values.json) console.log(line);
   };
@@ -423,12 +492,12 @@ async function main(): Promise<void> {
   try {
     pool = await testWriterWords(dataDir, Math.max(6, wordCount) + 6);
   } catch (error) {
-    log(
-      `No UNIPEN words in ${dataDir} (${error instanceof Error ? error.message : String(error)}): scribbles are timed, and accuracy is not measured.`,
-    );
+    const reason = error instanceof Error ? error.message : String(error);
+    if (wordCount > 0) throw new Error(`--words ${wordCount} needs the UNIPEN words: ${reason}`);
+    log(`No UNIPEN words in ${dataDir} (${reason}): scribbles are timed.`);
   }
   const ink = await openInkPage({
-    ...(values['line-model'] ? { lineModel: values['line-model'] } : {}),
+    ...(values.lineModel ? { lineModel: values.lineModel } : {}),
     ...(values.model ? { model: values.model } : {}),
     ...(values.chromium ? { chromium: values.chromium } : {}),
   });
@@ -447,12 +516,18 @@ async function main(): Promise<void> {
       `  ${latency.framesPerSecond.toFixed(1)} frames/s while reading (target ≥ ${INK_TARGETS.framesPerSecond}), longest frame ${ms(latency.longestFrameMs)}`,
     );
     let words: WordFigures | undefined;
-    if (wordCount > 0 && pool.length > 0) {
+    if (wordCount > 0) {
+      const box = (await ink.page.locator('#pad').boundingBox())!;
+      log(
+        `Words of the UNIPEN test writers, each written ${Math.round(0.22 * box.height)} px high on a ${Math.round(box.width)}x${Math.round(box.height)} px pad:`,
+      );
       words = await readWordsOnPage(ink.page, pool.slice(0, wordCount), (r, i) =>
-        log(`  ${String(i + 1).padStart(4)} ${r.errors === 0 ? ' ' : '✗'} ${r.truth} → ${r.read}`),
+        log(
+          `  ${String(i + 1).padStart(4)} ${r.errors === 0 ? ' ' : '✗'} ${r.truth} → ${r.read.replace(/\n/g, ' / ')}  ${ms(r.ms)}`,
+        ),
       );
       log(
-        `Words of the UNIPEN test writers written with the mouse (${words.words} words, ${words.characters} characters): ${pct(words.charAccuracy)} of characters right (target ${pct(INK_TARGETS.chars)}), ${pct(words.wordAccuracy)} of words`,
+        `${words.words} words, ${words.characters} characters: ${pct(words.charAccuracy)} of characters right (target ${pct(INK_TARGETS.chars)}), ${pct(words.wordAccuracy)} of words; ${words.splitIntoLines} read as more than one line; reading after the last pen-up p50 ${ms(words.p50Ms)}, p99 ${ms(words.p99Ms)}`,
       );
     }
     if (values.json) {
