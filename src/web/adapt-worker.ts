@@ -1,8 +1,8 @@
-// The page's adaptation worker (DESIGN.md §8): fine-tunes the base model on the writer's samples
-// off the page's thread, so the page keeps drawing and reading while it trains. It runs core's
-// tuning recipe (tuningSets: samples repeated under augmentation plus the replay sample, Adam at
-// a small learning rate with the recipe's warm-up and cosine) on tfjs' WebAssembly backend with
-// hcr's own training kernels, or on WebGL when WebAssembly cannot start (training-backend.ts).
+// The page's adaptation worker (docs/DESIGN.md §8): fine-tunes the base model on the writer's
+// samples off the page's thread, so the page keeps drawing and reading while it trains. It runs
+// core's tuning recipe (tuningSets: samples repeated under augmentation plus the replay sample,
+// Adam at a small learning rate with the recipe's warm-up and cosine) on tfjs' WebAssembly backend
+// with hcr's own training kernels, or on WebGL when WebAssembly cannot start (training-backend.ts).
 // It reports progress and sends back the adapted weights.
 
 import * as tf from '@tensorflow/tfjs';

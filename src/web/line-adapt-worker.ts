@@ -1,4 +1,4 @@
-// The page's line adaptation worker (DESIGN.md §8): adapts the line model to the writer's
+// The page's line adaptation worker (docs/DESIGN.md §8): adapts the line model to the writer's
 // corrected words off the page's thread, by core's recipe (core/line/adapt.ts: the words held
 // out at random, the model's last layers trained with CTC on the rest under small changes of
 // slant, width and pen), on tfjs' WebAssembly backend with hcr's training kernels, else WebGL

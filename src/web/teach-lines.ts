@@ -1,11 +1,11 @@
-// The line model's part of the Teach panel (issue 23 §3, DESIGN.md §8): each word of line mode
-// that the writer corrects (an alternative tapped, or the word typed) is kept as a sample, its
-// ink and the corrected text, in IndexedDB (teach-store.ts); a word corrected again replaces its
+// The line model's part of the Teach panel (issue 23 §3, docs/DESIGN.md §8): each word of line mode
+// that the writer corrects (an alternative tapped, or the word typed) is kept as a sample, its ink
+// and the corrected text, in IndexedDB (teach-store.ts); a word corrected again replaces its
 // sample, and one set back to what was read drops it. The panel lists the words, adapts the line
 // model on them in a Web Worker (line-adapt-worker.ts, core's recipe in core/line/adapt.ts), says
-// how many characters of the held-out words it reads right before and after, and the page reads
-// ink with the adapted model from then on (a switch goes back to the served one). The words and
-// the adapted model export as zips and import back (line-zip.ts).
+// how many characters of the held-out words it reads right before and after, and the page reads ink
+// with the adapted model from then on (a switch goes back to the served one). The words and the
+// adapted model export as zips and import back (line-zip.ts).
 
 import { renderInk } from '../core/ink/render.js';
 import type { InkStroke } from '../core/ink/types.js';

@@ -1,4 +1,4 @@
-// Teaching the page one writer's hand (issue 17, DESIGN.md §8). Under a reading, a row of the
+// Teaching the page one writer's hand (issue 17, docs/DESIGN.md §8). Under a reading, a row of the
 // model's characters: one click (or Alt and the key) says what the drawing really was, and the
 // drawing is kept as a sample. The Teach panel shows the samples per character, asks for more of
 // those the model reads worst, deletes bad ones, and adapts the model on them in a Web Worker

@@ -29,18 +29,6 @@ const FILES = [
 const SKIP = ['test/fixtures'];
 const TEXT = /\.(ts|js|py|md|html|css)$/;
 
-/**
- * Files that still cite a design document by its bare name (`DESIGN.md §8`): they are being
- * changed by the line recognizer's work (issues 21 and 23), whose owners point them at docs/.
- * Their sections are the same in docs/DESIGN.md.
- */
-const PENDING_BARE_CITATIONS: readonly string[] = [
-  'src/node/server/work-pool.ts',
-  'src/web/adapt-worker.ts',
-  'src/web/handwriting/read-ink.ts',
-  'src/web/teach.ts',
-];
-
 function walk(dir: string): string[] {
   if (!existsSync(dir)) return [];
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -164,7 +152,7 @@ describe('citations of docs/', () => {
 
   it('cites no design document by a bare name in code', () => {
     const bare = files
-      .filter((f) => !f.path.endsWith('.md') && !PENDING_BARE_CITATIONS.includes(f.path))
+      .filter((f) => !f.path.endsWith('.md'))
       .filter((f) => /(?<![\w/])(DESIGN|STYLE|SOURCES|DEVELOPERS|DATA)\.md/.test(prose(f)))
       .map((f) => f.path);
     expect(bare).toEqual([]);

@@ -54,7 +54,7 @@ export interface LineAdaptOptions {
 
 /**
  * The recipe, chosen with bench/adapt-lines.ts on validation writers (never the test writers):
- * see docs/WEB.md, "Teach", for the figures behind each value.
+ * see docs/WEB.md, "Teaching the line model your words", for the figures behind each value.
  */
 export const LINE_ADAPT_DEFAULTS = Object.freeze({
   steps: 90,

@@ -1,4 +1,4 @@
-// The server's bounded pool of worker threads (DESIGN.md §9): decoding, normalization,
+// The server's bounded pool of worker threads (docs/DESIGN.md §9): decoding, normalization,
 // segmentation and the model run here, never on the event loop, so `/healthz` and every other
 // request stay fast whatever one upload costs. A job waits in a bounded queue for a free worker
 // (full: 503 BUSY), has a time budget (past it the worker is terminated and replaced: 422

@@ -1,4 +1,4 @@
-// How the polyfill reads a drawing (DESIGN.md §8, "Ink is the native input"), without the
+// How the polyfill reads a drawing (docs/DESIGN.md §8, "Ink is the native input"), without the
 // models themselves, so it runs in the worker and in Node's tests alike:
 //   text:          lines of the drawing (core's groupStrokesIntoLines) -> each line rendered at
 //                  the line model's scale (renderInk) -> normalizeLine -> the line model ->
