@@ -1,10 +1,10 @@
-// Model files kept in the browser's Cache API (docs/WEB.md, "Model files in the browser's
-// cache"): a model's files (model.json, weights.bin, hcr.json, the language model) are fetched
-// once and read from the cache on the next visits without a request, as long as the model's
-// version stays the same. An entry is keyed by the file's URL and carries the version it was
-// stored under, so a new model's files replace the old ones. Where the Cache API is missing
-// (Node, an http origin other than localhost) or fails, files are fetched as usual and the
-// browser's HTTP cache does what it can.
+// Model files kept in the browser's Cache API, as docs/WEB.md tells a page's author in
+// "What it downloads, and the second visit": a model's files (model.json, weights.bin, hcr.json,
+// the language model) are fetched once and read from the cache on the next visits without a
+// request, as long as the model's version stays the same. An entry is keyed by the file's URL
+// and carries the version it was stored under, so a new model's files replace the old ones.
+// Where the Cache API is missing (Node, an http origin other than localhost) or fails, files are
+// fetched as usual and the browser's HTTP cache does what it can.
 
 /** The Cache API store hcr keeps model files in. */
 export const MODEL_CACHE_NAME = 'hcr-models';
