@@ -108,6 +108,8 @@ describe.skipIf(!HAVE_CHROMIUM)('the page in Chromium', () => {
 
   /** Draws strokes with the mouse; points are fractions of the pad's width and height. */
   async function draw(page: Page, strokes: [number, number][][], steps = 6): Promise<void> {
+    // As a person would: the pad in view first (an open Teach panel can scroll it away).
+    await page.locator('#pad').scrollIntoViewIfNeeded();
     const box = (await page.locator('#pad').boundingBox())!;
     for (const points of strokes) {
       const [first, ...rest] = points;
