@@ -1,9 +1,12 @@
 // Starts test/hostile/serve.ts in a child process of its own, so that the server's memory and
-// event loop are measured alone, and stops it.
+// event loop are measured alone, and stops it. The process runs with the allocator settings
+// `hcr serve` starts itself with (ALLOCATOR_ENV, src/node/cli/relaunch.ts), since it serves
+// from buildServer without the CLI.
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { ALLOCATOR_ENV } from '../../src/node/cli/relaunch.js';
 
 /** A server in a child process. */
 export interface HostileServer {
@@ -15,8 +18,8 @@ export interface HostileServer {
 }
 
 /**
- * Starts the server on a free port of 127.0.0.1 with `options` (buildServer's), and resolves
- * once it listens.
+ * Starts the server on a free port of 127.0.0.1 with `options` (buildServer's) and `env` (by
+ * default this process's with {@link ALLOCATOR_ENV}), and resolves once it listens.
  *
  * @example
  * const server = await startHostileServer(modelDir, { workTimeoutMs: 6_000 });
@@ -26,7 +29,7 @@ export interface HostileServer {
 export async function startHostileServer(
   modelDir: string,
   options: object,
-  env: NodeJS.ProcessEnv = process.env,
+  env: NodeJS.ProcessEnv = { ...process.env, ...ALLOCATOR_ENV },
 ): Promise<HostileServer> {
   let stderr = '';
   const child = spawn(

@@ -1,6 +1,8 @@
 // `hcr serve`: loads the default model, starts the HTTP server (page + API) with the other models
 // beside it, and runs until Ctrl-C or SIGTERM, finishing the requests in flight before it exits.
-// Without --model it serves every shipped classifier under the package's models/.
+// Without --model it serves every shipped classifier under the package's models/. On Linux with
+// glibc it runs in a second process with the allocator settings of relaunch.ts, which bin.ts
+// starts before this module loads (--no-relaunch keeps it in the first).
 
 import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
@@ -19,6 +21,7 @@ import { webBuildState } from '../server/web-build.js';
 import { defineCommand } from './command.js';
 import { DEFAULT_MODEL_DIR, RUN_OPTIONS, note, print } from './common.js';
 import { defineOptions } from './options.js';
+import { NO_RELAUNCH_FLAG } from './relaunch.js';
 
 /** Options of {@link serveCommand}, as the CLI parsed them. */
 export interface ServeCliOptions {
@@ -35,7 +38,7 @@ export interface ServeCliOptions {
   readonly maxPixels: number;
   /** Print one line per request. */
   readonly log?: boolean;
-  /** Print the address as JSON (`{"url": ...}`) rather than a sentence. */
+  /** Print the address as JSON (`{"url": ..., "pid": ...}`) rather than a sentence. */
   readonly json?: boolean;
 }
 
@@ -129,6 +132,9 @@ export async function serveCommand(options: ServeCliOptions, output: ServeOutput
       output.print(
         JSON.stringify({
           url: running.url,
+          // The process that serves (the second one when relaunch.ts started it): the one to
+          // measure, and the one whose environment holds the allocator settings.
+          pid: process.pid,
           model: loaded.dir,
           models: options.modelDirs.map((dir, i) => ({ name: names[i], dir })),
           backend: engine.backend,
@@ -202,6 +208,11 @@ export const SERVE_OPTIONS = defineOptions({
     default: SERVE_CLI_DEFAULTS.maxPixels,
   },
   log: { flags: '--log', description: 'print one line per request on stderr' },
+  relaunch: {
+    flags: NO_RELAUNCH_FLAG,
+    description:
+      "serve in this process, not in a second one started with glibc's allocator settings (MALLOC_MMAP_THRESHOLD_, MALLOC_ARENA_MAX) that give memory back after a burst",
+  },
   ...RUN_OPTIONS,
 });
 
