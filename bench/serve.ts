@@ -10,13 +10,21 @@
 // sends pages of bars and pathological patterns two at a time while 8 other addresses each read
 // a drawing, one request after the other; it prints the fair clients' p50/p99 and share of 503,
 // /healthz's p99, and the server's longest event-loop delay (perf_hooks' monitorEventLoopDelay,
-// run inside the server), against the issue's targets.
+// run inside the server), against the issue's targets. The server is started as a user starts
+// it, without glibc's allocator settings in its environment (`hcr serve` relaunches itself with
+// them, src/node/cli/relaunch.ts); its memory is read idle (after both routes' workers started),
+// and, after the runs above and a fixed burst of large uploads (photos, a batch of photos, pages
+// of bars: the same work however loaded the machine), once at once and once --settle-seconds
+// later, against the issue's target of 1.5x idle 60 s after a burst (--no-relaunch, passed on to `hcr serve`, measures it
+// without them).
 //
 //   npm run bench:serve -- [--model DIR] [--seconds 15] [--connections 4] [--image FILE]
-//                          [--backend auto] [--no-hostile] [--json]
+//                          [--backend auto] [--burst-rounds 2] [--settle-seconds 60]
+//                          [--no-relaunch]
+//                          [--no-hostile] [--json]
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -44,6 +52,9 @@ interface ServeBenchOptions {
   connections: number;
   image?: string;
   backend: string;
+  settleSeconds: number;
+  burstRounds: number;
+  relaunch: boolean;
   hostile: boolean;
   json?: boolean;
 }
@@ -225,19 +236,25 @@ async function loopDelayMaxMs(server: Server): Promise<number> {
     };
     server.lines.on('line', onLine);
   });
-  server.child.kill('SIGUSR2');
+  process.kill(server.pid, 'SIGUSR2');
   return answer;
 }
 
 interface Server {
+  /** The process started: `hcr serve`'s launcher, or the server itself with --no-relaunch. */
   readonly child: ChildProcess;
+  /** The process that serves (from the `--json` line); the monitor answers there. */
+  readonly pid: number;
   readonly url: string;
   /** The server's stderr, line by line. */
   readonly lines: ReturnType<typeof createInterface>;
 }
 
-/** Starts `hcr serve --port 0` and resolves with its URL once it listens. */
-async function startServer(model: string, backend: string): Promise<Server> {
+/**
+ * Starts `hcr serve --port 0` and resolves with its URL once it listens; `relaunch: false`
+ * passes --no-relaunch.
+ */
+async function startServer(model: string, backend: string, relaunch: boolean): Promise<Server> {
   const child = spawn(
     process.execPath,
     [
@@ -256,27 +273,31 @@ async function startServer(model: string, backend: string): Promise<Server> {
       '--backend',
       backend,
       '--json',
+      ...(relaunch ? [] : ['--no-relaunch']),
     ],
-    {
-      cwd: ROOT,
-      // As docs/HTTP-API.md advises for `hcr serve`: glibc then returns freed image buffers.
-      env: {
-        ...process.env,
-        MALLOC_MMAP_THRESHOLD_: process.env['MALLOC_MMAP_THRESHOLD_'] ?? '131072',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
+    // This environment as it is: `hcr serve` adds glibc's allocator settings itself.
+    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const lines = createInterface({ input: child.stdout! });
-  const url = await new Promise<string>((resolve, reject) => {
+  const { url, pid } = await new Promise<{ url: string; pid: number }>((resolve, reject) => {
     child.once('exit', (code) =>
       reject(new Error(`hcr serve exited with code ${code} before listening:\n${stderr}`)),
     );
-    lines.once('line', (line) => resolve((JSON.parse(line) as { url: string }).url));
+    lines.once('line', (line) => resolve(JSON.parse(line) as { url: string; pid: number }));
   });
-  return { child, url, lines: createInterface({ input: child.stderr! }) };
+  return { child, pid, url, lines: createInterface({ input: child.stderr! }) };
+}
+
+/** The resident memory of process `pid` in MiB (Linux), or NaN when it cannot be read. */
+function rssMiBOf(pid: number | undefined): number {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1]) / 1024;
+  } catch {
+    return NaN;
+  }
 }
 
 /** A POST from the loopback address `from` (127.0.0.x, so that the server sees one client each). */
@@ -388,6 +409,56 @@ async function runHeavyMix(
   };
 }
 
+/** A 3000x3000 JPEG of smooth noise, the size of a phone photo (9 Mpx to decode). */
+async function photoJpeg(): Promise<Buffer> {
+  const side = 256;
+  const noise = Buffer.alloc(side * side * 3);
+  for (let i = 0; i < noise.length; i++) noise[i] = (i * 2654435761) >>> 24;
+  return sharp(noise, { raw: { width: side, height: side, channels: 3 } })
+    .resize(3000, 3000)
+    .jpeg({ quality: 85 })
+    .toBuffer();
+}
+
+/**
+ * The burst that the server's memory is measured after: a fixed list of large uploads (photos
+ * to /api/predict and /api/read, four in one JSON batch, 36 Mpx to decode, a page of
+ * bars, a drawing) sent `rounds` times by each of 2 addresses (as many as the workers, so that
+ * none waits out its turn), one request after the other, so that the same work is done however
+ * loaded the machine is (the timed runs do less on a busy machine). Answers the statuses.
+ */
+async function runLargeUploads(url: string, rounds: number): Promise<Record<string, number>> {
+  const photo = await photoJpeg();
+  const batch = JSON.stringify({
+    images: Array.from({ length: 4 }, () => photo.toString('base64')),
+  });
+  const list: MixRequest[] = [
+    { kind: 'photo /api/predict', path: '/api/predict', type: 'image/jpeg', body: photo },
+    { kind: 'photo /api/read', path: '/api/read', type: 'image/jpeg', body: photo },
+    { kind: '4 photos /api/predict', path: '/api/predict', type: 'application/json', body: batch },
+    {
+      kind: 'grid /api/read',
+      path: '/api/read',
+      type: 'image/png',
+      body: await gridOfBarsPng(4800),
+    },
+    { kind: 'drawing /api/read', path: '/api/read', type: 'image/png', body: await drawingPng() },
+  ];
+  const statuses: Record<string, number> = {};
+  await Promise.all(
+    [0, 1].map(async (client) => {
+      for (let round = 0; round < rounds; round++) {
+        for (const request of list) {
+          const { status } = await postFrom(url, `127.0.0.${30 + client}`, request);
+          const key = `${request.kind} ${status}`;
+          statuses[key] = (statuses[key] ?? 0) + 1;
+        }
+      }
+    }),
+  );
+  return statuses;
+}
+
 async function stopServer(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null) return;
   const exited = new Promise((resolve) => child.once('exit', resolve));
@@ -407,10 +478,26 @@ async function main(): Promise<void> {
     .option('--seconds <n>', 'how long to drive the server', parsePositiveInt, 15)
     .option('--connections <n>', 'concurrent keep-alive connections', parsePositiveInt, 4)
     .option('--image <file>', 'image to post (default: a 400x400 PNG of a drawn 7)')
+    .option(
+      '--burst-rounds <n>',
+      'rounds of large uploads (photos, a batch of photos, a page of bars) before the memory is read',
+      parsePositiveInt,
+      2,
+    )
+    .option(
+      '--settle-seconds <n>',
+      "how long after the burst the server's memory is read again",
+      parsePositiveInt,
+      60,
+    )
     .addOption(
       new Option('--backend <name>', "the server's tfjs backend")
         .choices(Object.keys(BACKENDS))
         .default('auto'),
+    )
+    .option(
+      '--no-relaunch',
+      "pass --no-relaunch to hcr serve: serve without glibc's allocator settings, for comparison",
     )
     .option('--no-hostile', 'skip the runs with a third of hostile requests')
     .option('--json', 'print machine-readable JSON on stdout');
@@ -428,16 +515,17 @@ async function main(): Promise<void> {
   const machine = machineInfo();
 
   note(`starting hcr serve --model ${model} ...`);
-  const server = await startServer(model, options.backend);
+  const server = await startServer(model, options.backend, options.relaunch);
   const { child, url } = server;
   try {
     const post = { method: 'POST' as const, headers: { 'content-type': type }, body };
-    // Warm-up: the first predictions compile the model's kernels.
+    // Warm-up: the first predictions compile the model's kernels; the reads start the workers
+    // of /api/read, so that the idle memory is that of a server whose workers all run.
     for (let i = 0; i < 20; i++) {
-      const res = await fetch(`${url}/api/predict`, post);
+      const res = await fetch(`${url}/api/${i % 4 === 3 ? 'read' : 'predict'}`, post);
       if (!res.ok) throw new Error(`warm-up request answered ${res.status}: ${await res.text()}`);
     }
-    const before = await health(url);
+    const before = await untilIdle(url);
     note(
       `driving POST ${url}/api/predict for ${options.seconds} s with ${options.connections} connections (${fmt(body.length)} byte image) ...`,
     );
@@ -452,6 +540,8 @@ async function main(): Promise<void> {
     const mib = (bytes: number) => bytes / 1024 / 1024;
     let mix: { clean: MixResult; hostile: MixResult; rssMiBAfter: number } | undefined;
     let heavyMix: HeavyMixResult | undefined;
+    let settled: Health | undefined;
+    let burst: Record<string, number> | undefined;
     if (options.hostile) {
       const good: MixRequest = { kind: 'good', path: '/api/predict', type, body };
       const bad = await hostileRequests();
@@ -470,7 +560,12 @@ async function main(): Promise<void> {
         { kind: 'fair', path: '/api/read', type, body },
         { seconds: options.seconds, fairClients: 8 },
       );
+      note(`large uploads from 2 addresses, ${options.burstRounds} round(s) ...`);
+      burst = await runLargeUploads(url, options.burstRounds);
       after = await untilIdle(url);
+      note(`the server's memory ${options.settleSeconds} s after the burst ...`);
+      await new Promise((resolve) => setTimeout(resolve, options.settleSeconds * 1000));
+      settled = await health(url);
     }
     const summary = {
       url,
@@ -485,10 +580,22 @@ async function main(): Promise<void> {
       errors: result.errors,
       timeouts: result.timeouts,
       server: {
+        pid: server.pid,
+        relaunched: server.pid !== child.pid,
         tensorsBefore: before.tensors,
         tensorsAfter: after.tensors,
         rssMiBBefore: mib(before.rssBytes),
         rssMiBAfter: mib(after.rssBytes),
+        ...(settled
+          ? {
+              largeUploads: burst,
+              settleSeconds: options.settleSeconds,
+              rssMiBSettled: mib(settled.rssBytes),
+              rssSettledToIdle: settled.rssBytes / before.rssBytes,
+            }
+          : {}),
+        // `hcr serve`'s launcher, which waits for the server (none with --no-relaunch).
+        ...(server.pid !== child.pid ? { launcherRssMiB: rssMiBOf(child.pid) } : {}),
       },
       ...(mix
         ? {
@@ -558,8 +665,9 @@ async function main(): Promise<void> {
         ],
       ),
     );
+    const s = summary.server;
     console.log(
-      `server: tensors ${before.tensors} -> ${after.tensors}, RSS ${fmt(mib(before.rssBytes), 1)} -> ${fmt(mib(after.rssBytes), 1)} MiB`,
+      `server: tensors ${before.tensors} -> ${after.tensors}, RSS ${fmt(s.rssMiBBefore, 1)} MiB idle -> ${fmt(s.rssMiBAfter, 1)} MiB after the ${settled ? 'burst' : 'run'}${s.launcherRssMiB === undefined ? ' (not relaunched: no allocator settings)' : `; launcher ${fmt(s.launcherRssMiB, 1)} MiB`}`,
     );
     if (summary.mix) {
       const m = summary.mix;
@@ -612,9 +720,26 @@ async function main(): Promise<void> {
               '<= 50',
               target(h.loopDelayMaxMs <= 50),
             ],
+            ...(s.rssSettledToIdle === undefined
+              ? []
+              : [
+                  [
+                    `server RSS ${s.settleSeconds} s after, x idle`,
+                    `${fmt(s.rssSettledToIdle, 2)} (${fmt(s.rssMiBSettled ?? NaN, 0)} MiB)`,
+                    '<= 1.5 (60 s)',
+                    target(s.rssSettledToIdle <= 1.5),
+                  ],
+                ]),
           ],
         ),
       );
+      if (s.largeUploads) {
+        console.log(
+          `large uploads' answers: ${Object.entries(s.largeUploads)
+            .map(([kind, n]) => `${n}x ${kind}`)
+            .join(', ')}`,
+        );
+      }
       console.log(
         `heavy client's answers: ${Object.entries(h.heavy)
           .map(([kind, n]) => `${n}x ${kind}`)
