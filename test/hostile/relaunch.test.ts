@@ -178,8 +178,11 @@ describe.skipIf(!onGlibc)('hcr serve on Linux with glibc', () => {
     async () => {
       const served = await serve();
       // What a terminal does on Ctrl-C: SIGINT to the job's process group. The server, in a
-      // group of its own, hears it once, from the launcher.
+      // group of its own, hears it once, from the launcher; also when a wrapper (tsx's CLI)
+      // passes the same SIGINT on to the launcher a moment later.
       process.kill(-served.launcher.pid!, 'SIGINT');
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      served.launcher.kill('SIGINT');
       expect(await served.exit).toEqual({ code: 0, signal: null });
       expect(alive(served.pid)).toBe(false);
       // One shutdown, not the forced one a second signal would start.

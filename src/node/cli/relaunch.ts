@@ -75,10 +75,19 @@ export function relaunchEnv(
 const FORWARDED_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 /**
+ * The same signal again within this many ms is the same signal delivered twice, not a second
+ * Ctrl-C: a wrapper such as tsx's CLI passes on the terminal's SIGINT when its child has not
+ * said within 30 ms that it got it (measured 45 ms apart on a loaded machine), and the server
+ * would take the second as "stop now" and cut its requests off.
+ */
+const SAME_SIGNAL_MS = 200;
+
+/**
  * Runs `hcr <argv>` again in a second process with `env` added to this one's environment, and
  * resolves with its exit code (128 + the signal's number when a signal ended it), or undefined
  * when it could not be started. The second process has its own process group, so that a
- * terminal's Ctrl-C reaches it once, forwarded from here (SIGINT, SIGTERM and SIGHUP are); it
+ * terminal's Ctrl-C reaches it once, forwarded from here (SIGINT, SIGTERM and SIGHUP are; the
+ * same signal again within {@link SAME_SIGNAL_MS} is not passed on twice); it
  * inherits stdin, stdout and stderr; and it stops as on SIGTERM when this process is gone
  * ({@link stopWhenLauncherLeaves}).
  *
@@ -97,9 +106,14 @@ export function relaunch(
       stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
       detached: true,
     });
-    const forward = new Map(
-      FORWARDED_SIGNALS.map((signal) => [signal, () => void child.kill(signal)] as const),
-    );
+    const lastSent = new Map<NodeJS.Signals, number>();
+    const forwarder = (signal: NodeJS.Signals) => () => {
+      const now = performance.now();
+      if (now - (lastSent.get(signal) ?? -Infinity) < SAME_SIGNAL_MS) return;
+      lastSent.set(signal, now);
+      child.kill(signal);
+    };
+    const forward = new Map(FORWARDED_SIGNALS.map((signal) => [signal, forwarder(signal)]));
     const stopForwarding = () => {
       for (const [signal, handler] of forward) process.off(signal, handler);
     };
