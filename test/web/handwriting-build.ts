@@ -3,16 +3,15 @@
 // folder (two Vite builds into one folder would empty it under each other), then they find it
 // fresh.
 
-import { mkdir, readdir, rm, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { build } from 'vite';
+import { withBuildLock } from './build.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 /** Where the polyfill is built. */
 export const HANDWRITING_DIST = join(ROOT, 'dist', 'handwriting');
 const LOCK = join(ROOT, 'dist', '.handwriting-build.lock');
-/** A lock older than this was left by a test run that died: take it over. */
-const STALE_LOCK_MS = 5 * 60_000;
 
 /** Newest modification time of a file under `path` (a file or a folder), in ms. */
 async function newest(path: string): Promise<number> {
@@ -50,23 +49,7 @@ async function stale(): Promise<boolean> {
 
 /** Builds dist/handwriting when it is stale, one test file at a time. */
 export async function ensureHandwritingBuilt(): Promise<void> {
-  await mkdir(join(LOCK, '..'), { recursive: true });
-  for (;;) {
-    try {
-      await mkdir(LOCK);
-      break;
-    } catch {
-      const since = await stat(LOCK).then(
-        (s) => Date.now() - s.mtimeMs,
-        () => 0,
-      );
-      if (since > STALE_LOCK_MS) await rm(LOCK, { recursive: true, force: true });
-      else await new Promise((resolve) => setTimeout(resolve, 250));
-    }
-  }
-  try {
+  await withBuildLock(LOCK, async () => {
     if (await stale()) await build({ configFile: join(ROOT, 'vite.handwriting.config.ts') });
-  } finally {
-    await rm(LOCK, { recursive: true, force: true });
-  }
+  });
 }
