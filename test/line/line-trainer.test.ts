@@ -66,31 +66,50 @@ describe('trainLineModel', () => {
     expect(again.steps).toBeGreaterThan(first.steps);
   });
 
-  it('records the runs an --init model came from, so its card gives every command', async () => {
+  it('records the runs an --init model came from, so its card gives every command, and its architecture', async () => {
     const data = writeWordsFile(20, ['cat', 'Dog']);
     const source = unipenWordsSource(await loadUnipenWords(data), { name: 'words' });
     const root = mkdtempSync(join(tmpdir(), 'hcr-line-init-'));
-    const options = { arch: 'line-tiny', batchSize: 8, epochs: 1, evalEvery: 4, workers: 0 };
-    const run = async (out: string, command: string, init?: string) => {
-      const o = { ...options, out: join(root, out), command, ...(init ? { init } : {}) };
+    const options = { batchSize: 8, epochs: 1, evalEvery: 4, workers: 0 };
+    const run = async (out: string, command: string, init?: string, arch?: string) => {
+      const o = {
+        ...options,
+        out: join(root, out),
+        command,
+        ...(init ? { init } : {}),
+        ...(arch ? { arch } : {}),
+      };
       await trainLineModel([{ source, perEpoch: 16 }], source, o, { data: {} });
-      return (await readLineMetadata(join(root, out))).training;
+      return readLineMetadata(join(root, out));
     };
-    const first = await run('a', 'hcr line train --out a');
-    expect(first.earlier).toBeUndefined();
-    await run('b', 'hcr line train --out b --init a', join(root, 'a'));
+    const first = await run('a', 'hcr line train --out a', undefined, 'line-tiny');
+    expect(first.training.earlier).toBeUndefined();
+    expect(first.architecture).toBe('line-tiny');
+    // --init with another --arch: the network that extends the init model's takes its weights
+    const second = await run(
+      'b',
+      'hcr line train --out b --init a --arch line-tiny-c',
+      join(root, 'a'),
+      'line-tiny-c',
+    );
+    expect(second.architecture).toBe('line-tiny-c');
+    // without --arch, the init model's architecture
     const third = await run('c', 'hcr line train --out c --init b', join(root, 'b'));
-    const earlier = third.earlier as { command: string; steps: number }[];
+    expect(third.architecture).toBe('line-tiny-c');
+    await expect(
+      run('d', 'hcr line train --out d --init b --arch line-tiny', join(root, 'b'), 'line-tiny'),
+    ).rejects.toThrow(/does not extend/);
+    const earlier = third.training.earlier as { command: string; steps: number }[];
     expect(earlier.map((r) => r.command)).toEqual([
       'hcr line train --out a',
-      'hcr line train --out b --init a',
+      'hcr line train --out b --init a --arch line-tiny-c',
     ]);
     expect(earlier.every((r) => r.steps > 0)).toBe(true);
     const card = renderLineCard('c', await readLineMetadata(join(root, 'c')), 1000);
     expect(card).toContain('hcr line train --out c --init b');
     expect(card).toContain('It continues 2 earlier runs');
     expect(card.indexOf('`hcr line train --out a`')).toBeLessThan(
-      card.indexOf('`hcr line train --out b --init a`'),
+      card.indexOf('`hcr line train --out b --init a --arch line-tiny-c`'),
     );
   });
 });

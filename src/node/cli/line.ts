@@ -4,6 +4,7 @@
 // and without the language model and, with --record, writes the figures and the card.
 
 import { initEngine, type BackendName } from '../engine/index.js';
+import { DEFAULT_LINE_ARCHITECTURE, LINE_ARCHITECTURES } from '../../core/line/architectures.js';
 import {
   LINE_TRAIN_DEFAULTS,
   trainLineModel,
@@ -32,8 +33,7 @@ export const LINE_TRAIN_OPTIONS = defineOptions({
   out: { flags: '--out <dir>', description: 'model directory to write', required: true },
   arch: {
     flags: '--arch <name>',
-    description: 'line architecture',
-    default: LINE_TRAIN_DEFAULTS.arch,
+    description: `line architecture (${Object.keys(LINE_ARCHITECTURES).join(', ')}; default: the --init model's, else ${DEFAULT_LINE_ARCHITECTURE})`,
   },
   batchSize: {
     flags: '--batch-size <n>',
@@ -130,7 +130,7 @@ export const LINE_TRAIN_COMMAND = defineCommand({
       unipenWordsSource(validation, { name: 'unipen-words-validation' }),
       {
         out: options.out,
-        arch: options.arch,
+        ...(options.arch === undefined ? {} : { arch: options.arch }),
         batchSize: options.batchSize,
         lr: options.lr,
         epochs: options.epochs,

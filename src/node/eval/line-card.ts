@@ -3,6 +3,7 @@
 // model, its size and speed, and what it does not do. Written beside the model by
 // `hcr line evaluate --record`.
 
+import { LINE_ARCHITECTURES, getLineArchitecture } from '../../core/line/architectures.js';
 import type { LineModelMetadata } from '../model/line-artifact.js';
 import { table } from './card/markdown.js';
 import { earlierOf } from '../train/line-trainer.js';
@@ -88,10 +89,12 @@ export function renderLineCard(dir: string, metadata: LineModelMetadata, bytes: 
               `${i + 1}. ${r.steps} steps, ${r.minutes} minutes: \`${r.command ?? '(not recorded)'}\``,
           )
           .join('\n')}\n`;
+  const describe = (name: string) =>
+    name in LINE_ARCHITECTURES ? `: ${getLineArchitecture(name).description}` : '';
   return `# Line model \`${dir}\`
 
 Reads a whole line of handwriting without cutting it into characters: a fully convolutional
-network (\`${metadata.architecture}\`) maps a line ${metadata.lineHeight} pixels high (any width) to
+network (\`${metadata.architecture}\`${describe(metadata.architecture)}) maps a line ${metadata.lineHeight} pixels high (any width) to
 one column of class scores every ${metadata.frameStride} pixels, trained with CTC; a prefix beam
 search with the character language model (\`models/lm-en\`) decodes it. Characters: space, 0-9,
 A-Z, a-z and \`${metadata.charset.slice(63)}\` (${metadata.charset.length} + the CTC blank).

@@ -7,7 +7,12 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { getLineArchitecture, lineFrames } from '../../core/line/architectures.js';
+import {
+  DEFAULT_LINE_ARCHITECTURE,
+  getLineArchitecture,
+  lineFrames,
+  transferLineWeights,
+} from '../../core/line/architectures.js';
 import { encodeLineText, LINE_CHARSET, minCtcFrames } from '../../core/line/charset.js';
 import { normalizeLine, LINE_HEIGHT, type LineImage } from '../../core/line/normalize-line.js';
 import { createRandom, shuffleInPlace, type Random } from '../../core/random.js';
@@ -26,7 +31,11 @@ import type { LineSource } from '../data/lines/types.js';
 export interface LineTrainOptions {
   /** Where the best model (by validation CER) is saved. */
   readonly out: string;
-  /** Line architecture. Default `'line-s'`. */
+  /**
+   * Line architecture. Default: the `init` model's, else `'line-s'`. With `init` of another
+   * architecture, the new network takes the init model's weights where it extends it
+   * (transferLineWeights: line-s into line-sc).
+   */
   readonly arch?: string;
   /** Lines per step. Default 32. */
   readonly batchSize?: number;
@@ -54,7 +63,6 @@ export interface LineTrainOptions {
 
 /** The defaults of {@link LineTrainOptions}. */
 export const LINE_TRAIN_DEFAULTS = Object.freeze({
-  arch: 'line-s',
   batchSize: 32,
   lr: 0.001,
   epochs: 10,
@@ -250,6 +258,7 @@ export async function trainLineModel(
   onEvent: (event: LineTrainEvent) => void = () => {},
 ): Promise<{ bestCer: number; steps: number }> {
   const o = { ...LINE_TRAIN_DEFAULTS, ...options };
+  let arch = o.arch ?? DEFAULT_LINE_ARCHITECTURE;
   const checkpointDir = `${o.out}.checkpoint`;
   const statePath = join(checkpointDir, 'line-train-state.json');
   const classes = LINE_CHARSET.length + 1;
@@ -261,15 +270,23 @@ export async function trainLineModel(
   if (o.resume) {
     const loaded = await loadLineModel(checkpointDir);
     model = loaded.model;
+    arch = loaded.metadata.architecture;
     earlier = earlierOf(loaded.metadata.training);
     await loadLineOptimizerState(checkpointDir, loaded.metadata, optimizer);
     state = JSON.parse(await readFile(statePath, 'utf8')) as TrainState;
   } else if (o.init) {
     const start = await loadLineModel(o.init);
-    model = start.model;
     earlier = earlierRuns(start.metadata.training);
+    arch = o.arch ?? start.metadata.architecture;
+    if (arch === start.metadata.architecture) {
+      model = start.model;
+    } else {
+      model = getLineArchitecture(arch).build(classes);
+      transferLineWeights(start.model, model);
+      start.model.dispose();
+    }
   } else {
-    model = getLineArchitecture(o.arch).build(classes);
+    model = getLineArchitecture(arch).build(classes);
   }
   const pool = await ReplicaPool.start(model, {
     ...(o.workers === undefined ? {} : { workers: o.workers }),
@@ -282,7 +299,7 @@ export async function trainLineModel(
   let lastCheckpoint = Date.now();
   const input = (): LineMetadataInput => ({
     charset: LINE_CHARSET,
-    architecture: o.arch,
+    architecture: arch,
     training: {
       command: o.command ?? null,
       batchSize: o.batchSize,
