@@ -59,6 +59,16 @@ const postRead = (query = '') =>
     payload: line.png,
   });
 
+// First in the file: the worker has not read a line yet.
+it('counts the tensors a read leaves, not the line model a worker loads on its first read', async () => {
+  const tensors = async (): Promise<number> => (await app.inject('/healthz')).json().tensors;
+  const before = await tensors();
+  expect((await postRead()).statusCode).toBe(200);
+  expect(await tensors()).toBe(before);
+  expect((await postRead()).statusCode).toBe(200);
+  expect(await tensors()).toBe(before);
+});
+
 describe('a server with a line model', () => {
   it('reads /api/read lines whole with it, and glyphs when asked', async () => {
     const res = await postRead();

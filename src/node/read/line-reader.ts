@@ -77,6 +77,15 @@ export async function isLineModelDir(dir: string): Promise<boolean> {
 }
 
 const loadedByDir = new Map<string, Promise<LoadedLineModel>>();
+let loadedWeights = 0;
+
+/**
+ * Weight tensors of the line models {@link lineModelOnce} has loaded in this process: a server
+ * worker loads one on its first line read, and its tensor count rises by this much without a leak.
+ */
+export function lineModelWeightTensors(): number {
+  return loadedWeights;
+}
 
 /**
  * The line model of a directory, loaded once per process (a server worker keeps it for every
@@ -89,10 +98,16 @@ const loadedByDir = new Map<string, Promise<LoadedLineModel>>();
 export function lineModelOnce(dir: string): Promise<LoadedLineModel> {
   let loading = loadedByDir.get(dir);
   if (!loading) {
-    loading = loadLineModel(dir).catch((error: unknown) => {
-      loadedByDir.delete(dir);
-      throw error;
-    });
+    loading = loadLineModel(dir).then(
+      (line) => {
+        loadedWeights += line.model.weights.length;
+        return line;
+      },
+      (error: unknown) => {
+        loadedByDir.delete(dir);
+        throw error;
+      },
+    );
     loadedByDir.set(dir, loading);
   }
   return loading;

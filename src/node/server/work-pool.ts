@@ -46,7 +46,7 @@ export interface WorkPoolStats {
    * or a job that left the worker holding much memory.
    */
   readonly restarts: number;
-  /** Tensors alive in the workers, as each last reported. */
+  /** Tensors alive in the workers beyond their models' weights, as each last reported. */
   readonly tensors: number;
 }
 

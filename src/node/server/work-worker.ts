@@ -12,6 +12,7 @@ import { isHcrError } from '../errors.js';
 import type { LoadedModel } from '../model/artifact.js';
 import { ApiError } from './errors.js';
 import { runWork, type WorkJob, type WorkResult } from './work.js';
+import { lineModelWeightTensors } from '../read/line-reader.js';
 
 /** What the pool hands a worker when it starts it. */
 export interface WorkWorkerInit {
@@ -42,7 +43,7 @@ export type WorkReply =
       readonly id: number;
       readonly ok: true;
       readonly value: WorkResult;
-      /** Tensors alive in this worker after the job (must stay flat). */
+      /** Tensors alive in this worker after the job beyond its models' weights (must stay flat). */
       readonly tensors: number;
       /** True when the job left this worker holding much memory: the pool replaces it. */
       readonly recycle: boolean;
@@ -100,6 +101,15 @@ async function start(init: WorkWorkerInit): Promise<LoadedModel> {
   };
 }
 
+/**
+ * Tensors beyond the weights of the models this worker holds: flat from job to job unless a job
+ * leaks, although the worker loads the line model on its first line read (a replaced worker
+ * loads it again).
+ */
+function jobTensors(loaded: LoadedModel): number {
+  return tf.memory().numTensors - loaded.model.weights.length - lineModelWeightTensors();
+}
+
 const port = parentPort;
 if (port) {
   // libvips' cache would keep decoded uploads (up to 50 MB) and its thread pool would spread
@@ -117,7 +127,7 @@ if (port) {
               id: request.id,
               ok: true,
               value,
-              tensors: tf.memory().numTensors,
+              tensors: jobTensors(loaded),
               recycle: heavy(),
             };
             port.postMessage(reply);
@@ -130,7 +140,7 @@ if (port) {
               ok: false,
               ...(known ? { code: error.code } : {}),
               message: error instanceof Error ? error.message : String(error),
-              tensors: tf.memory().numTensors,
+              tensors: jobTensors(loaded),
               recycle: heavy(),
             };
             port.postMessage(reply);
@@ -138,7 +148,7 @@ if (port) {
         );
       });
       baselineBytes = heldBytes();
-      port.postMessage({ type: 'ready', tensors: tf.memory().numTensors } satisfies WorkReply);
+      port.postMessage({ type: 'ready', tensors: jobTensors(loaded) } satisfies WorkReply);
     },
     (error: unknown) => {
       port.postMessage({
