@@ -117,7 +117,27 @@ LINE_HEIGHT = 32
 LINE_FRAME_STRIDE = 4
 
 
-def conv_ctc(stages, head, num_classes, dropout=0.2):
+class ContextBlock(nn.Module):
+    """contextBlock of src/core/line/architectures.ts: x + BN(conv 1xk (ReLU(BN(conv 1xk x)))),
+    the first conv to half the channels, then ReLU; the last batch norm starts at zero scale."""
+
+    def __init__(self, channels, kernel):
+        super().__init__()
+        pad = (0, kernel // 2)
+        self.body = nn.Sequential(
+            nn.Conv2d(channels, channels // 2, (1, kernel), padding=pad, bias=False),
+            nn.BatchNorm2d(channels // 2, **BN),
+            nn.ReLU(),
+            nn.Conv2d(channels // 2, channels, (1, kernel), padding=pad, bias=False),
+            nn.BatchNorm2d(channels, **BN),
+        )
+        nn.init.zeros_(self.body[-1].weight)
+
+    def forward(self, x):
+        return torch.relu(x + self.body(x))
+
+
+def conv_ctc(stages, head, num_classes, dropout=0.2, context=(0, 3)):
     """convCtc of src/core/line/architectures.ts: stages of 3x3 same convolutions (no bias) +
     batch norm + ReLU, each optionally followed by a max-pool (Keras valid pooling, stride = pool size); a convolution
     over the remaining height (valid, ReLU), one column of zeros on each side, a 1x3 same
@@ -143,30 +163,45 @@ def conv_ctc(stages, head, num_classes, dropout=0.2):
         nn.ZeroPad2d((1, 1, 0, 0)),
         nn.Conv2d(head, head, (1, 3), padding=(0, 1)),
         nn.ReLU(),
+        *[ContextBlock(head, context[1]) for _ in range(context[0])],
         nn.Dropout(dropout),
         nn.Conv2d(head, num_classes, 1),
     ]
     return nn.Sequential(*layers)
 
 
+LINE_S_STAGES = [([16], (2, 2)), ([32], (2, 2)), ([64, 64], (2, 1)), ([128, 128], (2, 1))]
+LINE_TINY_STAGES = [([8], (2, 2)), ([8], (2, 2)), ([], (2, 1)), ([], (2, 1))]
+
+
 def build_line_s(num_classes):
     """conv3x3+BN+ReLU 16 -> pool -> 32 -> pool -> 2x64 -> pool(2,1) -> 2x128 -> pool(2,1)
     -> conv 2x3 192 -> conv 1x3 192 -> 1x1 logits."""
-    stages = [([16], (2, 2)), ([32], (2, 2)), ([64, 64], (2, 1)), ([128, 128], (2, 1))]
-    return conv_ctc(stages, 192, num_classes)
+    return conv_ctc(LINE_S_STAGES, 192, num_classes)
+
+
+def build_line_sc(num_classes):
+    """line-s, then 3 residual context blocks (conv 1x5 96, conv 1x5 192) before the logits."""
+    return conv_ctc(LINE_S_STAGES, 192, num_classes, context=(3, 5))
 
 
 def build_line_tiny(num_classes):
     """conv3x3 8 -> pool -> 8 -> pool -> pool(2,1) x2 -> conv 2x3 16 -> 1x1 logits."""
-    stages = [([8], (2, 2)), ([8], (2, 2)), ([], (2, 1)), ([], (2, 1))]
-    return conv_ctc(stages, 16, num_classes)
+    return conv_ctc(LINE_TINY_STAGES, 16, num_classes)
+
+
+def build_line_tiny_c(num_classes):
+    """line-tiny, then 1 residual context block (conv 1x3 8, conv 1x3 16)."""
+    return conv_ctc(LINE_TINY_STAGES, 16, num_classes, context=(1, 3))
 
 
 # Keep these in step with src/core/line/architectures.ts: bench/train.ts warns when the
 # parameter counts differ.
 LINE_ARCHITECTURES = {
     "line-s": build_line_s,
+    "line-sc": build_line_sc,
     "line-tiny": build_line_tiny,
+    "line-tiny-c": build_line_tiny_c,
 }
 
 
