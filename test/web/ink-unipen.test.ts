@@ -18,10 +18,10 @@ import {
   openInkPage,
   padAspect,
   pageReading,
-  placeWords,
   settle,
   type InkPage,
-} from '../../bench/ink.js';
+} from '../../bench/ink/page.js';
+import { placeWords } from '../../bench/ink/strokes.js';
 import { ensureWebBuilt } from './build.js';
 
 const CHROMIUM = process.env['HCR_CHROMIUM'] ?? '/usr/bin/chromium';
