@@ -1,15 +1,16 @@
 // The line model a server reads /api/read's lines with (issue 21 §4), and its files for the
-// page: GET /line-model/model.json, weights.bin and hcr.json (the charset and frame stride the
-// page decodes with), checked against hcr.json's SHA-256 when first read, then kept in memory.
+// page, which routes/line-model.ts serves: model.json, weights.bin and hcr.json (the charset and
+// frame stride the page decodes with), checked against hcr.json's SHA-256 when first read, then
+// kept in memory.
 
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { FastifyInstance } from 'fastify';
 import { HcrError } from '../errors.js';
 import { MODEL_FILES } from '../model/files.js';
 import { readLineMetadata, type LineModelMetadata } from '../model/line-artifact.js';
 import { DEFAULT_LINE_MODEL_DIR, isLineModelDir } from '../read/line-reader.js';
+import type { BrowserFile } from './served-models.js';
 
 /** The files of a line model the page downloads. */
 export const LINE_MODEL_BROWSER_FILES = Object.freeze(['model.json', 'weights.bin', 'hcr.json']);
@@ -60,28 +61,28 @@ export function lineModelSummary(
 }
 
 /**
- * GET /line-model/:file: the served line model's browser files (404 without one), with an ETag.
+ * Reads the served line model's browser files for GET /line-model/:file: each checked against
+ * hcr.json's SHA-256 when first read (hcr.json itself is not listed in it), then kept in memory;
+ * a read that failed is tried again next time.
  *
+ * @throws HcrError BAD_MODEL (from the reader) when a file differs from hcr.json's record
  * @example
- * await app.register(lineModelRoutes, { line });
+ * const read = lineModelFiles(line);
+ * const file = await read('weights.bin'); // { bytes, etag }
  */
-export async function lineModelRoutes(
-  app: FastifyInstance,
-  options: { readonly line: ServedLineModel | undefined },
-): Promise<void> {
-  const { line } = options;
-  const files = new Map<string, Promise<{ bytes: Buffer; etag: string }>>();
-  const read = (name: string) => {
+export function lineModelFiles(line: ServedLineModel): (name: string) => Promise<BrowserFile> {
+  const files = new Map<string, Promise<BrowserFile>>();
+  return (name) => {
     let file = files.get(name);
     if (!file) {
       file = (async () => {
-        const bytes = await readFile(join(line!.dir, name));
+        const bytes = await readFile(join(line.dir, name));
         const sha = createHash('sha256').update(bytes).digest('hex');
-        const expected = line!.metadata.files[name]?.sha256;
+        const expected = line.metadata.files[name]?.sha256;
         if (name !== MODEL_FILES.metadata && expected !== sha) {
           throw new HcrError(
             'BAD_MODEL',
-            `${join(line!.dir, name)}: SHA-256 differs from hcr.json's`,
+            `${join(line.dir, name)}: SHA-256 differs from hcr.json's`,
           );
         }
         return { bytes, etag: `"${sha.slice(0, 32)}"` };
@@ -93,22 +94,4 @@ export async function lineModelRoutes(
     }
     return file;
   };
-  app.get<{ Params: { file: string } }>('/line-model/:file', async (request, reply) => {
-    const name = request.params.file;
-    if (!line || !LINE_MODEL_BROWSER_FILES.includes(name)) {
-      throw new HcrError(
-        'NOT_FOUND',
-        line
-          ? `no such line model file: ${name} (expected ${LINE_MODEL_BROWSER_FILES.join(', ')})`
-          : 'no line model is served: the page reads lines with the glyph reader',
-      );
-    }
-    const file = await read(name);
-    reply
-      .header('etag', file.etag)
-      .header('cache-control', 'no-cache')
-      .type(name.endsWith('.json') ? 'application/json' : 'application/octet-stream');
-    if (request.headers['if-none-match'] === file.etag) return reply.code(304).send();
-    return reply.send(file.bytes);
-  });
 }

@@ -2,11 +2,13 @@
 // (`alnum36`, `byclass62`), the first one the default. The default model's workers start with the
 // server; every other model is only described (hcr.json) until its first API request, which loads
 // it and starts its own worker pool, so an idle server holds one pool. Also the files each model
-// gives the page (model.json, weights.bin), checked against the SHA-256 hcr.json records.
+// gives the page (model.json, weights.bin), checked against the SHA-256 hcr.json records, and
+// how such a file is sent (with its ETag, also for the line model's files).
 
 import { createHash } from 'node:crypto';
 import { access, readFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { HcrError } from '../errors.js';
 import type { LabelSet } from '../../core/label-sets.js';
 import {
@@ -29,6 +31,28 @@ export interface BrowserFile {
   readonly bytes: Buffer;
   /** The first 32 hex digits of the file's SHA-256, quoted. */
   readonly etag: string;
+}
+
+/**
+ * Answers with a browser file `name` (a model's or the line model's): its bytes and ETag,
+ * revalidated on each use (`no-cache`), or 304 when the request's `if-none-match` has it.
+ *
+ * @example
+ * const file = await model.browserFile('model.json');
+ * if (file) return sendBrowserFile(request, reply, 'model.json', file);
+ */
+export function sendBrowserFile(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  name: string,
+  file: BrowserFile,
+): FastifyReply {
+  reply
+    .header('etag', file.etag)
+    .header('cache-control', 'no-cache')
+    .type(name.endsWith('.json') ? 'application/json' : 'application/octet-stream');
+  if (request.headers['if-none-match'] === file.etag) return reply.code(304).send();
+  return reply.send(file.bytes);
 }
 
 /**

@@ -11,38 +11,28 @@
 // `?reader=glyphs` asks.
 
 import { errorCodes, type FastifyInstance } from 'fastify';
-import { INK_LIMITS, type InkLimits } from '../../core/ink/limits.js';
-import { MAX_PATTERN_LENGTH } from '../../core/read/constraints.js';
-import { checkReadOptions, type ReadAnswer, type ReadRequestOptions } from './reading.js';
-import type { ServedLineModel } from './line-model.js';
-import type { ServedModel } from './served-models.js';
-import type { WorkBudget } from './work.js';
+import { INK_LIMITS, type InkLimits } from '../../../core/ink/limits.js';
+import type { ReadAnswer } from '../reading.js';
+import { READ_QUERY, readingRequest, type ReadQuery, type RouteContext } from '../request.js';
 
 /** Content types read as InkML. */
 const INKML_TYPES = /^\s*(application\/inkml\+xml|application\/xml|text\/xml)\s*(;.*)?$/i;
 
 /** What the ink route needs of the server. */
-export interface InkRouteOptions {
-  /** The model a request names (`?model=`), checking `?top=` against its classes. */
-  readonly chosen: (query: { model?: string; top?: number }) => ServedModel;
-  readonly budget: WorkBudget;
+export interface InkRouteOptions extends Pick<RouteContext, 'models' | 'line' | 'budget'> {
   /** The ink budgets of one request. Default: core's INK_LIMITS. */
-  readonly limits?: InkLimits;
-  /** The served line model, which reads unless `?reader=glyphs`. Default: none (glyphs). */
-  readonly line?: ServedLineModel;
+  readonly inkLimits?: InkLimits;
 }
-
-type InkQuery = ReadRequestOptions & { model?: string };
 
 /**
  * Registers `POST /api/ink` (a Fastify plugin: its InkML parser stays inside it).
  *
  * @example
- * await app.register(inkRoutes, { chosen, budget, line });
+ * await app.register(inkRoutes, { models, line, budget });
  * await app.inject({ method: 'POST', url: '/api/ink', payload: { strokes } });
  */
 export async function inkRoutes(app: FastifyInstance, options: InkRouteOptions): Promise<void> {
-  const limits = options.limits ?? INK_LIMITS;
+  const limits = options.inkLimits ?? INK_LIMITS;
   app.addContentTypeParser(INKML_TYPES, { parseAs: 'string' }, (_request, body, done) =>
     done(null, body),
   );
@@ -52,7 +42,7 @@ export async function inkRoutes(app: FastifyInstance, options: InkRouteOptions):
     if (body.length === 0) done(new errorCodes.FST_ERR_CTP_EMPTY_JSON_BODY(), undefined);
     else done(null, { json: body });
   });
-  app.post<{ Querystring: InkQuery }>(
+  app.post<{ Querystring: ReadQuery }>(
     '/api/ink',
     {
       schema: {
@@ -60,24 +50,19 @@ export async function inkRoutes(app: FastifyInstance, options: InkRouteOptions):
           type: 'object',
           properties: {
             top: { type: 'integer', minimum: 1, maximum: 100 },
-            model: { type: 'string', minLength: 1, maxLength: 200 },
-            context: { type: 'boolean' },
-            alternatives: { type: 'integer', minimum: 1, maximum: 20 },
-            charset: { type: 'string', minLength: 1, maxLength: 100 },
-            pattern: { type: 'string', maxLength: MAX_PATTERN_LENGTH },
-            lexicon: { type: 'string', maxLength: 8000 },
-            reader: { type: 'string', enum: ['line', 'glyphs'] },
+            model: READ_QUERY.model,
+            context: READ_QUERY.context,
+            alternatives: READ_QUERY.alternatives,
+            charset: READ_QUERY.charset,
+            pattern: READ_QUERY.pattern,
+            lexicon: READ_QUERY.lexicon,
+            reader: READ_QUERY.reader,
           },
         },
       },
     },
     async (request, reply) => {
-      const model = options.chosen(request.query);
-      const readOptions: ReadRequestOptions = { ...request.query };
-      delete (readOptions as InkQuery).model;
-      const { line } = options;
-      const byLines = line !== undefined && readOptions.reader !== 'glyphs';
-      checkReadOptions(byLines ? [...line.metadata.charset] : model.labelSet.classes, readOptions);
+      const { model, options: readOptions, lineModel } = readingRequest(options, request.query);
       const body = request.body as string | { json: string };
       const pool = await model.pool();
       const answer = (await pool.run(
@@ -89,7 +74,7 @@ export async function inkRoutes(app: FastifyInstance, options: InkRouteOptions):
           limits,
           options: readOptions,
           budget: options.budget,
-          ...(byLines ? { lineModel: line.dir } : {}),
+          ...(lineModel === undefined ? {} : { lineModel }),
         },
         { client: request.ip },
       )) as ReadAnswer;
