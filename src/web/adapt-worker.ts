@@ -12,10 +12,7 @@ import { createRandom, shuffleInPlace } from '../core/random.js';
 import { tuneLearningRate, tuningSets } from '../core/tune.js';
 import { IMAGE_PIXELS, IMAGE_SIZE, type Dataset } from '../core/types.js';
 import { PAGE_TUNE, type FromWorker, type SetScore, type ToWorker } from './adapt-protocol.js';
-import { startTrainingBackend } from './training-backend.js';
-
-const post = (message: FromWorker, transfer: Transferable[] = []): void =>
-  (self as unknown as Worker).postMessage(message, transfer);
+import { postAdapted, serveAdaptation, type Adaptation } from './training-backend.js';
 
 /** Sparse categorical cross-entropy of softmax outputs, as the Node engine's loss.ts computes it. */
 function crossEntropy(probs: tf.Tensor, labels: tf.Tensor1D): tf.Scalar {
@@ -49,27 +46,18 @@ function accuracy(model: tf.LayersModel, set: Dataset): number {
   return correct / n;
 }
 
-/** The backend and the base model's files, made ready once per worker. */
-let prepared: Promise<{ backend: string; artifacts: tf.io.ModelArtifacts }> | undefined;
-
-/** Starts the backend and fetches the base model (once; again after a failure). */
-function prepare(modelUrl: string): Promise<{ backend: string; artifacts: tf.io.ModelArtifacts }> {
-  prepared ??= (async () => {
-    const backend = await startTrainingBackend();
-    const url = new URL(modelUrl, self.location.href).href;
-    const handler = tf.io.browserHTTPRequest(url);
-    if (!handler.load) throw new Error(`${url}: tfjs cannot load a model from it`);
-    return { backend, artifacts: await handler.load() };
-  })().catch((error: unknown) => {
-    prepared = undefined;
-    throw error;
-  });
-  return prepared;
+/** The base model's files, fetched once per worker: every adaptation starts from a copy. */
+async function loadBaseModel(modelUrl: string): Promise<tf.io.ModelArtifacts> {
+  const url = new URL(modelUrl, self.location.href).href;
+  const handler = tf.io.browserHTTPRequest(url);
+  if (!handler.load) throw new Error(`${url}: tfjs cannot load a model from it`);
+  return handler.load();
 }
 
-async function adapt(message: Extract<ToWorker, { type: 'adapt' }>): Promise<void> {
-  const started = performance.now();
-  const { backend, artifacts } = await prepare(message.modelUrl);
+async function adapt(
+  message: Extract<ToWorker, { type: 'adapt' }>,
+  { backend, base: artifacts, post, started }: Adaptation<tf.io.ModelArtifacts, FromWorker>,
+): Promise<void> {
   const labelSet = getLabelSet(message.labelSet);
   const options = { ...PAGE_TUNE, ...message.options };
   const asDataset = (name: string, x: { images: Uint8Array; labels: Uint8Array }): Dataset => ({
@@ -163,44 +151,20 @@ async function adapt(message: Extract<ToWorker, { type: 'adapt' }>): Promise<voi
     before: before[i]!,
     after: after[i]!,
   }));
-  let saved: tf.io.ModelArtifacts | undefined;
-  await model.save(
-    tf.io.withSaveHandler(async (artifacts) => {
-      saved = artifacts;
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-    }),
-  );
-  model.dispose();
-  const weightData = saved?.weightData;
-  if (!saved || !(weightData instanceof ArrayBuffer) || !saved.weightSpecs) {
-    throw new Error('the adapted model could not be saved');
+  try {
+    await postAdapted<Extract<FromWorker, { type: 'done' }>>(
+      post,
+      model,
+      'the adapted model',
+      { started, trainSeconds: (trainEnd - trainStart) / 1000, steps, backend },
+      { scores },
+    );
+  } finally {
+    model.dispose();
   }
-  post(
-    {
-      type: 'done',
-      model: {
-        modelTopology: saved.modelTopology as object,
-        weightSpecs: saved.weightSpecs,
-        weightData,
-      },
-      scores,
-      seconds: (performance.now() - started) / 1000,
-      trainSeconds: (trainEnd - trainStart) / 1000,
-      steps,
-      backend,
-    },
-    [weightData],
-  );
 }
 
-self.onmessage = (event: MessageEvent<ToWorker>) => {
-  const message = event.data;
-  if (message.type === 'prepare') {
-    // A failure here shows when the adaptation asks for it again.
-    prepare(message.modelUrl).catch(() => undefined);
-    return;
-  }
-  adapt(message).catch((error: unknown) =>
-    post({ type: 'error', message: error instanceof Error ? error.message : String(error) }),
-  );
-};
+serveAdaptation<ToWorker, FromWorker, tf.io.ModelArtifacts>({
+  load: (message) => loadBaseModel(message.modelUrl),
+  adapt,
+});

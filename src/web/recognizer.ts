@@ -5,14 +5,11 @@
 // whole, core's readTextByLines, GET /line-model/) when it serves one, else core's readText with
 // the browser's model as its classifier, and the shipped language model (fetched from the page's
 // assets); or POST /api/read; all with the charset, pattern and entries the page's small form
-// gives. tfjs is
-// imported on demand, so the page is usable before it arrives, and started once for every model
-// the page loads (each served model has its own recognizer).
+// gives. tfjs is imported on demand, so the page is usable before it arrives, and started once
+// (backend.ts, as the page's workers start it) for every model the page loads (each served model
+// has its own recognizer).
 
 import type * as tfTypes from '@tensorflow/tfjs';
-import wasmPlainUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
-import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
-import wasmThreadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import languageModelUrl from '../../models/lm-en/language-model.json?url';
 import { normalizeToMnist } from '../core/normalize.js';
 import type { ContextScope } from '../core/read/context.js';
@@ -213,40 +210,26 @@ function lineRecognizerLoader(
 }
 
 /**
- * Loads tfjs and starts the first backend of `backends` that starts.
+ * Loads tfjs and starts the first backend of `backends` that starts (backend.ts, as the page's
+ * workers start theirs).
  *
- * @param backends - the backends to try, in order. Default: `['wasm', 'webgl', 'cpu']`.
+ * @param backends - the backends to try, in order. Default: backend.ts' BROWSER_BACKENDS
+ *   (`['wasm', 'webgl', 'cpu']`).
  * @param fetchImpl - how GET /api/models is asked (the page shares one answer). Default: fetch.
  * @throws when no backend starts (the page then uses the server)
  * @example
  * const runtime = await startBrowserRuntime();
  */
 export async function startBrowserRuntime(
-  backends: readonly string[] = ['wasm', 'webgl', 'cpu'],
+  backends?: readonly string[],
   fetchImpl: typeof fetch = fetch.bind(globalThis),
 ): Promise<BrowserRuntime> {
-  const tf: typeof tfTypes = await import('@tensorflow/tfjs');
-  let backend: string | undefined;
-  for (const name of backends) {
-    try {
-      if (name === 'wasm') {
-        const wasm = await import('@tensorflow/tfjs-backend-wasm');
-        wasm.setWasmPaths({
-          'tfjs-backend-wasm.wasm': wasmPlainUrl,
-          'tfjs-backend-wasm-simd.wasm': wasmSimdUrl,
-          'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedUrl,
-        });
-      }
-      if (await tf.setBackend(name)) {
-        await tf.ready();
-        backend = name;
-        break;
-      }
-    } catch {
-      // Try the next backend.
-    }
-  }
-  if (!backend) throw new Error(`no tfjs backend could start (tried ${backends.join(', ')})`);
+  // Imported here, not above: the page works before tfjs arrives.
+  const [tf, { startBackend }] = await Promise.all([
+    import('@tensorflow/tfjs'),
+    import('./backend.js'),
+  ]);
+  const backend = await startBackend(backends);
   return {
     tf,
     backend,

@@ -35,6 +35,7 @@ async function stale(): Promise<boolean> {
   const sources = [
     join(ROOT, 'src', 'web', 'handwriting'),
     join(ROOT, 'src', 'web', 'model-cache.ts'),
+    join(ROOT, 'src', 'web', 'backend.ts'),
     join(ROOT, 'src', 'core'),
     join(ROOT, 'vite.handwriting.config.ts'),
     join(ROOT, 'models', 'line-en'),

@@ -140,7 +140,10 @@ export async function readInk(
     const readings =
       hints.recognitionType === 'per-character'
         ? await readCharacters(strokes, indices, n, models)
-        : await readLine(strokes, indices, n, l === 0 ? hints.textContext : '', models);
+        : await readLine(
+            { strokes, indices, alternatives: n, textContext: l === 0 ? hints.textContext : '' },
+            models,
+          );
     if (readings.length === 0) continue;
     perLine.push(readings);
     lineStrokes.push(indices);
@@ -155,15 +158,21 @@ export async function readInk(
   );
 }
 
-async function readLine(
-  strokes: readonly InkStroke[],
-  indices: readonly number[],
-  alternatives: number,
-  textContext: string,
-  models: InkModels,
-): Promise<LineReading[]> {
+/** One line of a drawing to read. */
+interface LineToRead {
+  /** The drawing's strokes. */
+  readonly strokes: readonly InkStroke[];
+  /** The line's strokes among them. */
+  readonly indices: readonly number[];
+  /** Readings asked for. */
+  readonly alternatives: number;
+  /** The text before the line, for the language model. */
+  readonly textContext: string;
+}
+
+async function readLine(task: LineToRead, models: InkModels): Promise<LineReading[]> {
   const cache = models.lineReadings;
-  const key = cache && lineKey(strokes, indices, alternatives, textContext);
+  const key = cache && lineKey(task);
   const known = key === undefined ? undefined : cache?.get(key);
   if (known) {
     // Most recently used last, so the oldest is the first to go.
@@ -171,7 +180,7 @@ async function readLine(
     cache!.set(key!, known);
     return known;
   }
-  const readings = await readLineAfresh(strokes, indices, alternatives, textContext, models);
+  const readings = await readLineAfresh(task, models);
   if (cache && key !== undefined) {
     cache.set(key, readings);
     while (cache.size > LINE_READINGS_KEPT) cache.delete(cache.keys().next().value!);
@@ -188,21 +197,13 @@ export function lineReadingCache(): Map<string, LineReading[]> {
 }
 
 /** What a line's reading depends on: its points, the alternatives and the context. */
-function lineKey(
-  strokes: readonly InkStroke[],
-  indices: readonly number[],
-  alternatives: number,
-  textContext: string,
-): string {
+function lineKey({ strokes, indices, alternatives, textContext }: LineToRead): string {
   const ink = indices.map((i) => strokes[i]!.map((p) => `${p.x},${p.y}`).join(' ')).join(';');
   return `${alternatives}\u0000${textContext}\u0000${ink}`;
 }
 
 async function readLineAfresh(
-  strokes: readonly InkStroke[],
-  indices: readonly number[],
-  alternatives: number,
-  textContext: string,
+  { strokes, indices, alternatives, textContext }: LineToRead,
   models: InkModels,
 ): Promise<LineReading[]> {
   const rendered = renderInk(indices.map((i) => strokes[i]!));

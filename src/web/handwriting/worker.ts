@@ -5,18 +5,14 @@
 // both with the reason.
 
 import * as tf from '@tensorflow/tfjs';
-import * as wasm from '@tensorflow/tfjs-backend-wasm';
-import wasmPlainUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
-import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
-import wasmThreadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import { HcrError } from '../../core/errors.js';
 import { getLabelSet } from '../../core/label-sets.js';
 import { LINE_FRAME_STRIDE } from '../../core/line/architectures.js';
-import { LINE_CHARSET } from '../../core/line/charset.js';
-import { parseLanguageModel, type LanguageModel } from '../../core/read/language-model.js';
 import { lineModelInput } from '../../core/read/line-read.js';
 import { IMAGE_PIXELS, IMAGE_SIZE } from '../../core/types.js';
-import { modelFetch, modelMetadata } from '../model-cache.js';
+import { startBackend } from '../backend.js';
+import { modelFetch } from '../model-cache.js';
+import { loadLanguageModel, loadLineModelFiles } from './line-model.js';
 import type { FromReader, ModelUrls, ToReader } from './protocol.js';
 import { lineReadingCache, readInk, type GlyphClassifier, type InkModels } from './read-ink.js';
 
@@ -25,64 +21,14 @@ const post = (message: FromReader): void => (self as unknown as Worker).postMess
 /** The glyph model's classes: the shipped per-character model reads digits and capitals. */
 const GLYPH_LABEL_SET = 'alnum36';
 
-async function startBackend(): Promise<string> {
-  try {
-    wasm.setWasmPaths({
-      'tfjs-backend-wasm.wasm': wasmPlainUrl,
-      'tfjs-backend-wasm-simd.wasm': wasmSimdUrl,
-      'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedUrl,
-    });
-    if (await tf.setBackend('wasm')) {
-      await tf.ready();
-      return 'wasm';
-    }
-  } catch {
-    // The next backend.
-  }
-  for (const name of ['webgl', 'cpu']) {
-    try {
-      if (await tf.setBackend(name)) {
-        await tf.ready();
-        return name;
-      }
-    } catch {
-      // The next backend.
-    }
-  }
-  throw new Error('no tfjs backend could start in the worker');
-}
-
-async function loadLanguageModel(
-  url: string,
-  version: string | undefined,
-): Promise<LanguageModel | undefined> {
-  try {
-    const response = await modelFetch({ version })(url);
-    return response.ok ? parseLanguageModel(await response.text()) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** The line model, and its charset from its hcr.json (else the standard one). */
-async function loadLineModel(
-  modelUrl: string,
-  given: string | undefined,
-): Promise<{ model: tf.LayersModel; charset: string }> {
-  const { metadata, version } = await modelMetadata(modelUrl, given);
-  return {
-    model: await tf.loadLayersModel(modelUrl, { fetchFunc: modelFetch({ version }) }),
-    charset: typeof metadata['charset'] === 'string' ? metadata['charset'] : LINE_CHARSET,
-  };
-}
-
 async function prepare(urls: ModelUrls): Promise<{ backend: string; models: InkModels }> {
   const backend = await startBackend();
   const { versions = {} } = urls;
-  const [{ model: lineModel, charset }, languageModel] = await Promise.all([
-    loadLineModel(urls.lineModel, versions.lineModel),
+  const [{ artifacts, charset }, languageModel] = await Promise.all([
+    loadLineModelFiles(urls.lineModel, versions.lineModel),
     loadLanguageModel(urls.languageModel, versions.languageModel),
   ]);
+  const lineModel = await tf.loadLayersModel(tf.io.fromMemory(artifacts));
   const classes = lineModel.outputs[0]?.shape.at(-1);
   if (classes !== charset.length + 1) {
     throw new Error(
