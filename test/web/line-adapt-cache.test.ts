@@ -129,6 +129,14 @@ describe.skipIf(!existsSync(CHROMIUM))('the Teach panel’s line model from the 
     expect(asked(adapting, 'hcr.json')).toBe(1);
     expect(asked(adapting, 'model.json')).toBe(0);
     expect(asked(adapting, 'weights.bin')).toBe(0);
+    // What the worker did before it read the cache, a plain fetch, reaches the server: the
+    // browser's HTTP cache revalidates the file (ETag, no-cache) and the server counts the 304.
+    const status = await page.evaluate(async () => (await fetch('/line-model/weights.bin')).status);
+    expect(status).toBe(200);
+    expect(served.slice(beforeAdapting + adapting.length)).toContainEqual({
+      path: '/line-model/weights.bin',
+      status: 304,
+    });
     expect(errors).toEqual([]);
     await context.close();
   }, 600_000);
