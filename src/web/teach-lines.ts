@@ -17,9 +17,11 @@ import {
 } from '../core/line/adapt.js';
 import { LINE_CHARSET, encodeLineText } from '../core/line/charset.js';
 import type { ModelArtifacts } from './adapt-protocol.js';
+import { byId, download, el } from './dom.js';
 import type { InkCorrection } from './ink-view.js';
 import type { FromLineWorker, LineAdaptUrls, ToLineWorker } from './line-adapt-protocol.js';
 import { adaptedLineModelZip, lineSampleEntries, lineSamplesFromZip } from './line-zip.js';
+import { AdaptPanel, weightsEtag } from './teach-adapt.js';
 import type { AdaptedLineModel, LineSample, TeachStore } from './teach-store.js';
 import type { ZipEntry } from './zip.js';
 
@@ -39,26 +41,28 @@ export interface TeachLinesHost {
   readonly adaptOptions?: LineAdaptOptions;
 }
 
-/** localStorage key of the choice between the adapted line model and the served one. */
-const USE_ADAPTED_LINES = 'hcr-use-adapted-lines';
+/** The line part's adaptation: its elements, flags and words (teach-adapt.ts). */
+const LINE_ADAPT_PANEL = Object.freeze({
+  status: 'adapt-lines-status',
+  progress: 'adapt-lines-progress',
+  cancel: 'adapt-lines-cancel',
+  adaptingFlag: 'adaptingLines',
+  secondsFlag: 'adaptLinesSeconds',
+  use: 'use-adapted-lines',
+  export: 'export-line-model',
+  forget: 'forget-line-model',
+  info: 'adapted-lines-info',
+  inUse: 'line-model-in-use',
+  modelFlag: 'lineModel',
+  storageKey: 'hcr-use-adapted-lines',
+  unit: 'words',
+  base: 'line model',
+  none: 'No adapted line model yet.',
+  readingAdapted: 'Reading words with your adapted line model.',
+  readingBase: 'Reading words with the line model as shipped.',
+});
 /** Height of a word's thumbnail, in pixels. */
 const THUMB_HEIGHT = 28;
-
-function byId<T extends HTMLElement>(id: string): T {
-  const el = document.getElementById(id);
-  if (!el) throw new Error(`page: missing element #${id}`);
-  return el as T;
-}
-
-function el<K extends keyof HTMLElementTagNameMap>(
-  tag: K,
-  props: Partial<HTMLElementTagNameMap[K]> & { className?: string } = {},
-  ...children: (Node | string)[]
-): HTMLElementTagNameMap[K] {
-  const node = Object.assign(document.createElement(tag), props);
-  node.append(...children);
-  return node;
-}
 
 /** A word's ink drawn dark on light, THUMB_HEIGHT pixels high. */
 function thumbnail(strokes: readonly InkStroke[]): HTMLCanvasElement {
@@ -84,14 +88,25 @@ export class TeachLines {
   #adapted: AdaptedLineModel | undefined;
   /** Samples kept from corrections on the pad now, by the key of the word's strokes. */
   readonly #byWord = new Map<string, number>();
-  #worker: Worker | undefined;
-  #adapting = false;
+  readonly #panel: AdaptPanel<ToLineWorker, FromLineWorker>;
   /** The ETag of the served line model's weights.bin (the start of its SHA-256). */
   #baseWeights = '';
 
   private constructor(host: TeachLinesHost, store: TeachStore) {
     this.#host = host;
     this.#store = store;
+    this.#panel = new AdaptPanel(
+      LINE_ADAPT_PANEL,
+      () => {
+        const worker = new Worker(new URL('./line-adapt-worker.ts', import.meta.url), {
+          type: 'module',
+          name: 'hcr-line-adapt',
+        });
+        worker.postMessage({ type: 'prepare', urls: this.#urls } satisfies ToLineWorker);
+        return worker;
+      },
+      () => this.#render(),
+    );
   }
 
   /**
@@ -107,10 +122,8 @@ export class TeachLines {
     lines.#adapted = await store.adaptedLine();
     lines.#wire();
     if (host.lineModelUrl) {
-      const weights = new URL('weights.bin', new URL(host.lineModelUrl, location.href));
-      const head = await fetch(weights, { method: 'HEAD' }).catch(() => undefined);
-      lines.#baseWeights = head?.headers.get('etag')?.replace(/"/g, '') ?? '';
-      if (lines.#adapted && localStorage.getItem(USE_ADAPTED_LINES) !== 'false') lines.#use(true);
+      lines.#baseWeights = await weightsEtag(host.lineModelUrl);
+      if (lines.#adapted && lines.#panel.chosen) lines.#use(true);
     }
     byId('teach-lines-none').hidden = host.lineModelUrl !== undefined;
     byId('teach-lines-body').hidden = host.lineModelUrl === undefined;
@@ -219,10 +232,6 @@ export class TeachLines {
 
   #wire(): void {
     byId('adapt-lines').addEventListener('click', () => void this.#adapt());
-    byId('adapt-lines-cancel').addEventListener('click', () => {
-      this.#stopped();
-      byId('adapt-lines-status').textContent = 'Stopped.';
-    });
     byId<HTMLInputElement>('use-adapted-lines').addEventListener('change', (e) =>
       this.#use((e.target as HTMLInputElement).checked),
     );
@@ -263,21 +272,12 @@ export class TeachLines {
         return item;
       }),
     );
-    const adapted = this.#adapted;
     const adapt = byId<HTMLButtonElement>('adapt-lines');
-    adapt.disabled = n < MIN_LINE_ADAPT_SAMPLES || this.#adapting;
+    adapt.disabled = n < MIN_LINE_ADAPT_SAMPLES || this.#panel.adapting;
     adapt.title =
       n < MIN_LINE_ADAPT_SAMPLES ? `Correct at least ${MIN_LINE_ADAPT_SAMPLES} words first` : '';
-    byId<HTMLInputElement>('use-adapted-lines').disabled = !adapted;
-    byId<HTMLButtonElement>('export-line-model').disabled = !adapted;
-    byId<HTMLButtonElement>('forget-line-model').disabled = !adapted;
     byId<HTMLButtonElement>('clear-line-samples').disabled = n === 0;
-    byId('adapted-lines-info').textContent = adapted
-      ? `Adapted ${new Date(adapted.createdAt).toLocaleString()} on ${adapted.samples} words in ${adapted.seconds.toFixed(1)} s` +
-        (adapted.baseWeights && this.#baseWeights && adapted.baseWeights !== this.#baseWeights
-          ? ' — from an older line model: adapt again.'
-          : '.')
-      : 'No adapted line model yet.';
+    this.#panel.showAdapted(this.#adapted, this.#baseWeights);
   }
 
   get #options(): Readonly<Required<LineAdaptOptions>> {
@@ -311,12 +311,7 @@ export class TeachLines {
   #use(adapted: boolean): void {
     const model = adapted ? this.#adapted : undefined;
     this.#host.useLineModel(model?.artifacts);
-    byId<HTMLInputElement>('use-adapted-lines').checked = model !== undefined;
-    localStorage.setItem(USE_ADAPTED_LINES, String(model !== undefined));
-    document.body.dataset['lineModel'] = model ? 'adapted' : 'base';
-    byId('line-model-in-use').textContent = model
-      ? 'Reading words with your adapted line model.'
-      : 'Reading words with the line model as shipped.';
+    this.#panel.showInUse(model !== undefined);
     this.#render();
     this.#host.reread();
   }
@@ -331,72 +326,31 @@ export class TeachLines {
   /** The adaptation worker, started (backend up, models fetched) if it is not yet. */
   warm(): Worker | undefined {
     if (!this.#host.lineModelUrl) return undefined;
-    if (!this.#worker) {
-      this.#worker = new Worker(new URL('./line-adapt-worker.ts', import.meta.url), {
-        type: 'module',
-        name: 'hcr-line-adapt',
-      });
-      this.#worker.postMessage({ type: 'prepare', urls: this.#urls } satisfies ToLineWorker);
-    }
-    return this.#worker;
-  }
-
-  /** Ends an adaptation's display, and the worker (stopped, or it failed). */
-  #stopped(dropWorker = true): void {
-    if (dropWorker) {
-      this.#worker?.terminate();
-      this.#worker = undefined;
-    }
-    this.#adapting = false;
-    byId('adapt-lines-progress').hidden = true;
-    byId('adapt-lines-cancel').hidden = true;
-    document.body.dataset['adaptingLines'] = 'false';
-    this.#render();
+    return this.#panel.warm();
   }
 
   async #adapt(): Promise<void> {
     const worker = this.warm();
-    if (this.#adapting || !worker || this.#samples.length < MIN_LINE_ADAPT_SAMPLES) return;
-    const status = byId('adapt-lines-status');
-    const progress = byId<HTMLProgressElement>('adapt-lines-progress');
-    this.#adapting = true;
-    document.body.dataset['adaptingLines'] = 'true';
-    status.textContent = 'Starting…';
-    progress.hidden = false;
-    progress.value = 0;
-    byId('adapt-lines-cancel').hidden = false;
-    this.#render();
-    const started = performance.now();
-    worker.onmessage = (event: MessageEvent<FromLineWorker>) => {
-      const m = event.data;
-      if (m.type === 'started') {
-        progress.max = m.steps;
-        status.textContent = `Adapting the line model on ${m.train} words (${m.heldOut} held out)…`;
-      } else if (m.type === 'progress') {
-        progress.value = m.step;
-        const left = ((m.steps - m.step) * (performance.now() - started)) / m.step / 1000;
-        status.textContent = `Step ${m.step} of ${m.steps} · loss ${m.loss.toFixed(3)} · ${m.linesPerSecond.toFixed(1)} words/s · about ${Math.ceil(left)} s left`;
-      } else if (m.type === 'done') {
-        void this.#finish(m);
-      } else {
-        status.textContent = `Adapting failed: ${m.message}`;
-        this.#stopped();
-      }
-    };
-    worker.onerror = (event) => {
-      status.textContent = `Adapting failed: ${event.message}`;
-      this.#stopped();
-    };
-    worker.postMessage({
-      type: 'adapt',
-      urls: this.#urls,
-      samples: this.#samples.map((s) => ({ strokes: s.strokes, text: s.text })),
-      options: this.#host.adaptOptions ?? {},
-    } satisfies ToLineWorker);
+    if (this.#panel.adapting || !worker || this.#samples.length < MIN_LINE_ADAPT_SAMPLES) return;
+    this.#panel.begin();
+    this.#panel.run(
+      worker,
+      {
+        type: 'adapt',
+        urls: this.#urls,
+        samples: this.#samples.map((s) => ({ strokes: s.strokes, text: s.text })),
+        options: this.#host.adaptOptions ?? {},
+      },
+      {
+        started: (m) => `Adapting the line model on ${m.train} words (${m.heldOut} held out)…`,
+        rate: (m) => `${m.linesPerSecond.toFixed(1)} words/s`,
+        done: (m) => void this.#finish(m),
+      },
+    );
   }
 
   async #finish(m: Extract<FromLineWorker, { type: 'done' }>): Promise<void> {
-    this.#stopped(false);
+    this.#panel.stopped(false);
     const adapted: AdaptedLineModel = {
       artifacts: m.model,
       charset: m.charset,
@@ -411,12 +365,12 @@ export class TeachLines {
     await this.#store.saveAdaptedLine(adapted);
     this.#adapted = adapted;
     const [page, alone] = m.scores;
-    byId('adapt-lines-status').textContent =
-      `Adapted in ${m.seconds.toFixed(1)} s (${m.steps} steps in ${m.trainSeconds.toFixed(1)} s).` +
-      (page && alone
+    this.#panel.finished(
+      m,
+      page && alone
         ? ` ${page.name}: ${pct(page.before)} → ${pct(page.after)} of the characters read right (${page.count} word${page.count === 1 ? '' : 's'}; the line model alone: ${pct(alone.before)} → ${pct(alone.after)}).`
-        : ' No word was held out to measure it.');
-    document.body.dataset['adaptLinesSeconds'] = m.seconds.toFixed(2);
+        : ' No word was held out to measure it.',
+    );
     this.#use(true);
   }
 
@@ -426,12 +380,6 @@ export class TeachLines {
     const base = await fetch(new URL('hcr.json', new URL(this.#host.lineModelUrl, location.href)))
       .then((r) => (r.ok ? (r.json() as Promise<Record<string, unknown>>) : {}))
       .catch(() => ({}));
-    const blob = await adaptedLineModelZip(adapted, base, this.#samples);
-    const url = URL.createObjectURL(blob);
-    const a = el('a', { href: url, download: 'hcr-adapted-line-model.zip' });
-    document.body.append(a);
-    a.click();
-    a.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    download(await adaptedLineModelZip(adapted, base, this.#samples), 'hcr-adapted-line-model.zip');
   }
 }

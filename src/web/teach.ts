@@ -9,14 +9,11 @@
 // a model of the replay sample's label set (alnum36): when the page reads with another one
 // (issue 16's 62-class model), the panel says so and why, and the correction row stays hidden.
 // The line model is taught from the words corrected in line mode (teach-lines.ts); its words
-// travel in the same samples zip.
+// travel in the same samples zip. This file holds the samples and drives the panel; what it
+// shows of them is teach-view.ts, the adaptation worker teach-worker.ts (with the run's display
+// that both parts share, teach-adapt.ts), and the zips teach-zip.ts.
 
-import replayImagesUrl from '../../models/replay-alnum36/replay-images-idx3-ubyte.gz?url';
-import replayLabelsUrl from '../../models/replay-alnum36/replay-labels-idx1-ubyte.gz?url';
-import replayManifestUrl from '../../models/replay-alnum36/replay.json?url';
-import { normalizeToMnist } from '../core/normalize.js';
-import { REPLAY_FILES, decodeIdx, type ReplayManifest } from '../core/replay-file.js';
-import { IMAGE_PIXELS } from '../core/types.js';
+import type { ReplayManifest } from '../core/replay-file.js';
 import type {
   AdaptOptions,
   FromWorker,
@@ -24,18 +21,25 @@ import type {
   ModelArtifacts,
   ToWorker,
 } from './adapt-protocol.js';
-import { canvasToGray, isTypingIn, putGrayPixels, scaledCanvas } from './images.js';
-import { modelFromZip } from './line-zip.js';
+import { byId, download } from './dom.js';
+import { isTypingIn, scaledCanvas } from './images.js';
 import type { ServedModelEntry } from './models.js';
 import type { ModelInfo, Recognition, Recognizer } from './recognizer.js';
+import { AdaptPanel, weightsEtag } from './teach-adapt.js';
 import { TeachLines, type TeachLinesHost } from './teach-lines.js';
 import { TeachStore, type AdaptedModel, type Sample } from './teach-store.js';
-import { readZip, writeZip, type ZipEntry } from './zip.js';
+import { expandKeys, renderKeys, renderSamples, scoreSamples, showQuestion } from './teach-view.js';
+import {
+  CHAR_ADAPT_PANEL,
+  adaptMessage,
+  noReplayFor,
+  openAdaptWorker,
+  replayManifest,
+  replaySample,
+} from './teach-worker.js';
+import { adaptedModelZip, checkLabelSet, importZips, sampleEntries } from './teach-zip.js';
+import { writeZip } from './zip.js';
 
-/** Samples per character the Teach panel aims at (the issue's "5 per class"). */
-const WANTED_PER_CLASS = 5;
-/** Characters the panel asks for at a time. */
-const ASK_FOR = 6;
 /** Fewest samples Adapt starts with. */
 const MIN_ADAPT_SAMPLES = 2;
 /** Largest side of the kept drawing's PNG, in pixels: enough to normalize again, a few KB. */
@@ -69,54 +73,6 @@ export interface TeachModel {
   readonly recognizer: Recognizer;
 }
 
-function byId<T extends HTMLElement>(id: string): T {
-  const el = document.getElementById(id);
-  if (!el) throw new Error(`page: missing element #${id}`);
-  return el as T;
-}
-
-function el<K extends keyof HTMLElementTagNameMap>(
-  tag: K,
-  props: Partial<HTMLElementTagNameMap[K]> & { className?: string } = {},
-  ...children: (Node | string)[]
-): HTMLElementTagNameMap[K] {
-  const node = Object.assign(document.createElement(tag), props);
-  node.append(...children);
-  return node;
-}
-
-function download(blob: Blob, name: string): void {
-  const url = URL.createObjectURL(blob);
-  const a = el('a', { href: url, download: name });
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}
-
-async function gunzip(bytes: ArrayBuffer): Promise<Uint8Array> {
-  const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'));
-  return new Uint8Array(await new Response(stream).arrayBuffer());
-}
-
-async function sha256Hex(data: Uint8Array): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', data as BufferSource);
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
-}
-
-/** A 28x28 sample as a canvas (ink white on black, as the model sees it). */
-function sampleCanvas(pixels: Uint8Array): HTMLCanvasElement {
-  const canvas = el('canvas', { width: 28, height: 28 });
-  putGrayPixels(canvas.getContext('2d')!, pixels);
-  return canvas;
-}
-
-async function pngOf(pixels: Uint8Array): Promise<Blob> {
-  const canvas = new OffscreenCanvas(28, 28);
-  putGrayPixels(canvas.getContext('2d')!, pixels);
-  return canvas.convertToBlob({ type: 'image/png' });
-}
-
 /** The Teach panel and the correction row under a reading. */
 export class Teach {
   readonly #host: TeachHost;
@@ -134,9 +90,8 @@ export class Teach {
   #reading: { pixels: Uint8Array; readAs: string } | undefined;
   /** The character being written again and again ("write more of J"), if any. */
   #target: string | undefined;
-  /** The adaptation worker, started when the panel opens so that Adapt starts at once. */
-  #worker: Worker | undefined;
-  #adapting = false;
+  /** The adaptation worker (started when the panel opens so that Adapt starts at once). */
+  readonly #panel: AdaptPanel<ToWorker, FromWorker>;
   /** The replay sample, fetched with the worker's start. */
   #replayLoad: Promise<Images | undefined> | undefined;
   /** The first 32 hex digits of the taught model's weights.bin SHA-256 (its ETag). */
@@ -147,6 +102,11 @@ export class Teach {
   private constructor(host: TeachHost, store: TeachStore) {
     this.#host = host;
     this.#store = store;
+    this.#panel = new AdaptPanel(
+      CHAR_ADAPT_PANEL,
+      () => openAdaptWorker(this.#model.info.browserModel),
+      () => this.#render(),
+    );
   }
 
   /** The model it teaches; only called once one is bound (the panel is hidden before). */
@@ -202,40 +162,24 @@ export class Teach {
 
   /** Why the panel cannot teach `model`, or undefined when it can. */
   async #cannotTeach(model: TeachModel): Promise<string | undefined> {
-    const { recognizer, info } = model;
+    const { recognizer } = model;
     if (recognizer.kind !== 'browser' || !recognizer.useModel || !recognizer.classify) {
       return `Teaching adapts the model in this browser, and this browser runs the model for ${model.title} on the server.`;
     }
-    this.#manifest ??= fetch(replayManifestUrl)
-      .then((r) => (r.ok ? (r.json() as Promise<ReplayManifest>) : undefined))
-      .catch(() => undefined);
-    const replay = (await this.#manifest)?.labelSet;
-    if (!replay || replay.classes.join('') === info.labelSet.classes.join('')) return undefined;
-    const other = this.#host.models.find(
-      (m) => m.labelSet.classes.join('') === replay.classes.join(''),
-    );
-    return (
-      `Teaching is not available for the model for ${model.title} (${model.name}, ${info.labelSet.classes.length} classes): ` +
-      `adapting mixes your samples with a sample of the original training data so that the model keeps reading other hands, ` +
-      `and the page ships that sample for the ${replay.classes.length} classes of ${replay.name} only.` +
-      (other ? ` Switch to “${other.title}” to teach that model your handwriting.` : '')
-    );
+    this.#manifest ??= replayManifest();
+    return noReplayFor(model, (await this.#manifest)?.labelSet, this.#host.models);
   }
 
   /** Teaches `model` from now on: its keys, its base weights' name, the adapted model if chosen. */
   async #bind(model: TeachModel): Promise<void> {
-    if (this.#adapting) this.#cancel();
-    this.#worker?.terminate();
-    this.#worker = undefined;
+    if (this.#panel.adapting) this.#panel.cancel();
+    this.#panel.drop();
     this.#replayLoad = undefined;
     this.#bound = model;
     this.#classes = model.info.labelSet.classes;
-    const weightsUrl = new URL('weights.bin', new URL(model.info.browserModel, location.href));
-    const head = await fetch(weightsUrl, { method: 'HEAD' }).catch(() => undefined);
-    // The server's ETag of weights.bin is the start of its SHA-256: it names the base model.
-    this.#baseWeights = head?.headers.get('etag')?.replace(/"/g, '') ?? '';
-    this.#wireKeys();
-    if (this.#adapted && localStorage.getItem('hcr-use-adapted') !== 'false') {
+    this.#baseWeights = await weightsEtag(model.info.browserModel);
+    renderKeys(this.#classes, (label) => void this.#keep(label));
+    if (this.#adapted && this.#panel.chosen) {
       await this.#use(true).catch(() => this.#use(false));
     }
   }
@@ -260,7 +204,6 @@ export class Teach {
 
   /** Shows the correction row for a reading of the pad (or hides it). */
   showReading(recognition: Recognition | undefined): void {
-    const row = byId('correct');
     if (
       !this.#active ||
       !recognition ||
@@ -269,45 +212,12 @@ export class Teach {
       this.#model.recognizer.kind !== 'browser'
     ) {
       this.#reading = undefined;
-      row.hidden = this.#target === undefined;
+      byId('correct').hidden = this.#target === undefined;
       byId<HTMLButtonElement>('keep').disabled = true;
       return;
     }
     this.#reading = { pixels: recognition.pixels, readAs: recognition.predictions[0]?.label ?? '' };
-    row.hidden = false;
-    // Most readings are right: the row asks, and shows the keys only when told the reading is
-    // wrong (Alt and a key corrects at once).
-    byId('correct-question').textContent = `Not ${this.#reading.readAs}?`;
-    this.#expandKeys(this.#target !== undefined);
-    // The key of what was read is not a correction: it stands out and keeps nothing.
-    for (const key of document.querySelectorAll<HTMLButtonElement>('#correct-keys .key')) {
-      const read = key.dataset['label'] === this.#reading.readAs;
-      key.classList.toggle('read', read);
-      const label = key.dataset['label'] ?? '';
-      key.setAttribute('aria-label', read ? `It read ${label}: right` : `It is ${label}`);
-    }
-    byId<HTMLButtonElement>('keep').disabled = false;
-  }
-
-  /** Shows the keys of the correction row (true) or only its question. */
-  #expandKeys(open: boolean): void {
-    byId('correct-more').hidden = !open;
-    byId('correct-ask').hidden = this.#target !== undefined;
-    byId('correct-open').setAttribute('aria-expanded', String(open));
-  }
-
-  /** The row of the taught model's characters under a reading. */
-  #wireKeys(): void {
-    byId('correct-keys').replaceChildren(
-      ...this.#classes.map((label) => {
-        const button = el('button', { type: 'button', textContent: label, className: 'key' });
-        button.dataset['label'] = label;
-        button.setAttribute('aria-keyshortcuts', `Alt+${label}`);
-        button.setAttribute('aria-label', `It is ${label}`);
-        button.addEventListener('click', () => void this.#keep(label));
-        return button;
-      }),
-    );
+    showQuestion(this.#reading.readAs, this.#target !== undefined);
   }
 
   #wire(): void {
@@ -316,7 +226,7 @@ export class Teach {
     });
     byId('stop-target').addEventListener('click', () => this.#setTarget(undefined));
     byId('correct-open').addEventListener('click', () => {
-      this.#expandKeys(true);
+      expandKeys(true, this.#target !== undefined);
       byId('correct-keys').querySelector<HTMLButtonElement>('.key:not(.read)')?.focus();
     });
     document.addEventListener('keydown', (e) => {
@@ -344,7 +254,6 @@ export class Teach {
       }
     });
     byId('adapt').addEventListener('click', () => void this.#adapt());
-    byId('adapt-cancel').addEventListener('click', () => this.#cancel());
     byId<HTMLInputElement>('use-adapted').addEventListener('change', (e) => {
       void this.#use((e.target as HTMLInputElement).checked).catch((error: unknown) =>
         this.#say(`Could not use the adapted model: ${String(error)}`),
@@ -404,7 +313,7 @@ export class Teach {
     const bar = byId('target');
     bar.hidden = label === undefined;
     byId('target-label').textContent = label ?? '';
-    this.#expandKeys(label !== undefined);
+    expandKeys(label !== undefined, label !== undefined);
     if (label !== undefined) {
       this.#host.showCharMode();
       byId('correct').hidden = false;
@@ -412,124 +321,24 @@ export class Teach {
     }
   }
 
-  /** Share of each class's samples the model in use reads right. */
-  #scores(): Map<string, { right: number; count: number }> {
-    const scores = new Map<string, { right: number; count: number }>();
-    for (const label of this.#classes) scores.set(label, { right: 0, count: 0 });
-    const samples = this.#samples.filter((s) => scores.has(s.label));
-    const classify = this.#bound?.recognizer.classify;
-    const pixels = new Uint8Array(samples.length * IMAGE_PIXELS);
-    samples.forEach((s, i) => pixels.set(s.pixels, i * IMAGE_PIXELS));
-    const probs = classify && samples.length > 0 ? classify(pixels, samples.length) : undefined;
-    const k = this.#classes.length;
-    samples.forEach((s, i) => {
-      const score = scores.get(s.label)!;
-      score.count++;
-      if (!probs) return;
-      let best = 0;
-      for (let c = 1; c < k; c++) if (probs[i * k + c]! > probs[i * k + best]!) best = c;
-      if (this.#classes[best] === s.label) score.right++;
-    });
-    return scores;
-  }
-
-  /**
-   * The characters to write more of: of those with samples, the ones read wrong most, then those
-   * with fewest samples. A character without samples is not asked for: nothing says it is read
-   * badly (the panel asked for 0 1 2 3 4 5 that way).
-   */
-  #asks(scores: Map<string, { right: number; count: number }>): string[] {
-    return [...scores.entries()]
-      .filter(([, s]) => s.count > 0 && (s.count < WANTED_PER_CLASS || s.right < s.count))
-      .sort(([, a], [, b]) => {
-        const wrongA = a.count - a.right;
-        const wrongB = b.count - b.right;
-        return wrongB - wrongA || a.count - b.count;
-      })
-      .slice(0, ASK_FOR)
-      .map(([label]) => label);
-  }
-
   #render(): void {
-    const scores = this.#scores();
     const total = this.#samples.length;
-    const classesWith = [...scores.values()].filter((s) => s.count > 0).length;
-    byId('teach-summary').textContent =
-      total === 0
-        ? 'No samples yet. When a reading is wrong, click the character you wrote under it; or pick a character below and write it a few times.'
-        : `${total} sample${total === 1 ? '' : 's'} of ${classesWith} character${classesWith === 1 ? '' : 's'} (aim: ${WANTED_PER_CLASS} of each character it reads wrong).`;
+    renderSamples({
+      classes: this.#classes,
+      samples: this.#samples,
+      scores: scoreSamples(this.#classes, this.#samples, this.#bound?.recognizer.classify),
+      target: (label) => this.#setTarget(label),
+      delete: (sample) => void this.#deleteSample(sample),
+    });
     this.#renderCounts();
-    const asks = this.#asks(scores);
-    const ask = byId('teach-ask');
-    ask.replaceChildren();
-    if (asks.length > 0 && total > 0) {
-      ask.append(
-        'Write more of: ',
-        ...asks.map((label) => {
-          const s = scores.get(label)!;
-          const button = el('button', { type: 'button', className: 'ask', textContent: label });
-          button.title = s.count ? `reads ${s.right} of ${s.count} right` : 'no samples yet';
-          button.setAttribute('aria-label', `Write more ${label} (${button.title})`);
-          button.addEventListener('click', () => this.#setTarget(label));
-          return button;
-        }),
-      );
-    }
-    const grid = byId('teach-classes');
-    grid.replaceChildren(
-      ...this.#classes.map((label) => {
-        const s = scores.get(label)!;
-        const mine = this.#samples.filter((x) => x.label === label);
-        const cell = el('li', { className: `class-cell${s.right < s.count ? ' weak' : ''}` });
-        cell.dataset['label'] = label;
-        const write = el('button', {
-          type: 'button',
-          className: 'class-write',
-          textContent: label,
-        });
-        write.setAttribute('aria-label', `Write ${label}`);
-        write.addEventListener('click', () => this.#setTarget(label));
-        const count = el('span', {
-          className: 'class-count',
-          textContent: s.count ? `${s.right}/${s.count} read right` : '—',
-        });
-        const thumbs = el('div', { className: 'thumbs' });
-        for (const sample of mine) {
-          const del = el(
-            'button',
-            { type: 'button', className: 'thumb' },
-            sampleCanvas(sample.pixels),
-          );
-          del.setAttribute(
-            'aria-label',
-            `Delete this ${label}${sample.readAs && sample.readAs !== label ? ` (read as ${sample.readAs})` : ''}`,
-          );
-          del.title = 'Delete this sample';
-          del.addEventListener('click', () => void this.#deleteSample(sample));
-          thumbs.append(del);
-        }
-        cell.append(el('div', { className: 'class-head' }, write, count), thumbs);
-        return cell;
-      }),
-    );
-    const adapted = this.#adapted;
-    const use = byId<HTMLInputElement>('use-adapted');
-    use.disabled = !adapted;
-    byId<HTMLButtonElement>('export-model').disabled = !adapted;
-    byId<HTMLButtonElement>('forget-model').disabled = !adapted;
     byId<HTMLButtonElement>('export-samples').disabled = total + (this.#lines?.count ?? 0) === 0;
     byId<HTMLButtonElement>('clear-samples').disabled = total === 0;
     // One sample teaches nothing about a hand: Adapt needs at least MIN_ADAPT_SAMPLES.
     const adapt = byId<HTMLButtonElement>('adapt');
-    adapt.disabled = total < MIN_ADAPT_SAMPLES || this.#adapting;
+    adapt.disabled = total < MIN_ADAPT_SAMPLES || this.#panel.adapting;
     adapt.title =
       total < MIN_ADAPT_SAMPLES ? `Keep at least ${MIN_ADAPT_SAMPLES} samples first` : '';
-    byId('adapted-info').textContent = adapted
-      ? `Adapted ${new Date(adapted.createdAt).toLocaleString()} on ${adapted.samples} samples in ${adapted.seconds.toFixed(1)} s` +
-        (adapted.baseWeights && this.#baseWeights && adapted.baseWeights !== this.#baseWeights
-          ? ' — from an older base model: adapt again.'
-          : '.')
-      : 'No adapted model yet.';
+    this.#panel.showAdapted(this.#adapted, this.#baseWeights);
   }
 
   /** The panel's button counts the samples of both models; export needs one of them. */
@@ -537,6 +346,14 @@ export class Teach {
     const total = this.#samples.length + (this.#lines?.count ?? 0);
     byId('teach-toggle').textContent = `Teach${total ? ` (${total})` : ''}`;
     byId<HTMLButtonElement>('export-samples').disabled = total === 0;
+  }
+
+  /** Keeps imported samples. */
+  async #addSamples(samples: readonly Sample[]): Promise<void> {
+    for (const sample of samples) {
+      const id = await this.#store.addSample(sample);
+      this.#samples.push({ ...sample, id });
+    }
   }
 
   async #deleteSample(sample: Sample): Promise<void> {
@@ -562,34 +379,11 @@ export class Teach {
 
   /** Reads with the adapted model (true) or the base one. */
   async #use(adapted: boolean): Promise<void> {
-    const use = byId<HTMLInputElement>('use-adapted');
     const model = adapted ? this.#adapted : undefined;
     await this.#model.recognizer.useModel?.(model?.artifacts);
-    use.checked = model !== undefined;
-    localStorage.setItem('hcr-use-adapted', String(model !== undefined));
-    document.body.dataset['model'] = model ? 'adapted' : 'base';
-    byId('model-in-use').textContent = model
-      ? 'Reading with your adapted model.'
-      : 'Reading with the base model.';
+    this.#panel.showInUse(model !== undefined);
     this.#render();
     this.#host.reread();
-  }
-
-  /** The shipped replay sample, when it is of the model's label set. */
-  async #replay(): Promise<Images | undefined> {
-    const manifest = await this.#manifest;
-    if (!manifest || manifest.labelSet.classes.join('') !== this.#classes.join('')) {
-      return undefined;
-    }
-    const [images, labels] = await Promise.all(
-      [replayImagesUrl, replayLabelsUrl].map(async (url) =>
-        gunzip(await (await fetch(url)).arrayBuffer()),
-      ),
-    );
-    return {
-      images: decodeIdx(images!, 'images', REPLAY_FILES.images).data,
-      labels: decodeIdx(labels!, 'labels', REPLAY_FILES.labels).data,
-    };
   }
 
   /**
@@ -597,90 +391,30 @@ export class Teach {
    * replay sample's download.
    */
   #warm(): Worker {
-    this.#replayLoad ??= this.#replay().catch(() => undefined);
-    if (!this.#worker) {
-      this.#worker = new Worker(new URL('./adapt-worker.ts', import.meta.url), { type: 'module' });
-      const prepare: ToWorker = { type: 'prepare', modelUrl: this.#model.info.browserModel };
-      this.#worker.postMessage(prepare);
-    }
-    return this.#worker;
-  }
-
-  #cancel(): void {
-    this.#stopped(true);
-    byId('adapt-status').textContent = 'Stopped.';
+    this.#replayLoad ??= (async () => replaySample(await this.#manifest, this.#classes))().catch(
+      () => undefined,
+    );
+    return this.#panel.warm();
   }
 
   async #adapt(): Promise<void> {
-    if (this.#adapting) return;
+    if (this.#panel.adapting) return;
     const usable = this.#samples.filter((s) => this.#classes.includes(s.label));
     if (usable.length === 0) return;
-    const status = byId('adapt-status');
-    const progress = byId<HTMLProgressElement>('adapt-progress');
-    this.#adapting = true;
-    document.body.dataset['adapting'] = 'true';
-    status.textContent = 'Starting…';
+    this.#panel.begin();
     const worker = this.#warm();
     const replay = await this.#replayLoad;
-    const samples: Images = {
-      images: new Uint8Array(usable.length * IMAGE_PIXELS),
-      labels: new Uint8Array(usable.length),
-    };
-    usable.forEach((s, i) => {
-      samples.images.set(s.pixels, i * IMAGE_PIXELS);
-      samples.labels[i] = this.#classes.indexOf(s.label);
+    const message = adaptMessage(this.#model.info, usable, replay, this.#host.adaptOptions ?? {});
+    this.#panel.run(worker, message, {
+      started: () =>
+        `Adapting on ${usable.length} samples${replay ? ` and ${replay.labels.length} replayed training images` : ' (no replay sample: it may forget other writers)'}…`,
+      rate: (m) => `${Math.round(m.imagesPerSecond)} images/s`,
+      done: (m) => void this.#finish(m, usable.length),
     });
-    progress.hidden = false;
-    progress.value = 0;
-    byId('adapt-cancel').hidden = false;
-    this.#render();
-    const started = performance.now();
-    worker.onmessage = (event: MessageEvent<FromWorker>) => {
-      const m = event.data;
-      if (m.type === 'started') {
-        progress.max = m.steps;
-        status.textContent = `Adapting on ${usable.length} samples${replay ? ` and ${replay.labels.length} replayed training images` : ' (no replay sample: it may forget other writers)'}…`;
-      } else if (m.type === 'progress') {
-        progress.value = m.step;
-        const left = ((m.steps - m.step) * (performance.now() - started)) / m.step / 1000;
-        status.textContent = `Step ${m.step} of ${m.steps} · loss ${m.loss.toFixed(3)} · ${Math.round(m.imagesPerSecond)} images/s · about ${Math.ceil(left)} s left`;
-      } else if (m.type === 'done') {
-        void this.#finish(m, usable.length);
-      } else {
-        status.textContent = `Adapting failed: ${m.message}`;
-        this.#stopped(true);
-      }
-    };
-    worker.onerror = (event) => {
-      status.textContent = `Adapting failed: ${event.message}`;
-      this.#stopped(true);
-    };
-    const message: ToWorker = {
-      type: 'adapt',
-      modelUrl: this.#model.info.browserModel,
-      labelSet: this.#model.info.labelSet.name,
-      samples,
-      replay,
-      options: this.#host.adaptOptions ?? {},
-    };
-    worker.postMessage(message);
-  }
-
-  /** Ends an adaptation's display; `drop` also ends the worker (stopped, or it failed). */
-  #stopped(drop: boolean): void {
-    if (drop) {
-      this.#worker?.terminate();
-      this.#worker = undefined;
-    }
-    this.#adapting = false;
-    byId('adapt-progress').hidden = true;
-    byId('adapt-cancel').hidden = true;
-    document.body.dataset['adapting'] = 'false';
-    this.#render();
   }
 
   async #finish(m: Extract<FromWorker, { type: 'done' }>, samples: number): Promise<void> {
-    this.#stopped(false);
+    this.#panel.stopped(false);
     const adapted: AdaptedModel = {
       artifacts: m.model,
       labelSet: this.#model.info.labelSet,
@@ -694,116 +428,47 @@ export class Teach {
     await this.#store.saveAdapted(adapted);
     this.#adapted = adapted;
     const pct = (x: number) => `${Math.round(x * 100)}%`;
-    byId('adapt-status').textContent =
-      `Adapted in ${m.seconds.toFixed(1)} s (${m.steps} steps in ${m.trainSeconds.toFixed(1)} s).` +
+    this.#panel.finished(
+      m,
       m.scores
         .map(
           (s) =>
             ` ${s.name}: ${pct(s.before)} → ${pct(s.after)} (${s.count} image${s.count === 1 ? '' : 's'}).`,
         )
-        .join('');
-    document.body.dataset['adaptSeconds'] = m.seconds.toFixed(2);
+        .join(''),
+    );
     await this.#use(true);
   }
 
   async #exportModel(): Promise<void> {
     const adapted = this.#adapted;
     if (!adapted) return;
-    const weights = new Uint8Array(adapted.artifacts.weightData);
-    const modelJson = new TextEncoder().encode(
-      JSON.stringify({
-        format: 'layers-model',
-        generatedBy: 'hcr page (adapted in the browser)',
-        convertedBy: null,
-        modelTopology: adapted.artifacts.modelTopology,
-        weightsManifest: [{ paths: ['weights.bin'], weights: adapted.artifacts.weightSpecs }],
-      }),
+    download(
+      await adaptedModelZip(adapted, this.#model.info, this.#samples),
+      'hcr-adapted-model.zip',
     );
-    const info = this.#model.info as ModelInfo & { normalization?: { version: number } };
-    const samplesRecord = await Promise.all(
-      this.#samples.map(async (s) => ({ label: s.label, sha256: await sha256Hex(s.pixels) })),
-    );
-    const metadata = {
-      format: 'hcr-model',
-      formatVersion: 1,
-      labelSet: adapted.labelSet,
-      normalization: { version: info.normalization?.version ?? 2 },
-      architecture: { name: info.architecture.name, options: {} },
-      training: null,
-      metrics: {},
-      tfjsVersion: 'browser',
-      createdAt: adapted.createdAt,
-      adaptedInBrowser: {
-        /** The first 32 hex digits of the base model's weights.bin SHA-256. */
-        baseWeightsSha256Prefix: adapted.baseWeights,
-        samples: samplesRecord,
-        seconds: adapted.seconds,
-        backend: adapted.backend,
-        scores: adapted.scores,
-      },
-      files: {
-        'model.json': { bytes: modelJson.length, sha256: await sha256Hex(modelJson) },
-        'weights.bin': { bytes: weights.length, sha256: await sha256Hex(weights) },
-      },
-    };
-    const entries: ZipEntry[] = [
-      { name: 'hcr-adapted/model.json', data: modelJson },
-      { name: 'hcr-adapted/weights.bin', data: weights },
-      {
-        name: 'hcr-adapted/hcr.json',
-        data: new TextEncoder().encode(`${JSON.stringify(metadata, null, 2)}\n`),
-      },
-    ];
-    download(writeZip(entries), 'hcr-adapted-model.zip');
   }
 
   /** The samples as a zip: PNGs per class, and the line model's words (line-zip.ts). */
   async #exportSamples(): Promise<void> {
-    const entries: ZipEntry[] = [];
-    for (const [i, s] of this.#samples.entries()) {
-      const png = s.drawing ?? (await pngOf(s.pixels));
-      const name = `hcr-samples/${s.label}/${String(s.id ?? i).padStart(4, '0')}.png`;
-      entries.push({ name, data: new Uint8Array(await png.arrayBuffer()) });
-    }
+    const entries = await sampleEntries(this.#samples);
     entries.push(...(this.#lines?.exportEntries() ?? []));
     download(writeZip(entries), 'hcr-samples.zip');
   }
 
   /**
-   * Imports zips: a model directory (model.json, weights.bin, hcr.json; a line model's goes to
-   * the line part), or samples per class and words.
+   * Imports zips (teach-zip.ts' importZips): a model directory (a line model's goes to the line
+   * part), or samples per class and words.
    */
   async #import(files: readonly File[]): Promise<void> {
-    let added = 0;
-    let words = 0;
-    const skipped: string[] = [];
-    try {
-      for (const file of files) {
-        const entries = await readZip(new Uint8Array(await file.arrayBuffer()), file.name);
-        const model = modelFromZip(file.name, entries);
-        if (model?.meta?.['kind'] === 'line') {
-          if (!this.#lines) throw new Error(`${file.name}: a line model, and the page has none`);
-          await this.#lines.importModel(file.name, model.artifacts, model.meta);
-          this.#say(`Imported the line model of ${file.name}; reading words with it.`);
-          continue;
-        }
-        if (model) {
-          await this.#importModel(file.name, model.artifacts, model.meta);
-          continue;
-        }
-        const lines = (await this.#lines?.importEntries(file.name, entries)) ?? 0;
-        words += lines;
-        added += await this.#importSamples(file.name, entries, skipped, lines > 0);
-      }
-      if (added > 0 || words > 0 || skipped.length > 0) {
-        this.#say(
-          `Imported ${added} samples${words ? ` and ${words} words` : ''}.` +
-            (skipped.length ? ` Skipped (not an image, or no ink): ${skipped.join(', ')}.` : ''),
-        );
-      }
-    } catch (error) {
-      this.#say(`Import failed: ${error instanceof Error ? error.message : String(error)}`);
-    }
+    const said = await importZips(files, {
+      lines: this.#lines,
+      importModel: (where, artifacts, meta) => this.#importModel(where, artifacts, meta),
+      classes: this.#classes,
+      addSamples: (samples) => this.#addSamples(samples),
+      say: (text) => this.#say(text),
+    });
+    if (said) this.#say(said);
     this.#render();
   }
 
@@ -813,12 +478,7 @@ export class Teach {
     meta: Record<string, unknown> | undefined,
   ): Promise<void> {
     if (!this.#active) throw new Error(`${where}: the page reads with a model it cannot teach`);
-    const labelSet = meta?.['labelSet'] as AdaptedModel['labelSet'] | undefined;
-    if (labelSet && labelSet.classes.join('') !== this.#classes.join('')) {
-      throw new Error(
-        `${where}: a model of ${labelSet.name} (${labelSet.classes.join('')}), expected ${this.#model.info.labelSet.name} (${this.#classes.join('')})`,
-      );
-    }
+    checkLabelSet(where, meta, this.#model.info.labelSet);
     const previous = this.#adapted;
     this.#adapted = {
       artifacts,
@@ -839,55 +499,5 @@ export class Teach {
     }
     await this.#store.saveAdapted(this.#adapted);
     this.#say(`Imported the model of ${where}; reading with it.`);
-  }
-
-  /** Imports the PNGs per class of a samples zip; none is an error unless `words` were found. */
-  async #importSamples(
-    where: string,
-    entries: readonly ZipEntry[],
-    skipped: string[],
-    words: boolean,
-  ): Promise<number> {
-    let added = 0;
-    for (const entry of entries) {
-      const parts = entry.name.split('/');
-      const label = parts.at(-2);
-      if (
-        !label ||
-        !this.#classes.includes(label) ||
-        !/\.(png|jpe?g|webp|gif|bmp)$/i.test(entry.name)
-      )
-        continue;
-      const blob = new Blob([entry.data as BlobPart]);
-      const bitmap = await createImageBitmap(blob).catch(() => undefined);
-      if (!bitmap) {
-        skipped.push(entry.name);
-        continue;
-      }
-      const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
-      canvas.getContext('2d')!.drawImage(bitmap, 0, 0);
-      const normalized = normalizeToMnist(canvasToGray(canvas));
-      if (normalized.empty) {
-        skipped.push(entry.name);
-        continue;
-      }
-      const sample: Sample = {
-        label,
-        pixels: normalized.pixels,
-        createdAt: new Date().toISOString(),
-        ...(entry.data.length < 64_000
-          ? { drawing: new Blob([entry.data as BlobPart], { type: 'image/png' }) }
-          : {}),
-      };
-      const id = await this.#store.addSample(sample);
-      this.#samples.push({ ...sample, id });
-      added++;
-    }
-    if (added === 0 && !words) {
-      throw new Error(
-        `${where}: no image in a folder named after a character (${this.#classes.join(' ')}), and no word in lines/`,
-      );
-    }
-    return added;
   }
 }
