@@ -5,23 +5,11 @@
 // correct it in one tap; the text is copied; a palm's touch while a pen writes is ignored. A
 // screenshot of the page is left in the test's folder when HCR_SCREENSHOTS names a folder.
 
-import { EventEmitter } from 'node:events';
-import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { FastifyInstance } from 'fastify';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { initEngine } from '../../src/node/engine/index.js';
-import { loadModel, type LoadedModel } from '../../src/node/model/artifact.js';
-import { buildServer } from '../../src/node/server/app.js';
-import { serveUntilSignal, type RunningServer } from '../../src/node/server/listen.js';
-import { saveFixtureModel } from '../server/helpers.js';
-import { ensureWebBuilt } from './build.js';
-import { saveOneCharacterLineModel } from './line-fixture.js';
-
-const CHROMIUM = process.env['HCR_CHROMIUM'] ?? '/usr/bin/chromium';
+import type { RunningServer } from '../../src/node/server/listen.js';
+import { HAVE_CHROMIUM, startPageServer, type PageServer } from './page-server.js';
 const SCREENSHOTS = process.env['HCR_SCREENSHOTS'];
 
 /** "hi" in the pad's units (0-1 across and down), as a few pen strokes. */
@@ -46,30 +34,17 @@ const HI: [number, number][][] = [
   ],
 ];
 
-describe.skipIf(!existsSync(CHROMIUM))('the writing area in Chromium', () => {
-  let dir: string;
-  let loaded: LoadedModel;
-  let app: FastifyInstance;
+describe.skipIf(!HAVE_CHROMIUM)('the writing area in Chromium', () => {
+  let server: PageServer;
   let running: RunningServer;
   let browser: Browser;
 
   beforeAll(async () => {
-    await ensureWebBuilt();
-    await initEngine({ backend: 'wasm' });
-    dir = await mkdtemp(join(tmpdir(), 'hcr-ink-page-'));
-    loaded = await loadModel(await saveFixtureModel(join(dir, 'model')));
-    await saveOneCharacterLineModel(join(dir, 'line'), 'a');
-    app = await buildServer({ model: loaded, lineModel: join(dir, 'line'), rateLimitPerMinute: 0 });
-    running = await serveUntilSignal(app, { port: 0, signalSource: new EventEmitter() });
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true });
+    server = await startPageServer({ prefix: 'hcr-ink-page-', lineCharacter: 'a' });
+    ({ running, browser } = server);
   }, 180_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await running?.close();
-    loaded?.dispose();
-    if (dir) await rm(dir, { recursive: true, force: true });
-  });
+  afterAll(() => server?.close());
 
   async function draw(page: Page, strokes: [number, number][][]): Promise<void> {
     const box = (await page.locator('#pad').boundingBox())!;

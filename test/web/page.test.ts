@@ -8,16 +8,12 @@
 // (outside CI).
 
 import { EventEmitter } from 'node:events';
-import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LABEL_SETS } from '../../src/core/label-sets.js';
-import { initEngine } from '../../src/node/engine/index.js';
-import { loadModel, type LoadedModel } from '../../src/node/model/artifact.js';
+import type { LoadedModel } from '../../src/node/model/artifact.js';
 import { buildServer } from '../../src/node/server/app.js';
 import { serveUntilSignal, type RunningServer } from '../../src/node/server/listen.js';
 import {
@@ -28,14 +24,9 @@ import {
   linePng,
   saveFixtureModel,
 } from '../server/helpers.js';
-import { ensureWebBuilt } from './build.js';
+import { HAVE_CHROMIUM, INSTALL_HINT, startPageServer, type PageServer } from './page-server.js';
 
-const CHROMIUM = process.env['HCR_CHROMIUM'] ?? '/usr/bin/chromium';
-const HAVE_CHROMIUM = existsSync(CHROMIUM);
 const IN_CI = Boolean(process.env['CI']);
-const INSTALL_HINT =
-  `browser tests skipped: no Chromium at ${CHROMIUM}. Install Debian's (or Ubuntu's) package ` +
-  `with 'sudo apt-get install chromium', or set HCR_CHROMIUM to a Chromium or Chrome binary.`;
 
 if (!HAVE_CHROMIUM && !IN_CI) console.warn(INSTALL_HINT);
 
@@ -45,29 +36,19 @@ it('has a Chromium to drive in CI', () => {
 });
 
 describe.skipIf(!HAVE_CHROMIUM)('the page in Chromium', () => {
+  let server: PageServer;
   let dir: string;
   let loaded: LoadedModel;
-  let app: FastifyInstance;
   let running: RunningServer;
   let browser: Browser;
 
   beforeAll(async () => {
-    await ensureWebBuilt();
-    await initEngine({ backend: 'wasm' });
-    dir = await mkdtemp(join(tmpdir(), 'hcr-page-'));
-    loaded = await loadModel(await saveFixtureModel(join(dir, 'model'), { O: 6, '0': 5 }));
-    // The page's glyph reader: a shipped line model would read its lines otherwise.
-    app = await buildServer({ model: loaded, rateLimitPerMinute: 0, lineModel: false });
-    running = await serveUntilSignal(app, { port: 0, signalSource: new EventEmitter() });
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true });
+    // The page's glyph reader (no line model), with a model that leans towards O, then 0.
+    server = await startPageServer({ prefix: 'hcr-page-', leanings: { O: 6, '0': 5 } });
+    ({ dir, loaded, running, browser } = server);
   }, 120_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await running?.close();
-    loaded?.dispose();
-    if (dir) await rm(dir, { recursive: true, force: true });
-  });
+  afterAll(() => server?.close());
 
   interface Opened {
     page: Page;

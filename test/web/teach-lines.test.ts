@@ -10,30 +10,19 @@
 // The fixture model is tiny, so the test raises the learning rate (?line-adapt-lr): it checks
 // the page's machinery; bench/adapt-lines-page.ts measures the recipe on the shipped model.
 
-import { EventEmitter } from 'node:events';
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import type { FastifyInstance } from 'fastify';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderLineSample } from '../../src/core/line/adapt.js';
 import { LINE_CHARSET } from '../../src/core/line/charset.js';
 import { inkFromJson } from '../../src/core/ink/json.js';
 import { lineModelInput } from '../../src/core/read/line-read.js';
 import { decodeZip } from '../../src/core/zip.js';
-import { initEngine } from '../../src/node/engine/index.js';
-import { loadModel, type LoadedModel } from '../../src/node/model/artifact.js';
 import { loadLineModel } from '../../src/node/model/line-artifact.js';
-import { buildServer } from '../../src/node/server/app.js';
-import { serveUntilSignal, type RunningServer } from '../../src/node/server/listen.js';
-import { saveFixtureModel } from '../server/helpers.js';
-import { ensureWebBuilt } from './build.js';
-import { saveOneCharacterLineModel } from './line-fixture.js';
-
-const CHROMIUM = process.env['HCR_CHROMIUM'] ?? '/usr/bin/chromium';
+import type { RunningServer } from '../../src/node/server/listen.js';
+import { HAVE_CHROMIUM, startPageServer, type PageServer } from './page-server.js';
 
 /** A word of a few loops, at `x` across the pad (pad units), shaped a little by `k`. */
 function word(x: number, k: number): [number, number][][] {
@@ -49,30 +38,18 @@ function word(x: number, k: number): [number, number][][] {
   return [stroke];
 }
 
-describe.skipIf(!existsSync(CHROMIUM))('teaching the line model in Chromium', () => {
+describe.skipIf(!HAVE_CHROMIUM)('teaching the line model in Chromium', () => {
+  let server: PageServer;
   let dir: string;
-  let loaded: LoadedModel;
-  let app: FastifyInstance;
   let running: RunningServer;
   let browser: Browser;
 
   beforeAll(async () => {
-    await ensureWebBuilt();
-    await initEngine({ backend: 'wasm' });
-    dir = await mkdtemp(join(tmpdir(), 'hcr-teach-lines-'));
-    loaded = await loadModel(await saveFixtureModel(join(dir, 'model')));
-    await saveOneCharacterLineModel(join(dir, 'line'), 'a');
-    app = await buildServer({ model: loaded, lineModel: join(dir, 'line'), rateLimitPerMinute: 0 });
-    running = await serveUntilSignal(app, { port: 0, signalSource: new EventEmitter() });
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true });
+    server = await startPageServer({ prefix: 'hcr-teach-lines-', lineCharacter: 'a' });
+    ({ dir, running, browser } = server);
   }, 300_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await running?.close();
-    loaded?.dispose();
-    if (dir) await rm(dir, { recursive: true, force: true });
-  });
+  afterAll(() => server?.close());
 
   async function draw(page: Page, strokes: [number, number][][]): Promise<void> {
     const box = (await page.locator('#pad').boundingBox())!;

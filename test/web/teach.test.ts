@@ -8,24 +8,15 @@
 // (?adapt-lr): it checks the page's machinery; bench/adapt-page.ts measures the recipe on the
 // shipped model. Skipped, as page.test.ts is, without Chromium.
 
-import { EventEmitter } from 'node:events';
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { FastifyInstance } from 'fastify';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LABEL_SETS } from '../../src/core/label-sets.js';
 import { loadImageFolder } from '../../src/node/data/folder.js';
-import { initEngine } from '../../src/node/engine/index.js';
 import { loadModel, type LoadedModel } from '../../src/node/model/artifact.js';
-import { buildServer } from '../../src/node/server/app.js';
-import { serveUntilSignal, type RunningServer } from '../../src/node/server/listen.js';
-import { saveFixtureModel } from '../server/helpers.js';
-import { ensureWebBuilt } from './build.js';
-
-const CHROMIUM = process.env['HCR_CHROMIUM'] ?? '/usr/bin/chromium';
+import type { RunningServer } from '../../src/node/server/listen.js';
+import { HAVE_CHROMIUM, startPageServer, type PageServer } from './page-server.js';
 
 /** The files of a zip the page wrote (stored entries), by name. */
 function unzipStored(bytes: Buffer): Map<string, Buffer> {
@@ -51,29 +42,19 @@ async function extract(files: Map<string, Buffer>, dir: string): Promise<void> {
   }
 }
 
-describe.skipIf(!existsSync(CHROMIUM))('teaching the page in Chromium', () => {
+describe.skipIf(!HAVE_CHROMIUM)('teaching the page in Chromium', () => {
+  let server: PageServer;
   let dir: string;
   let loaded: LoadedModel;
-  let app: FastifyInstance;
   let running: RunningServer;
   let browser: Browser;
 
   beforeAll(async () => {
-    await ensureWebBuilt();
-    await initEngine({ backend: 'wasm' });
-    dir = await mkdtemp(join(tmpdir(), 'hcr-teach-'));
-    loaded = await loadModel(await saveFixtureModel(join(dir, 'model'), { O: 2 }));
-    app = await buildServer({ model: loaded, rateLimitPerMinute: 0, lineModel: false });
-    running = await serveUntilSignal(app, { port: 0, signalSource: new EventEmitter() });
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true });
+    server = await startPageServer({ prefix: 'hcr-teach-', leanings: { O: 2 } });
+    ({ dir, loaded, running, browser } = server);
   }, 180_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await running?.close();
-    loaded?.dispose();
-    if (dir) await rm(dir, { recursive: true, force: true });
-  });
+  afterAll(() => server?.close());
 
   /** A vertical bar (a 1), shifted and tilted a little by `k`. */
   function bar(k: number): [number, number][] {
