@@ -85,6 +85,34 @@ describe('POST /api/ink', () => {
     expect((bare.json() as { text: string }).text).toBe('L1');
   });
 
+  it('checks the reading options as /api/read does: a bad one is a 400 that names it', async () => {
+    for (const query of ['decoder=bogus', 'contextScope=some', 'lmWeight=heavy', 'keepSpacing=2']) {
+      const [name] = query.split('=');
+      const ink = await app.inject({ method: 'POST', url: `/api/ink?${query}`, payload: L1 });
+      expect(ink.statusCode, query).toBe(400);
+      expect(ink.json().message, query).toContain(name);
+    }
+    // ?top= up to the served model's classes, with /api/read's message beyond them
+    const top = await app.inject({ method: 'POST', url: '/api/ink?top=36', payload: L1 });
+    expect(top.statusCode).toBe(200);
+    const over = await app.inject({ method: 'POST', url: '/api/ink?top=37', payload: L1 });
+    const read = await app.inject({
+      method: 'POST',
+      url: '/api/read?top=37',
+      headers: { 'content-type': 'image/png' },
+      payload: Buffer.from('x'),
+    });
+    expect(over.statusCode).toBe(400);
+    expect(over.json()).toEqual(read.json());
+    // and a good one reaches the reader coerced: 'false' is false, not a truthy string
+    const spaced = await app.inject({
+      method: 'POST',
+      url: '/api/ink?keepSpacing=false&lmWeight=0.5&decoder=rules',
+      payload: L1,
+    });
+    expect(spaced.statusCode).toBe(200);
+  });
+
   it('refuses a million points by the upload limit, before parsing', async () => {
     const res = await app.inject({
       method: 'POST',

@@ -13,7 +13,13 @@
 import { errorCodes, type FastifyInstance } from 'fastify';
 import { INK_LIMITS, type InkLimits } from '../../../core/ink/limits.js';
 import type { ReadAnswer } from '../reading.js';
-import { READ_QUERY, readingRequest, type ReadQuery, type RouteContext } from '../request.js';
+import {
+  READ_QUERY,
+  readingRequest,
+  topQuery,
+  type ReadQuery,
+  type RouteContext,
+} from '../request.js';
 
 /** Content types read as InkML. */
 const INKML_TYPES = /^\s*(application\/inkml\+xml|application\/xml|text\/xml)\s*(;.*)?$/i;
@@ -46,18 +52,10 @@ export async function inkRoutes(app: FastifyInstance, options: InkRouteOptions):
     '/api/ink',
     {
       schema: {
+        // /api/read's query: every reading option is checked and coerced here, not in the worker.
         querystring: {
           type: 'object',
-          properties: {
-            top: { type: 'integer', minimum: 1, maximum: 100 },
-            model: READ_QUERY.model,
-            context: READ_QUERY.context,
-            alternatives: READ_QUERY.alternatives,
-            charset: READ_QUERY.charset,
-            pattern: READ_QUERY.pattern,
-            lexicon: READ_QUERY.lexicon,
-            reader: READ_QUERY.reader,
-          },
+          properties: { top: topQuery(options.models), ...READ_QUERY },
         },
       },
     },
