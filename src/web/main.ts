@@ -10,6 +10,9 @@
 // in the browser on first choice, and the choice is kept for the next visit (model-choice.ts).
 
 import './style.css';
+import './pad.css';
+import './results.css';
+import './teach.css';
 import { CharMode } from './char-mode.js';
 import { byId } from './dom.js';
 import { InkView } from './ink-view.js';
