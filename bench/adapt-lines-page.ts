@@ -36,7 +36,7 @@ import { DEFAULT_LINE_MODEL_DIR } from '../src/node/read/line-reader.js';
 import { buildServer } from '../src/node/server/app.js';
 import { serveUntilSignal } from '../src/node/server/listen.js';
 import { buildWeb, webBuildState } from '../src/node/server/web-build.js';
-import { parseBenchArgs } from './args.js';
+import { BENCH_PAGE_OPTIONS, parseBenchArgs } from './args.js';
 
 /** Issue 23's target for adapting the line model in the browser, in seconds. */
 export const ADAPT_LINES_TARGET_SECONDS = 60;
@@ -74,16 +74,7 @@ const values = parseBenchArgs(
       parse: 'positive',
       default: 2026,
     },
-    chromium: {
-      flags: '--chromium <path>',
-      description: 'the Chromium to drive',
-      default: process.env['HCR_CHROMIUM'] ?? '/usr/bin/chromium',
-    },
-    json: { flags: '--json', description: 'print machine-readable results', default: false },
-    screenshot: {
-      flags: '--screenshot <png>',
-      description: 'also save a screenshot of the page with the Teach panel after adapting',
-    },
+    ...BENCH_PAGE_OPTIONS,
   },
 );
 

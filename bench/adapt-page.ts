@@ -23,7 +23,7 @@ import { loadModel } from '../src/node/model/artifact.js';
 import { buildServer } from '../src/node/server/app.js';
 import { serveUntilSignal } from '../src/node/server/listen.js';
 import { buildWeb, webBuildState } from '../src/node/server/web-build.js';
-import { parseBenchArgs } from './args.js';
+import { BENCH_PAGE_OPTIONS, parseBenchArgs } from './args.js';
 
 const values = parseBenchArgs(
   'bench:adapt-page',
@@ -41,16 +41,7 @@ const values = parseBenchArgs(
       parse: 'positive',
       default: 5,
     },
-    chromium: {
-      flags: '--chromium <path>',
-      description: 'the Chromium to drive',
-      default: process.env['HCR_CHROMIUM'] ?? '/usr/bin/chromium',
-    },
-    json: { flags: '--json', description: 'print machine-readable results', default: false },
-    screenshot: {
-      flags: '--screenshot <png>',
-      description: 'also save a screenshot of the page with the Teach panel after adapting',
-    },
+    ...BENCH_PAGE_OPTIONS,
     idle: {
       flags: '--idle',
       description:

@@ -28,6 +28,20 @@ export const BENCH_DATA_OPTIONS = defineOptions({
   },
 });
 
+/** The options of the benches that adapt on the page in Chromium (adapt-page, adapt-lines-page). */
+export const BENCH_PAGE_OPTIONS = defineOptions({
+  chromium: {
+    flags: '--chromium <path>',
+    description: 'the Chromium to drive',
+    default: process.env['HCR_CHROMIUM'] ?? '/usr/bin/chromium',
+  },
+  json: { flags: '--json', description: 'print machine-readable results', default: false },
+  screenshot: {
+    flags: '--screenshot <png>',
+    description: 'also save a screenshot of the page with the Teach panel after adapting',
+  },
+});
+
 /**
  * Reads a benchmark's options from `argv` (default: the process's arguments); prints the help
  * and exits on --help, and exits 1 with the message on a bad or unknown option.
